@@ -1,0 +1,86 @@
+// Declarative command-line options: one spec per command gives both the parser and its --help.
+import { parseArgs } from 'node:util';
+
+export interface OptionSpec {
+  type: 'string' | 'boolean';
+  description: string;
+  short?: string;
+  /** Name of the value in help, e.g. `<dir>`. */
+  value?: string;
+  default?: string;
+}
+
+export interface CommandSpec {
+  name: string;
+  summary: string;
+  /** Positional arguments, in order, e.g. `<episode>`. */
+  positionals?: Array<{ name: string; description: string; required: boolean }>;
+  options: Record<string, OptionSpec>;
+  examples?: string[];
+  /** Extra paragraphs after the options (exit codes, environment variables). */
+  notes?: string[];
+}
+
+/** Wrong arguments: the caller prints the message and exits 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export interface ParsedArgs {
+  values: Record<string, string | boolean | undefined>;
+  positionals: string[];
+  help: boolean;
+}
+
+export function parseCommand(spec: CommandSpec, argv: readonly string[]): ParsedArgs {
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: 'h' } };
+  for (const [name, option] of Object.entries(spec.options)) {
+    options[name] = option.short ? { type: option.type, short: option.short } : { type: option.type };
+  }
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals: true });
+  } catch (error) {
+    // Node's messages go on to explain `--` for positionals; the first sentence is the useful part.
+    throw new UsageError((error as Error).message.split(/\.\s|\n/)[0]!);
+  }
+  const values = { ...parsed.values } as Record<string, string | boolean | undefined>;
+  if (values.help) return { values, positionals: parsed.positionals, help: true };
+  for (const [name, option] of Object.entries(spec.options)) {
+    if (values[name] === undefined && option.default !== undefined) values[name] = option.default;
+    if (option.type === 'string' && values[name] === '') throw new UsageError(`--${name} needs a value`);
+  }
+  const allowed = spec.positionals ?? [];
+  const required = allowed.filter((p) => p.required);
+  if (parsed.positionals.length < required.length) {
+    throw new UsageError(`missing ${required[parsed.positionals.length]!.name}`);
+  }
+  if (parsed.positionals.length > allowed.length) {
+    throw new UsageError(`unexpected argument "${parsed.positionals[allowed.length]}"`);
+  }
+  return { values, positionals: parsed.positionals, help: false };
+}
+
+export function helpText(spec: CommandSpec): string {
+  const positionals = (spec.positionals ?? []).map((p) => (p.required ? ` ${p.name}` : ` [${p.name}]`)).join('');
+  const rows: Array<[string, string]> = [
+    ...(spec.positionals ?? []).map((p): [string, string] => [p.name, p.description]),
+    ...Object.entries(spec.options).map(([name, option]): [string, string] => [
+      `${option.short ? `-${option.short}, ` : ''}--${name}${option.type === 'string' ? ` ${option.value ?? '<value>'}` : ''}`,
+      `${option.description}${option.default !== undefined ? ` (default: ${option.default})` : ''}`,
+    ]),
+    ['-h, --help', 'show this help'],
+  ];
+  const width = Math.max(...rows.map(([left]) => left.length));
+  const lines = [
+    `Usage: castwright ${spec.name}${positionals} [options]`,
+    '',
+    spec.summary,
+    '',
+    'Options:',
+    ...rows.map(([left, right]) => `  ${left.padEnd(width)}  ${right}`),
+  ];
+  if (spec.examples?.length) lines.push('', 'Examples:', ...spec.examples.map((e) => `  ${e}`));
+  for (const note of spec.notes ?? []) lines.push('', note);
+  return `${lines.join('\n')}\n`;
+}

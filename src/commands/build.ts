@@ -1,0 +1,68 @@
+// castwright build: sources → dist/, all or nothing.
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { UsageError } from '../cli/args.ts';
+import { EXIT, type Command } from '../cli/command.ts';
+import { colorsFor, statusLine } from '../cli/terminal.ts';
+import { generate } from '../pipeline.ts';
+import { DEFAULT_TEMPLATES_DIR } from '../render/templates.ts';
+import { checkOutputFolder, writeFolder } from '../write/atomic.ts';
+
+export const contentOption = {
+  type: 'string',
+  value: '<dir>',
+  default: 'episodes',
+  description: 'folder with show.yml and the episode files',
+} as const;
+
+/** A missing content folder is a usage mistake (exit 2), not invalid content. */
+export async function requireFolder(dir: string, option: string): Promise<void> {
+  const info = await stat(dir).catch(() => undefined);
+  if (!info?.isDirectory()) throw new UsageError(`${option} ${dir}: no such folder`);
+}
+
+export const build: Command = {
+  spec: {
+    name: 'build',
+    summary: 'Build the show notes site, the podcast feed and the email digests into a folder.',
+    options: {
+      content: contentOption,
+      out: { type: 'string', value: '<dir>', default: 'dist', description: 'folder to write the site into (replaced as a whole)' },
+      drafts: { type: 'boolean', description: 'include drafts and episodes dated in the future' },
+    },
+    examples: ['castwright build', 'castwright build --content shows/equity --out public'],
+    notes: [
+      'Invalid content is reported as file:line: message, every problem at once; the output folder is then left as it was.',
+      'Exit codes: 0 built, 1 invalid content or templates (nothing written), 2 bad usage.',
+    ],
+  },
+  async run(args, io) {
+    const contentDir = String(args.values.content);
+    const outDir = String(args.values.out);
+    await requireFolder(path.resolve(io.cwd, contentDir), '--content');
+    const refusal = await checkOutputFolder(outDir, [contentDir, DEFAULT_TEMPLATES_DIR], io.cwd);
+    if (refusal) throw new UsageError(`--out ${refusal}`);
+
+    const started = performance.now();
+    const status = statusLine(io);
+    status.update('Building…');
+    try {
+      const { publication, files, leftOut } = await generate({
+        contentDir: path.resolve(io.cwd, contentDir),
+        drafts: Boolean(args.values.drafts),
+        cwd: io.cwd,
+      });
+      status.update(`Writing ${files.size} files…`);
+      await writeFolder(path.resolve(io.cwd, outDir), files);
+      status.done();
+      const c = colorsFor(io.stdout, io.env);
+      const count = publication.episodes.length;
+      const skipped = leftOut ? ` (${leftOut} draft or future episode${leftOut === 1 ? '' : 's'} left out; --drafts includes them)` : '';
+      const seconds = ((performance.now() - started) / 1000).toFixed(2);
+      io.stdout.write(`${c.green('✓')} Built ${count} episode${count === 1 ? '' : 's'} into ${outDir}/ in ${seconds} s${skipped}\n`);
+      return EXIT.ok;
+    } finally {
+      status.done();
+    }
+  },
+};

@@ -1,0 +1,55 @@
+// Splits an episode file into its front matter and Markdown body with gray-matter, and reads the
+// front matter as YAML with line positions.
+import matter from 'gray-matter';
+import type { Problem } from './problems.ts';
+import { readYaml, type YamlSource } from './yaml.ts';
+
+export interface SplitFile {
+  frontMatter: YamlSource;
+  body: string;
+  /** Lines of the file before the body's first line. */
+  bodyLineOffset: number;
+}
+
+class RefusedLanguage extends Error {}
+
+function countLines(text: string): number {
+  let count = 0;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) count++;
+  return count;
+}
+
+export function splitFrontMatter(text: string, file: string): SplitFile | Problem[] {
+  const source = text.replace(/^\uFEFF/, '');
+  if (!/^---[^\S\r\n]*[A-Za-z]*[^\S\r\n]*\r?\n/.test(source)) {
+    return [{ file, line: 1, message: 'no front matter; expected the episode fields between two --- lines at the top' }];
+  }
+  let frontMatter: YamlSource | undefined;
+  const read = (yaml: string) => {
+    frontMatter = readYaml(yaml, file);
+    return {};
+  };
+  const refuse = () => {
+    throw new RefusedLanguage();
+  };
+  let parsed: { content: string };
+  try {
+    // Always with an options object: without one gray-matter caches every input forever.
+    // gray-matter would `eval` ---js front matter; an engine that throws blocks every spelling of it.
+    parsed = matter(source, { language: 'yaml', engines: { yaml: read, json: read, javascript: refuse } });
+  } catch (error) {
+    const unknownLanguage = /engine "(.*)" is not registered/.exec((error as Error).message)?.[1];
+    const message =
+      error instanceof RefusedLanguage
+        ? 'JavaScript front matter is refused (castwright never runs code from content); expected YAML between --- lines'
+        : unknownLanguage !== undefined
+          ? `front matter language "${unknownLanguage}" is not supported; expected YAML between --- lines`
+          : `unreadable front matter: ${(error as Error).message}`;
+    return [{ file, line: 1, message }];
+  }
+  if (!/\r?\n---[^\S\r\n]*(\r?\n|$)/.test(source.slice(3))) {
+    return [{ file, line: 1, message: 'front matter is not closed; expected a line with --- after the fields' }];
+  }
+  const bodyLineOffset = countLines(source.slice(0, source.length - parsed.content.length));
+  return { frontMatter: frontMatter ?? readYaml('', file), body: parsed.content, bodyLineOffset };
+}

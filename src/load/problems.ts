@@ -1,0 +1,30 @@
+// A problem in the sources, reported as `file:line: message`. Loading collects every problem of
+// every file before giving up, so a producer fixes them all in one pass.
+
+export interface Problem {
+  /** Path as the producer would type it, relative to the working folder. */
+  file: string;
+  /** 1-based line in that file. */
+  line: number;
+  message: string;
+}
+
+export function formatProblem(problem: Problem): string {
+  return `${problem.file}:${problem.line}: ${problem.message}`;
+}
+
+export function sortProblems(problems: readonly Problem[]): Problem[] {
+  return [...problems].sort((a, b) => (a.file === b.file ? a.line - b.line : a.file < b.file ? -1 : 1));
+}
+
+/** Thrown by the load stage when the sources are invalid; holds every problem found. */
+export class ContentError extends Error {
+  readonly problems: Problem[];
+
+  constructor(problems: readonly Problem[]) {
+    const sorted = sortProblems(problems);
+    super(`${sorted.length} problem${sorted.length === 1 ? '' : 's'} in the content:\n${sorted.map(formatProblem).join('\n')}`);
+    this.name = 'ContentError';
+    this.problems = sorted;
+  }
+}

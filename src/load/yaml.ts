@@ -1,0 +1,84 @@
+// YAML read with positions, so that a schema problem at `audio.length` can name its line.
+// The `yaml` package reads YAML 1.2: `8:12` stays text (YAML 1.1 would make it the number 492)
+// and dates stay text for our own stricter parsing.
+import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, type Node } from 'yaml';
+import type * as z from 'zod';
+import type { Problem } from './problems.ts';
+
+export interface YamlSource {
+  data: unknown;
+  /** Syntax errors, already as problems of `file`. */
+  problems: Problem[];
+  /** File line of the value at `path`, or of the nearest part of the path that exists. */
+  lineOf(path: readonly PropertyKey[]): number;
+}
+
+/**
+ * @param lineOffset how many lines of the file come before `text` starts
+ *   (front matter starts on the `---` line itself, so 0 there too).
+ */
+export function readYaml(text: string, file: string, lineOffset = 0): YamlSource {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const lineAt = (offset: number) => lines.linePos(offset).line + lineOffset;
+
+  const problems = doc.errors.map((error) => ({
+    file,
+    line: lineAt(error.pos[0]),
+    message: `invalid YAML: ${error.message.split('\n')[0]}`,
+  }));
+
+  const lineOf = (path: readonly PropertyKey[]): number => {
+    let node: unknown = doc.contents;
+    let line = node && (node as Node).range ? lineAt((node as Node).range![0]) : lineOffset + 1;
+    for (const key of path) {
+      if (isMap(node)) {
+        const pair = node.items.find((item) => isPair(item) && isScalar(item.key) && String(item.key.value) === String(key));
+        if (!pair) break;
+        if (isScalar(pair.key) && pair.key.range) line = lineAt(pair.key.range[0]);
+        node = pair.value;
+      } else if (isSeq(node) && typeof key === 'number' && node.items[key]) {
+        node = node.items[key];
+      } else {
+        break;
+      }
+      const range = (node as Node | null)?.range;
+      if (range) line = lineAt(range[0]);
+    }
+    return line;
+  };
+
+  let data: unknown;
+  if (problems.length === 0) {
+    try {
+      // Aliases are expanded with a cap, so a "billion laughs" document fails instead of eating memory.
+      data = doc.toJS({ maxAliasCount: 100 });
+    } catch (error) {
+      problems.push({ file, line: lineOffset + 1, message: `invalid YAML: ${(error as Error).message}` });
+    }
+  }
+  return { data, problems, lineOf };
+}
+
+function pathLabel(path: readonly PropertyKey[]): string {
+  return path.reduce<string>(
+    (label, key) => (typeof key === 'number' ? `${label}[${key}]` : label ? `${label}.${String(key)}` : String(key)),
+    '',
+  );
+}
+
+/** Validates YAML data against a schema; every issue becomes a problem at its own line. */
+export function validate<S extends z.ZodType>(
+  schema: S,
+  source: YamlSource,
+  file: string,
+): { value: z.output<S>; problems: [] } | { value: undefined; problems: Problem[] } {
+  const result = schema.safeParse(source.data ?? {});
+  if (result.success) return { value: result.data, problems: [] };
+  const problems = result.error.issues.map((issue) => {
+    const at = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0] ?? ''] : issue.path;
+    const label = pathLabel(issue.path);
+    return { file, line: source.lineOf(at), message: label ? `${label}: ${issue.message}` : issue.message };
+  });
+  return { value: undefined, problems };
+}

@@ -1,0 +1,213 @@
+// The one schema of castwright's content: `show.yml` and each episode's front matter.
+// The types of the domain model are inferred from it and its phrases are the error messages.
+import * as z from 'zod';
+import { v5 as uuidv5 } from 'uuid';
+import { APPLE_CATEGORIES } from './apple-categories.ts';
+import {
+  describeValue,
+  email,
+  expecting,
+  flag,
+  mailbox,
+  oneOf,
+  optionalText,
+  positiveWhole,
+  record,
+  suggestion,
+  text,
+  webUrl,
+} from './fields.ts';
+import { parseDuration, parsePublishDate } from './time.ts';
+
+/** Podcasting 2.0's namespace for `podcast:guid`, a UUIDv5 of the feed URL without its scheme. */
+const PODCAST_GUID_NAMESPACE = 'ead4c236-bf58-58c6-a2c6-a6b28d128cb6';
+
+export function podcastGuid(feedUrl: string): string {
+  return uuidv5(feedUrl.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/\/+$/, ''), PODCAST_GUID_NAMESPACE);
+}
+
+export interface Category {
+  name: string;
+  subcategory?: string;
+}
+
+const CATEGORY_EXPECTED = 'an Apple category such as "Business > Investing" or "Technology"';
+
+const category = z.string(expecting(CATEGORY_EXPECTED)).transform((raw, ctx): Category => {
+  const [name = '', subcategory, ...rest] = raw.split('>').map((part) => part.trim());
+  const parents = Object.keys(APPLE_CATEGORIES);
+  const children = APPLE_CATEGORIES[name];
+  let problem: string | undefined;
+  if (rest.length > 0) problem = `"${raw}" nests too deep; Apple has one level of subcategory`;
+  else if (!children) problem = `"${name}" is not an Apple category${suggestion(name, parents)}`;
+  else if (subcategory !== undefined && !children.includes(subcategory)) {
+    problem =
+      children.length === 0
+        ? `"${name}" has no subcategories`
+        : `"${subcategory}" is not a subcategory of "${name}"${suggestion(subcategory, children)}; ` +
+          `expected one of ${children.join(', ')}`;
+  }
+  if (problem) {
+    ctx.addIssue({ code: 'custom', message: problem });
+    return z.NEVER;
+  }
+  return subcategory === undefined ? { name } : { name, subcategory };
+});
+
+const UNSUBSCRIBE_EXPECTED = 'an https URL with a {token} placeholder, such as https://example.com/unsubscribe?token={token}';
+
+// Kept as written: normalising would percent-encode the {token} placeholder.
+const unsubscribeUrl = z.string(expecting(UNSUBSCRIBE_EXPECTED)).trim().refine(
+  (raw) => {
+    if (!raw.includes('{token}')) return false;
+    try {
+      return new URL(raw.replaceAll('{token}', 'token')).protocol === 'https:';
+    } catch {
+      return false;
+    }
+  },
+  { error: (issue) => expecting(UNSUBSCRIBE_EXPECTED).error(issue) },
+);
+
+const MAX_DESCRIPTION_BYTES = 4000;
+
+export const showSchema = record(
+  {
+    title: text('the show title'),
+    description: text('a description of the show').refine(
+      (value) => Buffer.byteLength(value) <= MAX_DESCRIPTION_BYTES,
+      { error: (issue) => `is ${Buffer.byteLength(String(issue.input))} bytes long; Apple takes at most ${MAX_DESCRIPTION_BYTES}` },
+    ),
+    url: webUrl('the address where dist/ is served, such as https://equity.example.com/'),
+    language: text('a language code such as en-us').regex(/^[a-z]{2,3}(-[a-z0-9]{2,8})*$/i, expecting('a language code such as en-us')),
+    author: text('the name shown as the show author'),
+    owner: record(
+      { name: text("the owner's name"), email: email() },
+      'the owner as { name: …, email: … }',
+    ),
+    image: webUrl('the URL of the square cover art (JPEG or PNG, 1400 to 3000 px)'),
+    categories: z
+      .array(category, expecting('a list of Apple categories such as [Business > Investing, Technology]'))
+      .min(1, expecting('at least one Apple category')),
+    explicit: flag(),
+    type: oneOf(['episodic', 'serial']).default('episodic'),
+    copyright: optionalText('a copyright line such as © 2020 TechCrunch'),
+    links: z
+      .array(
+        record({ name: text('the name of the app or site'), url: webUrl() }, 'a link as { name: …, url: … }'),
+        expecting('a list of subscribe links as { name: …, url: … }'),
+      )
+      .default([]),
+    email: record(
+      {
+        from: mailbox(),
+        replyTo: mailbox().optional(),
+        address: text('the postal address printed in every email (anti-spam laws require it)'),
+        unsubscribe: unsubscribeUrl,
+        unsubscribeMailto: email().optional(),
+        utmSource: optionalText('the utm_source value for links in the email, such as equity'),
+      },
+      'the email settings as { from, address, unsubscribe }',
+    ),
+    storiesHeading: optionalText('the heading above the list of covered stories'),
+    locked: flag().default(true),
+    guid: z.uuid(expecting('a UUID (podcast:guid); set it only to keep the one a moved feed already had')).optional(),
+  },
+  'the show settings',
+).transform((show) => {
+  const url = show.url.endsWith('/') ? show.url : `${show.url}/`;
+  const feedUrl = new URL('feed.xml', url).href;
+  const slugOfTitle = show.title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'podcast';
+  return {
+    ...show,
+    url,
+    feedUrl,
+    guid: show.guid ?? podcastGuid(feedUrl),
+    email: { ...show.email, utmSource: show.email.utmSource ?? slugOfTitle },
+  };
+});
+
+/** Enclosure types Apple accepts, by file extension. `audio/mp3` is a common mistake. */
+export const MEDIA_TYPES: Readonly<Record<string, string>> = {
+  mp3: 'audio/mpeg',
+  m4a: 'audio/x-m4a',
+  mp4: 'video/mp4',
+  m4v: 'video/x-m4v',
+  mov: 'video/quicktime',
+};
+
+const mediaTypes = [...new Set(Object.values(MEDIA_TYPES))] as [string, ...string[]];
+
+const publishDate = z.string(expecting('a date such as 2020-09-14T07:00:00-07:00')).transform((raw, ctx) => {
+  const parsed = parsePublishDate(raw);
+  if (typeof parsed === 'string') {
+    ctx.addIssue({
+      code: 'custom',
+      message: `${describeValue(raw)} is not a usable date (${parsed}); expected one such as 2020-09-14T07:00:00-07:00`,
+    });
+    return z.NEVER;
+  }
+  return parsed;
+});
+
+const DURATION_EXPECTED = 'a length such as "8:12", "1:02:03" or a number of seconds';
+
+const duration = z
+  .union([z.string(), z.number()], expecting(DURATION_EXPECTED))
+  .transform((raw, ctx) => {
+    const seconds = parseDuration(raw);
+    if (typeof seconds === 'string') {
+      ctx.addIssue({ code: 'custom', message: `${describeValue(raw)} is ${seconds}; expected ${DURATION_EXPECTED}` });
+      return z.NEVER;
+    }
+    return seconds;
+  });
+
+const audio = record(
+  {
+    url: webUrl('the absolute http(s) URL of the audio file'),
+    length: positiveWhole('the file size in bytes, a whole number above 0'),
+    duration,
+    type: oneOf(mediaTypes).optional(),
+  },
+  'the audio file as { url, length, duration }',
+).transform((file, ctx) => {
+  const extension = new URL(file.url).pathname.split('.').pop()?.toLowerCase() ?? '';
+  const type = file.type ?? MEDIA_TYPES[extension];
+  if (!type) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['type'],
+      message: `missing, and ".${extension}" does not tell the media type; expected one of ${mediaTypes.join(', ')}`,
+    });
+    return z.NEVER;
+  }
+  return { ...file, type };
+});
+
+export const episodeSchema = record(
+  {
+    title: text('the episode title'),
+    date: publishDate,
+    guid: z
+      .union([z.string(), z.number()], expecting('a permanent unique id for the episode'))
+      .transform(String)
+      .pipe(text('a permanent unique id for the episode'))
+      .optional(),
+    episode: positiveWhole('the episode number, a whole number above 0').optional(),
+    season: positiveWhole('the season number, a whole number above 0').optional(),
+    type: oneOf(['full', 'trailer', 'bonus']).default('full'),
+    summary: optionalText('a one-paragraph summary in plain text'),
+    audio,
+    hosts: z.array(text("a host's name"), expecting("a list of hosts' names")).default([]),
+    explicit: flag().optional(),
+    image: webUrl('the URL of the episode art').optional(),
+    draft: flag().default(false),
+    subject: optionalText('the email subject line'),
+    preheader: optionalText('the preview line email apps show after the subject'),
+  },
+  'the episode fields',
+);
+
+export type ShowSettings = z.output<typeof showSchema>;
+export type EpisodeFields = z.output<typeof episodeSchema>;

@@ -1,0 +1,51 @@
+// The domain model every output is rendered from. Fields that come from sources are inferred from
+// the schema; the rest is derived by the load stage from the Markdown body.
+import type { EpisodeFields, ShowSettings } from './schema.ts';
+import type { PublishDate } from './time.ts';
+
+export type Show = ShowSettings;
+
+/** One covered story: the list item `- [Title](url) — summary` under the stories heading. */
+export interface Story {
+  title: string;
+  url: string;
+  /** Host name of the story's site without `www.`, e.g. `techcrunch.com`. */
+  source: string;
+  /** Plain text, empty when the item has none. */
+  summary: string;
+  /** The summary's inline Markdown rendered to HTML. */
+  summaryHtml: string;
+}
+
+export interface Episode extends Omit<EpisodeFields, 'guid' | 'summary' | 'explicit' | 'date'> {
+  /** File name without `.md`: the page's path and the email's name. */
+  slug: string;
+  /** The source file as named in messages, relative to the working folder. */
+  source: string;
+  date: PublishDate;
+  guid: string;
+  /** Plain text: the front matter's `summary`, or the first paragraph of the body. */
+  summary: string;
+  explicit: boolean;
+  /** Absolute URL of the show notes page. */
+  url: string;
+  /** Body before the stories heading, as HTML. */
+  introHtml: string;
+  /** The stories heading as written, e.g. "On the podcast this morning". */
+  storiesHeading?: string;
+  stories: Story[];
+  /** Body after the stories list, as HTML. */
+  outroHtml: string;
+}
+
+export type EpisodeStatus = 'published' | 'draft' | 'scheduled';
+
+export interface ListedEpisode extends Episode {
+  status: EpisodeStatus;
+}
+
+/** What one build publishes: the show and its episodes, newest first. */
+export interface Publication {
+  show: Show;
+  episodes: ListedEpisode[];
+}

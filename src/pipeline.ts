@@ -1,0 +1,41 @@
+// load → render, shared by every command that produces the show: `build` writes the result to
+// disk, `dev` serves it from memory.
+import { loadContent } from './load/content.ts';
+import { publish } from './model/publication.ts';
+import type { Publication } from './model/types.ts';
+import { renderPublication, type OutputFiles } from './render/publication.ts';
+import type { SiteOptions } from './render/site.ts';
+import { DEFAULT_TEMPLATES_DIR, loadTemplates } from './render/templates.ts';
+
+export interface GenerateOptions {
+  contentDir: string;
+  templatesDir?: string;
+  /** Include drafts and future-dated episodes. */
+  drafts?: boolean;
+  /** What counts as the future (default: the wall clock). */
+  now?: Date;
+  site?: SiteOptions;
+  /** Folder that messages name files relative to. */
+  cwd?: string;
+}
+
+export interface Generated {
+  publication: Publication;
+  files: OutputFiles;
+  /** Episodes in the sources that this publication leaves out (drafts, future dates). */
+  leftOut: number;
+}
+
+/** Throws ContentError (with every problem found) when the content or templates are invalid. */
+export async function generate(options: GenerateOptions): Promise<Generated> {
+  const [content, templates] = await Promise.all([
+    loadContent(options.contentDir, { cwd: options.cwd }),
+    loadTemplates(options.templatesDir ?? DEFAULT_TEMPLATES_DIR, options.cwd),
+  ]);
+  const publication = publish(content.show, content.episodes, {
+    drafts: options.drafts ?? false,
+    now: options.now ?? new Date(),
+  });
+  const files = renderPublication(publication, templates, options.site);
+  return { publication, files, leftOut: content.episodes.length - publication.episodes.length };
+}

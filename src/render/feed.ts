@@ -1,0 +1,125 @@
+// The podcast feed: RSS 2.0 with the itunes, content, atom and podcast (Podcasting 2.0) namespaces,
+// written by the `rss` package. Complete for Apple and Podcasting 2.0, valid for the W3C validator.
+import RSS from 'rss';
+import type { Category } from '../model/schema.ts';
+import type { Publication, Show } from '../model/types.ts';
+import type { Templates } from './templates.ts';
+import { episodeView, type EpisodeView } from './view.ts';
+
+const NAMESPACES = {
+  itunes: 'http://www.itunes.com/dtds/podcast-1.0.dtd',
+  podcast: 'https://podcastindex.org/namespace/1.0',
+};
+
+/** Apple and most apps cut an item description at 4000 bytes. */
+export const MAX_DESCRIPTION_BYTES = 4000;
+
+// Characters XML 1.0 forbids (most control characters) would make the whole feed unreadable.
+const NOT_XML = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+
+type XmlElement = Record<string, unknown>;
+
+/** `Business > Investing` and `Business > Marketing` share one parent element, as Apple shows it. */
+function categoryElements(categories: readonly Category[]): XmlElement[] {
+  const parents = new Map<string, string[]>();
+  for (const { name, subcategory } of categories) {
+    const subs = parents.get(name) ?? [];
+    if (subcategory && !subs.includes(subcategory)) subs.push(subcategory);
+    parents.set(name, subs);
+  }
+  return [...parents].map(([name, subs]) => ({
+    'itunes:category': subs.length
+      ? [{ _attr: { text: name } }, ...subs.map((sub) => ({ 'itunes:category': { _attr: { text: sub } } }))]
+      : { _attr: { text: name } },
+  }));
+}
+
+function channelElements(show: Show): XmlElement[] {
+  return [
+    { 'itunes:author': show.author },
+    { 'itunes:owner': [{ 'itunes:name': show.owner.name }, { 'itunes:email': show.owner.email }] },
+    { 'itunes:image': { _attr: { href: show.image } } },
+    ...categoryElements(show.categories),
+    { 'itunes:explicit': String(show.explicit) },
+    { 'itunes:type': show.type },
+    { 'podcast:guid': show.guid },
+    { 'podcast:locked': [{ _attr: { owner: show.owner.email } }, show.locked ? 'yes' : 'no'] },
+    { 'podcast:medium': 'podcast' },
+  ];
+}
+
+function truncateText(text: string, maxBytes: number): string {
+  if (Buffer.byteLength(text) <= maxBytes) return text;
+  let cut = text.slice(0, maxBytes);
+  while (Buffer.byteLength(cut) > maxBytes - 3) cut = cut.slice(0, -1);
+  return `${cut.replace(/\s+\S*$/, '')}…`;
+}
+
+/** The short description: the summary and as many story links as fit in 4000 bytes. */
+function fitDescription(templates: Templates, episode: EpisodeView): string {
+  const render = (summary: string, shown: number) =>
+    templates.feed.description({ episode, summary, stories: episode.stories.slice(0, shown), more: episode.stories.length - shown }).trim();
+  for (let shown = episode.stories.length; shown >= 0; shown--) {
+    const html = render(episode.summary, shown);
+    if (Buffer.byteLength(html) < MAX_DESCRIPTION_BYTES) return html;
+  }
+  // Even alone the summary is too long: shorten it until it fits with its markup and escapes.
+  for (let budget = MAX_DESCRIPTION_BYTES - Buffer.byteLength(render('', 0)); ; budget -= 100) {
+    const html = render(truncateText(episode.summary, budget), 0);
+    if (Buffer.byteLength(html) < MAX_DESCRIPTION_BYTES) return html;
+  }
+}
+
+function itemElements(templates: Templates, episode: EpisodeView): XmlElement[] {
+  const numbers: XmlElement[] = [];
+  if (episode.episode !== undefined) numbers.push({ 'itunes:episode': episode.episode });
+  if (episode.season !== undefined) numbers.push({ 'itunes:season': episode.season });
+  return [
+    { 'content:encoded': { _cdata: templates.feed.content({ episode }).trim() } },
+    { 'itunes:duration': episode.audio.duration },
+    ...numbers,
+    { 'itunes:episodeType': episode.type },
+    { 'itunes:explicit': String(episode.explicit) },
+    ...(episode.image ? [{ 'itunes:image': { _attr: { href: episode.image } } }] : []),
+    ...(episode.season !== undefined ? [{ 'podcast:season': episode.season }] : []),
+    ...(episode.episode !== undefined ? [{ 'podcast:episode': episode.episode }] : []),
+    ...episode.hosts.map((name) => ({ 'podcast:person': [{ _attr: { role: 'host' } }, name] })),
+  ];
+}
+
+export function renderFeed(publication: Publication, templates: Templates): string {
+  const { show } = publication;
+  const episodes = publication.episodes.map((episode) => episodeView(show, episode));
+  const newest = episodes[0]?.date.instant;
+  // No `author` option: the rss package would write a channel <author>, which validators reject.
+  const feed = new RSS({
+    title: show.title,
+    description: show.description,
+    site_url: show.url,
+    feed_url: show.feedUrl,
+    image_url: show.image,
+    language: show.language,
+    copyright: show.copyright,
+    pubDate: newest,
+    generator: 'castwright',
+    custom_namespaces: NAMESPACES,
+    custom_elements: channelElements(show),
+  });
+  for (const episode of episodes) {
+    feed.item({
+      title: episode.title,
+      description: fitDescription(templates, episode),
+      url: episode.url,
+      guid: episode.guid,
+      date: episode.date.instant,
+      enclosure: { url: episode.audio.url, size: episode.audio.length, type: episode.audio.type },
+      custom_elements: itemElements(templates, episode),
+    });
+  }
+  // The rss package stamps lastBuildDate with the wall clock; the newest episode's date keeps two
+  // builds of the same sources byte-identical.
+  const xml = feed
+    .xml({ indent: '  ' })
+    .replace(/<lastBuildDate>[^<]*<\/lastBuildDate>\s*/, newest ? `<lastBuildDate>${newest.toUTCString()}</lastBuildDate>\n    ` : '');
+  return `${xml.replace(NOT_XML, '')}\n`;
+}

@@ -1,0 +1,90 @@
+// The show notes site: the index, one page per episode and a 404 page.
+import type { Publication, Show } from '../model/types.ts';
+import type { Templates } from './templates.ts';
+import { episodeView, type EpisodeView } from './view.ts';
+
+export interface SiteOptions {
+  /** HTML placed at the top of every page body (the dev server's preview bar). */
+  banner?: (page: { episode?: EpisodeView }) => string;
+}
+
+function pageContext(show: Show, templates: Templates, root: string) {
+  const { stylesheet } = templates.assets;
+  return { show, root, stylesheet: `${root}${stylesheet.path}?v=${stylesheet.version}` };
+}
+
+function podcastEpisodeJsonLd(show: Show, episode: EpisodeView) {
+  return {
+    '@context': 'https://schema.org',
+    '@type': 'PodcastEpisode',
+    name: episode.title,
+    url: episode.url,
+    datePublished: episode.isoDate,
+    description: episode.summary,
+    timeRequired: episode.isoDuration,
+    ...(episode.episode === undefined ? {} : { episodeNumber: episode.episode }),
+    ...(episode.hosts.length ? { actor: episode.hosts.map((name) => ({ '@type': 'Person', name })) } : {}),
+    image: episode.image ?? show.image,
+    associatedMedia: {
+      '@type': 'MediaObject',
+      contentUrl: episode.audio.url,
+      encodingFormat: episode.audio.type,
+      contentSize: String(episode.audio.length),
+      duration: episode.isoDuration,
+    },
+    partOfSeries: { '@type': 'PodcastSeries', name: show.title, url: show.url, webFeed: show.feedUrl },
+  };
+}
+
+const locale = (language: string) => language.replace(/-(\w+)$/, (_, region: string) => `_${region.toUpperCase()}`);
+
+/** Output path → content for every page of the site. */
+export function renderSite(publication: Publication, templates: Templates, options: SiteOptions = {}): Map<string, string> {
+  const { show } = publication;
+  const files = new Map<string, string>();
+  const episodes = publication.episodes.map((episode) => episodeView(show, episode));
+  const banner = (episode?: EpisodeView) => options.banner?.({ episode }) ?? '';
+
+  files.set(
+    'index.html',
+    templates.site.index({
+      ...pageContext(show, templates, ''),
+      page: { title: show.title, description: show.description, url: show.url, image: show.image, type: 'website', locale: locale(show.language) },
+      episodes,
+      banner: banner(),
+    }),
+  );
+
+  for (const episode of episodes) {
+    files.set(
+      `episodes/${episode.slug}/index.html`,
+      templates.site.episode({
+        ...pageContext(show, templates, '../../'),
+        page: {
+          title: `${episode.title} · ${show.title}`,
+          description: episode.summary,
+          url: episode.url,
+          image: episode.image ?? show.image,
+          type: 'website',
+          locale: locale(show.language),
+          audio: episode.audio,
+        },
+        episode,
+        jsonLd: podcastEpisodeJsonLd(show, episode),
+        banner: banner(episode),
+      }),
+    );
+  }
+
+  // Served for any unknown path, so its links start from the site's own path.
+  files.set(
+    '404.html',
+    templates.site.notFound({
+      ...pageContext(show, templates, new URL(show.url).pathname),
+      page: { title: `Page not found · ${show.title}`, description: show.description, url: show.url, image: show.image, type: 'website', locale: locale(show.language) },
+      banner: banner(),
+    }),
+  );
+  files.set(templates.assets.stylesheet.path, templates.assets.stylesheet.content);
+  return files;
+}

@@ -1,0 +1,57 @@
+// Display values derived once per episode and shared by every output: dates, lengths, labels.
+import { formatDuration, isoDuration, type PublishDate } from '../model/time.ts';
+import type { ListedEpisode, Show } from '../model/types.ts';
+
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** The date as the producer's audience reads it, in the UTC offset the producer wrote. */
+export function formatDate(date: PublishDate, language: string): string {
+  let format = dateFormats.get(language);
+  if (!format) {
+    format = new Intl.DateTimeFormat(language, { dateStyle: 'long', timeZone: 'UTC' });
+    dateFormats.set(language, format);
+  }
+  return format.format(new Date(date.instant.getTime() + date.offsetMinutes * 60_000));
+}
+
+/** ISO 8601 with the offset the producer wrote, e.g. 2020-09-14T07:00:00-07:00. */
+export function isoDate(date: PublishDate): string {
+  const local = new Date(date.instant.getTime() + date.offsetMinutes * 60_000).toISOString().slice(0, 19);
+  if (date.offsetMinutes === 0) return `${local}Z`;
+  const sign = date.offsetMinutes < 0 ? '-' : '+';
+  const abs = Math.abs(date.offsetMinutes);
+  return `${local}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+}
+
+export function formatBytes(bytes: number): string {
+  return bytes >= 1_000_000 ? `${(bytes / 1_000_000).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1000))} kB`;
+}
+
+const STATUS_LABELS = { published: '', draft: 'Draft', scheduled: 'Scheduled' } as const;
+
+export interface EpisodeView extends ListedEpisode {
+  dateText: string;
+  isoDate: string;
+  durationText: string;
+  isoDuration: string;
+  sizeText: string;
+  /** "Draft" or "Scheduled"; empty for a published episode. */
+  statusLabel: string;
+  /** "Episode 312, season 4" or empty. */
+  numberText: string;
+}
+
+export function episodeView(show: Show, episode: ListedEpisode): EpisodeView {
+  const number = episode.episode === undefined ? '' : `Episode ${episode.episode}`;
+  const season = episode.season === undefined ? '' : `season ${episode.season}`;
+  return {
+    ...episode,
+    dateText: formatDate(episode.date, show.language),
+    isoDate: isoDate(episode.date),
+    durationText: formatDuration(episode.audio.duration),
+    isoDuration: isoDuration(episode.audio.duration),
+    sizeText: formatBytes(episode.audio.length),
+    statusLabel: STATUS_LABELS[episode.status],
+    numberText: [number, season].filter(Boolean).join(', ').replace(/^s/, (c) => (number ? c : c.toUpperCase())),
+  };
+}

@@ -1,0 +1,83 @@
+// The write stage: a whole output folder replaced at once. Files go to a fresh sibling folder; only
+// when all are written is it swapped in, so a failed build leaves the previous output as it was.
+import { mkdir, mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { mapLimit } from '../util/map-limit.ts';
+
+/** Output paths must stay inside the output folder, whatever a slug or template produced. */
+function checkedPath(root: string, relative: string): string {
+  const normalized = path.posix.normalize(relative);
+  if (path.posix.isAbsolute(normalized) || normalized === '..' || normalized.startsWith('../') || normalized.includes('\0')) {
+    throw new Error(`refusing to write outside the output folder: ${relative}`);
+  }
+  return path.join(root, ...normalized.split('/'));
+}
+
+export async function writeFolder(outDir: string, files: ReadonlyMap<string, string | Uint8Array>): Promise<void> {
+  const target = path.resolve(outDir);
+  const parent = path.dirname(target);
+  await mkdir(parent, { recursive: true });
+  const staging = await mkdtemp(path.join(parent, `.${path.basename(target)}.new-`));
+  try {
+    const entries = [...files].map(([relative, content]) => [checkedPath(staging, relative), content] as const);
+    const folders = [...new Set(entries.map(([file]) => path.dirname(file)))].sort();
+    for (const folder of folders) await mkdir(folder, { recursive: true });
+    await mapLimit(entries, 64, ([file, content]) => writeFile(file, content));
+  } catch (error) {
+    await rm(staging, { recursive: true, force: true });
+    throw error;
+  }
+  await swapIn(staging, target);
+}
+
+/**
+ * Renames the old folder aside and the new one into place. Linux has no atomic exchange of two
+ * folders from Node, so for an instant between the renames the path is missing, never half-written.
+ */
+async function swapIn(staging: string, target: string): Promise<void> {
+  const retired = `${staging}.old`;
+  let hadPrevious = true;
+  try {
+    await rename(target, retired);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+      await rm(staging, { recursive: true, force: true });
+      throw error;
+    }
+    hadPrevious = false;
+  }
+  try {
+    await rename(staging, target);
+  } catch (error) {
+    if (hadPrevious) await rename(retired, target);
+    await rm(staging, { recursive: true, force: true });
+    throw error;
+  }
+  if (hadPrevious) await rm(retired, { recursive: true, force: true });
+}
+
+/**
+ * The output folder is replaced wholesale, so it must not hold anything else: not the working
+ * folder or a parent of it, not the sources, not a folder of other files.
+ */
+export async function checkOutputFolder(outDir: string, sources: readonly string[], cwd = process.cwd()): Promise<string | undefined> {
+  const target = path.resolve(cwd, outDir);
+  const inside = (child: string, parent: string) => {
+    const relative = path.relative(parent, child);
+    return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+  };
+  if (inside(path.resolve(cwd), target)) return `${outDir} is the working folder or one of its parents`;
+  for (const source of sources) {
+    if (inside(path.resolve(cwd, source), target)) return `${outDir} contains the sources in ${source}`;
+  }
+  let entries: string[];
+  try {
+    entries = await readdir(target);
+  } catch {
+    return undefined;
+  }
+  if (entries.length > 0 && !entries.includes('feed.xml')) {
+    return `${outDir} already holds files that castwright did not build (no feed.xml); remove it or choose another --out`;
+  }
+  return undefined;
+}
