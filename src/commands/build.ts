@@ -16,8 +16,8 @@ export const contentOption = {
 } as const;
 
 /** A missing content folder is a usage mistake (exit 2), not invalid content. */
-export async function requireFolder(dir: string, option: string): Promise<void> {
-  const info = await stat(dir).catch(() => undefined);
+export async function requireFolder(dir: string, option: string, cwd: string): Promise<void> {
+  const info = await stat(path.resolve(cwd, dir)).catch(() => undefined);
   if (!info?.isDirectory()) throw new UsageError(`${option} ${dir}: no such folder`);
 }
 
@@ -39,7 +39,7 @@ export const build: Command = {
   async run(args, io) {
     const contentDir = String(args.values.content);
     const outDir = String(args.values.out);
-    await requireFolder(path.resolve(io.cwd, contentDir), '--content');
+    await requireFolder(contentDir, '--content', io.cwd);
     const refusal = await checkOutputFolder(outDir, [contentDir, DEFAULT_TEMPLATES_DIR], io.cwd);
     if (refusal) throw new UsageError(`--out ${refusal}`);
 

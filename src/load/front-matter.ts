@@ -20,8 +20,9 @@ function countLines(text: string): number {
 }
 
 export function splitFrontMatter(text: string, file: string): SplitFile | Problem[] {
-  const source = text.replace(/^\uFEFF/, '');
-  if (!/^---[^\S\r\n]*[A-Za-z]*[^\S\r\n]*\r?\n/.test(source)) {
+  // One line ending: gray-matter would leave a \r on the last front matter line of a Windows file.
+  const source = text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
+  if (!/^---[^\S\n]*[A-Za-z]*[^\S\n]*\n/.test(source)) {
     return [{ file, line: 1, message: 'no front matter; expected the episode fields between two --- lines at the top' }];
   }
   let frontMatter: YamlSource | undefined;
@@ -47,7 +48,7 @@ export function splitFrontMatter(text: string, file: string): SplitFile | Proble
           : `unreadable front matter: ${(error as Error).message}`;
     return [{ file, line: 1, message }];
   }
-  if (!/\r?\n---[^\S\r\n]*(\r?\n|$)/.test(source.slice(3))) {
+  if (!/\n---[^\S\n]*(\n|$)/.test(source.slice(3))) {
     return [{ file, line: 1, message: 'front matter is not closed; expected a line with --- after the fields' }];
   }
   const bodyLineOffset = countLines(source.slice(0, source.length - parsed.content.length));

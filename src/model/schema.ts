@@ -143,7 +143,7 @@ const publishDate = z.string(expecting('a date such as 2020-09-14T07:00:00-07:00
   if (typeof parsed === 'string') {
     ctx.addIssue({
       code: 'custom',
-      message: `${describeValue(raw)} is not a usable date (${parsed}); expected one such as 2020-09-14T07:00:00-07:00`,
+      message: `${describeValue(raw)} is not a usable date: ${parsed}; expected one such as 2020-09-14T07:00:00-07:00`,
     });
     return z.NEVER;
   }
@@ -157,7 +157,7 @@ const duration = z
   .transform((raw, ctx) => {
     const seconds = parseDuration(raw);
     if (typeof seconds === 'string') {
-      ctx.addIssue({ code: 'custom', message: `${describeValue(raw)} is ${seconds}; expected ${DURATION_EXPECTED}` });
+      ctx.addIssue({ code: 'custom', message: `${describeValue(raw)} is not a usable length: ${seconds}; expected ${DURATION_EXPECTED}` });
       return z.NEVER;
     }
     return seconds;

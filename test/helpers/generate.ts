@@ -1,0 +1,19 @@
+import path from 'node:path';
+import { generate, type Generated } from '../../src/pipeline.ts';
+import { PROJECT } from './content.ts';
+
+/** The sample show in episodes/, rendered in memory. */
+export function generateSample(options: { drafts?: boolean } = {}): Promise<Generated> {
+  return generate({ contentDir: path.join(PROJECT, 'episodes'), cwd: PROJECT, drafts: options.drafts, now: new Date('2026-01-01T00:00:00Z') });
+}
+
+/** A workspace made by `workspace()`, rendered in memory. */
+export function generateWorkspace(root: string, options: { drafts?: boolean; now?: Date } = {}): Promise<Generated> {
+  return generate({ contentDir: path.join(root, 'episodes'), cwd: root, drafts: options.drafts, now: options.now ?? new Date('2026-01-01T00:00:00Z') });
+}
+
+export function file(generated: Generated, name: string): string {
+  const content = generated.files.get(name);
+  if (content === undefined) throw new Error(`no output file ${name}; have ${[...generated.files.keys()].join(', ')}`);
+  return content;
+}

@@ -1,0 +1,193 @@
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadContent } from '../../src/load/content.ts';
+import { ContentError, formatProblem } from '../../src/load/problems.ts';
+import { cleanUp, fixture, PROJECT, workspace } from '../helpers/content.ts';
+
+afterEach(cleanUp);
+
+/** Loads a workspace and returns every problem as `file:line: message`. */
+async function problemsOf(root: string): Promise<string[]> {
+  try {
+    await loadContent(path.join(root, 'episodes'), { cwd: root });
+  } catch (error) {
+    if (error instanceof ContentError) return error.problems.map(formatProblem);
+    throw error;
+  }
+  return [];
+}
+
+async function problemsOfFixture(name: string): Promise<string[]> {
+  const root = await workspace({ [path.basename(name)]: await fixture(name) });
+  return problemsOf(root);
+}
+
+describe('loading the sample show', () => {
+  it('reads show.yml and every episode into the model', async () => {
+    const { show, episodes } = await loadContent(path.join(PROJECT, 'episodes'), { cwd: PROJECT });
+    expect(show.title).toBe('Equity');
+    expect(show.feedUrl).toBe('https://equity.example.com/feed.xml');
+    expect(show.categories).toEqual([
+      { name: 'Business', subcategory: 'Investing' },
+      { name: 'Technology' },
+      { name: 'News', subcategory: 'Tech News' },
+    ]);
+    expect(episodes.map((e) => e.slug)).toContain('2020-09-14-disrupt-tiktok');
+    expect(episodes.length).toBeGreaterThanOrEqual(5);
+  });
+
+  it('gives the seed episode its eleven stories with title, link, source and summary', async () => {
+    const { episodes } = await loadContent(path.join(PROJECT, 'episodes'), { cwd: PROJECT });
+    const episode = episodes.find((e) => e.slug === '2020-09-14-disrupt-tiktok')!;
+    expect(episode.source).toBe('episodes/2020-09-14-disrupt-tiktok.md');
+    expect(episode.stories).toHaveLength(11);
+    const titles = episode.stories.map((s) => s.title).join(' | ');
+    for (const subject of ['Tesla', 'TikTok', 'Carbon Health', 'Cosmose', 'iSpace', 'iQiyi', 'CPPIB', 'UnitedMasters', 'MAC', 'HMD Global']) {
+      expect(titles).toContain(subject);
+    }
+    for (const story of episode.stories) {
+      expect(story.url).toMatch(/^https:\/\//);
+      expect(story.source).toBe('techcrunch.com');
+      expect(story.summary.length).toBeGreaterThan(20);
+    }
+    expect(episode.audio).toEqual({
+      url: 'https://cdn.example.com/equity/2020-09-14-equity-monday.mp3',
+      length: 7843200,
+      duration: 492,
+      type: 'audio/mpeg',
+    });
+  });
+});
+
+describe('an episode file', () => {
+  it('becomes an Episode with intro, stories and outro split at the stories heading', async () => {
+    const root = await workspace({ 'valid.md': await fixture('episodes/valid.md') });
+    const { episodes } = await loadContent(path.join(root, 'episodes'), { cwd: root });
+    const [episode] = episodes;
+    expect(episode).toMatchObject({
+      slug: 'valid',
+      title: 'A valid episode',
+      episode: 7,
+      type: 'full',
+      explicit: false,
+      draft: false,
+      hosts: ['Ada Host'],
+      summary: 'Welcome to the show.',
+      storiesHeading: 'On the podcast this morning',
+      url: 'https://fixture.example.com/episodes/valid/',
+    });
+    expect(episode!.date.instant.toISOString()).toBe('2021-03-01T15:00:00.000Z');
+    expect(episode!.date.offsetMinutes).toBe(-480);
+    expect(episode!.audio.duration).toBe(754);
+    expect(episode!.introHtml).toBe('<p>Welcome to the show.</p>\n');
+    expect(episode!.outroHtml).toBe('<p>Bye for now.</p>\n');
+    expect(episode!.stories).toEqual([
+      {
+        title: 'First story',
+        url: 'https://news.example.com/first',
+        source: 'news.example.com',
+        summary: 'The first summary.',
+        summaryHtml: 'The first summary.',
+      },
+      {
+        title: 'Second story',
+        url: 'https://www.other.example.org/second?id=2',
+        source: 'other.example.org',
+        summary: 'the second summary.',
+        summaryHtml: 'the second summary.',
+      },
+    ]);
+  });
+
+  it('gets a guid derived from its slug that stays the same from build to build', async () => {
+    const text = await fixture('episodes/valid.md');
+    const first = await loadContent(path.join(await workspace({ 'valid.md': text }), 'episodes'));
+    const second = await loadContent(path.join(await workspace({ 'valid.md': text }), 'episodes'));
+    expect(first.episodes[0]!.guid).toMatch(/^[0-9a-f-]{36}$/);
+    expect(second.episodes[0]!.guid).toBe(first.episodes[0]!.guid);
+  });
+});
+
+describe('bad input is reported as file:line: message', () => {
+  it.each([
+    ['invalid/yaml-syntax.md', 'episodes/yaml-syntax.md:4: invalid YAML'],
+    ['invalid/missing-title.md', 'episodes/missing-title.md:2: title: missing; expected the episode title'],
+    ['invalid/wrong-type.md', 'episodes/wrong-type.md:6: audio.length: expected the file size in bytes, a whole number above 0, got "7.8 MB"'],
+    ['invalid/bad-date.md', 'episodes/bad-date.md:3: date: "2020-09-31T07:00:00-07:00" is not a usable date: no such day in the calendar; expected one such as 2020-09-14T07:00:00-07:00'],
+    ['invalid/date-without-offset.md', 'episodes/date-without-offset.md:3: date: "2020-09-14T07:00:00" is not a usable date: the time has no UTC offset (add Z or one such as -07:00)'],
+    ['invalid/story-without-link.md', 'episodes/story-without-link.md:14: story has no link at its start; expected "- [Title](https://…) — summary"'],
+    ['invalid/javascript-link.md', 'episodes/javascript-link.md:12: link "javascript:alert(document.cookie)" is not allowed; expected an absolute http(s) or mailto: URL'],
+    ['invalid/non-http-story.md', 'episodes/non-http-story.md:11: link "ftp://files.example.com/story.txt" is not allowed'],
+    ['invalid/unknown-field.md', 'episodes/unknown-field.md:2: unknown field "titel" (did you mean "title"?)'],
+    ['invalid/bad-duration.md', 'episodes/bad-duration.md:7: audio.duration: "8:75" is not a usable length: minutes and seconds must be below 60'],
+  ])('%s', async (name, expected) => {
+    const problems = await problemsOfFixture(name);
+    expect(problems.some((problem) => problem.startsWith(expected)), problems.join('\n')).toBe(true);
+  });
+
+  it('names an unknown Apple category in show.yml at its line, with the nearest real one', async () => {
+    const root = await workspace({ 'valid.md': await fixture('episodes/valid.md') }, { show: await fixture('invalid/show-unknown-category.yml') });
+    expect(await problemsOf(root)).toEqual([
+      'episodes/show.yml:10: categories[1]: "Busines" is not an Apple category (did you mean "Business"?)',
+    ]);
+  });
+
+  it('names a missing show.yml', async () => {
+    const root = await workspace({});
+    const { rm } = await import('node:fs/promises');
+    await rm(path.join(root, 'episodes', 'show.yml'));
+    expect(await problemsOf(root)).toEqual(['episodes/show.yml:1: file not found; expected the show settings (title, url, …) here']);
+  });
+
+  it('reports a guid used by two episodes at the second one', async () => {
+    const valid = await fixture('episodes/valid.md');
+    const withGuid = (audio: string) =>
+      valid.replace('episode: 7\n', 'episode: 7\nguid: shared-guid\n').replace('7.mp3', audio);
+    const root = await workspace({ 'a.md': withGuid('a.mp3'), 'b.md': withGuid('b.mp3') });
+    expect(await problemsOf(root)).toEqual([
+      'episodes/b.md:5: guid "shared-guid" is also used by episodes/a.md; expected a guid of its own (apps treat a shared guid as one episode)',
+    ]);
+  });
+
+  it('reports two episode files with the same slug in different folders', async () => {
+    const valid = await fixture('episodes/valid.md');
+    const root = await workspace({ '2020/same.md': valid, '2021/same.md': valid.replace('7.mp3', '8.mp3') });
+    const problems = await problemsOf(root);
+    expect(problems.some((p) => p.startsWith('episodes/2021/same.md:1: slug "same" is also used by episodes/2020/same.md'))).toBe(true);
+  });
+
+  it('reports the same audio file used twice, which Apple would ignore', async () => {
+    const valid = await fixture('episodes/valid.md');
+    const root = await workspace({ 'a.md': valid, 'b.md': valid });
+    expect(await problemsOf(root)).toContain(
+      'episodes/b.md:6: audio.url "https://cdn.fixture.example.com/7.mp3" is also used by episodes/a.md; expected an audio file of its own (Apple ignores repeated ones)',
+    );
+  });
+
+  it('reports every problem of every file at once, in file order', async () => {
+    const root = await workspace({
+      'bad-date.md': await fixture('invalid/bad-date.md'),
+      'missing-title.md': await fixture('invalid/missing-title.md'),
+      'javascript-link.md': await fixture('invalid/javascript-link.md'),
+      'valid.md': await fixture('episodes/valid.md'),
+    });
+    const problems = await problemsOf(root);
+    expect(problems.map((p) => p.split(':').slice(0, 2).join(':'))).toEqual([
+      'episodes/bad-date.md:3',
+      'episodes/javascript-link.md:12',
+      'episodes/missing-title.md:2',
+    ]);
+  });
+
+  it('refuses a file name that is not a slug', async () => {
+    const root = await workspace({ 'Bad Name.md': await fixture('episodes/valid.md') });
+    expect((await problemsOf(root))[0]).toMatch(/^episodes\/Bad Name\.md:1: file name "Bad Name\.md" is not a slug/);
+  });
+
+  it('ignores files whose names start with _ or . (notes, editor backups)', async () => {
+    const valid = await fixture('episodes/valid.md');
+    const root = await workspace({ 'valid.md': valid, '_notes.md': 'not an episode', '.draft.md': 'nor this' });
+    const { episodes } = await loadContent(path.join(root, 'episodes'), { cwd: root });
+    expect(episodes.map((e) => e.slug)).toEqual(['valid']);
+  });
+});

@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { readBody } from '../../src/load/markdown.ts';
+
+const context = { file: 'ep.md', lineOffset: 10 };
+
+function stories(markdown: string, storiesHeading?: string) {
+  const { body, problems } = readBody(markdown, { ...context, storiesHeading });
+  expect(problems).toEqual([]);
+  return body.stories;
+}
+
+describe('the covered stories', () => {
+  it('are the items under a heading starting with "On the podcast", at any level', () => {
+    const found = stories('Intro.\n\n### On the Podcast This Morning:\n\n- [A](https://a.example/1) — one\n- [B](https://b.example/2)\n\nOutro.\n');
+    expect(found.map((s) => [s.title, s.url, s.summary])).toEqual([
+      ['A', 'https://a.example/1', 'one'],
+      ['B', 'https://b.example/2', ''],
+    ]);
+  });
+
+  it('are the items under a heading "Stories", numbered lists included', () => {
+    expect(stories('# Stories\n\n1. [A](https://a.example/) : one\n2. [B](https://b.example/) - two\n').map((s) => s.summary)).toEqual([
+      'one',
+      'two',
+    ]);
+  });
+
+  it('take the summary after an em dash, an en dash, a hyphen or a colon', () => {
+    const list = ['—', '–', '-', ':'].map((sep, i) => `- [S${i}](https://s.example/${i}) ${sep} summary ${i}`).join('\n');
+    expect(stories(`## Stories\n\n${list}\n`).map((s) => s.summary)).toEqual(['summary 0', 'summary 1', 'summary 2', 'summary 3']);
+  });
+
+  it('keep inline Markdown of a summary as HTML, and its plain text', () => {
+    const [story] = stories('## Stories\n\n- [A](https://a.example/) — *early* stage, see [more](https://more.example/)\n');
+    expect(story!.summaryHtml).toBe('<em>early</em> stage, see <a href="https://more.example/">more</a>');
+    expect(story!.summary).toBe('early stage, see more');
+  });
+
+  it('name their source site without www.', () => {
+    expect(stories('## Stories\n\n- [A](https://www.techcrunch.com/x)\n')[0]!.source).toBe('techcrunch.com');
+  });
+
+  it('follow the heading set in show.yml instead of the default ones', () => {
+    expect(stories('## In this episode\n\n- [A](https://a.example/)\n', 'In this episode')).toHaveLength(1);
+    expect(stories('## On the podcast\n\n- [A](https://a.example/)\n', 'In this episode')).toHaveLength(0);
+  });
+
+  it('split the body into intro and outro around the heading and its list', () => {
+    const { body } = readBody('Intro.\n\n## Stories\n\n- [A](https://a.example/)\n\nOutro.\n', context);
+    expect(body.introHtml).toBe('<p>Intro.</p>\n');
+    expect(body.outroHtml).toBe('<p>Outro.</p>\n');
+    expect(body.firstParagraph).toBe('Intro.');
+  });
+
+  it('must follow their heading directly', () => {
+    const { problems } = readBody('## Stories\n\nSome text.\n\n- [A](https://a.example/)\n', context);
+    expect(problems).toEqual([
+      { file: 'ep.md', line: 11, message: 'heading "Stories" must be followed by the list of stories; expected "- [Title](https://…) — summary"' },
+    ]);
+  });
+
+  it('must each be one paragraph starting with a link to a web page', () => {
+    const { problems } = readBody(
+      '## Stories\n\n- No link\n- [Mail](mailto:tips@example.com)\n- [A](https://a.example/)\n\n  A second paragraph.\n',
+      context,
+    );
+    expect(problems.map((p) => `${p.line}: ${p.message}`)).toEqual([
+      '13: story has no link at its start; expected "- [Title](https://…) — summary"',
+      '14: story link "mailto:tips@example.com" is not a web page; expected an http(s) URL',
+      '15: a story is a single list item of one paragraph; expected "- [Title](https://…) — summary"',
+    ]);
+  });
+});
+
+describe('links and HTML in the body', () => {
+  it('pass raw HTML through as text, never as markup', () => {
+    const { body } = readBody('Hi <script>alert(1)</script> <img src=x onerror=alert(2)>\n', context);
+    expect(body.introHtml).toBe('<p>Hi &lt;script&gt;alert(1)&lt;/script&gt; &lt;img src=x onerror=alert(2)&gt;</p>\n');
+  });
+
+  it.each([
+    ['[x](javascript:alert(1))', 'javascript:alert(1)'],
+    ['[x](JaVaScRiPt:alert(1))', 'JaVaScRiPt:alert(1)'],
+    ['[x](java&#x73;cript:alert(1))', 'javascript:alert(1)'],
+    ['<javascript:alert(1)>', 'javascript:alert(1)'],
+    ['[x](data:text/html;base64,PHNjcmlwdD4=)', 'data:text/html;base64,PHNjcmlwdD4='],
+    ['[x](vbscript:msgbox)', 'vbscript:msgbox'],
+    ['[x](/relative/path)', '/relative/path'],
+  ])('report %s at its line', (markdown, shown) => {
+    const { problems } = readBody(`Fine.\n\nText ${markdown} here.\n`, context);
+    expect(problems).toEqual([
+      { file: 'ep.md', line: 13, message: `link "${shown}" is not allowed; expected an absolute http(s) or mailto: URL` },
+    ]);
+  });
+
+  it('report an image that is not on the web', () => {
+    const { problems } = readBody('![alt](data:image/png;base64,AAAA)\n', context);
+    expect(problems[0]?.message).toBe('image "data:image/png;base64,AAAA" is not allowed; expected an absolute http(s) URL');
+  });
+
+  it('accept http, https and mailto links', () => {
+    const { problems } = readBody('[a](http://a.example/) [b](https://b.example/) [c](mailto:c@example.com)\n', context);
+    expect(problems).toEqual([]);
+  });
+});

@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { episodeSchema, podcastGuid, showSchema } from '../../src/model/schema.ts';
+
+const show = {
+  title: 'T',
+  description: 'D',
+  url: 'https://t.example.com',
+  language: 'en-us',
+  author: 'A',
+  owner: { name: 'O', email: 'o@t.example.com' },
+  image: 'https://t.example.com/a.jpg',
+  categories: ['Technology'],
+  explicit: false,
+  email: { from: 'T <t@t.example.com>', address: 'Somewhere 1', unsubscribe: 'https://t.example.com/u?t={token}' },
+};
+
+function messages(result: { success: boolean; error?: { issues: Array<{ path: PropertyKey[]; message: string }> } }) {
+  return (result.error?.issues ?? []).map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+}
+
+describe('podcast:guid', () => {
+  it('is the UUIDv5 of the feed URL without scheme and trailing slash (Podcasting 2.0 example)', () => {
+    expect(podcastGuid('https://podnews.net/rss')).toBe('9b024349-ccf0-5f69-a609-6b82873eab3c');
+    expect(podcastGuid('http://podnews.net/rss/')).toBe('9b024349-ccf0-5f69-a609-6b82873eab3c');
+  });
+});
+
+describe('show.yml', () => {
+  it('derives the feed URL, the podcast guid and the utm_source, and defaults the rest', () => {
+    const parsed = showSchema.parse(show);
+    expect(parsed.url).toBe('https://t.example.com/');
+    expect(parsed.feedUrl).toBe('https://t.example.com/feed.xml');
+    expect(parsed.guid).toBe(podcastGuid('https://t.example.com/feed.xml'));
+    expect(parsed.type).toBe('episodic');
+    expect(parsed.locked).toBe(true);
+    expect(parsed.links).toEqual([]);
+    expect(parsed.email.from).toEqual({ name: 'T', address: 't@t.example.com' });
+    expect(parsed.email.utmSource).toBe('t');
+  });
+
+  it('keeps a pinned guid, so a moved feed keeps its identity', () => {
+    const guid = '9b024349-ccf0-5f69-a609-6b82873eab3c';
+    expect(showSchema.parse({ ...show, guid }).guid).toBe(guid);
+  });
+
+  it('names a wrong subcategory and lists the right ones', () => {
+    expect(messages(showSchema.safeParse({ ...show, categories: ['Business > Investin'] }))).toEqual([
+      'categories.0: "Investin" is not a subcategory of "Business" (did you mean "Investing"?); expected one of Careers, Entrepreneurship, Investing, Management, Marketing, Non-Profit',
+    ]);
+  });
+
+  it('refuses an unsubscribe URL that is not https or lacks the {token} placeholder', () => {
+    for (const unsubscribe of ['http://t.example.com/u?t={token}', 'https://t.example.com/u']) {
+      expect(messages(showSchema.safeParse({ ...show, email: { ...show.email, unsubscribe } }))[0]).toMatch(/^email\.unsubscribe: expected an https URL with a \{token\} placeholder/);
+    }
+  });
+
+  it('refuses a description over Apple’s 4000 bytes', () => {
+    expect(messages(showSchema.safeParse({ ...show, description: 'é'.repeat(2001) }))).toEqual([
+      'description: is 4002 bytes long; Apple takes at most 4000',
+    ]);
+  });
+});
+
+describe('episode front matter', () => {
+  const episode = { title: 'E', date: '2020-09-14', audio: { url: 'https://c.example/e.m4a', length: 10, duration: '1:00' } };
+
+  it('takes the media type from the audio file extension', () => {
+    expect(episodeSchema.parse(episode).audio.type).toBe('audio/x-m4a');
+  });
+
+  it('asks for the media type when the extension does not tell it', () => {
+    expect(messages(episodeSchema.safeParse({ ...episode, audio: { ...episode.audio, url: 'https://c.example/stream' } }))[0]).toMatch(/^audio\.type: missing/);
+  });
+
+  it('refuses audio/mp3, which is not a registered type', () => {
+    expect(messages(episodeSchema.safeParse({ ...episode, audio: { ...episode.audio, type: 'audio/mp3' } }))[0]).toMatch(/^audio\.type: expected one of audio\/mpeg/);
+  });
+
+  it('refuses a zero length, since apps treat length="0" as unknown', () => {
+    expect(messages(episodeSchema.safeParse({ ...episode, audio: { ...episode.audio, length: 0 } }))[0]).toBe(
+      'audio.length: expected the file size in bytes, a whole number above 0, got the number 0',
+    );
+  });
+});

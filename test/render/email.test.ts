@@ -1,0 +1,121 @@
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { GMAIL_CLIP_BYTES } from '../../src/render/email.ts';
+import { withUtm } from '../../src/render/utm.ts';
+import { cleanUp, fixture, workspace } from '../helpers/content.ts';
+import { dom, type Page } from '../helpers/files.ts';
+import { file, generateSample, generateWorkspace } from '../helpers/generate.ts';
+
+afterEach(cleanUp);
+
+const SLUG = '2020-09-14-disrupt-tiktok';
+const TAGS = `utm_source=equity&utm_medium=email&utm_campaign=${SLUG}`;
+
+describe('the email digest of the seed episode', () => {
+  let html: string;
+  let text: string;
+  let page: Page;
+
+  beforeAll(async () => {
+    const sample = await generateSample();
+    html = file(sample, `email/${SLUG}.html`);
+    text = file(sample, `email/${SLUG}.txt`);
+    page = dom(html);
+  });
+
+  it('has every story as a campaign-tagged link with its source and summary', () => {
+    const stories = [...page.querySelectorAll('a.story-title')];
+    expect(stories).toHaveLength(11);
+    for (const link of stories) {
+      const url = new URL(link.getAttribute('href')!);
+      expect(url.host).toBe('techcrunch.com');
+      expect(url.searchParams.get('utm_source')).toBe('equity');
+      expect(url.searchParams.get('utm_medium')).toBe('email');
+      expect(url.searchParams.get('utm_campaign')).toBe(SLUG);
+    }
+    expect(stories[3]!.textContent).toBe('Cosmose raises a $15M Series A');
+    expect(html).toContain('The foot-traffic analytics company, valued at over $100M');
+  });
+
+  it('has a preheader, the show header, the title and date, and a Listen button to the show notes', () => {
+    expect(page.querySelector('title')?.textContent).toBe("Disrupt kicks off, TikTok's deadline stands and Cosmose raises $15M");
+    expect(html).toContain('Disrupt starts today, TikTok');
+    expect(page.querySelector('img')?.getAttribute('alt')).toBe('Equity');
+    expect(page.querySelector('h1')?.textContent).toBe("Disrupt kicks off, TikTok's deadline stands and Cosmose raises $15M");
+    expect(html).toContain('Equity · September 14, 2020');
+    const listen = [...page.querySelectorAll('a')].find((a) => a.textContent?.includes('Listen'));
+    expect(listen?.getAttribute('href')).toBe(`https://equity.example.com/episodes/${SLUG}/?${TAGS}`);
+  });
+
+  it('has the intro and outro, with their links tagged too', () => {
+    expect(html).toContain(`href="https://twitter.com/equitypod?${TAGS.replaceAll('&', '&amp;')}"`);
+    expect(html).toContain('See you at Disrupt in a few hours!');
+  });
+
+  it('ends with the subscribe links, the postal address and an unsubscribe placeholder', () => {
+    expect(html).toContain('410 Townsend St, San Francisco, CA 94107');
+    const unsubscribe = [...page.querySelectorAll('a')].find((a) => a.textContent === 'Unsubscribe');
+    expect(unsubscribe?.getAttribute('href')).toBe('https://equity.example.com/unsubscribe?token={token}');
+    expect([...page.querySelectorAll('a')].map((a) => a.textContent)).toEqual(expect.arrayContaining(['Apple Podcasts', 'Overcast', 'Spotify']));
+  });
+
+  it('is an accessible email: a language, alt text, presentation tables', () => {
+    expect(page.documentElement.getAttribute('lang')).toBe('en-us');
+    for (const img of page.querySelectorAll('img')) expect(img.hasAttribute('alt')).toBe(true);
+    for (const table of page.querySelectorAll('table')) expect(table.getAttribute('role')).toBe('presentation');
+  });
+
+  it('has a text part with the same stories, links and footer', () => {
+    expect(text).toMatch(/^Disrupt kicks off, TikTok's deadline stands and Cosmose raises \$15M\nEquity · September 14, 2020\n/);
+    expect(text).toContain(`Listen (8:12): https://equity.example.com/episodes/${SLUG}/?${TAGS}`);
+    expect(text).toContain(`- Cosmose raises a $15M Series A (techcrunch.com)\n  https://techcrunch.com/2020/09/14/cosmose-raises-15m-series-a/?${TAGS}\n`);
+    expect(text.match(/^- .* \(techcrunch\.com\)$/gm)).toHaveLength(11);
+    expect(text).toContain('Unsubscribe with one click: https://equity.example.com/unsubscribe?token={token}');
+    expect(text).toContain('410 Townsend St, San Francisco, CA 94107');
+    expect(text).not.toMatch(/<[a-z]/i);
+  });
+});
+
+describe('campaign tags', () => {
+  const campaign = { source: 'equity', medium: 'email', campaign: 'ep' };
+
+  it('are added to a link without them, keeping its own query and fragment', () => {
+    expect(withUtm('https://a.example/x?id=1#top', campaign)).toBe('https://a.example/x?id=1&utm_source=equity&utm_medium=email&utm_campaign=ep#top');
+  });
+
+  it('leave a tag the link already has', () => {
+    expect(withUtm('https://a.example/?utm_source=partner', campaign)).toBe('https://a.example/?utm_source=partner&utm_medium=email&utm_campaign=ep');
+  });
+
+  it('leave mailto links alone', () => {
+    expect(withUtm('mailto:a@example.com', campaign)).toBe('mailto:a@example.com');
+  });
+});
+
+describe('digests of other content', () => {
+  it('stay under Gmail’s clipping limit with 30 stories', async () => {
+    const valid = await fixture('episodes/valid.md');
+    const summary = 'A summary of a sentence or two, about as long as the ones producers write for each covered story in the list.';
+    const list = Array.from({ length: 30 }, (_, i) => `- [A story title of a usual length, number ${i}](https://techcrunch.com/2020/09/14/a-story-slug-of-usual-length-${i}/) — ${summary}`).join('\n');
+    const root = await workspace({ 'thirty.md': valid.replace(/- \[First[\s\S]*summary\.\n/, `${list}\n`) });
+    const html = file(await generateWorkspace(root), 'email/thirty.html');
+    expect(dom(html).querySelectorAll('a.story-title')).toHaveLength(30);
+    expect(Buffer.byteLength(html)).toBeLessThan(GMAIL_CLIP_BYTES);
+  });
+
+  it('escape hostile text in HTML and keep it readable in the text part', async () => {
+    const root = await workspace({ 'hostile.md': await fixture('hostile/script-title.md') });
+    const generated = await generateWorkspace(root);
+    const html = file(generated, 'email/hostile.html');
+    expect(html).not.toMatch(/<script>alert|<img src=x|<iframe|<b>tags/);
+    expect(dom(html).querySelector('h1')?.textContent).toBe('<script>alert(1)</script> & "Q&A"');
+    expect(file(generated, 'email/hostile.txt')).toMatch(/^<script>alert\(1\)<\/script> & "Q&A"\n/);
+  });
+
+  it('use the subject and preheader set in front matter', async () => {
+    const valid = await fixture('episodes/valid.md');
+    const root = await workspace({ 'valid.md': valid.replace('episode: 7', 'episode: 7\nsubject: Special subject\npreheader: Read this first') });
+    const page = dom(file(await generateWorkspace(root), 'email/valid.html'));
+    expect(page.querySelector('title')?.textContent).toBe('Special subject');
+    expect(page.body.textContent).toContain('Read this first');
+  });
+});

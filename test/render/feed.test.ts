@@ -1,0 +1,173 @@
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { parseFeed } from 'podcast-partytime';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { podcastGuid } from '../../src/model/schema.ts';
+import { MAX_DESCRIPTION_BYTES } from '../../src/render/feed.ts';
+import { cleanUp, fixture, workspace } from '../helpers/content.ts';
+import { file, generateSample, generateWorkspace } from '../helpers/generate.ts';
+
+afterEach(cleanUp);
+
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@',
+  cdataPropName: false as unknown as string,
+  parseTagValue: false,
+  isArray: (name) => ['item', 'itunes:category', 'podcast:person'].includes(name),
+});
+
+type Node = Record<string, any>;
+
+function channelOf(xml: string): Node {
+  expect(XMLValidator.validate(xml)).toBe(true);
+  return parser.parse(xml).rss.channel;
+}
+
+const text = (node: unknown): string => (typeof node === 'object' && node !== null ? String((node as Node)['#text'] ?? '') : String(node));
+
+describe('the podcast feed of the sample show', () => {
+  let xml: string;
+  let channel: Node;
+  let seed: Node;
+
+  beforeAll(async () => {
+    xml = file(await generateSample(), 'feed.xml');
+    channel = channelOf(xml);
+    seed = channel.item.find((item: Node) => text(item.title).startsWith('Disrupt kicks off'));
+  });
+
+  it('declares RSS 2.0 with the itunes, content, atom and podcast namespaces', () => {
+    const rss = parser.parse(xml).rss;
+    expect(rss['@version']).toBe('2.0');
+    expect(rss['@xmlns:itunes']).toBe('http://www.itunes.com/dtds/podcast-1.0.dtd');
+    expect(rss['@xmlns:content']).toBe('http://purl.org/rss/1.0/modules/content/');
+    expect(rss['@xmlns:atom']).toBe('http://www.w3.org/2005/Atom');
+    expect(rss['@xmlns:podcast']).toBe('https://podcastindex.org/namespace/1.0');
+  });
+
+  it('describes the show in the channel, as Apple and Podcasting 2.0 ask', () => {
+    expect(text(channel.title)).toBe('Equity');
+    expect(channel.link).toBe('https://equity.example.com/');
+    expect(text(channel.description)).toMatch(/^Equity is TechCrunch's venture capital podcast/);
+    expect(text(channel.language)).toBe('en-us');
+    expect(channel['atom:link']).toMatchObject({ '@href': 'https://equity.example.com/feed.xml', '@rel': 'self', '@type': 'application/rss+xml' });
+    expect(channel['itunes:image']['@href']).toBe('https://equity.example.com/artwork.jpg');
+    expect(channel['itunes:explicit']).toBe('false');
+    expect(channel['itunes:author']).toBe('TechCrunch');
+    expect(channel['itunes:owner']).toEqual({ 'itunes:name': 'TechCrunch', 'itunes:email': 'podcasts@example.com' });
+    expect(channel['itunes:type']).toBe('episodic');
+    expect(text(channel.copyright)).toBe('© 2020 TechCrunch');
+    expect(channel['podcast:guid']).toBe(podcastGuid('https://equity.example.com/feed.xml'));
+    expect(channel['podcast:locked']).toEqual({ '#text': 'yes', '@owner': 'podcasts@example.com' });
+    expect(channel.author).toBeUndefined();
+  });
+
+  it('nests each Apple subcategory in its category', () => {
+    expect(channel['itunes:category']).toEqual([
+      { '@text': 'Business', 'itunes:category': [{ '@text': 'Investing' }] },
+      { '@text': 'Technology' },
+      { '@text': 'News', 'itunes:category': [{ '@text': 'Tech News' }] },
+    ]);
+  });
+
+  it('lists the published episodes newest first, leaving the draft out', () => {
+    expect(channel.item.map((item: Node) => item.pubDate)).toEqual([
+      'Mon, 05 Oct 2020 14:00:00 GMT',
+      'Mon, 28 Sep 2020 14:00:00 GMT',
+      'Mon, 21 Sep 2020 14:00:00 GMT',
+      'Mon, 14 Sep 2020 14:00:00 GMT',
+    ]);
+    expect(xml).not.toContain('The IPO window stays open');
+  });
+
+  it('dates the channel by its newest episode, not by the clock', () => {
+    expect(channel.lastBuildDate).toBe('Mon, 05 Oct 2020 14:00:00 GMT');
+    expect(channel.pubDate).toBe('Mon, 05 Oct 2020 14:00:00 GMT');
+  });
+
+  it('gives each item its link, permanent guid, enclosure and iTunes fields', () => {
+    expect(seed.link).toBe('https://equity.example.com/episodes/2020-09-14-disrupt-tiktok/');
+    expect(seed.guid).toMatchObject({ '@isPermaLink': 'false' });
+    expect(text(seed.guid)).toMatch(/^[0-9a-f-]{36}$/);
+    expect(seed.enclosure).toEqual({
+      '@url': 'https://cdn.example.com/equity/2020-09-14-equity-monday.mp3',
+      '@length': '7843200',
+      '@type': 'audio/mpeg',
+    });
+    expect(seed['itunes:duration']).toBe('492');
+    expect(seed['itunes:episode']).toBe('312');
+    expect(seed['itunes:season']).toBe('4');
+    expect(seed['itunes:episodeType']).toBe('full');
+    expect(seed['itunes:explicit']).toBe('false');
+    expect(seed['podcast:person']).toEqual([{ '#text': 'Alex Wilhelm', '@role': 'host' }]);
+  });
+
+  it('carries every story with its link: all in content:encoded, as many as fit in the description', () => {
+    const description = text(seed.description);
+    const content = text(seed['content:encoded']);
+    expect(Buffer.byteLength(description)).toBeLessThan(MAX_DESCRIPTION_BYTES);
+    for (const link of ['https://techcrunch.com/2020/09/14/cosmose-raises-15m-series-a/', 'https://techcrunch.com/2020/09/14/hmd-global-raises-230m/']) {
+      expect(description).toContain(`href="${link}"`);
+      expect(content).toContain(`href="${link}"`);
+    }
+    expect(content.match(/<li>/g)).toHaveLength(11);
+    expect(content).toContain('Hello and welcome back to Equity');
+    expect(content).toContain('See you at Disrupt in a few hours!');
+  });
+
+  it('reads back the same through a podcast-aware parser (podcast-partytime)', () => {
+    const feed = parseFeed(xml, { allowMissingGuid: false })!;
+    expect(feed.title).toBe('Equity');
+    expect(feed.guid).toBe(podcastGuid('https://equity.example.com/feed.xml'));
+    expect(feed.locked).toBe(true);
+    expect(feed.itunesType).toBe('episodic');
+    expect(feed.owner).toEqual({ name: 'TechCrunch', email: 'podcasts@example.com' });
+    expect(feed.items).toHaveLength(4);
+    const item = feed.items.find((i) => i.title?.startsWith('Disrupt kicks off'))!;
+    expect(item.duration).toBe(492);
+    expect(item.enclosure).toEqual({ url: 'https://cdn.example.com/equity/2020-09-14-equity-monday.mp3', length: 7843200, type: 'audio/mpeg' });
+    expect(item.itunesEpisode).toBe(312);
+    expect(item.podcastPeople?.[0]?.name).toBe('Alex Wilhelm');
+    expect(String(item.podcastPeople?.[0]?.role).toLowerCase()).toBe('host');
+  });
+});
+
+describe('the feed of other content', () => {
+  it('includes drafts and future episodes only when asked', async () => {
+    const valid = await fixture('episodes/valid.md');
+    const root = await workspace({
+      'past.md': valid,
+      'future.md': valid.replace('2021-03-01', '2031-03-01').replace('7.mp3', 'f.mp3'),
+      'draft.md': valid.replace('episode: 7', 'episode: 7\ndraft: true').replace('7.mp3', 'd.mp3'),
+    });
+    const now = new Date('2026-01-01T00:00:00Z');
+    const published = channelOf(file(await generateWorkspace(root, { now }), 'feed.xml'));
+    expect(published.item.map((i: Node) => i.link)).toEqual(['https://fixture.example.com/episodes/past/']);
+    const preview = channelOf(file(await generateWorkspace(root, { now, drafts: true }), 'feed.xml'));
+    expect(preview.item.map((i: Node) => i.link)).toHaveLength(3);
+  });
+
+  it('keeps a 60-story description under 4000 bytes and points to the rest', async () => {
+    const valid = await fixture('episodes/valid.md');
+    const list = Array.from({ length: 60 }, (_, i) => `- [Story number ${i} with a long enough title](https://news.example.com/${i}/${'x'.repeat(40)}) — summary ${i}`).join('\n');
+    const root = await workspace({ 'long.md': valid.replace(/- \[First[\s\S]*summary\.\n/, `${list}\n`) });
+    const item = channelOf(file(await generateWorkspace(root), 'feed.xml')).item[0];
+    const description = text(item.description);
+    expect(Buffer.byteLength(description)).toBeLessThan(4000);
+    expect(description).toMatch(/And \d+ more stories in the show notes/);
+    expect(text(item['content:encoded']).match(/<li>/g)).toHaveLength(60);
+  });
+
+  it('escapes hostile text and survives "]]>" and control characters', async () => {
+    const hostile = (await fixture('hostile/script-title.md')).replace('Raw', 'Bell\u0007 raw');
+    const root = await workspace({ 'hostile.md': hostile });
+    const xml = file(await generateWorkspace(root), 'feed.xml');
+    const item = channelOf(xml).item[0];
+    expect(text(item.title)).toBe('<script>alert(1)</script> & "Q&A"');
+    expect(text(item['content:encoded'])).toContain('summary with ]]&gt; in it');
+    expect(text(item['content:encoded'])).toContain('&lt;script&gt;alert(3)&lt;/script&gt;');
+    expect(text(item['content:encoded'])).not.toMatch(/<script|<iframe|<b>/);
+    expect(item['podcast:person'][0]['#text']).toBe('<b>Mallory</b>');
+    expect(xml).not.toContain('\u0007');
+  });
+});
