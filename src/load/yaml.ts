@@ -1,7 +1,7 @@
 // YAML read with positions, so that a schema problem at `audio.length` can name its line.
 // The `yaml` package reads YAML 1.2: `8:12` stays text (YAML 1.1 would make it the number 492)
 // and dates stay text for our own stricter parsing.
-import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, type Node } from 'yaml';
+import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, type Node, type YAMLError } from 'yaml';
 import type * as z from 'zod';
 import type { Problem } from './problems.ts';
 
@@ -22,9 +22,25 @@ export function readYaml(text: string, file: string, lineOffset = 0): YamlSource
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const lineAt = (offset: number) => lines.linePos(offset).line + lineOffset;
 
+  const textLines = text.split('\n');
+  const errorLine = (error: YAMLError) => {
+    // A quoted value may span lines, so an unclosed quote runs on to the end: name the line of the
+    // opening quote, the last one before that end (a quote inside would have closed it).
+    const quote = error.code === 'MISSING_CHAR' ? /closing (["'])quote/.exec(error.message)?.[1] : undefined;
+    if (quote) return lineAt(Math.max(0, text.lastIndexOf(quote, error.pos[0] - 1)));
+    const { line, col } = lines.linePos(error.pos[0]);
+    // An unclosed bracket is only noticed where the next line starts: name the line that left it
+    // open, which is where the producer has to look.
+    if (col === 1 && (error.code === 'BAD_INDENT' || error.code === 'MISSING_CHAR')) {
+      let opened = line - 1;
+      while (opened > 1 && textLines[opened - 1]!.trim() === '') opened--;
+      return Math.max(1, opened) + lineOffset;
+    }
+    return line + lineOffset;
+  };
   const problems = doc.errors.map((error) => ({
     file,
-    line: lineAt(error.pos[0]),
+    line: errorLine(error),
     message: `invalid YAML: ${error.message.split('\n')[0]}`,
   }));
 

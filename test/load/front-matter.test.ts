@@ -76,3 +76,16 @@ describe('front matter', () => {
     expect(split.bodyLineOffset).toBe(3);
   });
 });
+
+describe('YAML syntax errors', () => {
+  it.each([
+    ['an unclosed list', '---\ntitle: x\nepisode: [312\nseason: 4\n---\n', 3],
+    ['an unclosed quote', '---\ntitle: "abc\n\nnext: 1\n---\n', 2],
+    ['a repeated key', '---\ntitle: x\ntitle: y\n---\n', 3],
+    ['a bad indent', '---\n  title: x\n bad: 1\n---\n', 3],
+  ])('name the line of %s', (_, text, line) => {
+    const split = splitFrontMatter(text, 'x.md');
+    if (Array.isArray(split)) throw new Error('unexpected problems');
+    expect(split.frontMatter.problems[0]).toMatchObject({ file: 'x.md', line, message: expect.stringMatching(/^invalid YAML: /) });
+  });
+});
