@@ -3,9 +3,9 @@
 import { loadContent } from './load/content.ts';
 import { publish } from './model/publication.ts';
 import type { Publication } from './model/types.ts';
-import { renderPublication, type OutputFiles } from './render/publication.ts';
+import { renderPublication, type Rendered } from './render/publication.ts';
 import type { SiteOptions } from './render/site.ts';
-import { DEFAULT_TEMPLATES_DIR, loadTemplates } from './render/templates.ts';
+import { DEFAULT_TEMPLATES_DIR, loadTemplates, type Templates } from './render/templates.ts';
 
 export interface GenerateOptions {
   contentDir: string;
@@ -19,9 +19,9 @@ export interface GenerateOptions {
   cwd?: string;
 }
 
-export interface Generated {
+export interface Generated extends Rendered {
   publication: Publication;
-  files: OutputFiles;
+  templates: Templates;
   /** Episodes in the sources that this publication leaves out (drafts, future dates). */
   leftOut: number;
 }
@@ -36,6 +36,6 @@ export async function generate(options: GenerateOptions): Promise<Generated> {
     drafts: options.drafts ?? false,
     now: options.now ?? new Date(),
   });
-  const files = renderPublication(publication, templates, options.site);
-  return { publication, files, leftOut: content.episodes.length - publication.episodes.length };
+  const rendered = renderPublication(publication, templates, options.site);
+  return { ...rendered, publication, templates, leftOut: content.episodes.length - publication.episodes.length };
 }

@@ -26,7 +26,10 @@ export const processIo = (): Io => ({ stdout: process.stdout, stderr: process.st
 
 export function printProblems(io: Io, problems: readonly Problem[]): void {
   const c = colorsFor(io.stderr, io.env);
-  for (const problem of problems) io.stderr.write(`${c.bold(`${problem.file}:${problem.line}:`)} ${c.red(problem.message)}\n`);
+  for (const problem of problems) {
+    const where = problem.line === undefined ? problem.file : `${problem.file}:${problem.line}`;
+    io.stderr.write(`${c.bold(`${where}:`)} ${c.red(problem.message)}\n`);
+  }
 }
 
 /** One status line, rewritten in place on a terminal, silent elsewhere. */

@@ -4,17 +4,17 @@
 export interface Problem {
   /** Path as the producer would type it, relative to the working folder. */
   file: string;
-  /** 1-based line in that file. */
-  line: number;
+  /** 1-based line in that file; absent when the problem is not at a line (an unexpected error). */
+  line?: number;
   message: string;
 }
 
 export function formatProblem(problem: Problem): string {
-  return `${problem.file}:${problem.line}: ${problem.message}`;
+  return problem.line === undefined ? `${problem.file}: ${problem.message}` : `${problem.file}:${problem.line}: ${problem.message}`;
 }
 
 export function sortProblems(problems: readonly Problem[]): Problem[] {
-  return [...problems].sort((a, b) => (a.file === b.file ? a.line - b.line : a.file < b.file ? -1 : 1));
+  return [...problems].sort((a, b) => (a.file === b.file ? (a.line ?? 0) - (b.line ?? 0) : a.file < b.file ? -1 : 1));
 }
 
 /** Thrown by the load stage when the sources are invalid; holds every problem found. */

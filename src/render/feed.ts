@@ -120,6 +120,8 @@ export function renderFeed(publication: Publication, templates: Templates): stri
   // builds of the same sources byte-identical.
   const xml = feed
     .xml({ indent: '  ' })
-    .replace(/<lastBuildDate>[^<]*<\/lastBuildDate>\s*/, newest ? `<lastBuildDate>${newest.toUTCString()}</lastBuildDate>\n    ` : '');
+    .replace(/<lastBuildDate>[^<]*<\/lastBuildDate>\s*/, newest ? `<lastBuildDate>${newest.toUTCString()}</lastBuildDate>\n    ` : '')
+    // The stylesheet makes the feed readable when opened in a browser; podcast apps ignore it.
+    .replace(/^(<\?xml[^>]*\?>)/, `$1\n<?xml-stylesheet type="text/xsl" href="${templates.assets.feedStylesheet.path}"?>\n`);
   return `${xml.replace(NOT_XML, '')}\n`;
 }

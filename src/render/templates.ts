@@ -25,7 +25,7 @@ export interface Templates {
   site: { index: Render; episode: Render; notFound: Render };
   feed: { description: Render; content: Render };
   email: { html: Render; text: Render };
-  assets: { stylesheet: Asset };
+  assets: { stylesheet: Asset; feedStylesheet: Asset };
 }
 
 /** Handlebars reports "Parse error on line 3"; MJML gives a line per error. */
@@ -48,95 +48,120 @@ function registerHelpers(hb: typeof Handlebars): void {
   );
 }
 
-export async function loadTemplates(dir: string = DEFAULT_TEMPLATES_DIR, cwd = process.cwd()): Promise<Templates> {
-  const problems: Problem[] = [];
-  const display = (file: string) => {
-    const relative = path.relative(cwd, path.join(dir, file));
-    return (relative.startsWith('..') ? path.join(dir, file) : relative).split(path.sep).join('/');
-  };
-  const read = (file: string) => readFile(path.join(dir, file), 'utf8');
+/**
+ * Reads and compiles the files of one templates folder, collecting every problem instead of
+ * stopping at the first; `finish()` throws them all as one ContentError.
+ */
+export class TemplateCompiler {
+  readonly problems: Problem[] = [];
+  private readonly html = Handlebars.create();
+  private readonly text = Handlebars.create();
 
-  const html = Handlebars.create();
-  registerHelpers(html);
-  const text = Handlebars.create();
-  registerHelpers(text);
+  constructor(
+    private readonly dir: string,
+    private readonly cwd = process.cwd(),
+  ) {
+    registerHelpers(this.html);
+    registerHelpers(this.text);
+  }
 
-  const compile = (hb: typeof Handlebars, file: string, source: string, noEscape = false): Render => {
+  /** The file as messages name it: relative to the working folder when inside it. */
+  display(file: string): string {
+    const absolute = path.join(this.dir, file);
+    const relative = path.relative(this.cwd, absolute);
+    return (relative.startsWith('..') ? absolute : relative).split(path.sep).join('/');
+  }
+
+  read(file: string): Promise<string> {
+    return readFile(path.join(this.dir, file), 'utf8');
+  }
+
+  /** Compiles Handlebars source; `text` templates do not HTML-escape. Parse errors are found now, not mid-build. */
+  compileSource(file: string, source: string, options: { text?: boolean } = {}): Render {
+    const hb = options.text ? this.text : this.html;
     try {
-      // Parsing now reports a template's syntax error at load time, not in the middle of a build.
       hb.parse(source);
-      const template = hb.compile(source, { noEscape });
+      const template = hb.compile(source, { noEscape: Boolean(options.text) });
       return (context) => {
         try {
           return template(context);
         } catch (error) {
-          throw new ContentError([problemOf(display(file), error)]);
+          throw new ContentError([problemOf(this.display(file), error)]);
         }
       };
     } catch (error) {
-      problems.push(problemOf(display(file), error));
+      this.problems.push(problemOf(this.display(file), error));
       return () => '';
     }
-  };
+  }
 
-  const partialsDir = 'site/partials';
-  const partialFiles = (await readdir(path.join(dir, partialsDir))).filter((f) => f.endsWith('.hbs')).sort();
-  for (const file of partialFiles) {
-    const source = await read(`${partialsDir}/${file}`);
-    try {
-      html.parse(source);
-      html.registerPartial(path.basename(file, '.hbs'), source);
-    } catch (error) {
-      problems.push(problemOf(display(`${partialsDir}/${file}`), error));
+  async compile(file: string, options: { text?: boolean } = {}): Promise<Render> {
+    return this.compileSource(file, await this.read(file), options);
+  }
+
+  /** Registers every `*.hbs` of a folder as an HTML partial named after its file. */
+  async partials(folder: string): Promise<void> {
+    const files = (await readdir(path.join(this.dir, folder))).filter((f) => f.endsWith('.hbs')).sort();
+    for (const file of files) {
+      const source = await this.read(`${folder}/${file}`);
+      try {
+        this.html.parse(source);
+        this.html.registerPartial(path.basename(file, '.hbs'), source);
+      } catch (error) {
+        this.problems.push(problemOf(this.display(`${folder}/${file}`), error));
+      }
     }
   }
 
-  const hbs = async (file: string, hb = html, noEscape = false) => compile(hb, file, await read(file), noEscape);
-
-  const emailFile = 'email/digest.mjml.hbs';
-  const emailHtml = await compileMjml(await read(emailFile), display(emailFile), problems);
-
-  const asset = async (file: string, output: string): Promise<Asset> => {
-    const content = await read(file);
+  async asset(file: string, output: string): Promise<Asset> {
+    const content = await this.read(file);
     return { path: output, content, version: createHash('sha256').update(content).digest('hex').slice(0, 10) };
-  };
+  }
 
-  const templates: Templates = {
-    site: {
-      index: await hbs('site/index.hbs'),
-      episode: await hbs('site/episode.hbs'),
-      notFound: await hbs('site/404.hbs'),
-    },
-    feed: { description: await hbs('feed/description.hbs'), content: await hbs('feed/content.hbs') },
-    email: {
-      html: emailHtml === undefined ? () => '' : compile(html, emailFile, emailHtml),
-      text: await hbs('email/digest.txt.hbs', text, true),
-    },
-    assets: { stylesheet: await asset('site/style.css', 'style.css') },
-  };
-  if (problems.length > 0) throw new ContentError(problems);
-  return templates;
+  /**
+   * MJML → an HTML template with its Handlebars expressions intact, then compiled. Block helpers
+   * sit in <mj-raw> so MJML passes them through; expressions in attributes and text survive.
+   */
+  async compileMjml(file: string): Promise<Render> {
+    try {
+      const result = await mjml2html(await this.read(file), { validationLevel: 'strict', keepComments: false, ignoreIncludes: true });
+      return this.compileSource(file, result.html);
+    } catch (error) {
+      const details = (error as { errors?: Array<{ line: number; message: string }> }).errors;
+      if (details?.length) {
+        for (const detail of details) this.problems.push({ file: this.display(file), line: detail.line, message: `MJML: ${detail.message}` });
+      } else {
+        this.problems.push(problemOf(this.display(file), error));
+      }
+      return () => '';
+    }
+  }
+
+  /** Throws every problem found so far. */
+  finish(): void {
+    if (this.problems.length > 0) throw new ContentError(this.problems);
+  }
 }
 
-/**
- * MJML → an HTML template with its Handlebars expressions intact. Block helpers sit in <mj-raw> so
- * MJML passes them through; expressions in attributes and text survive as written.
- */
-async function compileMjml(source: string, file: string, problems: Problem[]): Promise<string | undefined> {
-  try {
-    const result = await mjml2html(source, {
-      validationLevel: 'strict',
-      keepComments: false,
-      ignoreIncludes: true,
-    });
-    return result.html;
-  } catch (error) {
-    const details = (error as { errors?: Array<{ line: number; message: string }> }).errors;
-    if (details?.length) {
-      for (const detail of details) problems.push({ file, line: detail.line, message: `MJML: ${detail.message}` });
-    } else {
-      problems.push(problemOf(file, error));
-    }
-    return undefined;
-  }
+export async function loadTemplates(dir: string = DEFAULT_TEMPLATES_DIR, cwd = process.cwd()): Promise<Templates> {
+  const compiler = new TemplateCompiler(dir, cwd);
+  await compiler.partials('site/partials');
+  const templates: Templates = {
+    site: {
+      index: await compiler.compile('site/index.hbs'),
+      episode: await compiler.compile('site/episode.hbs'),
+      notFound: await compiler.compile('site/404.hbs'),
+    },
+    feed: { description: await compiler.compile('feed/description.hbs'), content: await compiler.compile('feed/content.hbs') },
+    email: {
+      html: await compiler.compileMjml('email/digest.mjml.hbs'),
+      text: await compiler.compile('email/digest.txt.hbs', { text: true }),
+    },
+    assets: {
+      stylesheet: await compiler.asset('site/style.css', 'style.css'),
+      feedStylesheet: await compiler.asset('feed/feed.xsl', 'feed.xsl'),
+    },
+  };
+  compiler.finish();
+  return templates;
 }
