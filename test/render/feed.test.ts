@@ -45,6 +45,11 @@ describe('the podcast feed of the sample show', () => {
     expect(rss['@xmlns:podcast']).toBe('https://podcastindex.org/namespace/1.0');
   });
 
+  it('points browsers at its stylesheet, which the build writes next to it', async () => {
+    expect(xml).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<\?xml-stylesheet type="text\/xsl" href="feed.xsl"\?>\n<rss /);
+    expect(file(await generateSample(), 'feed.xsl')).toContain('<xsl:stylesheet');
+  });
+
   it('describes the show in the channel, as Apple and Podcasting 2.0 ask', () => {
     expect(text(channel.title)).toBe('Equity');
     expect(channel.link).toBe('https://equity.example.com/');
