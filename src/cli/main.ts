@@ -3,9 +3,10 @@ import { UsageError, helpText, parseCommand } from './args.ts';
 import { EXIT, type Command } from './command.ts';
 import { colorsFor, printProblems, type Io } from './terminal.ts';
 import { build } from '../commands/build.ts';
+import { dev } from '../commands/dev.ts';
 import { ContentError } from '../load/problems.ts';
 
-const COMMANDS: Record<string, Command> = { build };
+const COMMANDS: Record<string, Command> = { build, dev };
 
 function overview(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));

@@ -1,0 +1,42 @@
+// Which preview file a request asks for. Anything that tries to climb out of the preview, even
+// encoded, is refused outright rather than normalised into something that happens to exist.
+
+/** The file key (e.g. `episodes/x/index.html`) for a request target, or undefined to answer 404. */
+export function requestedFile(target: string): string | undefined {
+  // Origin-form only ("/path?query"): an absolute URL or "*" is not a file of the preview.
+  if (!target.startsWith('/') || target.startsWith('//')) return undefined;
+  const rawPath = target.split(/[?#]/, 1)[0]!;
+  let path: string;
+  try {
+    path = decodeURIComponent(rawPath);
+  } catch {
+    return undefined;
+  }
+  if (/[\\\0]/.test(path)) return undefined;
+  const segments = path.slice(1).split('/');
+  if (segments.some((segment, i) => segment === '..' || segment === '.' || (segment === '' && i < segments.length - 1))) {
+    return undefined;
+  }
+  const key = segments.join('/');
+  return key === '' || key.endsWith('/') ? `${key}index.html` : key;
+}
+
+const TYPES: Record<string, string> = {
+  html: 'text/html; charset=utf-8',
+  css: 'text/css; charset=utf-8',
+  js: 'text/javascript; charset=utf-8',
+  // Served as XML (not application/rss+xml) so browsers render the feed through its stylesheet.
+  xml: 'application/xml; charset=utf-8',
+  xsl: 'text/xsl; charset=utf-8',
+  txt: 'text/plain; charset=utf-8',
+  json: 'application/json; charset=utf-8',
+  svg: 'image/svg+xml',
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  ico: 'image/x-icon',
+};
+
+export function contentType(file: string): string {
+  return TYPES[file.slice(file.lastIndexOf('.') + 1).toLowerCase()] ?? 'application/octet-stream';
+}

@@ -1,0 +1,56 @@
+// The preview: the site exactly as `build` makes it (drafts and future episodes included and
+// marked), plus a preview bar, email preview pages and the live-reload client. Held in memory.
+import { generate } from '../pipeline.ts';
+import { DEFAULT_TEMPLATES_DIR, TemplateCompiler, type Asset, type Render } from '../render/templates.ts';
+import { emailPreviewPages } from './email-preview.ts';
+
+export interface PreviewOptions {
+  contentDir: string;
+  templatesDir?: string;
+  cwd?: string;
+  now?: Date;
+}
+
+export interface PreviewTemplates {
+  bar: Render;
+  emailPreview: Render;
+  client: Asset;
+}
+
+export async function loadPreviewTemplates(dir: string = DEFAULT_TEMPLATES_DIR, cwd?: string): Promise<PreviewTemplates> {
+  const compiler = new TemplateCompiler(dir, cwd);
+  const templates: PreviewTemplates = {
+    bar: await compiler.compile('dev/preview-bar.hbs'),
+    emailPreview: await compiler.compile('dev/email-preview.hbs'),
+    client: await compiler.asset('dev/client.js', '__castwright/client.js'),
+  };
+  compiler.finish();
+  return templates;
+}
+
+export interface Preview {
+  files: Map<string, string>;
+  episodes: number;
+}
+
+/** Throws ContentError with every problem when the content or a template is invalid. */
+export async function buildPreview(options: PreviewOptions): Promise<Preview> {
+  const templatesDir = options.templatesDir ?? DEFAULT_TEMPLATES_DIR;
+  const dev = await loadPreviewTemplates(templatesDir, options.cwd);
+  const generated = await generate({
+    contentDir: options.contentDir,
+    templatesDir,
+    cwd: options.cwd,
+    now: options.now,
+    drafts: true,
+    site: { banner: ({ episode }) => dev.bar({ episode }) },
+  });
+  const files = new Map(generated.files);
+  const { episodes } = generated.publication;
+  for (const episode of episodes) {
+    const pages = emailPreviewPages(dev.emailPreview, episode, generated.digests.get(episode.slug)!);
+    for (const [file, content] of pages) files.set(file, content);
+  }
+  files.set(dev.client.path, dev.client.content);
+  return { files, episodes: episodes.length };
+}

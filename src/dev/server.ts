@@ -1,0 +1,160 @@
+// The preview's HTTP server: serves the files of the last good build from memory, pushes the
+// build state to open pages over server-sent events, and never lets a bad request or a bad build
+// bring it down.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { contentType, requestedFile } from './paths.ts';
+
+export const EVENTS_PATH = '/__castwright/events';
+const CLIENT_PATH = '/__castwright/client.js';
+const NOT_FOUND = '404.html';
+
+export interface ServerOptions {
+  host: string;
+  /** First port to try; the next ones are tried while it is taken. 0 picks any free port. */
+  port: number;
+  /** Shown until the first good build, when the content starts out invalid. */
+  waitingPage: string;
+}
+
+export interface PreviewServer {
+  url: string;
+  /** Serves a new good build and tells open pages to reload. */
+  publish(files: ReadonlyMap<string, string>): void;
+  /** Keeps serving the last good build and shows these problems on every open page. */
+  fail(problems: readonly string[]): void;
+  close(): Promise<void>;
+}
+
+interface State {
+  files?: ReadonlyMap<string, string>;
+  version: number;
+  problems: readonly string[];
+}
+
+/** Raw digests are shown inside the email preview's frames, exactly as built: no client there. */
+const isRawEmail = (file: string) => /^email\/[^/]+\.html$/.test(file);
+
+function withClient(html: string, version: number): string {
+  const tag = `<script src="${CLIENT_PATH}" data-version="${version}"></script>\n`;
+  const end = html.toLowerCase().lastIndexOf('</body>');
+  return end === -1 ? html + tag : html.slice(0, end) + tag + html.slice(end);
+}
+
+async function listen(server: Server, host: string, port: number): Promise<number> {
+  for (let attempt = 0; ; attempt++) {
+    const tried = port === 0 ? 0 : port + attempt;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(tried, host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      return (server.address() as AddressInfo).port;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'EADDRINUSE' || port === 0 || attempt >= 50) throw error;
+    }
+  }
+}
+
+export async function startServer(options: ServerOptions): Promise<PreviewServer> {
+  const state: State = { version: 0, problems: [] };
+  const listeners = new Set<ServerResponse>();
+  const stateEvent = () => `event: state\ndata: ${JSON.stringify({ version: state.version, problems: state.problems })}\n\n`;
+  const broadcast = () => {
+    const event = stateEvent();
+    for (const listener of listeners) listener.write(event);
+  };
+
+  const send = (res: ServerResponse, req: IncomingMessage, status: number, type: string, body: string) => {
+    res.writeHead(status, {
+      'Content-Type': type,
+      'Content-Length': Buffer.byteLength(body),
+      'Cache-Control': 'no-store',
+      'X-Content-Type-Options': 'nosniff',
+    });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  };
+
+  const serveFile = (req: IncomingMessage, res: ServerResponse, file: string, status = 200) => {
+    const content = state.files?.get(file) ?? '';
+    const type = contentType(file);
+    const body = type.startsWith('text/html') && !isRawEmail(file) ? withClient(content, state.version) : content;
+    send(res, req, status, type, body);
+  };
+
+  const notFound = (req: IncomingMessage, res: ServerResponse) => {
+    if (state.files?.has(NOT_FOUND)) serveFile(req, res, NOT_FOUND, 404);
+    else send(res, req, 404, 'text/plain; charset=utf-8', 'Not found\n');
+  };
+
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
+    const target = req.url ?? '/';
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('Allow', 'GET, HEAD');
+      send(res, req, 405, 'text/plain; charset=utf-8', 'Method not allowed\n');
+      return;
+    }
+    if (target === EVENTS_PATH) {
+      res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', Connection: 'keep-alive' });
+      res.write(stateEvent());
+      listeners.add(res);
+      req.on('close', () => listeners.delete(res));
+      return;
+    }
+    if (!state.files) {
+      // No good build yet: a page that shows the problems and reloads once they are fixed.
+      send(res, req, 503, 'text/html; charset=utf-8', withClient(options.waitingPage, state.version));
+      return;
+    }
+    const file = requestedFile(target);
+    if (file === undefined) return notFound(req, res);
+    if (state.files.has(file)) return serveFile(req, res, file);
+    // A page's relative links need the trailing slash: /episodes/x → /episodes/x/.
+    if (state.files.has(`${file}/index.html`)) {
+      const [path, query] = target.split(/\?(.*)/s, 2);
+      res.writeHead(301, { Location: `${path}/${query ? `?${query}` : ''}`, 'Cache-Control': 'no-store' });
+      res.end();
+      return;
+    }
+    notFound(req, res);
+  };
+
+  const server = createServer((req, res) => {
+    try {
+      handle(req, res);
+    } catch (error) {
+      if (!res.headersSent) send(res, req, 500, 'text/plain; charset=utf-8', `Preview error: ${(error as Error).message}\n`);
+      else res.destroy();
+    }
+  });
+  const port = await listen(server, options.host, options.port);
+  // Keeps proxies and browsers from dropping an idle event stream.
+  const heartbeat = setInterval(() => listeners.forEach((listener) => listener.write(': keep-alive\n\n')), 15_000);
+  heartbeat.unref();
+
+  const hostInUrl = options.host.includes(':') ? `[${options.host}]` : options.host;
+  return {
+    url: `http://${hostInUrl}:${port}/`,
+    publish(files) {
+      state.files = files;
+      state.version++;
+      state.problems = [];
+      broadcast();
+    },
+    fail(problems) {
+      state.problems = problems;
+      broadcast();
+    },
+    async close() {
+      clearInterval(heartbeat);
+      for (const listener of listeners) listener.end();
+      listeners.clear();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,81 @@
+// A preview session: build, serve, and rebuild on every save. A failed rebuild leaves the last
+// good build served and sends its problems to the terminal and to every open page.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { ContentError, formatProblem, type Problem } from '../load/problems.ts';
+import { DEFAULT_TEMPLATES_DIR } from '../render/templates.ts';
+import { buildPreview } from './preview.ts';
+import { startServer } from './server.ts';
+import { watchFolders } from './watch.ts';
+
+export interface SessionOptions {
+  contentDir: string;
+  templatesDir?: string;
+  host: string;
+  port: number;
+  cwd?: string;
+}
+
+export type BuildReport = { ok: true; episodes: number; ms: number } | { ok: false; problems: Problem[]; ms: number };
+
+export interface Session {
+  url: string;
+  /** Rebuilds now; concurrent calls are coalesced into one more build after the running one. */
+  rebuild(): Promise<BuildReport>;
+  close(): Promise<void>;
+}
+
+/** Anything that goes wrong in a build is shown as a problem; the session itself carries on. */
+function problemsOf(error: unknown): Problem[] {
+  if (error instanceof ContentError) return error.problems;
+  return [{ file: 'castwright', message: `unexpected error: ${(error as Error).message ?? String(error)}` }];
+}
+
+export async function startSession(options: SessionOptions, onBuild: (report: BuildReport) => void = () => {}): Promise<Session> {
+  const cwd = options.cwd ?? process.cwd();
+  const templatesDir = options.templatesDir ?? DEFAULT_TEMPLATES_DIR;
+  const waitingPage = await readFile(path.join(templatesDir, 'dev', 'waiting.html'), 'utf8').catch(
+    () => '<!doctype html><title>castwright preview</title><p>No good build yet; see the terminal.</p>',
+  );
+  const server = await startServer({ host: options.host, port: options.port, waitingPage });
+
+  const buildOnce = async (): Promise<BuildReport> => {
+    const started = performance.now();
+    try {
+      const preview = await buildPreview({ contentDir: options.contentDir, templatesDir, cwd });
+      server.publish(preview.files);
+      return { ok: true, episodes: preview.episodes, ms: performance.now() - started };
+    } catch (error) {
+      const problems = problemsOf(error);
+      server.fail(problems.map(formatProblem));
+      return { ok: false, problems, ms: performance.now() - started };
+    }
+  };
+
+  // One build at a time; saves during a build ask for exactly one more afterwards.
+  let running: Promise<BuildReport> | undefined;
+  let again: Promise<BuildReport> | undefined;
+  const rebuild = (): Promise<BuildReport> => {
+    if (!running) {
+      running = buildOnce().finally(() => (running = undefined));
+      void running.then(onBuild);
+      return running;
+    }
+    again ??= running.then(() => {
+      again = undefined;
+      return rebuild();
+    });
+    return again;
+  };
+
+  await rebuild();
+  const watcher = await watchFolders([options.contentDir, templatesDir], () => void rebuild());
+  return {
+    url: server.url,
+    rebuild,
+    async close() {
+      await watcher.close();
+      await server.close();
+    },
+  };
+}

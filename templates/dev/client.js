@@ -1,0 +1,49 @@
+// castwright preview client: reloads the page after a rebuild and shows content problems in an
+// overlay. Injected into preview pages only; never part of a build.
+(() => {
+  const script = document.currentScript;
+  const pageVersion = Number(script && script.dataset.version);
+  let overlay = null;
+
+  function hide() {
+    if (overlay) overlay.remove();
+    overlay = null;
+  }
+
+  function show(problems) {
+    hide();
+    overlay = document.createElement('div');
+    overlay.id = 'castwright-overlay';
+    overlay.setAttribute('role', 'alertdialog');
+    overlay.setAttribute('aria-labelledby', 'castwright-overlay-title');
+    overlay.style.cssText =
+      'position:fixed;inset:0;z-index:2147483647;overflow:auto;padding:2rem;background:rgba(20,18,17,0.94);' +
+      'color:#f3efe8;font:14px/1.5 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;';
+    const title = document.createElement('h2');
+    title.id = 'castwright-overlay-title';
+    title.style.cssText = 'margin:0 0 1rem;font:700 18px/1.3 system-ui,sans-serif;color:#ff8f8f;';
+    title.textContent = `${problems.length} problem${problems.length === 1 ? '' : 's'}: showing the last good build`;
+    const list = document.createElement('ul');
+    list.style.cssText = 'margin:0;padding-left:1.2rem;';
+    for (const problem of problems) {
+      const item = document.createElement('li');
+      item.className = 'castwright-problem';
+      item.style.cssText = 'margin-bottom:0.6rem;white-space:pre-wrap;overflow-wrap:anywhere;';
+      item.textContent = problem;
+      list.append(item);
+    }
+    const note = document.createElement('p');
+    note.style.cssText = 'margin-top:1.5rem;font-family:system-ui,sans-serif;color:#aaa39a;';
+    note.textContent = 'Save a fix and this page updates by itself.';
+    overlay.append(title, list, note);
+    document.body.append(overlay);
+  }
+
+  const events = new EventSource('/__castwright/events');
+  events.addEventListener('state', (event) => {
+    const state = JSON.parse(event.data);
+    if (state.problems.length > 0) show(state.problems);
+    else if (state.version !== pageVersion) location.reload();
+    else hide();
+  });
+})();
