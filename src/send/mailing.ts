@@ -1,0 +1,88 @@
+// Everything a send needs decided before the first message: the episode, its rendering, who gets
+// it and who must not. Problems with any of it surface here, while nothing has been sent.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { loadContent } from '../load/content.ts';
+import type { Problem } from '../load/problems.ts';
+import type { ListedEpisode, Show } from '../model/types.ts';
+import { DEFAULT_TEMPLATES_DIR, loadTemplates } from '../render/templates.ts';
+import { parseAddress } from './address.ts';
+import { episodeToSend } from './episode.ts';
+import { SetupError } from './errors.ts';
+import { createComposer, type Compose } from './message.ts';
+import { applySuppression, readRecipients, readSuppression, type Recipient, type Suppression } from './recipients.ts';
+
+/** Ledgers and locks, relative to the working folder (git-ignored). */
+export const SENDS_FOLDER = '.castwright/sends';
+
+export const DEFAULT_SUPPRESSION_FILE = 'unsubscribed.csv';
+
+export function ledgerFile(slug: string): string {
+  return `${SENDS_FOLDER}/${slug}.jsonl`;
+}
+
+export function lockFile(slug: string): string {
+  return `${SENDS_FOLDER}/${slug}.lock`;
+}
+
+export interface MailingRequest {
+  contentDir: string;
+  cwd: string;
+  slug: string;
+  /** The subscriber list; or `test`, one address for a [TEST] copy. */
+  to?: string;
+  test?: string;
+  /** Suppression list; by default `<content>/unsubscribed.csv` when it exists. */
+  suppress?: string;
+  secret: string;
+  now?: Date;
+}
+
+export interface Mailing {
+  show: Show;
+  episode: ListedEpisode;
+  compose: Compose;
+  /** Valid, unique and not suppressed: the readers to mail (the ledger may still skip some). */
+  recipients: Recipient[];
+  suppressed: Recipient[];
+  invalid: Problem[];
+  duplicates: number;
+  suppression?: Suppression;
+}
+
+export async function planMailing(request: MailingRequest): Promise<Mailing> {
+  const contentPath = path.resolve(request.cwd, request.contentDir);
+  const [content, templates] = await Promise.all([
+    loadContent(contentPath, { cwd: request.cwd }),
+    loadTemplates(DEFAULT_TEMPLATES_DIR, request.cwd),
+  ]);
+  const test = request.test !== undefined;
+  const episode = episodeToSend(content.episodes, request.slug, { now: request.now ?? new Date(), test, contentDir: request.contentDir });
+
+  let list: { recipients: Recipient[]; invalid: Problem[]; duplicates: number };
+  if (request.test !== undefined) {
+    const parsed = parseAddress(request.test);
+    if (!parsed) throw new SetupError(`--test: "${request.test}" is not an email address`);
+    list = { recipients: [{ ...parsed, line: 0 }], invalid: [], duplicates: 0 };
+  } else if (request.to !== undefined) {
+    list = await readRecipients(request.to, { cwd: request.cwd });
+  } else {
+    throw new SetupError('say who gets the digest: --to <subscribers.csv>, or --test <address> for one test copy');
+  }
+
+  const defaultSuppression = path.join(request.contentDir, DEFAULT_SUPPRESSION_FILE);
+  const suppressionFile = request.suppress ?? (existsSync(path.resolve(request.cwd, defaultSuppression)) ? defaultSuppression : undefined);
+  const suppression = suppressionFile === undefined ? undefined : await readSuppression(suppressionFile, { cwd: request.cwd });
+  const { keep, suppressed } = applySuppression(list.recipients, suppression);
+
+  return {
+    show: content.show,
+    episode,
+    compose: createComposer({ show: content.show, episode, templates, secret: request.secret, test }),
+    recipients: keep,
+    suppressed,
+    invalid: list.invalid,
+    duplicates: list.duplicates,
+    ...(suppression ? { suppression } : {}),
+  };
+}
