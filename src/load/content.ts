@@ -1,10 +1,10 @@
 // The load stage: the content folder (show.yml and every episode file) → the typed model.
 // Every problem in every file is collected; any problem throws one ContentError holding them all.
+import { readFileSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { showSchema } from '../model/schema.ts';
 import type { Episode, Show } from '../model/types.ts';
-import { mapLimit } from '../util/map-limit.ts';
 import { readEpisode, type LoadedEpisode, type ShowContext } from './episode.ts';
 import { ContentError, type Problem } from './problems.ts';
 import { readYaml, validate } from './yaml.ts';
@@ -86,8 +86,10 @@ export async function loadContent(dir: string, options: LoadOptions = {}): Promi
   const cwd = options.cwd ?? process.cwd();
   const [{ show, problems }, files] = await Promise.all([loadShow(dir, cwd), findEpisodeFiles(dir)]);
   const context: ShowContext = show ?? { ...PLACEHOLDER_SHOW };
-  const loaded = await mapLimit(files, 64, async (file) =>
-    readEpisode({ file: displayPath(file, cwd), slug: path.basename(file, '.md'), text: await readFile(file, 'utf8') }, context),
+  // Read synchronously on purpose: for thousands of small files, a round trip through libuv's
+  // thread pool per file costs about seven times more than the reads themselves.
+  const loaded = files.map((file) =>
+    readEpisode({ file: displayPath(file, cwd), slug: path.basename(file, '.md'), text: readFileSync(file, 'utf8') }, context),
   );
   problems.push(...loaded.flatMap((episode) => episode.problems), ...crossCheck(loaded, show));
   if (problems.length > 0 || !show) throw new ContentError(problems);

@@ -1,8 +1,8 @@
 // The write stage: a whole output folder replaced at once. Files go to a fresh sibling folder; only
 // when all are written is it swapped in, so a failed build leaves the previous output as it was.
-import { mkdir, mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { mapLimit } from '../util/map-limit.ts';
 
 /** Output paths must stay inside the output folder, whatever a slug or template produced. */
 function checkedPath(root: string, relative: string): string {
@@ -21,8 +21,10 @@ export async function writeFolder(outDir: string, files: ReadonlyMap<string, str
   try {
     const entries = [...files].map(([relative, content]) => [checkedPath(staging, relative), content] as const);
     const folders = [...new Set(entries.map(([file]) => path.dirname(file)))].sort();
-    for (const folder of folders) await mkdir(folder, { recursive: true });
-    await mapLimit(entries, 64, ([file, content]) => writeFile(file, content));
+    // Synchronous on purpose: thousands of small writes through libuv's thread pool take about
+    // twice as long as writing them one after the other.
+    for (const folder of folders) mkdirSync(folder, { recursive: true });
+    for (const [file, content] of entries) writeFileSync(file, content);
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
     throw error;
