@@ -4,9 +4,10 @@ import { EXIT, type Command } from './command.ts';
 import { colorsFor, printProblems, type Io } from './terminal.ts';
 import { build } from '../commands/build.ts';
 import { dev } from '../commands/dev.ts';
+import { send } from '../commands/send.ts';
 import { ContentError } from '../load/problems.ts';
 
-const COMMANDS: Record<string, Command> = { build, dev };
+const COMMANDS: Record<string, Command> = { build, dev, send };
 
 function overview(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));

@@ -155,7 +155,14 @@ describe('a mailing run against a real SMTP server', () => {
   it('when interrupted, finishes and records the messages in flight and takes no new reader', async () => {
     const root = await sendWorkspace(30);
     const interrupt = new AbortController();
-    const smtp = await server({ delayMs: 20, answer: () => (smtp.received.length === 9 && interrupt.abort(), 'accept') });
+    let answered = 0;
+    const smtp = await server({
+      delayMs: 20,
+      answer: () => {
+        if (++answered === 10) interrupt.abort();
+        return 'accept';
+      },
+    });
     const { result } = await send(root, smtp, { signal: interrupt.signal });
     expect(result.stopped).toBe('interrupted');
     expect(result.sent).toBe(smtp.received.length);

@@ -29,6 +29,8 @@ export interface SmtpServerOptions {
   refuseSender?(from: string): { code: number; message: string } | undefined;
   /** Milliseconds before the server answers each message, to keep messages in flight. */
   delayMs?: number;
+  /** Answers wait for this: the client stays mid-send, holding whatever it holds, until the test lets go. */
+  hold?: Promise<void>;
   /** Require this login (AUTH PLAIN/LOGIN), as relays do. */
   login?: { user: string; pass: string };
 }
@@ -88,8 +90,7 @@ export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<
           if (answer === 'drop') return [...server.connections].find((connection) => connection.session === session)?._socket.destroy();
           return callback(smtpError(answer));
         };
-        if (options.delayMs) setTimeout(reply, options.delayMs);
-        else reply();
+        void (options.hold ?? Promise.resolve()).then(() => (options.delayMs ? setTimeout(reply, options.delayMs) : reply()));
       });
     },
   });
