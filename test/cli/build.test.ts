@@ -140,3 +140,18 @@ describe('castwright usage', () => {
     expect(await readFile(path.join(root, 'mine', 'notes.txt'), 'utf8')).toBe('mine');
   });
 });
+
+describe('the castwright executable', () => {
+  it('runs as `npx castwright` inside the project, through the bin declared in package.json', async () => {
+    const { spawn } = await import('node:child_process');
+    const result = await new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
+      const child = spawn('npx', ['--no-install', 'castwright', '--help'], { cwd: PROJECT, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      child.stdout.on('data', (chunk) => (stdout += chunk));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, stdout }));
+    });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Usage: castwright <command> [options]');
+  });
+});

@@ -1,0 +1,52 @@
+import { XMLParser } from 'fast-xml-parser';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Episode } from '../../src/model/types.ts';
+import type { Generated } from '../../src/pipeline.ts';
+import { withUtm } from '../../src/render/utm.ts';
+import { dom } from '../helpers/files.ts';
+import { file, generateSample } from '../helpers/generate.ts';
+
+const SLUG = '2020-09-14-disrupt-tiktok';
+
+describe('the stories of the seed episode', () => {
+  let generated: Generated;
+  let episode: Episode;
+
+  beforeAll(async () => {
+    generated = await generateSample();
+    episode = generated.publication.episodes.find((e) => e.slug === SLUG)!;
+  });
+
+  it('are the eleven stories the episode covered', () => {
+    expect(episode.stories).toHaveLength(11);
+  });
+
+  it('reach the show notes page, each with its link, title and source', () => {
+    const links = [...dom(file(generated, `episodes/${SLUG}/index.html`)).querySelectorAll('.stories li')].map((li) => ({
+      url: li.querySelector('a')?.getAttribute('href'),
+      title: li.querySelector('a')?.textContent,
+      source: li.querySelector('.source')?.textContent,
+    }));
+    expect(links).toEqual(episode.stories.map(({ url, title, source }) => ({ url, title, source })));
+  });
+
+  it('reach the feed item, each with its link and title', () => {
+    const parser = new XMLParser({ ignoreAttributes: false, isArray: (name) => name === 'item' });
+    const items = parser.parse(file(generated, 'feed.xml')).rss.channel.item as Array<Record<string, string>>;
+    const item = items.find((i) => i.link === episode.url)!;
+    const content = dom(item['content:encoded']!);
+    const links = [...content.querySelectorAll('li a')].map((a) => [a.getAttribute('href'), a.textContent]);
+    expect(links).toEqual(episode.stories.map((s) => [s.url, s.title]));
+  });
+
+  it('reach both parts of the email, each with its campaign-tagged link', () => {
+    const campaign = { source: 'equity', medium: 'email', campaign: SLUG };
+    const html = dom(file(generated, `email/${SLUG}.html`));
+    const links = [...html.querySelectorAll('a.story-title')].map((a) => [a.getAttribute('href'), a.textContent]);
+    expect(links).toEqual(episode.stories.map((s) => [withUtm(s.url, campaign), s.title]));
+    const text = file(generated, `email/${SLUG}.txt`);
+    for (const story of episode.stories) {
+      expect(text).toContain(`- ${story.title} (${story.source})\n  ${withUtm(story.url, campaign)}\n`);
+    }
+  });
+});
