@@ -1,7 +1,7 @@
 // Reads an episode's Markdown body: the intro, the list of covered stories under its heading, and
 // the outro. Raw HTML is never passed through and every link is checked, with its line.
 import MarkdownIt from 'markdown-it';
-import type { Token } from 'markdown-it';
+import type { RendererRule, Token } from 'markdown-it';
 import { isWebUrl } from '../model/fields.ts';
 import type { Story } from '../model/types.ts';
 import type { Problem } from './problems.ts';
@@ -10,6 +10,19 @@ const md = new MarkdownIt('default', { html: false, linkify: false, typographer:
 // markdown-it silently drops links it deems unsafe, leaving "[x](javascript:…)" as text. We accept
 // them here so `checkLinks` can report each one at its line and fail the build instead.
 md.validateLink = () => true;
+// Never the only guard: should a check above ever miss a link, it still cannot reach an output.
+const renderToken: RendererRule = (tokens, idx, options, _env, self) => self.renderToken(tokens, idx, options);
+const renderLinkOpen = md.renderer.rules.link_open ?? renderToken;
+md.renderer.rules.link_open = (tokens, idx, options, env, self) => {
+  const href = attr(tokens[idx]!, 'href');
+  if (href !== null && !isAllowedLink(href)) tokens[idx]!.attrs = (tokens[idx]!.attrs ?? []).filter(([name]) => name !== 'href');
+  return renderLinkOpen(tokens, idx, options, env, self);
+};
+const renderImage = md.renderer.rules.image ?? renderToken;
+md.renderer.rules.image = (tokens, idx, options, env, self) => {
+  const src = attr(tokens[idx]!, 'src');
+  return src !== null && isWebUrl(src) ? renderImage(tokens, idx, options, env, self) : md.utils.escapeHtml(tokens[idx]!.content);
+};
 
 export interface Body {
   introHtml: string;
@@ -59,22 +72,30 @@ function isStoriesHeading(text: string, configured?: string): boolean {
   return heading.startsWith('on the podcast') || heading === 'stories';
 }
 
-/** Every link and image in the body must be http(s) (or mailto for links): no `javascript:`. */
-function checkLinks(tokens: readonly Token[], context: BodyContext): Problem[] {
+/**
+ * Every link and image in the body must be http(s) (or mailto for links): no `javascript:`. Each
+ * one is reported at the line where it is written: table cells have no line map of their own, and a
+ * code span may hide line breaks, so the link is looked up in the source lines of its block.
+ */
+function checkLinks(tokens: readonly Token[], source: readonly string[], context: BodyContext): Problem[] {
   const problems: Problem[] = [];
-  for (const block of tokens) {
-    if (block.type !== 'inline' || !block.map || !block.children) continue;
-    let line = context.lineOffset + block.map[0] + 1;
-    for (const token of block.children) {
-      if (token.type === 'softbreak' || token.type === 'hardbreak') line++;
-      const target = token.type === 'link_open' ? attr(token, 'href') : token.type === 'image' ? attr(token, 'src') : null;
-      if (target === null) continue;
-      const allowed = token.type === 'image' ? isWebUrl(target) : isAllowedLink(target);
-      if (!allowed) {
-        const what = token.type === 'image' ? 'image' : 'link';
-        const expected = token.type === 'image' ? 'an absolute http(s) URL' : 'an absolute http(s) or mailto: URL';
-        problems.push({ file: context.file, line, message: `${what} "${target}" is not allowed; expected ${expected}` });
-      }
+  let block: [number, number] = [0, 1];
+  for (const token of tokens) {
+    if (token.map) block = [token.map[0], token.map[1]];
+    if (token.type !== 'inline' || !token.children) continue;
+    let counted = block[0];
+    for (const child of token.children) {
+      if (child.type === 'softbreak' || child.type === 'hardbreak') counted++;
+      const target = child.type === 'link_open' ? attr(child, 'href') : child.type === 'image' ? attr(child, 'src') : null;
+      if (target === null || (child.type === 'image' ? isWebUrl(target) : isAllowedLink(target))) continue;
+      const written = source.findIndex((line, i) => i >= block[0] && i < block[1] && line.includes(target));
+      const what = child.type === 'image' ? 'image' : 'link';
+      const expected = child.type === 'image' ? 'an absolute http(s) URL' : 'an absolute http(s) or mailto: URL';
+      problems.push({
+        file: context.file,
+        line: context.lineOffset + (written === -1 ? counted : written) + 1,
+        message: `${what} "${target}" is not allowed; expected ${expected}`,
+      });
     }
   }
   return problems;
@@ -138,7 +159,7 @@ function readStories(tokens: Token[], listOpen: number, listClose: number, conte
 export function readBody(markdown: string, context: BodyContext): { body: Body; problems: Problem[] } {
   const env = {};
   const tokens = md.parse(markdown, env);
-  const problems = checkLinks(tokens, context);
+  const problems = checkLinks(tokens, markdown.split('\n'), context);
   const render = (slice: Token[]) => md.renderer.render(slice, md.options, env);
   const firstParagraph = tokens.findIndex((t) => t.type === 'paragraph_open' && t.level === 0);
   const body: Body = {

@@ -103,3 +103,24 @@ describe('links and HTML in the body', () => {
     expect(problems).toEqual([]);
   });
 });
+
+describe('links hidden where lines are hard to count', () => {
+  it('are found in table cells, at their row', () => {
+    const { problems } = readBody('| h | i |\n|---|---|\n| x | y |\n| x | [click](javascript:alert(1)) ![i](data:image/svg+xml,x) |\n', context);
+    expect(problems.map((p) => `${p.line}: ${p.message.split(';')[0]}`)).toEqual([
+      '14: link "javascript:alert(1)" is not allowed',
+      '14: image "data:image/svg+xml,x" is not allowed',
+    ]);
+  });
+
+  it('are found after a code span that runs over two lines', () => {
+    const { problems } = readBody('`code\nspanning` lines\nand [bad](javascript:one)\n', context);
+    expect(problems.map((p) => p.line)).toEqual([13]);
+  });
+
+  it('never reach the HTML, even if a check missed them', () => {
+    const { body } = readBody('| h |\n|---|\n| [click](javascript:alert(1)) ![i](data:image/svg+xml,x) |\n', context);
+    expect(body.introHtml).not.toMatch(/javascript:|data:/);
+    expect(body.introHtml).toContain('<a>click</a>');
+  });
+});
