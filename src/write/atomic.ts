@@ -75,8 +75,10 @@ export async function checkOutputFolder(outDir: string, sources: readonly string
   let entries: string[];
   try {
     entries = await readdir(target);
-  } catch {
-    return undefined;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    return code === 'ENOTDIR' ? `${outDir} is a file, not a folder` : `${outDir} cannot be read (${code})`;
   }
   if (entries.length > 0 && !entries.includes('feed.xml')) {
     return `${outDir} already holds files that castwright did not build (no feed.xml); remove it or choose another --out`;

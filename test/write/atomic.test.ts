@@ -54,7 +54,7 @@ describe('choosing an output folder', () => {
     expect(await checkOutputFolder('dist', ['episodes'], cwd)).toBeUndefined();
   });
 
-  it('refuses the working folder, a parent of it, the sources and a folder of other files', async () => {
+  it('refuses the working folder, a parent of it, the sources, a folder of other files and a file', async () => {
     const cwd = await tempDir();
     await mkdir(path.join(cwd, 'src'));
     await writeFile(path.join(cwd, 'src', 'main.ts'), '');
@@ -63,5 +63,7 @@ describe('choosing an output folder', () => {
     expect(await checkOutputFolder('episodes/..', ['episodes'], cwd)).toMatch(/working folder/);
     expect(await checkOutputFolder('content', ['content/episodes'], cwd)).toMatch(/contains the sources/);
     expect(await checkOutputFolder('src', ['episodes'], cwd)).toMatch(/castwright did not build/);
+    await writeFile(path.join(cwd, 'notes.txt'), 'precious');
+    expect(await checkOutputFolder('notes.txt', ['episodes'], cwd)).toBe('notes.txt is a file, not a folder');
   });
 });
