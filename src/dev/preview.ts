@@ -1,7 +1,7 @@
 // The preview: the site exactly as `build` makes it (drafts and future episodes included and
-// marked), plus a preview bar, email preview pages and the live-reload client. Held in memory.
+// marked), plus a preview bar and the email preview pages. Held in memory.
 import { generate } from '../pipeline.ts';
-import { DEFAULT_TEMPLATES_DIR, TemplateCompiler, type Asset, type Render } from '../render/templates.ts';
+import { DEFAULT_TEMPLATES_DIR, TemplateCompiler, type Render } from '../render/templates.ts';
 import { emailPreviewPages } from './email-preview.ts';
 
 export interface PreviewOptions {
@@ -14,7 +14,6 @@ export interface PreviewOptions {
 export interface PreviewTemplates {
   bar: Render;
   emailPreview: Render;
-  client: Asset;
 }
 
 export async function loadPreviewTemplates(dir: string = DEFAULT_TEMPLATES_DIR, cwd?: string): Promise<PreviewTemplates> {
@@ -22,7 +21,6 @@ export async function loadPreviewTemplates(dir: string = DEFAULT_TEMPLATES_DIR, 
   const templates: PreviewTemplates = {
     bar: await compiler.compile('dev/preview-bar.hbs'),
     emailPreview: await compiler.compile('dev/email-preview.hbs'),
-    client: await compiler.asset('dev/client.js', '__castwright/client.js'),
   };
   compiler.finish();
   return templates;
@@ -51,6 +49,5 @@ export async function buildPreview(options: PreviewOptions): Promise<Preview> {
     const pages = emailPreviewPages(dev.emailPreview, episode, generated.digests.get(episode.slug)!);
     for (const [file, content] of pages) files.set(file, content);
   }
-  files.set(dev.client.path, dev.client.content);
   return { files, episodes: episodes.length };
 }

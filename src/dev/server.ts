@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { contentType, requestedFile } from './paths.ts';
 
 export const EVENTS_PATH = '/__castwright/events';
-const CLIENT_PATH = '/__castwright/client.js';
+export const CLIENT_PATH = '/__castwright/client.js';
 const NOT_FOUND = '404.html';
 
 export interface ServerOptions {
@@ -15,6 +15,8 @@ export interface ServerOptions {
   port: number;
   /** Shown until the first good build, when the content starts out invalid. */
   waitingPage: string;
+  /** The live-reload client, served whether or not there is a good build. */
+  client: string;
 }
 
 export interface PreviewServer {
@@ -44,6 +46,7 @@ function withClient(html: string, version: number): string {
 async function listen(server: Server, host: string, port: number): Promise<number> {
   for (let attempt = 0; ; attempt++) {
     const tried = port === 0 ? 0 : port + attempt;
+    if (tried > 65535) throw new Error(`no free port from ${port} to 65535`);
     try {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -58,6 +61,17 @@ async function listen(server: Server, host: string, port: number): Promise<numbe
       if (code !== 'EADDRINUSE' || port === 0 || attempt >= 50) throw error;
     }
   }
+}
+
+/**
+ * A web page on another site could point its own host name at this machine (DNS rebinding) and read
+ * unpublished drafts. Names other than localhost and the bound host are refused; IP addresses, which
+ * rebinding cannot use, are allowed so the preview can be shared on a network.
+ */
+function allowedHost(header: string | undefined, boundHost: string): boolean {
+  if (header === undefined) return true;
+  const name = header.replace(/:\d+$/, '').replace(/^\[|\]$/g, '').toLowerCase();
+  return name === 'localhost' || name === boundHost.toLowerCase() || /^[\d.]+$/.test(name) || name.includes(':');
 }
 
 export async function startServer(options: ServerOptions): Promise<PreviewServer> {
@@ -98,8 +112,20 @@ export async function startServer(options: ServerOptions): Promise<PreviewServer
       send(res, req, 405, 'text/plain; charset=utf-8', 'Method not allowed\n');
       return;
     }
+    if (!allowedHost(req.headers.host, options.host)) {
+      send(res, req, 403, 'text/plain; charset=utf-8', 'This preview only answers to localhost or an IP address\n');
+      return;
+    }
+    if (target === CLIENT_PATH) {
+      send(res, req, 200, 'text/javascript; charset=utf-8', options.client);
+      return;
+    }
     if (target === EVENTS_PATH) {
       res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', Connection: 'keep-alive' });
+      if (req.method === 'HEAD') {
+        res.end();
+        return;
+      }
       res.write(stateEvent());
       listeners.add(res);
       req.on('close', () => listeners.delete(res));

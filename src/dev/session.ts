@@ -34,10 +34,12 @@ function problemsOf(error: unknown): Problem[] {
 export async function startSession(options: SessionOptions, onBuild: (report: BuildReport) => void = () => {}): Promise<Session> {
   const cwd = options.cwd ?? process.cwd();
   const templatesDir = options.templatesDir ?? DEFAULT_TEMPLATES_DIR;
-  const waitingPage = await readFile(path.join(templatesDir, 'dev', 'waiting.html'), 'utf8').catch(
-    () => '<!doctype html><title>castwright preview</title><p>No good build yet; see the terminal.</p>',
-  );
-  const server = await startServer({ host: options.host, port: options.port, waitingPage });
+  // Read once at start: they must work before the first good build, when templates may be broken.
+  const [waitingPage, client] = await Promise.all([
+    readFile(path.join(templatesDir, 'dev', 'waiting.html'), 'utf8'),
+    readFile(path.join(templatesDir, 'dev', 'client.js'), 'utf8'),
+  ]);
+  const server = await startServer({ host: options.host, port: options.port, waitingPage, client });
 
   const buildOnce = async (): Promise<BuildReport> => {
     const started = performance.now();
@@ -68,8 +70,13 @@ export async function startSession(options: SessionOptions, onBuild: (report: Bu
     return again;
   };
 
+  // Watching starts first, so that a save made during the first build is not missed.
+  const watcher = await watchFolders(
+    [options.contentDir, templatesDir],
+    () => void rebuild(),
+    (error) => onBuild({ ok: false, problems: [{ file: 'castwright', message: `watching for changes failed: ${error.message}` }], ms: 0 }),
+  );
   await rebuild();
-  const watcher = await watchFolders([options.contentDir, templatesDir], () => void rebuild());
   return {
     url: server.url,
     rebuild,

@@ -172,6 +172,31 @@ describe('the preview server', () => {
     }
   });
 
+  it('answers only to localhost or an IP address, so a rebinding web page cannot read drafts', async () => {
+    const { url } = await preview(await episodeWorkspace());
+    const { port } = new URL(url);
+    const withHost = (host: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port, path: '/episodes/draft/', headers: { host } }, (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    expect(await withHost(`attacker.example:${port}`)).toBe(403);
+    expect(await withHost(`localhost:${port}`)).toBe(200);
+    expect(await withHost(`127.0.0.1:${port}`)).toBe(200);
+    expect(await withHost(`192.168.1.20:${port}`)).toBe(200);
+  });
+
+  it('answers HEAD on the event stream without holding the connection', async () => {
+    const { url } = await preview(await episodeWorkspace());
+    const response = await fetch(new URL(EVENTS_PATH, url), { method: 'HEAD' });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/event-stream');
+  });
+
   it('refuses methods other than GET and HEAD', async () => {
     const { url } = await preview(await episodeWorkspace());
     expect((await fetch(url, { method: 'POST', body: 'x' })).status).toBe(405);
@@ -240,11 +265,30 @@ describe('rebuilding on save', () => {
     const { url } = await preview(root);
     const waiting = await fetch(url);
     expect(waiting.status).toBe(503);
-    expect(await waiting.text()).toContain('/__castwright/client.js');
+    expect(await waiting.text()).toContain('<script src="/__castwright/client.js" data-version="0">');
+    const client = await fetch(new URL('/__castwright/client.js', url));
+    expect(client.status).toBe(200);
+    expect(client.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(await client.text()).toContain("new EventSource('/__castwright/events')");
     expect((await waitForState(url, () => true)).problems[0]).toMatch(/^episodes\/bad\.md:3: /);
     await writeFile(path.join(root, 'episodes', 'bad.md'), await fixture('episodes/valid.md'));
     await waitForState(url, (state) => state.version === 1);
     expect((await fetch(new URL('/episodes/bad/', url))).status).toBe(200);
+  });
+
+  it('keeps watching when the content folder is renamed away and back', async () => {
+    const root = await episodeWorkspace();
+    const { url } = await preview(root);
+    const { rename } = await import('node:fs/promises');
+    const content = path.join(root, 'episodes');
+    await rename(content, `${content}-away`);
+    await waitForState(url, (state) => state.problems.length > 0);
+    await rename(`${content}-away`, content);
+    await waitForState(url, (state) => state.version === 2 && state.problems.length === 0);
+    const file = path.join(content, 'valid.md');
+    await writeFile(file, (await readFile(file, 'utf8')).replace('A valid episode', 'Back again'));
+    await waitForState(url, (state) => state.version === 3);
+    expect(dom(await text(url, '/episodes/valid/')).querySelector('h1')?.textContent).toBe('Back again');
   });
 
   it('never writes the preview to disk', async () => {
