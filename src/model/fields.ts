@@ -1,7 +1,7 @@
 // Building blocks for the content schema. Each field states once what it expects, in words a
 // producer understands; that phrase is the error message for a missing or malformed value.
 import * as z from 'zod';
-import { closest } from 'fastest-levenshtein';
+import { closest, distance } from 'fastest-levenshtein';
 
 /** How a wrong value is named in an error: `got a number (12)`, `got nothing`. */
 export function describeValue(value: unknown): string {
@@ -28,11 +28,13 @@ export function expecting(expected: string) {
   };
 }
 
+/** The nearest candidate, when it is near enough to be a typo of `word`. */
 export function suggestion(word: string, candidates: readonly string[]): string {
   if (candidates.length === 0) return '';
   const best = closest(word.toLowerCase(), candidates.map((c) => c.toLowerCase()));
   const original = candidates.find((c) => c.toLowerCase() === best);
-  return original ? ` (did you mean "${original}"?)` : '';
+  const nearEnough = distance(word.toLowerCase(), best) <= Math.max(2, Math.floor(word.length / 3));
+  return original && nearEnough ? ` (did you mean "${original}"?)` : '';
 }
 
 /** An object that rejects unknown keys, naming the nearest known one: typos must not pass silently. */
@@ -52,6 +54,16 @@ export const text = (expected: string) =>
   z.string(expecting(expected)).trim().min(1, expecting(expected));
 
 export const optionalText = (expected: string) => text(expected).optional();
+
+// Control characters (line breaks included) have no place in a title or a name, and in an email
+// header they would let content add headers of its own.
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/** Text on one line: titles, names, subjects. */
+export const line = (expected: string) =>
+  text(expected).refine((value) => !CONTROL.test(value), { error: `expected ${expected} on one line, without control characters` });
+
+export const optionalLine = (expected: string) => line(expected).optional();
 
 export const flag = (expected = 'true or false') => z.boolean(expecting(expected));
 
@@ -106,7 +118,7 @@ export const mailbox = (expected = 'a sender such as "Equity <equity@example.com
     const named = /^(.*?)\s*<([^<>]+)>$/.exec(raw);
     const name = named?.[1]?.replace(/^"|"$/g, '').trim();
     const address = (named ? named[2] : raw)?.trim() ?? '';
-    if (!isEmail(address)) {
+    if (!isEmail(address) || CONTROL.test(raw)) {
       ctx.addIssue({ code: 'custom', message: `expected ${expected}, got ${describeValue(raw)}` });
       return z.NEVER;
     }

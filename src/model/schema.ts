@@ -8,8 +8,10 @@ import {
   email,
   expecting,
   flag,
+  line,
   mailbox,
   oneOf,
+  optionalLine,
   optionalText,
   positiveWhole,
   record,
@@ -56,12 +58,17 @@ const category = z.string(expecting(CATEGORY_EXPECTED)).transform((raw, ctx): Ca
 
 const UNSUBSCRIBE_EXPECTED = 'an https URL with a {token} placeholder, such as https://example.com/unsubscribe?token={token}';
 
-// Kept as written: normalising would percent-encode the {token} placeholder.
+// Only characters a URL may hold as written: the URL parser would quietly drop a line break or
+// encode a quote, but this one is kept as written (normalising would encode the {token}
+// placeholder) and goes into an email header.
+const URL_CHARACTERS = /^[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]+$/;
+
 const unsubscribeUrl = z.string(expecting(UNSUBSCRIBE_EXPECTED)).trim().refine(
   (raw) => {
-    if (!raw.includes('{token}')) return false;
+    const filled = raw.replaceAll('{token}', 'token');
+    if (filled === raw || !URL_CHARACTERS.test(filled)) return false;
     try {
-      return new URL(raw.replaceAll('{token}', 'token')).protocol === 'https:';
+      return new URL(filled).protocol === 'https:';
     } catch {
       return false;
     }
@@ -69,20 +76,32 @@ const unsubscribeUrl = z.string(expecting(UNSUBSCRIBE_EXPECTED)).trim().refine(
   { error: (issue) => expecting(UNSUBSCRIBE_EXPECTED).error(issue) },
 );
 
-const MAX_DESCRIPTION_BYTES = 4000;
+/** Apple cuts a show's or an episode's description at 4000 bytes. */
+export const APPLE_DESCRIPTION_BYTES = 4000;
+
+/** A language code Intl can format dates in, e.g. en-us: the feed's <language> and the pages' lang. */
+function isLanguage(code: string): boolean {
+  try {
+    Intl.getCanonicalLocales(code);
+    new Intl.DateTimeFormat(code);
+    return /^[a-z]{2,3}(-[a-z0-9]{2,8})*$/i.test(code);
+  } catch {
+    return false;
+  }
+}
 
 export const showSchema = record(
   {
-    title: text('the show title'),
+    title: line('the show title'),
     description: text('a description of the show').refine(
-      (value) => Buffer.byteLength(value) <= MAX_DESCRIPTION_BYTES,
-      { error: (issue) => `is ${Buffer.byteLength(String(issue.input))} bytes long; Apple takes at most ${MAX_DESCRIPTION_BYTES}` },
+      (value) => Buffer.byteLength(value) <= APPLE_DESCRIPTION_BYTES,
+      { error: (issue) => `is ${Buffer.byteLength(String(issue.input))} bytes long; Apple takes at most ${APPLE_DESCRIPTION_BYTES}` },
     ),
     url: webUrl('the address where dist/ is served, such as https://equity.example.com/'),
-    language: text('a language code such as en-us').regex(/^[a-z]{2,3}(-[a-z0-9]{2,8})*$/i, expecting('a language code such as en-us')),
-    author: text('the name shown as the show author'),
+    language: text('a language code such as en-us').refine(isLanguage, { error: (issue) => expecting('a language code such as en-us').error(issue) }),
+    author: line('the name shown as the show author'),
     owner: record(
-      { name: text("the owner's name"), email: email() },
+      { name: line("the owner's name"), email: email() },
       'the owner as { name: …, email: … }',
     ),
     image: webUrl('the URL of the square cover art (JPEG or PNG, 1400 to 3000 px)'),
@@ -91,10 +110,10 @@ export const showSchema = record(
       .min(1, expecting('at least one Apple category')),
     explicit: flag(),
     type: oneOf(['episodic', 'serial']).default('episodic'),
-    copyright: optionalText('a copyright line such as © 2020 TechCrunch'),
+    copyright: optionalLine('a copyright line such as © 2020 TechCrunch'),
     links: z
       .array(
-        record({ name: text('the name of the app or site'), url: webUrl() }, 'a link as { name: …, url: … }'),
+        record({ name: line('the name of the app or site'), url: webUrl() }, 'a link as { name: …, url: … }'),
         expecting('a list of subscribe links as { name: …, url: … }'),
       )
       .default([]),
@@ -105,11 +124,11 @@ export const showSchema = record(
         address: text('the postal address printed in every email (anti-spam laws require it)'),
         unsubscribe: unsubscribeUrl,
         unsubscribeMailto: email().optional(),
-        utmSource: optionalText('the utm_source value for links in the email, such as equity'),
+        utmSource: optionalLine('the utm_source value for links in the email, such as equity'),
       },
       'the email settings as { from, address, unsubscribe }',
     ),
-    storiesHeading: optionalText('the heading above the list of covered stories'),
+    storiesHeading: optionalLine('the heading above the list of covered stories'),
     locked: flag().default(true),
     guid: z.uuid(expecting('a UUID (podcast:guid); set it only to keep the one a moved feed already had')).optional(),
   },
@@ -187,24 +206,24 @@ const audio = record(
 
 export const episodeSchema = record(
   {
-    title: text('the episode title'),
+    title: line('the episode title'),
     date: publishDate,
     guid: z
       .union([z.string(), z.number()], expecting('a permanent unique id for the episode'))
       .transform(String)
-      .pipe(text('a permanent unique id for the episode'))
+      .pipe(line('a permanent unique id for the episode'))
       .optional(),
     episode: positiveWhole('the episode number, a whole number above 0').optional(),
     season: positiveWhole('the season number, a whole number above 0').optional(),
     type: oneOf(['full', 'trailer', 'bonus']).default('full'),
     summary: optionalText('a one-paragraph summary in plain text'),
     audio,
-    hosts: z.array(text("a host's name"), expecting("a list of hosts' names")).default([]),
+    hosts: z.array(line("a host's name"), expecting("a list of hosts' names")).default([]),
     explicit: flag().optional(),
     image: webUrl('the URL of the episode art').optional(),
     draft: flag().default(false),
-    subject: optionalText('the email subject line'),
-    preheader: optionalText('the preview line email apps show after the subject'),
+    subject: optionalLine('the email subject line'),
+    preheader: optionalLine('the preview line email apps show after the subject'),
   },
   'the episode fields',
 );

@@ -1,7 +1,7 @@
 // The podcast feed: RSS 2.0 with the itunes, content, atom and podcast (Podcasting 2.0) namespaces,
 // written by the `rss` package. Complete for Apple and Podcasting 2.0, valid for the W3C validator.
 import RSS from 'rss';
-import type { Category } from '../model/schema.ts';
+import { APPLE_DESCRIPTION_BYTES, type Category } from '../model/schema.ts';
 import type { Publication, Show } from '../model/types.ts';
 import type { Templates } from './templates.ts';
 import { episodeView, type EpisodeView } from './view.ts';
@@ -10,9 +10,6 @@ const NAMESPACES = {
   itunes: 'http://www.itunes.com/dtds/podcast-1.0.dtd',
   podcast: 'https://podcastindex.org/namespace/1.0',
 };
-
-/** Apple and most apps cut an item description at 4000 bytes. */
-export const MAX_DESCRIPTION_BYTES = 4000;
 
 // Characters XML 1.0 forbids (most control characters) would make the whole feed unreadable.
 const NOT_XML = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
@@ -61,12 +58,12 @@ function fitDescription(templates: Templates, episode: EpisodeView): string {
     templates.feed.description({ episode, summary, stories: episode.stories.slice(0, shown), more: episode.stories.length - shown }).trim();
   for (let shown = episode.stories.length; shown >= 0; shown--) {
     const html = render(episode.summary, shown);
-    if (Buffer.byteLength(html) < MAX_DESCRIPTION_BYTES) return html;
+    if (Buffer.byteLength(html) < APPLE_DESCRIPTION_BYTES) return html;
   }
   // Even alone the summary is too long: shorten it until it fits with its markup and escapes.
-  for (let budget = MAX_DESCRIPTION_BYTES - Buffer.byteLength(render('', 0)); ; budget -= 100) {
+  for (let budget = APPLE_DESCRIPTION_BYTES - Buffer.byteLength(render('', 0)); ; budget -= 100) {
     const html = render(truncateText(episode.summary, budget), 0);
-    if (Buffer.byteLength(html) < MAX_DESCRIPTION_BYTES) return html;
+    if (Buffer.byteLength(html) < APPLE_DESCRIPTION_BYTES) return html;
   }
 }
 

@@ -15,7 +15,7 @@ const show = {
 };
 
 function messages(result: { success: boolean; error?: { issues: Array<{ path: PropertyKey[]; message: string }> } }) {
-  return (result.error?.issues ?? []).map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  return (result.error?.issues ?? []).map((issue) => (issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message));
 }
 
 describe('podcast:guid', () => {
@@ -53,6 +53,34 @@ describe('show.yml', () => {
     for (const unsubscribe of ['http://t.example.com/u?t={token}', 'https://t.example.com/u']) {
       expect(messages(showSchema.safeParse({ ...show, email: { ...show.email, unsubscribe } }))[0]).toMatch(/^email\.unsubscribe: expected an https URL with a \{token\} placeholder/);
     }
+  });
+
+  it('refuses an unsubscribe URL that would inject a header or break out of its <…> brackets', () => {
+    for (const unsubscribe of [
+      'https://t.example.com/u?t={token}\r\nBcc: victim@example.com',
+      'https://t.example.com/u?t={token}>, <https://evil.example/',
+      'https://t.example.com/u?t={token} "quoted"',
+    ]) {
+      expect(messages(showSchema.safeParse({ ...show, email: { ...show.email, unsubscribe } }))[0], unsubscribe).toMatch(/^email\.unsubscribe: expected an https URL/);
+    }
+  });
+
+  it('refuses line breaks in a title or a sender name, which would end up in email headers', () => {
+    expect(messages(showSchema.safeParse({ ...show, title: 'Equity\nBcc: x@example.com' }))).toEqual([
+      'title: expected the show title on one line, without control characters',
+    ]);
+    expect(messages(showSchema.safeParse({ ...show, email: { ...show.email, from: 'T\r\nBcc: x@y.z <t@t.example.com>' } }))[0]).toMatch(/^email\.from: expected a sender/);
+  });
+
+  it('refuses a language code Intl cannot use', () => {
+    expect(messages(showSchema.safeParse({ ...show, language: 'en-x1' }))).toEqual(['language: expected a language code such as en-us, got "en-x1"']);
+    expect(showSchema.parse({ ...show, language: 'pt-br' }).language).toBe('pt-br');
+  });
+
+  it('suggests a field name only when it is close to a real one', () => {
+    expect(messages(showSchema.safeParse({ ...show, titel: 'x' }))).toEqual(['unknown field "titel" (did you mean "title"?)']);
+    expect(messages(showSchema.safeParse({ ...show, email: { ...show.email, utm: 'x' } }))).toEqual(['email: unknown field "utm"']);
+    expect(messages(showSchema.safeParse({ ...show, banana: 'x' }))).toEqual(['unknown field "banana"']);
   });
 
   it('refuses a description over Apple’s 4000 bytes', () => {

@@ -1,8 +1,7 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { parseFeed } from 'podcast-partytime';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { podcastGuid } from '../../src/model/schema.ts';
-import { MAX_DESCRIPTION_BYTES } from '../../src/render/feed.ts';
+import { APPLE_DESCRIPTION_BYTES, podcastGuid } from '../../src/model/schema.ts';
 import { cleanUp, fixture, workspace } from '../helpers/content.ts';
 import { file, generateSample, generateWorkspace } from '../helpers/generate.ts';
 
@@ -110,7 +109,7 @@ describe('the podcast feed of the sample show', () => {
   it('carries every story with its link: all in content:encoded, as many as fit in the description', () => {
     const description = text(seed.description);
     const content = text(seed['content:encoded']);
-    expect(Buffer.byteLength(description)).toBeLessThan(MAX_DESCRIPTION_BYTES);
+    expect(Buffer.byteLength(description)).toBeLessThan(APPLE_DESCRIPTION_BYTES);
     for (const link of ['https://techcrunch.com/2020/09/14/cosmose-raises-15m-series-a/', 'https://techcrunch.com/2020/09/14/hmd-global-raises-230m/']) {
       expect(description).toContain(`href="${link}"`);
       expect(content).toContain(`href="${link}"`);
