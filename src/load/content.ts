@@ -5,7 +5,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { showSchema } from '../model/schema.ts';
 import type { Episode, Show } from '../model/types.ts';
-import { readEpisode, type LoadedEpisode, type ShowContext } from './episode.ts';
+import { readEpisode, type Identity, type ShowContext } from './episode.ts';
 import { ContentError, type Problem } from './problems.ts';
 import { readYaml, validate } from './yaml.ts';
 
@@ -61,22 +61,25 @@ async function loadShow(dir: string, cwd: string): Promise<{ show?: Show; proble
 }
 
 /** Problems that only show across files: a slug, guid or audio file used twice; serial numbering. */
-function crossCheck(loaded: readonly LoadedEpisode[], show: Show | undefined): Problem[] {
+function crossCheck(identities: readonly Identity[], show: Show | undefined): Problem[] {
   const problems: Problem[] = [];
-  const seen = new Map<string, Episode>();
-  const unique = (episode: Episode, kind: string, value: string, line: number, expected: string) => {
+  const seen = new Map<string, Identity>();
+  const unique = (identity: Identity, kind: string, value: string, line: number, expected: string) => {
     const key = `${kind}\0${value}`;
     const first = seen.get(key);
-    if (first) problems.push({ file: episode.source, line, message: `${kind} "${value}" is also used by ${first.source}; ${expected}` });
-    else seen.set(key, episode);
+    if (first) problems.push({ file: identity.file, line, message: `${kind} "${value}" is also used by ${first.file}; ${expected}` });
+    else seen.set(key, identity);
   };
-  for (const { episode, lines } of loaded) {
-    if (!episode) continue;
-    unique(episode, 'slug', episode.slug.toLowerCase(), 1, 'expected each episode file name to be unique');
-    unique(episode, 'guid', episode.guid, lines.guid, 'expected a guid of its own (apps treat a shared guid as one episode)');
-    unique(episode, 'audio.url', episode.audio.url, lines.audioUrl, 'expected an audio file of its own (Apple ignores repeated ones)');
-    if (show?.type === 'serial' && episode.episode === undefined) {
-      problems.push({ file: episode.source, line: 1, message: 'episode: missing; a serial show numbers every episode' });
+  for (const identity of identities) {
+    unique(identity, 'slug', identity.slug.toLowerCase(), 1, 'expected each episode file name to be unique');
+    if (identity.guid) {
+      unique(identity, 'guid', identity.guid.value, identity.guid.line, 'expected a guid of its own (apps treat a shared guid as one episode)');
+    }
+    if (identity.audioUrl) {
+      unique(identity, 'audio.url', identity.audioUrl.value, identity.audioUrl.line, 'expected an audio file of its own (Apple ignores repeated ones)');
+    }
+    if (show?.type === 'serial' && !identity.numbered) {
+      problems.push({ file: identity.file, line: 1, message: 'episode: missing; a serial show numbers every episode' });
     }
   }
   return problems;
@@ -91,7 +94,7 @@ export async function loadContent(dir: string, options: LoadOptions = {}): Promi
   const loaded = files.map((file) =>
     readEpisode({ file: displayPath(file, cwd), slug: path.basename(file, '.md'), text: readFileSync(file, 'utf8') }, context),
   );
-  problems.push(...loaded.flatMap((episode) => episode.problems), ...crossCheck(loaded, show));
+  problems.push(...loaded.flatMap((episode) => episode.problems), ...crossCheck(loaded.map((episode) => episode.identity), show));
   if (problems.length > 0 || !show) throw new ContentError(problems);
   return { show, episodes: loaded.map((episode) => episode.episode!) };
 }

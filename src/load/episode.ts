@@ -1,11 +1,12 @@
 // One episode file → an Episode of the model, or the problems that stop it.
 import { v5 as uuidv5 } from 'uuid';
+import { isWebUrl } from '../model/fields.ts';
 import { episodeSchema } from '../model/schema.ts';
 import type { Episode, Show } from '../model/types.ts';
 import { splitFrontMatter } from './front-matter.ts';
 import { readBody } from './markdown.ts';
 import type { Problem } from './problems.ts';
-import { validate } from './yaml.ts';
+import { validate, type YamlSource } from './yaml.ts';
 
 /** What an episode takes from its show; placeholders when show.yml itself is invalid. */
 export type ShowContext = Pick<Show, 'url' | 'guid' | 'explicit' | 'storiesHeading'>;
@@ -17,32 +18,56 @@ export interface EpisodeSource {
   text: string;
 }
 
+/**
+ * What must be unique or present across episodes, read from the front matter as written so that
+ * cross-file problems are found even in a file that has problems of its own.
+ */
+export interface Identity {
+  file: string;
+  slug: string;
+  guid?: { value: string; line: number };
+  audioUrl?: { value: string; line: number };
+  numbered: boolean;
+}
+
 export interface LoadedEpisode {
   episode?: Episode;
   problems: Problem[];
-  /** Lines of the fields that must be unique across episodes, for cross-file problems. */
-  lines: { guid: number; audioUrl: number };
+  identity: Identity;
+}
+
+function identityOf(source: EpisodeSource, show: ShowContext, frontMatter?: YamlSource): Identity {
+  const identity: Identity = { file: source.file, slug: source.slug, numbered: false };
+  const data = (frontMatter?.data ?? {}) as Record<string, unknown>;
+  if (typeof data !== 'object' || data === null) return identity;
+  const guid = typeof data.guid === 'string' || typeof data.guid === 'number' ? String(data.guid).trim() : undefined;
+  // A guid must never change: by default derived from the slug under the show's permanent podcast:guid.
+  identity.guid = { value: guid || uuidv5(source.slug, show.guid), line: frontMatter!.lineOf(['guid']) };
+  const audio = data.audio as Record<string, unknown> | undefined;
+  if (typeof audio?.url === 'string' && isWebUrl(audio.url.trim())) {
+    identity.audioUrl = { value: new URL(audio.url.trim()).href, line: frontMatter!.lineOf(['audio', 'url']) };
+  }
+  identity.numbered = data.episode !== undefined && data.episode !== null;
+  return identity;
 }
 
 const SLUG = /^[a-z0-9]+(?:[-_][a-z0-9]+)*$/;
 
 export function readEpisode(source: EpisodeSource, show: ShowContext): LoadedEpisode {
   const { file, slug } = source;
-  const lines = { guid: 1, audioUrl: 1 };
   const problems: Problem[] = [];
   if (!SLUG.test(slug)) {
     problems.push({
       file,
       line: 1,
-      message: `file name "${slug}.md" is not a slug; expected lowercase letters, digits and dashes, such as 2020-09-14-disrupt-tiktok.md`,
+      message: `file name "${slug}.md" is not a slug; expected lowercase letters, digits, dashes and underscores, such as 2020-09-14-disrupt-tiktok.md`,
     });
   }
   const split = splitFrontMatter(source.text, file);
-  if (Array.isArray(split)) return { problems: [...problems, ...split], lines };
+  if (Array.isArray(split)) return { problems: [...problems, ...split], identity: identityOf(source, show) };
 
   const { frontMatter } = split;
-  lines.guid = frontMatter.lineOf(['guid']);
-  lines.audioUrl = frontMatter.lineOf(['audio', 'url']);
+  const identity = identityOf(source, show, frontMatter);
   problems.push(...frontMatter.problems);
   const fields = frontMatter.problems.length > 0 ? undefined : validate(episodeSchema, frontMatter, file);
   if (fields) problems.push(...fields.problems);
@@ -52,7 +77,7 @@ export function readEpisode(source: EpisodeSource, show: ShowContext): LoadedEpi
     storiesHeading: show.storiesHeading,
   });
   problems.push(...bodyProblems);
-  if (problems.length > 0 || !fields?.value) return { problems, lines };
+  if (problems.length > 0 || !fields?.value) return { problems, identity };
 
   const { firstParagraph, ...content } = body;
   const value = fields.value;
@@ -61,11 +86,10 @@ export function readEpisode(source: EpisodeSource, show: ShowContext): LoadedEpi
     ...content,
     slug,
     source: file,
-    // A guid must never change: derived from the slug under the show's permanent podcast:guid.
-    guid: value.guid ?? uuidv5(slug, show.guid),
+    guid: identity.guid!.value,
     summary: value.summary ?? firstParagraph,
     explicit: value.explicit ?? show.explicit,
     url: new URL(`episodes/${slug}/`, show.url).href,
   };
-  return { episode, problems, lines };
+  return { episode, problems, identity };
 }

@@ -11,7 +11,7 @@ export interface SplitFile {
   bodyLineOffset: number;
 }
 
-class RefusedLanguage extends Error {}
+const REFUSED = 'JavaScript front matter is refused (castwright never runs code from content); expected YAML between --- lines';
 
 function countLines(text: string): number {
   let count = 0;
@@ -22,8 +22,16 @@ function countLines(text: string): number {
 export function splitFrontMatter(text: string, file: string): SplitFile | Problem[] {
   // One line ending: gray-matter would leave a \r on the last front matter line of a Windows file.
   const source = text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
-  if (!/^---[^\S\n]*[A-Za-z]*[^\S\n]*\n/.test(source)) {
+  const opening = /^---[^\S\n]*(\w*)[^\S\n]*\n/.exec(source);
+  if (!opening) {
     return [{ file, line: 1, message: 'no front matter; expected the episode fields between two --- lines at the top' }];
+  }
+  // Decided here, not by gray-matter's engine lookup: that lookup also finds names like
+  // "constructor" on a plain object.
+  const language = opening[1]!.toLowerCase();
+  if (language === 'js' || language === 'javascript') return [{ file, line: 1, message: REFUSED }];
+  if (!['', 'yaml', 'yml', 'json'].includes(language)) {
+    return [{ file, line: 1, message: `front matter language "${opening[1]}" is not supported; expected YAML between --- lines` }];
   }
   let frontMatter: YamlSource | undefined;
   const read = (yaml: string) => {
@@ -31,22 +39,15 @@ export function splitFrontMatter(text: string, file: string): SplitFile | Proble
     return {};
   };
   const refuse = () => {
-    throw new RefusedLanguage();
+    throw new Error(REFUSED);
   };
   let parsed: { content: string };
   try {
-    // Always with an options object: without one gray-matter caches every input forever.
-    // gray-matter would `eval` ---js front matter; an engine that throws blocks every spelling of it.
+    // Always with an options object: without one gray-matter caches every input forever. It would
+    // `eval` ---js front matter: an engine that throws blocks every spelling, should one get past.
     parsed = matter(source, { language: 'yaml', engines: { yaml: read, json: read, javascript: refuse } });
   } catch (error) {
-    const unknownLanguage = /engine "(.*)" is not registered/.exec((error as Error).message)?.[1];
-    const message =
-      error instanceof RefusedLanguage
-        ? 'JavaScript front matter is refused (castwright never runs code from content); expected YAML between --- lines'
-        : unknownLanguage !== undefined
-          ? `front matter language "${unknownLanguage}" is not supported; expected YAML between --- lines`
-          : `unreadable front matter: ${(error as Error).message}`;
-    return [{ file, line: 1, message }];
+    return [{ file, line: 1, message: `unreadable front matter: ${(error as Error).message}` }];
   }
   if (!/\n---[^\S\n]*(\n|$)/.test(source.slice(3))) {
     return [{ file, line: 1, message: 'front matter is not closed; expected a line with --- after the fields' }];

@@ -149,6 +149,23 @@ describe('bad input is reported as file:line: message', () => {
     ]);
   });
 
+  it('reports a shared guid even when one of the files has problems of its own', async () => {
+    const valid = await fixture('episodes/valid.md');
+    const withGuid = (audio: string) => valid.replace('episode: 7\n', 'episode: 7\nguid: shared-guid\n').replace('7.mp3', audio);
+    const root = await workspace({ 'a.md': withGuid('a.mp3').replace('length: 1234567', 'length: "12"'), 'b.md': withGuid('b.mp3') });
+    expect(await problemsOf(root)).toEqual([
+      'episodes/a.md:8: audio.length: expected the file size in bytes, a whole number above 0, got "12"',
+      'episodes/b.md:5: guid "shared-guid" is also used by episodes/a.md; expected a guid of its own (apps treat a shared guid as one episode)',
+    ]);
+  });
+
+  it('asks a serial show to number every episode', async () => {
+    const valid = await fixture('episodes/valid.md');
+    const show = (await fixture('show.yml')).replace('explicit: false', 'explicit: false\ntype: serial');
+    const root = await workspace({ 'numbered.md': valid, 'unnumbered.md': valid.replace('episode: 7\n', '').replace('7.mp3', 'u.mp3') }, { show });
+    expect(await problemsOf(root)).toEqual(['episodes/unnumbered.md:1: episode: missing; a serial show numbers every episode']);
+  });
+
   it('reports two episode files with the same slug in different folders', async () => {
     const valid = await fixture('episodes/valid.md');
     const root = await workspace({ '2020/same.md': valid, '2021/same.md': valid.replace('7.mp3', '8.mp3') });

@@ -40,10 +40,20 @@ describe('front matter', () => {
     delete process.env.CASTWRIGHT_PWNED_FILE;
   });
 
-  it('refuses other front matter languages by name', () => {
-    expect(splitFrontMatter('---coffee\ntitle: "x"\n---\n', 'x.md')).toEqual([
-      { file: 'x.md', line: 1, message: 'front matter language "coffee" is not supported; expected YAML between --- lines' },
-    ]);
+  it('refuses other front matter languages by name, names of object properties included', () => {
+    for (const language of ['coffee', 'toml', 'constructor', 'valueOf', '__proto__']) {
+      expect(splitFrontMatter(`---${language}\ntitle: "x"\n---\n`, 'x.md')).toEqual([
+        { file: 'x.md', line: 1, message: `front matter language "${language}" is not supported; expected YAML between --- lines` },
+      ]);
+    }
+  });
+
+  it('reads ---yaml, ---yml and ---json front matter', () => {
+    for (const [language, fields] of [['yaml', 'title: x'], ['YML', 'title: x'], ['json', '{"title": "x"}']]) {
+      const split = splitFrontMatter(`---${language}\n${fields}\n---\n`, 'x.md');
+      if (Array.isArray(split)) throw new Error(`unexpected problems for ${language}`);
+      expect(split.frontMatter.data).toEqual({ title: 'x' });
+    }
   });
 
   it('reports a file without front matter, and one whose front matter is never closed', () => {
