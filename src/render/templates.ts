@@ -28,11 +28,17 @@ export interface Templates {
   assets: { stylesheet: Asset; feedStylesheet: Asset };
 }
 
-/** Handlebars reports "Parse error on line 3"; MJML gives a line per error. */
+/**
+ * Handlebars says "Parse error on line 3:", then the source and a caret, then "Expecting …"; other
+ * errors end in " - 3:5" (line:column). The first and the last line make the message.
+ */
 function problemOf(file: string, error: unknown): Problem {
-  const message = (error as Error).message ?? String(error);
-  const line = Number(/line (\d+)/i.exec(message)?.[1] ?? 1);
-  return { file, line, message: `template error: ${message.split('\n')[0]}` };
+  const lines = ((error as Error).message ?? String(error)).split('\n').filter((l) => l.trim() !== '');
+  const first = lines[0] ?? '';
+  const last = lines.length > 1 ? lines[lines.length - 1] : undefined;
+  const at = /line (\d+)/i.exec(first)?.[1] ?? / - (\d+):\d+$/.exec(first)?.[1];
+  const message = last && /^Expecting /.test(last) ? `${first} ${last}` : first;
+  return { file, line: at === undefined ? 1 : Number(at), message: `template error: ${message.replace(/ - \d+:\d+$/, '')}` };
 }
 
 function registerHelpers(hb: typeof Handlebars): void {
@@ -123,8 +129,17 @@ export class TemplateCompiler {
    * sit in <mj-raw> so MJML passes them through; expressions in attributes and text survive.
    */
   async compileMjml(file: string): Promise<Render> {
+    const source = await this.read(file);
     try {
-      const result = await mjml2html(await this.read(file), { validationLevel: 'strict', keepComments: false, ignoreIncludes: true });
+      // Handlebars mistakes are found in the source, so they are reported at its lines, not at
+      // lines of the HTML that MJML would make of it.
+      this.html.parse(source);
+    } catch (error) {
+      this.problems.push(problemOf(this.display(file), error));
+      return () => '';
+    }
+    try {
+      const result = await mjml2html(source, { validationLevel: 'strict', keepComments: false, ignoreIncludes: true });
       return this.compileSource(file, result.html);
     } catch (error) {
       const details = (error as { errors?: Array<{ line: number; message: string }> }).errors;

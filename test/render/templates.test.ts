@@ -1,0 +1,53 @@
+import { cp, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ContentError, formatProblem } from '../../src/load/problems.ts';
+import { loadTemplates } from '../../src/render/templates.ts';
+import { cleanUp, PROJECT, tempDir } from '../helpers/content.ts';
+
+afterEach(cleanUp);
+
+/** A copy of templates/ with one file changed; returns the problems loading it reports. */
+async function problemsWith(file: string, change: (source: string) => string): Promise<string[]> {
+  const root = await tempDir();
+  await cp(path.join(PROJECT, 'templates'), path.join(root, 'templates'), { recursive: true });
+  const target = path.join(root, 'templates', file);
+  await writeFile(target, change(await readFile(target, 'utf8')));
+  try {
+    await loadTemplates(path.join(root, 'templates'), root);
+  } catch (error) {
+    if (error instanceof ContentError) return error.problems.map(formatProblem);
+    throw error;
+  }
+  return [];
+}
+
+describe('template problems', () => {
+  it('name the line of a Handlebars syntax error, with what was expected', async () => {
+    const problems = await problemsWith('site/episode.hbs', (source) => source.replace('{{episode.title}}', '{{episode.title'));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^templates\/site\/episode\.hbs:5: template error: Parse error on line 5: Expecting .*got 'INVALID'$/);
+  });
+
+  it('name the line of a block closed by the wrong helper', async () => {
+    const problems = await problemsWith('site/index.hbs', (source) => source.replace('{{/each}}', '{{/if}}'));
+    expect(problems).toEqual([expect.stringMatching(/^templates\/site\/index\.hbs:\d+: template error: each doesn't match if$/)]);
+    expect(Number(problems[0]!.split(':')[1])).toBeGreaterThan(1);
+  });
+
+  it('report a Handlebars mistake in the email template at its own line, not a line of MJML output', async () => {
+    const problems = await problemsWith('email/digest.mjml.hbs', (source) => source.replace('<mj-text><h1>{{episode.title}}</h1></mj-text>', '<mj-text><h1>{{episode.title</h1></mj-text>'));
+    const line = (await readFile(path.join(PROJECT, 'templates/email/digest.mjml.hbs'), 'utf8')).split('\n').findIndex((l) => l.includes('<h1>{{episode.title}}')) + 1;
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(new RegExp(`^templates/email/digest\\.mjml\\.hbs:${line}: template error: `));
+  });
+
+  it('report an MJML mistake with its line', async () => {
+    const problems = await problemsWith('email/digest.mjml.hbs', (source) => source.replace('<mj-column>', '<mj-column bogus-attribute="1">'));
+    expect(problems[0]).toMatch(/^templates\/email\/digest\.mjml\.hbs:\d+: MJML: /);
+  });
+
+  it('load the shipped templates without a problem', async () => {
+    await expect(loadTemplates()).resolves.toBeDefined();
+  });
+});
