@@ -38,14 +38,14 @@ export interface LoadedEpisode {
 
 function identityOf(source: EpisodeSource, show: ShowContext, frontMatter?: YamlSource): Identity {
   const identity: Identity = { file: source.file, slug: source.slug, numbered: false };
-  const data = (frontMatter?.data ?? {}) as Record<string, unknown>;
-  if (typeof data !== 'object' || data === null) return identity;
+  const data = frontMatter?.data as Record<string, unknown> | undefined;
+  if (!frontMatter || typeof data !== 'object' || data === null) return identity;
   const guid = typeof data.guid === 'string' || typeof data.guid === 'number' ? String(data.guid).trim() : undefined;
   // A guid must never change: by default derived from the slug under the show's permanent podcast:guid.
-  identity.guid = { value: guid || uuidv5(source.slug, show.guid), line: frontMatter!.lineOf(['guid']) };
+  identity.guid = { value: guid || uuidv5(source.slug, show.guid), line: frontMatter.lineOf(['guid']) };
   const audio = data.audio as Record<string, unknown> | undefined;
   if (typeof audio?.url === 'string' && isWebUrl(audio.url.trim())) {
-    identity.audioUrl = { value: new URL(audio.url.trim()).href, line: frontMatter!.lineOf(['audio', 'url']) };
+    identity.audioUrl = { value: new URL(audio.url.trim()).href, line: frontMatter.lineOf(['audio', 'url']) };
   }
   identity.numbered = data.episode !== undefined && data.episode !== null;
   return identity;

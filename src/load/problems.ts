@@ -9,8 +9,13 @@ export interface Problem {
   message: string;
 }
 
+/** `file:line`, or the file alone for a problem that is not at a line. */
+export function problemLocation(problem: Problem): string {
+  return problem.line === undefined ? problem.file : `${problem.file}:${problem.line}`;
+}
+
 export function formatProblem(problem: Problem): string {
-  return problem.line === undefined ? `${problem.file}: ${problem.message}` : `${problem.file}:${problem.line}: ${problem.message}`;
+  return `${problemLocation(problem)}: ${problem.message}`;
 }
 
 export function sortProblems(problems: readonly Problem[]): Problem[] {

@@ -14,13 +14,13 @@ export interface YamlSource {
 }
 
 /**
- * @param lineOffset how many lines of the file come before `text` starts
- *   (front matter starts on the `---` line itself, so 0 there too).
+ * Line numbers of `text` are those of the file: show.yml is all YAML, and front matter starts on
+ * the opening `---` line itself (gray-matter hands over what follows the dashes).
  */
-export function readYaml(text: string, file: string, lineOffset = 0): YamlSource {
+export function readYaml(text: string, file: string): YamlSource {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  const lineAt = (offset: number) => lines.linePos(offset).line + lineOffset;
+  const lineAt = (offset: number) => lines.linePos(offset).line;
 
   const textLines = text.split('\n');
   const errorLine = (error: YAMLError) => {
@@ -34,9 +34,9 @@ export function readYaml(text: string, file: string, lineOffset = 0): YamlSource
     if (col === 1 && (error.code === 'BAD_INDENT' || error.code === 'MISSING_CHAR')) {
       let opened = line - 1;
       while (opened > 1 && textLines[opened - 1]!.trim() === '') opened--;
-      return Math.max(1, opened) + lineOffset;
+      return Math.max(1, opened);
     }
-    return line + lineOffset;
+    return line;
   };
   const problems = doc.errors.map((error) => ({
     file,
@@ -46,7 +46,7 @@ export function readYaml(text: string, file: string, lineOffset = 0): YamlSource
 
   const lineOf = (path: readonly PropertyKey[]): number => {
     let node: unknown = doc.contents;
-    let line = node && (node as Node).range ? lineAt((node as Node).range![0]) : lineOffset + 1;
+    let line = node && (node as Node).range ? lineAt((node as Node).range![0]) : 1;
     for (const key of path) {
       if (isMap(node)) {
         const pair = node.items.find((item) => isPair(item) && isScalar(item.key) && String(item.key.value) === String(key));
@@ -70,7 +70,7 @@ export function readYaml(text: string, file: string, lineOffset = 0): YamlSource
       // Aliases are expanded with a cap, so a "billion laughs" document fails instead of eating memory.
       data = doc.toJS({ maxAliasCount: 100 });
     } catch (error) {
-      problems.push({ file, line: lineOffset + 1, message: `invalid YAML: ${(error as Error).message}` });
+      problems.push({ file, line: 1, message: `invalid YAML: ${(error as Error).message}` });
     }
   }
   return { data, problems, lineOf };

@@ -196,6 +196,20 @@ describe('bad input is reported as file:line: message', () => {
     ]);
   });
 
+  it('reports files without front matter or with refused front matter, next to valid ones', async () => {
+    const root = await workspace({
+      'valid.md': await fixture('episodes/valid.md'),
+      'plain.md': 'Just some notes.\n',
+      'evil.md': await fixture('hostile/js-front-matter.md'),
+      'empty.md': '',
+    });
+    expect((await problemsOf(root)).map((p) => p.split(';')[0])).toEqual([
+      'episodes/empty.md:1: no front matter',
+      'episodes/evil.md:1: JavaScript front matter is refused (castwright never runs code from content)',
+      'episodes/plain.md:1: no front matter',
+    ]);
+  });
+
   it('refuses a file name that is not a slug', async () => {
     const root = await workspace({ 'Bad Name.md': await fixture('episodes/valid.md') });
     expect((await problemsOf(root))[0]).toMatch(/^episodes\/Bad Name\.md:1: file name "Bad Name\.md" is not a slug/);
