@@ -2,9 +2,10 @@
 // accepted (or rejected for good). It is what makes a send resumable: a rerun skips every address
 // it holds. A record is written and fsync'd before its reader is counted as sent.
 //
-// fsync costs about as much as handing a small message to a local relay, so records are committed
-// in groups: every record that arrives while one fsync runs is written and synced together by the
-// next. A reader still waits for its own record to be durable; the group only shares the wait.
+// Records are committed in groups: the ones that arrive while an fsync runs are written and synced
+// together by the next, instead of queueing one fsync each. A reader still waits for its own
+// record to be durable; the group only shares the wait. (A commit delay to gather bigger groups,
+// and O_DSYNC appends, measured no better in bench/send.ts than this, so the simplest stays.)
 import { mkdir, open, readFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 
