@@ -9,19 +9,14 @@ import { runCli, spawnCli, type CliResult } from '../helpers/cli.ts';
 import { cleanUp, fixture } from '../helpers/content.ts';
 import { dom } from '../helpers/files.ts';
 import { SECRET, SLUG, readerAddress, sendWorkspace, subscribersCsv } from '../send/mailing.ts';
-import { header, parse, startSmtpServer, type SmtpServerOptions, type TestSmtpServer } from '../send/smtp.ts';
+import { closeSmtpServers, header, parse, startSmtpServer, type TestSmtpServer } from '../send/smtp.ts';
 
-const servers: TestSmtpServer[] = [];
 afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
+  await closeSmtpServers();
   await cleanUp();
 });
 
-async function server(options: SmtpServerOptions = {}): Promise<TestSmtpServer> {
-  const started = await startSmtpServer(options);
-  servers.push(started);
-  return started;
-}
+const server = startSmtpServer;
 
 /** The environment of a user who set only the secret: nothing from the test runner's shell leaks in. */
 const ENV = { CASTWRIGHT_SECRET: SECRET, SMTP_URL: undefined, DKIM_DOMAIN: undefined, DKIM_SELECTOR: undefined, DKIM_KEY_FILE: undefined };

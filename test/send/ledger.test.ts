@@ -14,6 +14,15 @@ async function ledgerPath(): Promise<string> {
   return path.join(await tempDir(), '.castwright', 'sends', 'ep.jsonl');
 }
 
+/** A ledger file holding Ada, as a finished earlier run left it. */
+async function ledgerWithAda(): Promise<string> {
+  const file = await ledgerPath();
+  const ledger = await Ledger.open(file);
+  await ledger.record(sent('ada@example.com'));
+  await ledger.close();
+  return file;
+}
+
 describe('the send ledger', () => {
   it('creates its folders and reads back what was recorded: sent wins over an earlier failure', async () => {
     const file = await ledgerPath();
@@ -47,10 +56,7 @@ describe('the send ledger', () => {
   });
 
   it('ignores a record torn by a crash mid-write and cuts it off before appending', async () => {
-    const file = await ledgerPath();
-    const first = await Ledger.open(file);
-    await first.record(sent('ada@example.com'));
-    await first.close();
+    const file = await ledgerWithAda();
     await appendFile(file, '{"status":"sent","to":"bob@exa');
     expect((await readLedger(file)).state.sent).toEqual(new Set(['ada@example.com']));
 
@@ -65,10 +71,7 @@ describe('the send ledger', () => {
   });
 
   it('refuses a ledger with a damaged line in the middle rather than guess who was sent to', async () => {
-    const file = await ledgerPath();
-    const ledger = await Ledger.open(file);
-    await ledger.record(sent('ada@example.com'));
-    await ledger.close();
+    const file = await ledgerWithAda();
     await appendFile(file, 'garbage\n{"status":"sent","to":"bob@example.com","at":"x","response":"250"}\n');
     await expect(Ledger.open(file)).rejects.toThrow(LedgerError);
     await expect(readLedger(file)).rejects.toThrow(`${file}:2: not a ledger record`);

@@ -6,19 +6,14 @@ import { runMailing, type FailureEvent, type RunOptions } from '../../src/send/r
 import { smtpTransport } from '../../src/send/transport.ts';
 import { cleanUp } from '../helpers/content.ts';
 import { SECRET, SLUG, readerAddress, sendWorkspace } from './mailing.ts';
-import { startSmtpServer, type SmtpServerOptions, type TestSmtpServer } from './smtp.ts';
+import { closeSmtpServers, startSmtpServer, type TestSmtpServer } from './smtp.ts';
 
-const servers: TestSmtpServer[] = [];
 afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
+  await closeSmtpServers();
   await cleanUp();
 });
 
-async function server(options: SmtpServerOptions = {}): Promise<TestSmtpServer> {
-  const started = await startSmtpServer(options);
-  servers.push(started);
-  return started;
-}
+const server = startSmtpServer;
 
 const FAST_RETRY = { retries: 3, delayMs: 10, maxDelayMs: 50 };
 

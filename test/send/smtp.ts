@@ -50,6 +50,13 @@ function smtpError(reply: { code: number; message: string }): Error {
   return Object.assign(new Error(reply.message), { responseCode: reply.code });
 }
 
+const running = new Set<TestSmtpServer>();
+
+/** Closes every server still running: for afterEach. */
+export async function closeSmtpServers(): Promise<void> {
+  await Promise.all([...running].map((server) => server.close()));
+}
+
 export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<TestSmtpServer> {
   const received: Received[] = [];
   const attempts = new Map<string, number>();
@@ -96,14 +103,19 @@ export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.server.address() as AddressInfo).port;
-  return {
+  const started: TestSmtpServer = {
     port,
     url: options.login ? `smtp://${options.login.user}:${options.login.pass}@127.0.0.1:${port}` : `smtp://127.0.0.1:${port}`,
     received,
     attempts,
     count: (to) => received.filter((message) => message.to.toLowerCase() === to.toLowerCase()).length,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: async () => {
+      if (!running.delete(started)) return;
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
+  running.add(started);
+  return started;
 }
 
 export function parse(message: Received | Buffer | string): Promise<Email> {

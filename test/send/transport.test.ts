@@ -2,19 +2,15 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { classify, displayUrl, parseSmtpUrl, rateWindow, smtpTransport } from '../../src/send/transport.ts';
-import { startSmtpServer, type SmtpServerOptions, type TestSmtpServer } from './smtp.ts';
+import { closeSmtpServers, startSmtpServer, type SmtpServerOptions, type TestSmtpServer } from './smtp.ts';
 
-const servers: TestSmtpServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
+afterEach(closeSmtpServers);
 
 const message = { from: 'news@fixture.example.com', to: 'ada@example.com', subject: 'Hi', text: 'Hello' };
 
 /** What the real client makes of the real server's answer. */
 async function outcome(options: SmtpServerOptions, url?: (server: TestSmtpServer) => string) {
   const server = await startSmtpServer(options);
-  servers.push(server);
   const transport = smtpTransport({ url: new URL(url ? url(server) : server.url), connections: 1 });
   try {
     return { delivered: await transport.deliver(message) };
