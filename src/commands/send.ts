@@ -56,12 +56,16 @@ function progressReporter(io: Io, verb: string) {
   const tty = Boolean(io.stderr.isTTY);
   const started = performance.now();
   let lastStep = 0;
+  let lastDrawn = 0;
   let last: Progress | undefined;
   const seconds = () => (performance.now() - started) / 1000;
   return {
-    progress(progress: Progress) {
+    progress(progress: Progress, force = false) {
       last = progress;
       if (tty) {
+        // A redraw per message would be hundreds of terminal writes a second; ten is plenty for the eye.
+        if (!force && progress.done < progress.total && performance.now() - lastDrawn < 100) return;
+        lastDrawn = performance.now();
         status.update(`${verb[0]!.toUpperCase()}${verb.slice(1)} ${progressBar(progress, seconds())}`);
         return;
       }
@@ -75,7 +79,7 @@ function progressReporter(io: Io, verb: string) {
     note(text: string) {
       status.done();
       io.stderr.write(`${text}\n`);
-      if (tty && last) this.progress(last);
+      if (tty && last) this.progress(last, true);
     },
     seconds,
     done: () => status.done(),
