@@ -160,7 +160,9 @@ describe('castwright send over SMTP', () => {
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('castwright send: 2021-03-08-draft is a draft (draft: true in episodes/2021-03-08-draft.md); only a --test copy can be sent until it is published');
     expect((await send(root, ['2021-03-08-draft', '--test', 'me@example.com', '--smtp', smtp.url])).code).toBe(0);
-    expect(smtp.received.map((m) => m.to)).toEqual([...readers(3), 'reader0@example.com', 'me@example.com']);
+    const recipients = smtp.received.map((m) => m.to);
+    expect(recipients.slice(0, 3).sort()).toEqual(readers(3));
+    expect(recipients.slice(3)).toEqual(['reader0@example.com', 'me@example.com']);
     expect(existsSync(path.join(root, '.castwright/sends/2021-03-08-draft.jsonl'))).toBe(false);
   });
 
@@ -188,7 +190,14 @@ describe('castwright send over SMTP', () => {
   it('stops after many failures in a row with a clear message and exit 1, keeping what was sent; a rerun finishes', async () => {
     const root = await sendWorkspace(30);
     let outage = true;
-    const smtp = await server({ answer: () => (outage && smtp.received.length >= 10 ? { code: 451, message: '4.4.5 Insufficient system storage' } : 'accept') });
+    let accepted = 0;
+    const smtp = await server({
+      answer: () => {
+        if (outage && accepted >= 10) return { code: 451, message: '4.4.5 Insufficient system storage' };
+        accepted++;
+        return 'accept';
+      },
+    });
     const args = [SLUG, '--to', 'subscribers.csv', '--smtp', smtp.url, '--connections', '2', '--max-failures', '5', '--retry-delay', '0.01'];
     const stopped = await send(root, args);
     expect(stopped.code).toBe(1);
