@@ -131,9 +131,9 @@ async function main(): Promise<void> {
   const slices = Number(values.slices);
   // Ledgers go where `castwright send` keeps them (.castwright/, git-ignored), so fsync costs what it costs there.
   const work = path.join(process.cwd(), '.castwright', `bench-${process.pid}`);
-  await mkdir(work, { recursive: true });
   const sinkServer = await startSink();
   try {
+    await mkdir(work, { recursive: true });
     const list = path.join(work, 'subscribers.csv');
     await writeFile(list, `email,name\n${Array.from({ length: count }, (_, i) => `reader${i}@example.com,Reader ${i}`).join('\n')}\n`);
     const mailing = await planMailing({ contentDir: path.join(PROJECT, 'episodes'), cwd: work, slug: EPISODE, to: list, secret: 'bench-secret-0123456789abcdef' });
