@@ -6,5 +6,7 @@ export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 export interface Command {
   spec: CommandSpec;
+  /** What invalid content stops, said after its problems: "nothing was written". */
+  stoppedBefore: string;
   run(args: ParsedArgs, io: Io): Promise<number>;
 }

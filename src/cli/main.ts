@@ -51,7 +51,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     if (error instanceof ContentError) {
       printProblems(io, error.problems);
       const count = error.problems.length;
-      io.stderr.write(`${c.red(`castwright ${name}: ${count} problem${count === 1 ? '' : 's'}`)}; nothing was written.\n`);
+      io.stderr.write(`${c.red(`castwright ${name}: ${count} problem${count === 1 ? '' : 's'}`)}; ${command.stoppedBefore}.\n`);
       return EXIT.failed;
     }
     io.stderr.write(`${c.red(`castwright ${name}: ${(error as Error).stack ?? String(error)}`)}\n`);

@@ -1,27 +1,15 @@
 // castwright build: sources → dist/, all or nothing.
-import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../cli/args.ts';
+import { contentOption, requireFolder } from '../cli/options.ts';
 import { EXIT, type Command } from '../cli/command.ts';
 import { colorsFor, statusLine } from '../cli/terminal.ts';
 import { generate } from '../pipeline.ts';
 import { DEFAULT_TEMPLATES_DIR } from '../render/templates.ts';
 import { checkOutputFolder, writeFolder } from '../write/atomic.ts';
 
-export const contentOption = {
-  type: 'string',
-  value: '<dir>',
-  default: 'episodes',
-  description: 'folder with show.yml and the episode files',
-} as const;
-
-/** A missing content folder is a usage mistake (exit 2), not invalid content. */
-export async function requireFolder(dir: string, option: string, cwd: string): Promise<void> {
-  const info = await stat(path.resolve(cwd, dir)).catch(() => undefined);
-  if (!info?.isDirectory()) throw new UsageError(`${option} ${dir}: no such folder`);
-}
-
 export const build: Command = {
+  stoppedBefore: 'nothing was written',
   spec: {
     name: 'build',
     summary: 'Build the show notes site, the podcast feed and the email digests into a folder.',

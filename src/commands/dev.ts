@@ -4,11 +4,12 @@ import { UsageError } from '../cli/args.ts';
 import { EXIT, type Command } from '../cli/command.ts';
 import { colorsFor, printProblems } from '../cli/terminal.ts';
 import { startSession, type BuildReport } from '../dev/session.ts';
-import { contentOption, requireFolder } from './build.ts';
+import { contentOption, requireFolder } from '../cli/options.ts';
 
 export const DEFAULT_PORT = 4321;
 
 export const dev: Command = {
+  stoppedBefore: 'nothing is served',
   spec: {
     name: 'dev',
     summary: 'Preview the show notes, emails and feed locally, rebuilding on every save.',

@@ -16,7 +16,7 @@ import { progressBar, progressLine, rateText, tallyLines } from '../send/report.
 import { DEFAULT_RETRY, pendingOf, runMailing, type FailureEvent, type Progress, type RunResult } from '../send/runner.ts';
 import { SECRET_VARIABLE, secretFrom } from '../send/token.ts';
 import { SMTP_VARIABLE, parseSmtpUrl, smtpTransport, type SmtpSettings, type Transport } from '../send/transport.ts';
-import { contentOption, requireFolder } from './build.ts';
+import { contentOption, requireFolder } from '../cli/options.ts';
 
 const DEFAULT_CONNECTIONS = 5;
 const DEFAULT_MAX_FAILURES = 20;
@@ -126,6 +126,7 @@ async function openDestination(choice: Choice, mailing: Mailing, testing: boolea
 }
 
 export const send: Command = {
+  stoppedBefore: 'nothing was sent',
   spec: {
     name: 'send',
     summary: "Send an episode's email digest to a subscriber list, once per reader (without an SMTP server: write .eml files).",

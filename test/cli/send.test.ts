@@ -282,6 +282,16 @@ describe('castwright send usage', () => {
     expect(existsSync(path.join(root, 'outbox'))).toBe(false);
   });
 
+  it('exits 1 on invalid content with its file:line problems, sending nothing', async () => {
+    const root = await sendWorkspace(2, { 'episodes/bad-date.md': await fixture('invalid/bad-date.md') });
+    const smtp = await server();
+    const result = await send(root, [SLUG, '--to', 'subscribers.csv', '--smtp', smtp.url]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('episodes/bad-date.md:3: date: "2020-09-31T07:00:00-07:00" is not a usable date');
+    expect(result.stderr).toContain('castwright send: 1 problem; nothing was sent.');
+    expect(smtp.received).toHaveLength(0);
+  });
+
   it('stops before sending when the server cannot be used', async () => {
     const root = await sendWorkspace(2);
     const smtp = await server({ login: { user: 'show', pass: 'right' } });
