@@ -17,6 +17,8 @@ export interface GenerateOptions {
   site?: SiteOptions;
   /** Folder that messages name files relative to. */
   cwd?: string;
+  /** Told what is being done, for progress on long builds. */
+  onStep?: (step: string) => void;
 }
 
 export interface Generated extends Rendered {
@@ -28,6 +30,7 @@ export interface Generated extends Rendered {
 
 /** Throws ContentError (with every problem found) when the content or templates are invalid. */
 export async function generate(options: GenerateOptions): Promise<Generated> {
+  options.onStep?.('Reading the content and templates…');
   const [content, templates] = await Promise.all([
     loadContent(options.contentDir, { cwd: options.cwd }),
     loadTemplates(options.templatesDir ?? DEFAULT_TEMPLATES_DIR, options.cwd),
@@ -36,6 +39,7 @@ export async function generate(options: GenerateOptions): Promise<Generated> {
     drafts: options.drafts ?? false,
     now: options.now ?? new Date(),
   });
+  options.onStep?.(`Rendering ${publication.episodes.length} episodes…`);
   const rendered = renderPublication(publication, templates, options.site);
   return { ...rendered, publication, templates, leftOut: content.episodes.length - publication.episodes.length };
 }

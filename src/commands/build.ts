@@ -33,12 +33,12 @@ export const build: Command = {
 
     const started = performance.now();
     const status = statusLine(io);
-    status.update('Building…');
     try {
       const { publication, files, leftOut } = await generate({
         contentDir: path.resolve(io.cwd, contentDir),
         drafts: Boolean(args.values.drafts),
         cwd: io.cwd,
+        onStep: (step) => status.update(step),
       });
       status.update(`Writing ${files.size} files…`);
       await writeFolder(path.resolve(io.cwd, outDir), files);
