@@ -1,5 +1,6 @@
 // Declarative command-line options: one spec per command gives both the parser and its --help.
 import { parseArgs } from 'node:util';
+import { UsageError } from '../errors.ts';
 
 export interface OptionSpec {
   type: 'string' | 'boolean';
@@ -21,10 +22,6 @@ export interface CommandSpec {
   notes?: string[];
 }
 
-/** Wrong arguments: the caller prints the message and exits 2. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
 
 export interface ParsedArgs {
   values: Record<string, string | boolean | undefined>;

@@ -1,8 +1,7 @@
 import type { CommandSpec, ParsedArgs } from './args.ts';
 import type { Io } from './terminal.ts';
 
-/** Exit codes scripts can rely on. */
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+export { EXIT } from '../errors.ts';
 
 export interface Command {
   spec: CommandSpec;

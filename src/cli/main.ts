@@ -1,11 +1,11 @@
 // castwright's command line: picks the command, maps failures to exit codes scripts can rely on.
-import { UsageError, helpText, parseCommand } from './args.ts';
-import { EXIT, type Command } from './command.ts';
+import { helpText, parseCommand } from './args.ts';
+import type { Command } from './command.ts';
 import { colorsFor, printProblems, type Io } from './terminal.ts';
 import { build } from '../commands/build.ts';
 import { dev } from '../commands/dev.ts';
 import { send } from '../commands/send.ts';
-import { ContentError } from '../load/problems.ts';
+import { CastwrightError, ContentError, EXIT, UsageError, isErrno, systemError } from '../errors.ts';
 
 const COMMANDS: Record<string, Command> = { build, dev, send };
 
@@ -43,18 +43,21 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       return EXIT.ok;
     }
     return await command.run(args, io);
-  } catch (error) {
-    if (error instanceof UsageError) {
-      io.stderr.write(`${c.red(`castwright ${name}: ${error.message}`)}\nRun "castwright ${name} --help" for its options.\n`);
-      return EXIT.usage;
+  } catch (caught) {
+    // An operating-system error that no stage wrapped still gets one line, never a stack trace.
+    const error = isErrno(caught) ? systemError(caught) : caught;
+    if (!(error instanceof CastwrightError)) {
+      io.stderr.write(`${c.red(`castwright ${name}: unexpected error (a bug in castwright; please report it): ${(error as Error).stack ?? String(error)}`)}\n`);
+      return EXIT.failed;
     }
     if (error instanceof ContentError) {
       printProblems(io, error.problems);
       const count = error.problems.length;
       io.stderr.write(`${c.red(`castwright ${name}: ${count} problem${count === 1 ? '' : 's'}`)}; ${command.stoppedBefore}.\n`);
-      return EXIT.failed;
+    } else {
+      io.stderr.write(`${c.red(`castwright ${name}: ${error.message}`)}\n`);
+      if (error instanceof UsageError) io.stderr.write(`Run "castwright ${name} --help" for its options.\n`);
     }
-    io.stderr.write(`${c.red(`castwright ${name}: ${(error as Error).stack ?? String(error)}`)}\n`);
-    return EXIT.failed;
+    return error.exitCode;
   }
 }

@@ -1,7 +1,8 @@
 // Options shared by several commands.
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { UsageError, type OptionSpec } from './args.ts';
+import { UsageError } from '../errors.ts';
+import type { OptionSpec } from './args.ts';
 
 export const contentOption: OptionSpec = {
   type: 'string',

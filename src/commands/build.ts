@@ -1,6 +1,6 @@
 // castwright build: sources → dist/, all or nothing.
 import path from 'node:path';
-import { UsageError } from '../cli/args.ts';
+import { UsageError } from '../errors.ts';
 import { contentOption, requireFolder } from '../cli/options.ts';
 import { EXIT, type Command } from '../cli/command.ts';
 import { colorsFor, statusLine } from '../cli/terminal.ts';

@@ -1,6 +1,6 @@
 // castwright dev: a live preview of the site, the emails and the feed. Writes nothing to disk.
 import path from 'node:path';
-import { UsageError } from '../cli/args.ts';
+import { UsageError } from '../errors.ts';
 import { EXIT, type Command } from '../cli/command.ts';
 import { colorsFor, printProblems } from '../cli/terminal.ts';
 import { startSession, type BuildReport } from '../dev/session.ts';

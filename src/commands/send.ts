@@ -1,10 +1,11 @@
 // castwright send: an episode's digest to every reader once, over SMTP; or to an outbox of .eml files.
 import path from 'node:path';
 import type { DKIMOptions } from 'nodemailer';
-import { UsageError, type ParsedArgs } from '../cli/args.ts';
+import type { ParsedArgs } from '../cli/args.ts';
+import { UsageError } from '../errors.ts';
 import { EXIT, type Command } from '../cli/command.ts';
 import { colorsFor, printProblems, statusLine, type Io } from '../cli/terminal.ts';
-import { formatProblem } from '../load/problems.ts';
+import { formatProblem } from '../problems.ts';
 import { GMAIL_CLIP_BYTES } from '../render/email.ts';
 import { alignmentWarning, dkimFromEnv } from '../send/dkim.ts';
 import { SetupError } from '../send/errors.ts';

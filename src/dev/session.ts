@@ -2,7 +2,8 @@
 // good build served and sends its problems to the terminal and to every open page.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ContentError, formatProblem, type Problem } from '../load/problems.ts';
+import { formatProblem, type Problem } from '../problems.ts';
+import { ContentError } from '../errors.ts';
 import { DEFAULT_TEMPLATES_DIR } from '../render/templates.ts';
 import { buildPreview } from './preview.ts';
 import { startServer } from './server.ts';

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { showSchema } from '../model/schema.ts';
 import type { Episode, Show } from '../model/types.ts';
 import { readEpisode, type Identity, type ShowContext } from './episode.ts';
-import { ContentError, type Problem } from './problems.ts';
+import { type Problem } from '../problems.ts';
+import { ContentError } from '../errors.ts';
 import { readYaml, validate } from './yaml.ts';
 
 export interface Content {

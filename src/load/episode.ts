@@ -5,7 +5,7 @@ import { episodeSchema } from '../model/schema.ts';
 import type { Episode, Show } from '../model/types.ts';
 import { splitFrontMatter } from './front-matter.ts';
 import { readBody } from './markdown.ts';
-import type { Problem } from './problems.ts';
+import type { Problem } from '../problems.ts';
 import { validate, type YamlSource } from './yaml.ts';
 
 /** What an episode takes from its show; placeholders when show.yml itself is invalid. */

@@ -1,7 +1,7 @@
 // Splits an episode file into its front matter and Markdown body with gray-matter, and reads the
 // front matter as YAML with line positions.
 import matter from 'gray-matter';
-import type { Problem } from './problems.ts';
+import type { Problem } from '../problems.ts';
 import { readYaml, type YamlSource } from './yaml.ts';
 
 export interface SplitFile {

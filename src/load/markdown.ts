@@ -4,7 +4,7 @@ import MarkdownIt from 'markdown-it';
 import type { RendererRule, Token } from 'markdown-it';
 import { isWebUrl } from '../model/fields.ts';
 import type { Story } from '../model/types.ts';
-import type { Problem } from './problems.ts';
+import type { Problem } from '../problems.ts';
 
 const md = new MarkdownIt('default', { html: false, linkify: false, typographer: false });
 // markdown-it silently drops links it deems unsafe, leaving "[x](javascript:…)" as text. We accept

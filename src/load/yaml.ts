@@ -3,7 +3,7 @@
 // and dates stay text for our own stricter parsing.
 import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, type Node, type YAMLError } from 'yaml';
 import type * as z from 'zod';
-import type { Problem } from './problems.ts';
+import type { Problem } from '../problems.ts';
 
 export interface YamlSource {
   data: unknown;

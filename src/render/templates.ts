@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { createHash } from 'node:crypto';
 import Handlebars from 'handlebars';
 import mjml2html from 'mjml';
-import { ContentError, type Problem } from '../load/problems.ts';
+import { type Problem } from '../problems.ts';
+import { ContentError } from '../errors.ts';
 
 export const DEFAULT_TEMPLATES_DIR = fileURLToPath(new URL('../../templates/', import.meta.url));
 

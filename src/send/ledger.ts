@@ -8,6 +8,7 @@
 // and O_DSYNC appends, measured no better in bench/send.ts than this, so the simplest stays.)
 import { mkdir, open, readFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { RunError } from '../errors.ts';
 
 export type LedgerStatus = 'sent' | 'failed';
 
@@ -28,9 +29,7 @@ export interface LedgerState {
   failed: Map<string, string>;
 }
 
-export class LedgerError extends Error {
-  override name = 'LedgerError';
-}
+export class LedgerError extends RunError {}
 
 export interface LedgerContents {
   state: LedgerState;

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
+import { RunError } from '../errors.ts';
 
 export interface LockHolder {
   pid: number;
@@ -14,8 +15,7 @@ export interface LockHolder {
   nonce: string;
 }
 
-export class LockedError extends Error {
-  override name = 'LockedError';
+export class LockedError extends RunError {
   readonly holder: LockHolder | undefined;
 
   constructor(file: string, holder: LockHolder | undefined) {

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { loadContent } from '../load/content.ts';
-import type { Problem } from '../load/problems.ts';
+import type { Problem } from '../problems.ts';
 import type { ListedEpisode, Show } from '../model/types.ts';
 import { DEFAULT_TEMPLATES_DIR, loadTemplates } from '../render/templates.ts';
 import { parseAddress } from './address.ts';

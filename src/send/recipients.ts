@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
-import type { Problem } from '../load/problems.ts';
+import type { Problem } from '../problems.ts';
 import { parseAddress, splitMailbox } from './address.ts';
 import { SetupError } from './errors.ts';
 

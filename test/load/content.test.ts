@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadContent } from '../../src/load/content.ts';
-import { ContentError, formatProblem } from '../../src/load/problems.ts';
+import { ContentError } from '../../src/errors.ts';
+import { formatProblem } from '../../src/problems.ts';
 import { cleanUp, fixture, PROJECT, workspace } from '../helpers/content.ts';
 
 afterEach(cleanUp);

@@ -1,7 +1,8 @@
 import { cp, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ContentError, formatProblem } from '../../src/load/problems.ts';
+import { ContentError } from '../../src/errors.ts';
+import { formatProblem } from '../../src/problems.ts';
 import { loadTemplates } from '../../src/render/templates.ts';
 import { cleanUp, PROJECT, tempDir } from '../helpers/content.ts';
 

@@ -1,0 +1,30 @@
+// A problem in the sources or settings, reported as `file:line: message`. Every stage collects
+// every problem it finds before giving up, so a producer fixes them all in one pass.
+
+/** An error stops the command; a warning is printed and the command goes on (unless --strict). */
+export type Severity = 'error' | 'warning';
+
+export interface Problem {
+  /** Path as the producer would type it, relative to the working folder. */
+  file: string;
+  /** 1-based line in that file; absent when the problem is not at a line. */
+  line?: number;
+  message: string;
+  /** `error` when absent. */
+  severity?: Severity;
+}
+
+export const isWarning = (problem: Problem): boolean => problem.severity === 'warning';
+
+/** `file:line`, or the file alone for a problem that is not at a line. */
+export function problemLocation(problem: Problem): string {
+  return problem.line === undefined ? problem.file : `${problem.file}:${problem.line}`;
+}
+
+export function formatProblem(problem: Problem): string {
+  return `${problemLocation(problem)}: ${isWarning(problem) ? 'warning: ' : ''}${problem.message}`;
+}
+
+export function sortProblems(problems: readonly Problem[]): Problem[] {
+  return [...problems].sort((a, b) => (a.file === b.file ? (a.line ?? 0) - (b.line ?? 0) : a.file < b.file ? -1 : 1));
+}
