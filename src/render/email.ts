@@ -5,7 +5,7 @@ import { compile } from 'html-to-text';
 import type { ListedEpisode, Show } from '../model/types.ts';
 import type { Templates } from './templates.ts';
 import { tagLinksInHtml, withUtm, type Campaign } from './utm.ts';
-import { episodeView } from './view.ts';
+import { episodeView, shortenText } from './view.ts';
 
 export interface Digest {
   subject: string;
@@ -27,10 +27,6 @@ const htmlToText = compile({
   ],
 });
 
-function shorten(text: string, length: number): string {
-  return text.length <= length ? text : `${text.slice(0, length - 1).replace(/\s+\S*$/, '')}…`;
-}
-
 /** Renders the digest for one reader; `unsubscribeUrl` is that reader's own link. */
 export type DigestRenderer = (unsubscribeUrl: string) => Digest;
 
@@ -45,7 +41,7 @@ export function prepareDigest(show: Show, episode: ListedEpisode, templates: Tem
     return { ...story, url: withUtm(story.url, campaign), summaryHtml, summary };
   });
   const subject = episode.subject ?? episode.title;
-  const preheader = episode.preheader ?? shorten(episode.summary, PREHEADER_LENGTH);
+  const preheader = episode.preheader ?? shortenText(episode.summary, PREHEADER_LENGTH);
   const context = {
     show,
     episode: view,

@@ -4,7 +4,9 @@ import RSS from 'rss';
 import { APPLE_DESCRIPTION_BYTES, type Category } from '../model/schema.ts';
 import type { Publication, Show } from '../model/types.ts';
 import type { Templates } from './templates.ts';
-import { episodeView, type EpisodeView } from './view.ts';
+import { ContentError } from '../errors.ts';
+import type { Problem } from '../problems.ts';
+import { episodeView, shortenText, type EpisodeView } from './view.ts';
 
 const NAMESPACES = {
   itunes: 'http://www.itunes.com/dtds/podcast-1.0.dtd',
@@ -45,26 +47,48 @@ function channelElements(show: Show): XmlElement[] {
   ];
 }
 
-function truncateText(text: string, maxBytes: number): string {
-  if (Buffer.byteLength(text) <= maxBytes) return text;
-  let cut = text.slice(0, maxBytes);
-  while (Buffer.byteLength(cut) > maxBytes - 3) cut = cut.slice(0, -1);
-  return `${cut.replace(/\s+\S*$/, '')}…`;
+/** The largest n in [low, high] for which `fits(n)` holds, given that it holds for `low`. */
+function largestFitting(low: number, high: number, fits: (n: number) => boolean): number {
+  while (low < high) {
+    const middle = Math.ceil((low + high) / 2);
+    if (fits(middle)) low = middle;
+    else high = middle - 1;
+  }
+  return low;
 }
 
-/** The short description: the summary and as many story links as fit in 4000 bytes. */
-function fitDescription(templates: Templates, episode: EpisodeView): string {
-  const render = (summary: string, shown: number) =>
-    templates.feed.description({ episode, summary, stories: episode.stories.slice(0, shown), more: episode.stories.length - shown }).trim();
-  for (let shown = episode.stories.length; shown >= 0; shown--) {
-    const html = render(episode.summary, shown);
-    if (Buffer.byteLength(html) < APPLE_DESCRIPTION_BYTES) return html;
+const fitsApple = (html: string) => Buffer.byteLength(html) <= APPLE_DESCRIPTION_BYTES;
+
+/**
+ * The short description: the summary and as many story links as fit in Apple's 4000 bytes. Each
+ * search renders the template O(log n) times: a loop from n stories down made 10,000 stories take
+ * minutes. A problem when not even the template with an empty summary fits.
+ */
+function fitDescription(templates: Templates, episode: EpisodeView): string | Problem {
+  const { stories, summary } = episode;
+  const render = (text: string, shown: number) =>
+    templates.feed.description({ episode, summary: text, stories: stories.slice(0, shown), more: stories.length - shown }).trim();
+  const everything = render(summary, stories.length);
+  if (fitsApple(everything)) return everything;
+  // From here on "And N more stories" is there, so each story shown makes the text longer.
+  if (fitsApple(render(summary, 0))) {
+    return render(summary, largestFitting(0, stories.length - 1, (shown) => fitsApple(render(summary, shown))));
   }
   // Even alone the summary is too long: shorten it until it fits with its markup and escapes.
-  for (let budget = APPLE_DESCRIPTION_BYTES - Buffer.byteLength(render('', 0)); ; budget -= 100) {
-    const html = render(truncateText(episode.summary, budget), 0);
-    if (Buffer.byteLength(html) < APPLE_DESCRIPTION_BYTES) return html;
+  const bare = render('', 0);
+  if (!fitsApple(bare)) {
+    const bytes = Buffer.byteLength(bare);
+    const forAddress = bytes - Buffer.byteLength(templates.feed.description({ episode: { ...episode, url: '' }, summary: '', stories: [], more: stories.length }).trim());
+    return {
+      file: episode.source,
+      message:
+        `the feed description cannot fit in Apple's ${APPLE_DESCRIPTION_BYTES} bytes: without a summary or stories it takes ${bytes} bytes, ` +
+        `${forAddress} of them for the show notes address; expected ` +
+        (forAddress * 2 > bytes ? 'a shorter url in show.yml' : 'a shorter template feed/description.hbs'),
+    };
   }
+  const cut = (length: number) => (length === 0 ? '' : shortenText(summary, length));
+  return render(cut(largestFitting(0, summary.length, (length) => fitsApple(render(cut(length), 0)))), 0);
 }
 
 function itemElements(templates: Templates, episode: EpisodeView): XmlElement[] {
@@ -102,10 +126,16 @@ export function renderFeed(publication: Publication, templates: Templates): stri
     custom_namespaces: NAMESPACES,
     custom_elements: channelElements(show),
   });
+  const problems: Problem[] = [];
   for (const episode of episodes) {
+    const description = fitDescription(templates, episode);
+    if (typeof description !== 'string') {
+      problems.push(description);
+      continue;
+    }
     feed.item({
       title: episode.title,
-      description: fitDescription(templates, episode),
+      description,
       url: episode.url,
       guid: episode.guid,
       date: episode.date.instant,
@@ -113,6 +143,7 @@ export function renderFeed(publication: Publication, templates: Templates): stri
       custom_elements: itemElements(templates, episode),
     });
   }
+  if (problems.length > 0) throw new ContentError(problems);
   // The rss package stamps lastBuildDate with the wall clock; the newest episode's date keeps two
   // builds of the same sources byte-identical.
   const xml = feed

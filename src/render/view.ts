@@ -27,6 +27,18 @@ export function formatBytes(bytes: number): string {
   return bytes >= 1_000_000 ? `${(bytes / 1_000_000).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1000))} kB`;
 }
 
+/**
+ * `text` cut back to a whole word so that with its ellipsis it is at most `length` UTF-16 units
+ * long. Never splits a surrogate pair.
+ */
+export function shortenText(text: string, length: number): string {
+  if (text.length <= length) return text;
+  let cut = text.slice(0, Math.max(0, length - 1));
+  if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
+  const word = cut.replace(/\s+\S*$/, '');
+  return `${(word || cut).trimEnd()}…`;
+}
+
 const STATUS_LABELS = { published: '', draft: 'Draft', scheduled: 'Scheduled' } as const;
 
 export interface EpisodeView extends ListedEpisode {

@@ -2,6 +2,8 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { parseFeed } from 'podcast-partytime';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { APPLE_DESCRIPTION_BYTES, podcastGuid } from '../../src/model/schema.ts';
+import { ContentError } from '../../src/errors.ts';
+import { formatProblem } from '../../src/problems.ts';
 import { cleanUp, fixture, workspace } from '../helpers/content.ts';
 import { file, generateSample, generateWorkspace } from '../helpers/generate.ts';
 
@@ -173,5 +175,58 @@ describe('the feed of other content', () => {
     expect(text(item['content:encoded'])).not.toMatch(/<script|<iframe|<b>/);
     expect(item['podcast:person'][0]['#text']).toBe('<b>Mallory</b>');
     expect(xml).not.toContain('\u0007');
+  });
+});
+
+describe('fitting the item description in Apple’s 4000 bytes (issue 8, cases 1 and 2)', () => {
+  const storyList = (count: number) =>
+    Array.from({ length: count }, (_, i) => `- [Story ${i}](https://news.example.com/${i}/${'x'.repeat(40)}) — summary ${i}`).join('\n');
+
+  async function descriptionOf(markdownList: string, options: { summary?: string } = {}): Promise<string> {
+    let valid = (await fixture('episodes/valid.md')).replace(/- \[First[\s\S]*summary\.\n/, `${markdownList}\n`);
+    if (options.summary) valid = valid.replace('Welcome to the show.', options.summary);
+    const root = await workspace({ 'long.md': valid });
+    return text(channelOf(file(await generateWorkspace(root), 'feed.xml')).item[0].description);
+  }
+
+  it('reports a content problem, instead of spinning forever, when even the empty description cannot fit', async () => {
+    // Handlebars writes each "=" of the address as "&#x3D;": a 1,400-character path becomes 4,900 bytes.
+    const show = (await fixture('show.yml')).replace('url: https://fixture.example.com/', `url: https://fixture.example.com/${'a='.repeat(700)}/`);
+    // The address is only in "And N more stories…", written when not every story fits.
+    const valid = (await fixture('episodes/valid.md')).replace(/- \[First[\s\S]*summary\.\n/, `${storyList(60)}\n`);
+    const root = await workspace({ 'valid.md': valid }, { show });
+    const error = await generateWorkspace(root).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ContentError);
+    expect((error as ContentError).problems.map(formatProblem)).toEqual([
+      expect.stringMatching(
+        /^episodes\/valid\.md: the feed description cannot fit in Apple's 4000 bytes: without a summary or stories it takes \d{4} bytes, \d{4} of them for the show notes address; expected a shorter url in show\.yml$/,
+      ),
+    ]);
+  });
+
+  it('shows the most stories that fit, and counts the rest', async () => {
+    const description = await descriptionOf(storyList(300));
+    expect(Buffer.byteLength(description)).toBeLessThanOrEqual(APPLE_DESCRIPTION_BYTES);
+    const shown = description.match(/<li>/g)!.length;
+    const more = Number(/And (\d+) more stories/.exec(description)![1]);
+    expect(shown + more).toBe(300);
+    // One story more would not have fitted: the next item is longer than the room left.
+    const next = `<li><a href="https://news.example.com/${shown}/${'x'.repeat(40)}">Story ${shown}</a> (news.example.com)</li>\n`;
+    expect(Buffer.byteLength(description) + Buffer.byteLength(next) - 1).toBeGreaterThan(APPLE_DESCRIPTION_BYTES);
+  });
+
+  it('fits 10,000 stories without rendering them once per count', async () => {
+    const description = await descriptionOf(storyList(10_000));
+    expect(Buffer.byteLength(description)).toBeLessThanOrEqual(APPLE_DESCRIPTION_BYTES);
+    expect(description).toMatch(/And 99\d\d more stories in the show notes/);
+  });
+
+  it('shortens a summary that alone is too long at a word, escapes included, and keeps the link to the rest', async () => {
+    const summary = 'Q&A: fees & funds. '.repeat(400).trim();
+    const description = await descriptionOf(storyList(3), { summary });
+    expect(Buffer.byteLength(description)).toBeLessThanOrEqual(APPLE_DESCRIPTION_BYTES);
+    expect(Buffer.byteLength(description)).toBeGreaterThan(APPLE_DESCRIPTION_BYTES - 40);
+    expect(description).toMatch(/^<p>Q&amp;A: fees &amp; funds\. .* (Q&amp;A:|fees|&amp;|funds\.)…<\/p>/);
+    expect(description).toContain('And 3 more stories in the show notes.');
   });
 });
