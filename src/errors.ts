@@ -82,9 +82,15 @@ export function isErrno(error: unknown): error is NodeJS.ErrnoException {
 export function systemError(error: unknown, what?: string, shownPath?: string): RunError {
   const e = (error ?? {}) as ErrnoLike;
   const where = shownPath ?? e.path;
+  const head = what ?? (e.syscall ? `${e.syscall} failed` : 'a system call failed');
+  return new RunError(`${head}${where ? ` ${where}` : ''} (${systemReason(error)})`, { cause: error });
+}
+
+/** The error code and what to do about it, e.g. "EACCES: check its permissions, …". */
+export function systemReason(error: unknown): string {
+  const e = (error ?? {}) as ErrnoLike;
   const code = e.code ?? 'error';
   const advice = ADVICE[code];
-  const detail = advice ? `${code}: ${advice}` : code === 'error' ? (e.message ?? String(error)) : `${code}: ${(e.message ?? '').replace(/^[A-Z0-9]+: /, '').replace(/, \w+ '.*$/, '')}`;
-  const head = what ?? (e.syscall ? `${e.syscall} failed` : 'a system call failed');
-  return new RunError(`${head}${where ? ` ${where}` : ''} (${detail})`, { cause: error });
+  if (advice) return `${code}: ${advice}`;
+  return code === 'error' ? (e.message ?? String(error)) : `${code}: ${(e.message ?? '').replace(/^[A-Z0-9]+: /, '').replace(/, \w+ '.*$/, '')}`;
 }

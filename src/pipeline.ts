@@ -3,6 +3,7 @@
 import { loadContent } from './load/content.ts';
 import { publish } from './model/publication.ts';
 import type { Publication } from './model/types.ts';
+import type { Problem } from './problems.ts';
 import { renderPublication, type Rendered } from './render/publication.ts';
 import type { SiteOptions } from './render/site.ts';
 import { DEFAULT_TEMPLATES_DIR, loadTemplates, type Templates } from './render/templates.ts';
@@ -26,9 +27,14 @@ export interface Generated extends Rendered {
   templates: Templates;
   /** Episodes in the sources that this publication leaves out (drafts, future dates). */
   leftOut: number;
+  /** Problems that did not stop the build, in file order. */
+  warnings: Problem[];
 }
 
-/** Throws ContentError (with every problem found) when the content or templates are invalid. */
+/**
+ * Throws ContentError (with every problem found, warnings included) when the content or templates
+ * are invalid; returns the warnings of valid content.
+ */
 export async function generate(options: GenerateOptions): Promise<Generated> {
   options.onStep?.('Reading the content and templates…');
   const [content, templates] = await Promise.all([
@@ -41,5 +47,5 @@ export async function generate(options: GenerateOptions): Promise<Generated> {
   });
   options.onStep?.(`Rendering ${publication.episodes.length} episodes…`);
   const rendered = renderPublication(publication, templates, options.site);
-  return { ...rendered, publication, templates, leftOut: content.episodes.length - publication.episodes.length };
+  return { ...rendered, publication, templates, leftOut: content.episodes.length - publication.episodes.length, warnings: content.warnings };
 }

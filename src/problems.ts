@@ -1,5 +1,6 @@
 // A problem in the sources or settings, reported as `file:line: message`. Every stage collects
 // every problem it finds before giving up, so a producer fixes them all in one pass.
+import path from 'node:path';
 
 /** An error stops the command; a warning is printed and the command goes on (unless --strict). */
 export type Severity = 'error' | 'warning';
@@ -27,4 +28,10 @@ export function formatProblem(problem: Problem): string {
 
 export function sortProblems(problems: readonly Problem[]): Problem[] {
   return [...problems].sort((a, b) => (a.file === b.file ? (a.line ?? 0) - (b.line ?? 0) : a.file < b.file ? -1 : 1));
+}
+
+/** A path as messages name it: relative to the working folder when inside it, with `/` separators. */
+export function displayPath(file: string, cwd: string): string {
+  const relative = path.relative(cwd, file);
+  return (relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file).split(path.sep).join('/');
 }

@@ -1,19 +1,23 @@
 // The load stage: the content folder (show.yml and every episode file) → the typed model.
-// Every problem in every file is collected; any problem throws one ContentError holding them all.
-import { readFileSync } from 'node:fs';
-import { readFile, readdir } from 'node:fs/promises';
+// Every problem in every file is collected; any error throws one ContentError holding them all.
+// Warnings (something probably not meant, such as a list of links without a stories heading) come
+// back with the content: the command decides whether they stop it (`build --strict`).
 import path from 'node:path';
 import { showSchema } from '../model/schema.ts';
 import type { Episode, Show } from '../model/types.ts';
 import { readEpisode, type Identity, type ShowContext } from './episode.ts';
-import { type Problem } from '../problems.ts';
+import { displayPath, isWarning, sortProblems, type Problem } from '../problems.ts';
 import { ContentError } from '../errors.ts';
+import { SHOW_FILE, scanContentFolder } from './scan.ts';
+import { readSourceText } from './text.ts';
 import { readYaml, validate } from './yaml.ts';
 
 export interface Content {
   show: Show;
   /** In file order; `publish` decides which are listed and how. */
   episodes: Episode[];
+  /** Problems that do not stop a build, in file order. */
+  warnings: Problem[];
 }
 
 export interface LoadOptions {
@@ -28,37 +32,17 @@ const PLACEHOLDER_SHOW: ShowContext = {
   explicit: false,
 };
 
-export const SHOW_FILE = 'show.yml';
-
-function displayPath(file: string, cwd: string): string {
-  const relative = path.relative(cwd, file);
-  return (relative && !relative.startsWith('..') ? relative : file).split(path.sep).join('/');
-}
-
-/** Episode files: `*.md` anywhere under the folder, except names starting with `.` or `_`. */
-export async function findEpisodeFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  return entries
-    .filter((entry) => entry.isFile() && entry.name.endsWith('.md'))
-    .map((entry) => path.join(entry.parentPath, entry.name))
-    .filter((file) => !path.relative(dir, file).split(path.sep).some((part) => /^[._]/.test(part) || part === 'node_modules'))
-    .sort();
-}
-
-async function loadShow(dir: string, cwd: string): Promise<{ show?: Show; problems: Problem[] }> {
-  const file = path.join(dir, SHOW_FILE);
-  const name = displayPath(file, cwd);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    return { problems: [{ file: name, line: 1, message: 'file not found; expected the show settings (title, url, …) here' }] };
+function loadShow(file: string | undefined, name: string, lookalike: string | undefined): { show?: Show; problems: Problem[] } {
+  const read = file === undefined ? undefined : readSourceText(file, name);
+  if (read === undefined || ('problem' in read && read.missing)) {
+    const hint = lookalike ? ` (found ${lookalike}: rename it to ${SHOW_FILE})` : '';
+    return { problems: [{ file: name, line: 1, message: `file not found; expected the show settings (title, url, …) here${hint}` }] };
   }
-  const source = readYaml(text, name);
-  if (source.problems.length > 0) return { problems: source.problems };
+  if ('problem' in read) return { problems: [read.problem] };
+  const source = readYaml(read.text, name);
+  if (source.problems.some((problem) => !isWarning(problem))) return { problems: source.problems };
   const result = validate(showSchema, source, name);
-  return { show: result.value, problems: result.problems };
+  return { show: result.value, problems: [...source.problems, ...result.problems] };
 }
 
 /** Problems that only show across files: a slug, guid or audio file used twice; serial numbering. */
@@ -88,14 +72,17 @@ function crossCheck(identities: readonly Identity[], show: Show | undefined): Pr
 
 export async function loadContent(dir: string, options: LoadOptions = {}): Promise<Content> {
   const cwd = options.cwd ?? process.cwd();
-  const [{ show, problems }, files] = await Promise.all([loadShow(dir, cwd), findEpisodeFiles(dir)]);
+  const files = scanContentFolder(dir, cwd);
+  const { show, problems } = loadShow(files.show, displayPath(path.join(path.resolve(dir), SHOW_FILE), cwd), files.showLookalike);
+  problems.push(...files.problems);
   const context: ShowContext = show ?? { ...PLACEHOLDER_SHOW };
-  // Read synchronously on purpose: for thousands of small files, a round trip through libuv's
-  // thread pool per file costs about seven times more than the reads themselves.
-  const loaded = files.map((file) =>
-    readEpisode({ file: displayPath(file, cwd), slug: path.basename(file, '.md'), text: readFileSync(file, 'utf8') }, context),
-  );
+  const loaded = files.episodes.map((file) => {
+    const read = readSourceText(file.path, file.shown);
+    if ('problem' in read) return { problems: [read.problem], identity: { file: file.shown, slug: file.slug, numbered: false } as Identity };
+    return readEpisode({ file: file.shown, slug: file.slug, text: read.text }, context);
+  });
   problems.push(...loaded.flatMap((episode) => episode.problems), ...crossCheck(loaded.map((episode) => episode.identity), show));
-  if (problems.length > 0 || !show) throw new ContentError(problems);
-  return { show, episodes: loaded.map((episode) => episode.episode!) };
+  const warnings = problems.filter(isWarning);
+  if (warnings.length < problems.length || !show) throw new ContentError(problems);
+  return { show, episodes: loaded.map((episode) => episode.episode!), warnings: sortProblems(warnings) };
 }

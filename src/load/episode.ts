@@ -1,11 +1,11 @@
 // One episode file → an Episode of the model, or the problems that stop it.
 import { v5 as uuidv5 } from 'uuid';
-import { isWebUrl } from '../model/fields.ts';
+import { webUrlOf } from '../model/fields.ts';
 import { episodeSchema } from '../model/schema.ts';
 import type { Episode, Show } from '../model/types.ts';
 import { splitFrontMatter } from './front-matter.ts';
 import { readBody } from './markdown.ts';
-import type { Problem } from '../problems.ts';
+import { isWarning, type Problem } from '../problems.ts';
 import { validate, type YamlSource } from './yaml.ts';
 
 /** What an episode takes from its show; placeholders when show.yml itself is invalid. */
@@ -44,9 +44,8 @@ function identityOf(source: EpisodeSource, show: ShowContext, frontMatter?: Yaml
   // A guid must never change: by default derived from the slug under the show's permanent podcast:guid.
   identity.guid = { value: guid || uuidv5(source.slug, show.guid), line: frontMatter.lineOf(['guid']) };
   const audio = data.audio as Record<string, unknown> | undefined;
-  if (typeof audio?.url === 'string' && isWebUrl(audio.url.trim())) {
-    identity.audioUrl = { value: new URL(audio.url.trim()).href, line: frontMatter.lineOf(['audio', 'url']) };
-  }
+  const audioUrl = typeof audio?.url === 'string' ? webUrlOf(audio.url.trim()) : undefined;
+  if (audioUrl) identity.audioUrl = { value: audioUrl.href, line: frontMatter.lineOf(['audio', 'url']) };
   identity.numbered = data.episode !== undefined && data.episode !== null;
   return identity;
 }
@@ -69,7 +68,7 @@ export function readEpisode(source: EpisodeSource, show: ShowContext): LoadedEpi
   const { frontMatter } = split;
   const identity = identityOf(source, show, frontMatter);
   problems.push(...frontMatter.problems);
-  const fields = frontMatter.problems.length > 0 ? undefined : validate(episodeSchema, frontMatter, file);
+  const fields = frontMatter.problems.some((problem) => !isWarning(problem)) ? undefined : validate(episodeSchema, frontMatter, file);
   if (fields) problems.push(...fields.problems);
   const { body, problems: bodyProblems } = readBody(split.body, {
     file,
@@ -77,7 +76,7 @@ export function readEpisode(source: EpisodeSource, show: ShowContext): LoadedEpi
     storiesHeading: show.storiesHeading,
   });
   problems.push(...bodyProblems);
-  if (problems.length > 0 || !fields?.value) return { problems, identity };
+  if (problems.some((problem) => !isWarning(problem)) || !fields?.value) return { problems, identity };
 
   const { firstParagraph, ...content } = body;
   const value = fields.value;

@@ -2,7 +2,7 @@
 // the outro. Raw HTML is never passed through and every link is checked, with its line.
 import MarkdownIt from 'markdown-it';
 import type { RendererRule, Token } from 'markdown-it';
-import { isWebUrl } from '../model/fields.ts';
+import { webUrlHint, webUrlOf } from '../model/fields.ts';
 import type { Story } from '../model/types.ts';
 import type { Problem } from '../problems.ts';
 
@@ -10,18 +10,20 @@ const md = new MarkdownIt('default', { html: false, linkify: false, typographer:
 // markdown-it silently drops links it deems unsafe, leaving "[x](javascript:…)" as text. We accept
 // them here so `checkLinks` can report each one at its line and fail the build instead.
 md.validateLink = () => true;
-// Never the only guard: should a check above ever miss a link, it still cannot reach an output.
+// Never the only guard: should a check below ever miss a link, it still cannot reach an output.
+// Checked links are already normalised to `scheme://…`, so a prefix test is enough here.
+const SAFE_HREF = /^(?:https?:\/\/|mailto:)/i;
 const renderToken: RendererRule = (tokens, idx, options, _env, self) => self.renderToken(tokens, idx, options);
 const renderLinkOpen = md.renderer.rules.link_open ?? renderToken;
 md.renderer.rules.link_open = (tokens, idx, options, env, self) => {
   const href = attr(tokens[idx]!, 'href');
-  if (href !== null && !isAllowedLink(href)) tokens[idx]!.attrs = (tokens[idx]!.attrs ?? []).filter(([name]) => name !== 'href');
+  if (href !== null && !SAFE_HREF.test(href)) tokens[idx]!.attrs = (tokens[idx]!.attrs ?? []).filter(([name]) => name !== 'href');
   return renderLinkOpen(tokens, idx, options, env, self);
 };
 const renderImage = md.renderer.rules.image ?? renderToken;
 md.renderer.rules.image = (tokens, idx, options, env, self) => {
   const src = attr(tokens[idx]!, 'src');
-  return src !== null && isWebUrl(src) ? renderImage(tokens, idx, options, env, self) : md.utils.escapeHtml(tokens[idx]!.content);
+  return src !== null && /^https?:\/\//i.test(src) ? renderImage(tokens, idx, options, env, self) : md.utils.escapeHtml(tokens[idx]!.content);
 };
 
 export interface Body {
@@ -43,12 +45,15 @@ interface BodyContext {
 
 const STORY_FORMAT = 'expected "- [Title](https://…) — summary"';
 
-export function isAllowedLink(href: string): boolean {
-  if (isWebUrl(href)) return true;
+/** A link as every output writes it (`new URL().href`), or undefined when it is not http(s) or mailto. */
+export function allowedLink(href: string): URL | undefined {
+  const web = webUrlOf(href);
+  if (web) return web;
   try {
-    return new URL(href).protocol === 'mailto:';
+    const url = new URL(href);
+    return url.protocol === 'mailto:' ? url : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }
 
@@ -73,9 +78,11 @@ function isStoriesHeading(text: string, configured?: string): boolean {
 }
 
 /**
- * Every link and image in the body must be http(s) (or mailto for links): no `javascript:`. Each
- * one is reported at the line where it is written: table cells have no line map of their own, and a
- * code span may hide line breaks, so the link is looked up in the source lines of its block.
+ * Every link and image in the body must be http(s) (or mailto for links), written `scheme://host`:
+ * no `javascript:`, no `https:host`. Each allowed one is rewritten in its normalised form, so that
+ * page, feed and email all carry the same address; each refused one is reported at the line where
+ * it is written: table cells have no line map of their own, and a code span may hide line breaks,
+ * so the link is looked up in the source lines of its block.
  */
 function checkLinks(tokens: readonly Token[], source: readonly string[], context: BodyContext): Problem[] {
   const problems: Problem[] = [];
@@ -86,15 +93,28 @@ function checkLinks(tokens: readonly Token[], source: readonly string[], context
     let counted = block[0];
     for (const child of token.children) {
       if (child.type === 'softbreak' || child.type === 'hardbreak') counted++;
-      const target = child.type === 'link_open' ? attr(child, 'href') : child.type === 'image' ? attr(child, 'src') : null;
-      if (target === null || (child.type === 'image' ? isWebUrl(target) : isAllowedLink(target))) continue;
-      const written = source.findIndex((line, i) => i >= block[0] && i < block[1] && line.includes(target));
+      const name = child.type === 'link_open' ? 'href' : child.type === 'image' ? 'src' : undefined;
+      const target = name === undefined ? null : attr(child, name);
+      if (name === undefined || target === null) continue;
+      const url = child.type === 'image' ? webUrlOf(target) : allowedLink(target);
+      if (url) {
+        child.attrSet(name, url.href);
+        continue;
+      }
+      child.attrs = (child.attrs ?? []).filter(([key]) => key !== name);
+      let written = -1;
+      for (let i = block[0]; i < block[1] && i < source.length; i++) {
+        if (source[i]!.includes(target)) {
+          written = i;
+          break;
+        }
+      }
       const what = child.type === 'image' ? 'image' : 'link';
       const expected = child.type === 'image' ? 'an absolute http(s) URL' : 'an absolute http(s) or mailto: URL';
       problems.push({
         file: context.file,
         line: context.lineOffset + (written === -1 ? counted : written) + 1,
-        message: `${what} "${target}" is not allowed; expected ${expected}`,
+        message: `${what} "${target}" is not allowed${webUrlHint(target)}; expected ${expected}`,
       });
     }
   }
@@ -110,7 +130,8 @@ function closingIndex(tokens: readonly Token[], open: number): number {
   return tokens.length - 1;
 }
 
-function readStory(item: Token[], line: number, file: string): Story | Problem {
+/** A story, a problem with it, or undefined when its link was refused (and reported) already. */
+function readStory(item: Token[], line: number, file: string): Story | Problem | undefined {
   const problem = (message: string): Problem => ({ file, line, message });
   const blocks = item.filter((t) => t.level === item[0]!.level + 1);
   const inline = item.find((t) => t.type === 'inline');
@@ -121,19 +142,25 @@ function readStory(item: Token[], line: number, file: string): Story | Problem {
   const open = children.findIndex((t) => t.type !== 'text' || t.content.trim() !== '');
   if (children[open]?.type !== 'link_open') return problem(`story has no link at its start; ${STORY_FORMAT}`);
   const close = children.findIndex((t, i) => i > open && t.type === 'link_close');
-  const url = attr(children[open]!, 'href') ?? '';
+  const href = attr(children[open]!, 'href');
+  if (href === null) return undefined;
+  const url = webUrlOf(href);
+  if (!url) return problem(`story link "${href}" is not a web page; expected an http(s) URL`);
   const title = plainText(children.slice(open + 1, close));
-  if (isAllowedLink(url) && !isWebUrl(url)) return problem(`story link "${url}" is not a web page; expected an http(s) URL`);
   if (!title) return problem(`story link has no title; ${STORY_FORMAT}`);
 
   // The summary follows a dash or a colon: "— Musk says…", ": the sale talks…".
-  const rest = children.slice(close + 1).map((t) => Object.assign(Object.create(Object.getPrototypeOf(t)), t) as Token);
+  const rest = children.slice(close + 1);
   const first = rest[0];
-  if (first?.type === 'text') first.content = first.content.replace(/^\s*(?:[—–-]+|:)?\s*/, '');
+  if (first?.type === 'text') {
+    rest[0] = Object.assign(Object.create(Object.getPrototypeOf(first)) as Token, first, {
+      content: first.content.replace(/^\s*(?:[—–-]+|:)?\s*/, ''),
+    });
+  }
   return {
     title,
-    url,
-    source: isWebUrl(url) ? new URL(url).hostname.replace(/^www\./, '') : '',
+    url: href,
+    source: url.hostname.replace(/^www\./, ''),
     summary: plainText(rest),
     summaryHtml: md.renderer.renderInline(rest, md.options, {}).trim(),
   };
@@ -149,11 +176,48 @@ function readStories(tokens: Token[], listOpen: number, listClose: number, conte
     const close = closingIndex(tokens, i);
     const line = context.lineOffset + (token.map?.[0] ?? 0) + 1;
     const story = readStory(tokens.slice(i, close + 1), line, context.file);
-    if ('message' in story) problems.push(story);
-    else stories.push(story);
+    if (story && 'message' in story) problems.push(story);
+    else if (story) stories.push(story);
     i = close;
   }
   return { stories, problems };
+}
+
+const isList = (token: Token | undefined) => token?.type === 'bullet_list_open' || token?.type === 'ordered_list_open';
+
+/** A top-level list whose every item starts with a link: covered stories, by the look of it. */
+function isListOfLinks(tokens: readonly Token[], open: number): boolean {
+  const itemLevel = tokens[open]!.level + 1;
+  let items = 0;
+  for (let i = open + 1; i < tokens.length && tokens[i]!.level > tokens[open]!.level; i++) {
+    const token = tokens[i]!;
+    if (token.type !== 'list_item_open' || token.level !== itemLevel) continue;
+    items++;
+    const inline = tokens[i + 2];
+    const first = inline?.type === 'inline' ? inline.children?.find((t) => t.type !== 'text' || t.content.trim() !== '') : undefined;
+    if (first?.type !== 'link_open') return false;
+  }
+  return items > 0;
+}
+
+/**
+ * Without a stories heading an episode has no stories, silently; a list of links in its body
+ * means the heading is probably named differently. A warning says where and how to fix it.
+ */
+function unreadStoryList(tokens: readonly Token[], context: BodyContext): Problem | undefined {
+  const list = tokens.findIndex((t, i) => t.level === 0 && isList(t) && isListOfLinks(tokens, i));
+  if (list === -1) return undefined;
+  const above = tokens[list - 1]?.type === 'heading_close' ? plainText(tokens[list - 2]?.children ?? []) : undefined;
+  const configured = context.storiesHeading?.trim();
+  const wanted = configured ? `a heading starting with "${configured}" (storiesHeading in show.yml)` : 'a heading starting with "On the podcast", or "Stories"';
+  const what = above === undefined ? 'this list of links has no stories heading above it' : `"${above}" is not a stories heading`;
+  const setting = above === undefined ? 'storiesHeading in show.yml set to the heading you use' : `storiesHeading: "${above}" in show.yml`;
+  return {
+    file: context.file,
+    line: context.lineOffset + (tokens[list]!.map?.[0] ?? 0) + 1,
+    severity: 'warning',
+    message: `${what}, so the episode has no stories in the feed, the page or the email; expected ${wanted} right above the list, or ${setting}`,
+  };
 }
 
 export function readBody(markdown: string, context: BodyContext): { body: Body; problems: Problem[] } {
@@ -172,7 +236,10 @@ export function readBody(markdown: string, context: BodyContext): { body: Body; 
   const heading = tokens.findIndex(
     (t, i) => t.type === 'heading_open' && isStoriesHeading(plainText(tokens[i + 1]?.children ?? []), context.storiesHeading),
   );
-  if (heading === -1) return { body, problems };
+  if (heading === -1) {
+    const unread = unreadStoryList(tokens, context);
+    return { body, problems: unread ? [...problems, unread] : problems };
+  }
 
   body.storiesHeading = plainText(tokens[heading + 1]!.children ?? []);
   body.introHtml = render(tokens.slice(0, heading));

@@ -4,10 +4,11 @@
 import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, type Node, type YAMLError } from 'yaml';
 import type * as z from 'zod';
 import type { Problem } from '../problems.ts';
+import { explainMistakes, quotingHint, swallowedByComments } from './yaml-mistakes.ts';
 
 export interface YamlSource {
   data: unknown;
-  /** Syntax errors, already as problems of `file`. */
+  /** Syntax errors (and warnings about YAML that reads otherwise than it looks), as problems of `file`. */
   problems: Problem[];
   /** File line of the value at `path`, or of the nearest part of the path that exists. */
   lineOf(path: readonly PropertyKey[]): number;
@@ -31,18 +32,25 @@ export function readYaml(text: string, file: string): YamlSource {
     const { line, col } = lines.linePos(error.pos[0]);
     // An unclosed bracket is only noticed where the next line starts: name the line that left it
     // open, which is where the producer has to look.
-    if (col === 1 && (error.code === 'BAD_INDENT' || error.code === 'MISSING_CHAR')) {
+    if (col === 1 && ((error.code === 'BAD_INDENT' && /^Flow /.test(error.message)) || error.code === 'MISSING_CHAR')) {
       let opened = line - 1;
       while (opened > 1 && textLines[opened - 1]!.trim() === '') opened--;
       return Math.max(1, opened);
     }
     return line;
   };
-  const problems = doc.errors.map((error) => ({
-    file,
-    line: errorLine(error),
-    message: `invalid YAML: ${error.message.split('\n')[0]}`,
-  }));
+  // Known mistakes in plain words; for the rest the parser's first word on each line, with a
+  // hint when quoting would fix it.
+  const explained = explainMistakes(doc.errors, textLines, errorLine, file);
+  const problems: Problem[] = [...explained.problems];
+  for (const error of doc.errors) {
+    const line = errorLine(error);
+    if (explained.covered.has(line)) continue;
+    explained.covered.add(line);
+    const hint = /^Flow |closing/.test(error.message) ? '' : quotingHint(textLines[line - 1]);
+    problems.push({ file, line, message: `invalid YAML: ${error.message.split('\n')[0]}${hint}` });
+  }
+  problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
 
   const lineOf = (path: readonly PropertyKey[]): number => {
     let node: unknown = doc.contents;
@@ -69,8 +77,17 @@ export function readYaml(text: string, file: string): YamlSource {
     try {
       // Aliases are expanded with a cap, so a "billion laughs" document fails instead of eating memory.
       data = doc.toJS({ maxAliasCount: 100 });
+      problems.push(...swallowedByComments(doc, text, lineAt, file));
     } catch (error) {
-      problems.push({ file, line: 1, message: `invalid YAML: ${(error as Error).message}` });
+      const message = (error as Error).message;
+      // `title: *star` reads as a reference to an anchor named "star".
+      const alias = /^Unresolved alias.*: (\S+)$/.exec(message)?.[1];
+      const line = alias === undefined ? -1 : textLines.findIndex((l) => l.includes(`*${alias}`));
+      problems.push(
+        line === -1
+          ? { file, line: 1, message: `invalid YAML: ${message}` }
+          : { file, line: line + 1, message: `invalid YAML: "*${alias}" refers to an anchor that is not there${quotingHint(textLines[line])}` },
+      );
     }
   }
   return { data, problems, lineOf };

@@ -4,6 +4,7 @@ import * as z from 'zod';
 import { v5 as uuidv5 } from 'uuid';
 import { APPLE_CATEGORIES } from './apple-categories.ts';
 import {
+  APPLE_TEXT_BYTES,
   describeValue,
   email,
   expecting,
@@ -77,7 +78,8 @@ const unsubscribeUrl = z.string(expecting(UNSUBSCRIBE_EXPECTED)).trim().refine(
 );
 
 /** Apple cuts a show's or an episode's description at 4000 bytes. */
-export const APPLE_DESCRIPTION_BYTES = 4000;
+export const APPLE_DESCRIPTION_BYTES = APPLE_TEXT_BYTES;
+const APPLE_LIMIT = `at most ${APPLE_DESCRIPTION_BYTES} bytes (Apple cuts what is longer)`;
 
 /** A language code Intl can format dates in, e.g. en-us: the feed's <language> and the pages' lang. */
 function isLanguage(code: string): boolean {
@@ -93,10 +95,7 @@ function isLanguage(code: string): boolean {
 export const showSchema = record(
   {
     title: line('the show title'),
-    description: text('a description of the show').refine(
-      (value) => Buffer.byteLength(value) <= APPLE_DESCRIPTION_BYTES,
-      { error: (issue) => `is ${Buffer.byteLength(String(issue.input))} bytes long; Apple takes at most ${APPLE_DESCRIPTION_BYTES}` },
-    ),
+    description: text('a description of the show', APPLE_DESCRIPTION_BYTES, APPLE_LIMIT),
     url: webUrl('the address where dist/ is served, such as https://equity.example.com/'),
     language: text('a language code such as en-us').refine(isLanguage, { error: (issue) => expecting('a language code such as en-us').error(issue) }),
     author: line('the name shown as the show author'),
@@ -185,7 +184,7 @@ const duration = z
 const audio = record(
   {
     url: webUrl('the absolute http(s) URL of the audio file'),
-    length: positiveWhole('the file size in bytes, a whole number above 0'),
+    length: positiveWhole('the file size in bytes, a whole number above 0', 1_000_000_000_000),
     duration,
     type: oneOf(mediaTypes).optional(),
   },
@@ -213,10 +212,10 @@ export const episodeSchema = record(
       .transform(String)
       .pipe(line('a permanent unique id for the episode'))
       .optional(),
-    episode: positiveWhole('the episode number, a whole number above 0').optional(),
-    season: positiveWhole('the season number, a whole number above 0').optional(),
+    episode: positiveWhole('the episode number, a whole number above 0', 99_999).optional(),
+    season: positiveWhole('the season number (or year), a whole number above 0', 9_999).optional(),
     type: oneOf(['full', 'trailer', 'bonus']).default('full'),
-    summary: optionalText('a one-paragraph summary in plain text'),
+    summary: optionalText('a one-paragraph summary in plain text', APPLE_DESCRIPTION_BYTES, APPLE_LIMIT),
     audio,
     hosts: z.array(line("a host's name"), expecting("a list of hosts' names")).default([]),
     explicit: flag().optional(),

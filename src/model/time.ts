@@ -7,6 +7,11 @@ export interface PublishDate {
   offsetMinutes: number;
 }
 
+/** Years a publication date may have: before 1900 or after 2999 is a typo. */
+export const MIN_YEAR = 1900;
+export const MAX_YEAR = 2999;
+const MAX_OFFSET_MINUTES = 14 * 60;
+
 const ISO_DATE =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(?:(Z)|([+-])(\d{2}):?(\d{2}))?)?$/;
 
@@ -21,6 +26,8 @@ export function parsePublishDate(raw: string): PublishDate | string {
   const year = Number(y);
   const month = Number(mo);
   const day = Number(d);
+  // Date.UTC reads the years 0 to 99 as 1900 to 1999; none of these is a podcast's anyway.
+  if (year < MIN_YEAR || year > MAX_YEAR) return `the year ${y} is not between ${MIN_YEAR} and ${MAX_YEAR}`;
   const probe = new Date(Date.UTC(year, month - 1, day));
   if (probe.getUTCFullYear() !== year || probe.getUTCMonth() !== month - 1 || probe.getUTCDate() !== day) {
     return 'no such day in the calendar';
@@ -31,26 +38,36 @@ export function parsePublishDate(raw: string): PublishDate | string {
   const minutes = Number(mi);
   const seconds = Number(s);
   if (hours > 23 || minutes > 59 || seconds > 59) return 'no such time of day';
+  if (!zulu && Number(om) > 59) return `the UTC offset ${sign}${oh}:${om} has ${om} minutes (at most 59)`;
   const offsetMinutes = zulu ? 0 : (sign === '-' ? -1 : 1) * (Number(oh) * 60 + Number(om));
-  if (Math.abs(offsetMinutes) > 18 * 60) return 'the UTC offset is out of range';
+  // Real time zones run from -12:00 to +14:00.
+  if (Math.abs(offsetMinutes) > MAX_OFFSET_MINUTES) return `the UTC offset ${sign}${oh}:${om} is beyond ±14:00`;
   const millis = frac ? Math.round(Number(frac) * 1000) : 0;
   const utc = Date.UTC(year, month - 1, day, hours, minutes, seconds, millis) - offsetMinutes * 60_000;
   return { instant: new Date(utc), offsetMinutes };
 }
 
+/** No episode is longer than a day; a longer one is a typo (seconds written as milliseconds). */
+export const MAX_DURATION_SECONDS = 24 * 60 * 60;
+
 /** Whole seconds from `H:MM:SS`, `MM:SS`, `SS` or a number of seconds; a message when unreadable. */
 export function parseDuration(raw: string | number): number | string {
+  let seconds: number;
   if (typeof raw === 'number') {
-    return Number.isFinite(raw) && raw > 0 ? Math.max(1, Math.round(raw)) : 'not above 0';
+    seconds = raw;
+  } else {
+    const parts = raw.trim().split(':');
+    if (parts.length > 3 || parts.some((p) => !/^\d+(\.\d+)?$/.test(p))) return 'not a duration';
+    const numbers = parts.map(Number);
+    // Every part after the first is a sexagesimal digit: 8:75 is a typo, not 9:15.
+    if (numbers.slice(1).some((n) => n >= 60)) return 'minutes and seconds must be below 60';
+    if (parts.slice(0, -1).some((p) => p.includes('.'))) return 'only the seconds may have a fraction';
+    seconds = numbers.reduce((total, n) => total * 60 + n, 0);
   }
-  const parts = raw.trim().split(':');
-  if (parts.length > 3 || parts.some((p) => !/^\d+(\.\d+)?$/.test(p))) return 'not a duration';
-  const numbers = parts.map(Number);
-  // Every part after the first is a sexagesimal digit: 8:75 is a typo, not 9:15.
-  if (numbers.slice(1).some((n) => n >= 60)) return 'minutes and seconds must be below 60';
-  if (parts.slice(0, -1).some((p) => p.includes('.'))) return 'only the seconds may have a fraction';
-  const seconds = numbers.reduce((total, n) => total * 60 + n, 0);
-  return seconds > 0 ? Math.max(1, Math.round(seconds)) : 'not above 0';
+  if (Number.isNaN(seconds)) return 'not a duration';
+  if (seconds <= 0) return 'not above 0';
+  if (seconds > MAX_DURATION_SECONDS) return 'longer than 24 hours';
+  return Math.max(1, Math.round(seconds));
 }
 
 /** `H:MM:SS` or `M:SS`, as players show a length. */

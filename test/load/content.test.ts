@@ -1,9 +1,11 @@
+import { execFileSync } from 'node:child_process';
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadContent } from '../../src/load/content.ts';
 import { ContentError } from '../../src/errors.ts';
 import { formatProblem } from '../../src/problems.ts';
-import { cleanUp, fixture, PROJECT, workspace } from '../helpers/content.ts';
+import { cleanUp, fixture, PROJECT, tempDir, workspace } from '../helpers/content.ts';
 
 afterEach(cleanUp);
 
@@ -221,5 +223,138 @@ describe('bad input is reported as file:line: message', () => {
     const root = await workspace({ 'valid.md': valid, '_notes.md': 'not an episode', '.draft.md': 'nor this' });
     const { episodes } = await loadContent(path.join(root, 'episodes'), { cwd: root });
     expect(episodes.map((e) => e.slug)).toEqual(['valid']);
+  });
+});
+
+describe('warnings (issue 8, case 3)', () => {
+  it('come back with the content instead of stopping it', async () => {
+    const valid = await fixture('episodes/valid.md');
+    const root = await workspace({ 'valid.md': valid.replace('## On the podcast this morning', '## What we covered') });
+    const { episodes, warnings } = await loadContent(path.join(root, 'episodes'), { cwd: root });
+    expect(episodes[0]!.stories).toEqual([]);
+    expect(warnings.map(formatProblem)).toEqual([
+      expect.stringMatching(/^episodes\/valid\.md:15: warning: "What we covered" is not a stories heading, so the episode has no stories/),
+    ]);
+  });
+
+  it('are reported with the errors when there are errors', async () => {
+    const valid = await fixture('episodes/valid.md');
+    const root = await workspace({ 'a.md': valid.replace('## On the podcast this morning', '## What we covered'), 'bad.md': await fixture('invalid/bad-date.md') });
+    const problems = await problemsOf(root);
+    expect(problems.map((p) => p.split(': ').slice(0, 2).join(': '))).toEqual(['episodes/a.md:15: warning', 'episodes/bad.md:3: date']);
+  });
+});
+
+describe('bounds, at their line (issue 8, case 5)', () => {
+  it('reports each value out of bounds as file:line: field: …; expected …', async () => {
+    const valid = await fixture('episodes/valid.md');
+    const root = await workspace({
+      'bounds.md': valid
+        .replace('A valid episode', 'x'.repeat(300))
+        .replace('2021-03-01T07:00:00-08:00', '2021-03-01T07:00:00+00:99')
+        .replace('"12:34"', '1e300')
+        .replace('episode: 7', 'episode: 1000000'),
+    });
+    expect(await problemsOf(root)).toEqual([
+      'episodes/bounds.md:2: title: is 300 characters long; expected the episode title of at most 255 characters',
+      'episodes/bounds.md:3: date: "2021-03-01T07:00:00+00:99" is not a usable date: the UTC offset +00:99 has 99 minutes (at most 59); expected one such as 2020-09-14T07:00:00-07:00',
+      'episodes/bounds.md:4: episode: the number 1000000 is too large; expected the episode number, a whole number above 0, at most 99,999',
+      'episodes/bounds.md:8: audio.duration: the number 1e+300 is not a usable length: longer than 24 hours; expected a length such as "8:12", "1:02:03" or a number of seconds',
+    ]);
+  });
+});
+
+describe('every file of the content folder is read or named (issue 8, case 6)', () => {
+  it('reads an episode through a link that stays inside the content folder', async () => {
+    const root = await workspace({ '_drafts/published.md': await fixture('episodes/valid.md') });
+    await symlink('_drafts/published.md', path.join(root, 'episodes', 'published.md'));
+    const { episodes } = await loadContent(path.join(root, 'episodes'), { cwd: root });
+    expect(episodes.map((e) => [e.slug, e.source])).toEqual([['published', 'episodes/published.md']]);
+  });
+
+  it('refuses an episode link that leads outside the content folder, naming both ends', async () => {
+    const root = await workspace({ 'valid.md': await fixture('episodes/valid.md') });
+    const outside = path.join(root, 'elsewhere.md');
+    await writeFile(outside, (await fixture('episodes/valid.md')).replace('7.mp3', '8.mp3'));
+    await symlink(outside, path.join(root, 'episodes', 'linked.md'));
+    await symlink(path.join(root, 'gone.md'), path.join(root, 'episodes', 'broken.md'));
+    expect(await problemsOf(root)).toEqual([
+      'episodes/broken.md: is a broken link (its target does not exist); expected the file itself, or a link to one inside the content folder',
+      `episodes/linked.md: is a link to ${outside}, outside the content folder episodes/; castwright reads nothing outside it: put the file itself in the folder`,
+    ]);
+  });
+
+  it('does not follow a folder link that leads outside, and says so; loops end', async () => {
+    const root = await workspace({ 'valid.md': await fixture('episodes/valid.md'), 'season/one.md': (await fixture('episodes/valid.md')).replace('7.mp3', '1.mp3') });
+    await symlink('/usr', path.join(root, 'episodes', 'usr'));
+    await symlink('..', path.join(root, 'episodes', 'season', 'up'));
+    await symlink('season', path.join(root, 'episodes', 'again'));
+    const { episodes, warnings } = await loadContent(path.join(root, 'episodes'), { cwd: root });
+    expect(episodes.map((e) => e.source)).toEqual(['episodes/season/one.md', 'episodes/valid.md']);
+    expect(warnings.map(formatProblem)).toEqual([
+      'episodes/again: warning: is a link to episodes/season/, which is read already; it is not read twice',
+      'episodes/season/up: warning: is a link to episodes/, which is read already; it is not read twice',
+      expect.stringMatching(/^episodes\/usr: warning: is a link to \/usr, outside the content folder episodes\/; it is not followed/),
+    ]);
+  });
+
+  it('reads files ending in .MD, warns about other Markdown endings, and passes over assets quietly', async () => {
+    const valid = await fixture('episodes/valid.md');
+    const root = await workspace({
+      'upper.MD': valid,
+      'notes.markdown': valid,
+      'cover.jpg': 'not really a picture',
+      'unsubscribed.csv': 'email\nx@example.com\n',
+      'upper.vtt': 'WEBVTT\n',
+      'chapters.json': '{}',
+      'upper.md~': 'editor backup',
+    });
+    const { episodes, warnings } = await loadContent(path.join(root, 'episodes'), { cwd: root });
+    expect(episodes.map((e) => e.slug)).toEqual(['upper']);
+    expect(warnings.map(formatProblem)).toEqual([
+      'episodes/notes.markdown: warning: is not read: episode files end in .md; rename it to notes.md if it is an episode, or start its name with _ to silence this',
+    ]);
+  });
+
+  it('says which files are not UTF-8 text, at the line of the first bad byte', async () => {
+    const valid = await fixture('episodes/valid.md');
+    const root = await workspace({});
+    const episodes = path.join(root, 'episodes');
+    await writeFile(path.join(episodes, 'utf16.md'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(valid, 'utf16le')]));
+    await writeFile(path.join(episodes, 'binary.md'), Buffer.from([0x2d, 0x2d, 0x2d, 0x0a, 0x00, 0x01, 0x02]));
+    await writeFile(path.join(episodes, 'latin1.md'), Buffer.from(valid.replace('Bye for now.', 'Bye for now, café.'), 'latin1'));
+    await writeFile(path.join(episodes, 'show.yml'), Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from('title: x\n', 'utf16le').swap16()]));
+    expect(await problemsOf(root)).toEqual([
+      'episodes/binary.md:2: the file holds NUL bytes: it is binary (or UTF-16 without a byte order mark), not text; expected UTF-8 text: save it as UTF-8 in your editor',
+      'episodes/latin1.md:18: not valid UTF-8 (byte 0xE9; the file may be Latin-1 or Windows-1252); expected UTF-8 text: save it as UTF-8 in your editor',
+      'episodes/show.yml:1: the file is saved as UTF-16; expected UTF-8 text: save it as UTF-8 in your editor',
+      'episodes/utf16.md:1: the file is saved as UTF-16; expected UTF-8 text: save it as UTF-8 in your editor',
+    ]);
+  });
+
+  it('reports a named pipe instead of waiting forever for a writer', async () => {
+    const root = await workspace({ 'valid.md': await fixture('episodes/valid.md') });
+    execFileSync('mkfifo', [path.join(root, 'episodes', 'pipe.md')]);
+    expect(await problemsOf(root)).toEqual(['episodes/pipe.md: is a named pipe, not a text file; expected a Markdown file']);
+  });
+
+  it('names a show.yaml that was meant to be show.yml', async () => {
+    const root = await workspace({});
+    const { rename } = await import('node:fs/promises');
+    await rename(path.join(root, 'episodes', 'show.yml'), path.join(root, 'episodes', 'show.yaml'));
+    expect(await problemsOf(root)).toEqual([
+      'episodes/show.yml:1: file not found; expected the show settings (title, url, …) here (found show.yaml: rename it to show.yml)',
+    ]);
+  });
+
+  it('stops with one message at a folder far too big to be one show’s, such as --content /', async () => {
+    const root = await workspace({ 'valid.md': await fixture('episodes/valid.md') });
+    for (let i = 0; i < 30; i++) await mkdir(path.join(root, 'episodes', `folder-${i}`));
+    const { scanContentFolder } = await import('../../src/load/scan.ts');
+    expect(scanContentFolder(path.join(root, 'episodes'), root, 40).problems).toEqual([]);
+    expect(scanContentFolder(path.join(root, 'episodes'), root, 20)).toMatchObject({
+      episodes: [],
+      problems: [{ file: 'episodes', message: 'holds more than 20 files and folders; expected the folder of one show (show.yml and its episodes): is --content right?' }],
+    });
   });
 });

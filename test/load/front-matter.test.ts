@@ -99,3 +99,53 @@ describe('YAML syntax errors', () => {
     expect(split.frontMatter.problems[0]).toMatchObject({ file: 'x.md', line, message: expect.stringMatching(/^invalid YAML: /) });
   });
 });
+
+describe('YAML mistakes a producer makes every week (issue 8, case 12)', () => {
+  const problemsOf = (text: string) => {
+    const split = splitFrontMatter(text, 'x.md');
+    if (Array.isArray(split)) throw new Error('unexpected problems');
+    return split.frontMatter.problems.map((p) => `${p.line}: ${p.severity === 'warning' ? 'warning: ' : ''}${p.message}`);
+  };
+
+  it('an unquoted colon in a title: one line, at that line, with the quoted title', () => {
+    expect(problemsOf('---\ntitle: Equity: the week\ndate: 2020-09-14\n---\n')).toEqual([
+      '2: title: the value holds ": ", which YAML reads as the start of another field; quote the value: title: "Equity: the week"',
+    ]);
+  });
+
+  it('a tab indent: one line for the whole block, at its first line', () => {
+    expect(problemsOf('---\ntitle: x\naudio:\n\turl: https://a.example/a.mp3\n\tlength: 3\n\tduration: "1:00"\nhosts:\n\t- Ada\n---\n')).toEqual([
+      '4: indented with a tab (so are lines 5, 6, 8); expected spaces: YAML does not allow tabs for indentation, so replace each with two spaces',
+    ]);
+  });
+
+  it('an over-indented key: named at its own line, not at the line above', () => {
+    expect(problemsOf('---\ntitle: Equity\n  date: 2020-09-14\nepisode: 3\n---\n')).toEqual([
+      '3: date: is indented more than "title" above it, so YAML reads it as part of that value; expected it at the same column as title',
+    ]);
+    expect(problemsOf('---\naudio:\n  url: https://a.example/a.mp3\n    length: 3\n---\n')).toEqual([
+      '4: length: is indented more than "url" above it, so YAML reads it as part of that value; expected it at the same column as url',
+    ]);
+  });
+
+  it('an under-indented key: the columns of the fields around it', () => {
+    expect(problemsOf('---\naudio:\n    url: https://a.example/a.mp3\n  length: 3\n---\n')).toEqual([
+      '4: length: starts at column 3, not lined up with "url" at column 5 and "audio" at column 1 above it; expected it at the same column as the fields it belongs with',
+    ]);
+  });
+
+  it('a value YAML reads as something else than text: the quoted value as the fix', () => {
+    expect(problemsOf('---\ntitle: [Live] from Disrupt\n---\n')).toEqual([
+      '2: invalid YAML: Unexpected scalar at node end; if the value is text, quote it: title: "[Live] from Disrupt"',
+    ]);
+    expect(problemsOf('---\ntitle: *NSYNC\n---\n')).toEqual([
+      '2: invalid YAML: "*NSYNC" refers to an anchor that is not there; if the value is text, quote it: title: "*NSYNC"',
+    ]);
+  });
+
+  it('a # that cuts a title short: a warning with the quoted title, while "# note" comments pass', () => {
+    expect(problemsOf('---\ntitle: Episode #12: the week\ndate: 2020-09-14 # moved from Friday\n---\n')).toEqual([
+      '2: warning: title: "Episode" is followed by "#12: the week", which YAML reads as a comment and leaves out; if the # belongs to the value, quote it: title: "Episode #12: the week"',
+    ]);
+  });
+});

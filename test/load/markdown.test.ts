@@ -42,7 +42,9 @@ describe('the covered stories', () => {
 
   it('follow the heading set in show.yml instead of the default ones', () => {
     expect(stories('## In this episode\n\n- [A](https://a.example/)\n', 'In this episode')).toHaveLength(1);
-    expect(stories('## On the podcast\n\n- [A](https://a.example/)\n', 'In this episode')).toHaveLength(0);
+    const { body, problems } = readBody('## On the podcast\n\n- [A](https://a.example/)\n', { ...context, storiesHeading: 'In this episode' });
+    expect(body.stories).toHaveLength(0);
+    expect(problems.map((p) => p.severity)).toEqual(['warning']);
   });
 
   it('split the body into intro and outro around the heading and its list', () => {
@@ -69,6 +71,70 @@ describe('the covered stories', () => {
       '14: story link "mailto:tips@example.com" is not a web page; expected an http(s) URL',
       '15: a story is a single list item of one paragraph; expected "- [Title](https://…) — summary"',
     ]);
+  });
+});
+
+describe('a list of links that is not read as the stories (issue 8, case 3)', () => {
+  it('is a warning at the list’s line when its heading is not a stories heading, with both fixes', () => {
+    const { body, problems } = readBody('Intro.\n\n## What we covered\n\n- [A](https://a.example/) — one\n- [B](https://b.example/)\n', context);
+    expect(body.stories).toEqual([]);
+    expect(problems).toEqual([
+      {
+        file: 'ep.md',
+        line: 15,
+        severity: 'warning',
+        message:
+          '"What we covered" is not a stories heading, so the episode has no stories in the feed, the page or the email; ' +
+          'expected a heading starting with "On the podcast", or "Stories" right above the list, or storiesHeading: "What we covered" in show.yml',
+      },
+    ]);
+  });
+
+  it('is a warning when no heading at all is above it', () => {
+    const { problems } = readBody('Intro.\n\n- [A](https://a.example/)\n', context);
+    expect(problems).toMatchObject([{ line: 13, severity: 'warning', message: expect.stringMatching(/^this list of links has no stories heading above it, /) }]);
+  });
+
+  it('names the configured heading when show.yml sets one', () => {
+    const { problems } = readBody('## Links\n\n1. [A](https://a.example/)\n', { ...context, storiesHeading: 'In this episode' });
+    expect(problems[0]?.message).toContain('expected a heading starting with "In this episode" (storiesHeading in show.yml)');
+  });
+
+  it('is not raised for a list that is not of links, or when the stories heading is there', () => {
+    expect(readBody('## Notes\n\n- one\n- [two](https://two.example/)\n', context).problems).toEqual([]);
+    expect(readBody('## Stories\n\n- [A](https://a.example/)\n\n## Links\n\n- [B](https://b.example/)\n', context).problems).toEqual([]);
+    expect(readBody('Just text with a [link](https://a.example/).\n', context).problems).toEqual([]);
+  });
+});
+
+describe('link addresses (issue 8, case 4)', () => {
+  it.each([
+    ['[Story](https:evil.example/page)', 'link "https:evil.example/page"'],
+    ['[Story](http:/evil.example/page)', 'link "http:/evil.example/page"'],
+    ['![img](https:evil.example/i.png)', 'image "https:evil.example/i.png"'],
+  ])('refuse %s, which a browser resolves against the show’s own site', (markdown, shown) => {
+    const { problems, body } = readBody(`Fine.\n\n${markdown}\n`, context);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]!.line).toBe(13);
+    expect(problems[0]!.message).toMatch(new RegExp(`^${shown.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is not allowed \\(write "https?://" with two slashes before the host\\); expected`));
+    expect(body.introHtml).not.toContain('evil.example/');
+  });
+
+  it('refuse an https:host story link at its line, without a second problem for the story', () => {
+    const { problems, body } = readBody('## Stories\n\n- [A](https:evil.example/a) — one\n- [B](https://b.example/)\n', context);
+    expect(problems.map((p) => `${p.line}: ${p.message.split(' (')[0]}`)).toEqual(['13: link "https:evil.example/a" is not allowed']);
+    expect(body.stories.map((s) => s.url)).toEqual(['https://b.example/']);
+  });
+
+  it('are written in their normalised form in the HTML and in each story', () => {
+    const { body, problems } = readBody(
+      'See [this](HTTPS://News.Example.COM/a/../b?q=1#top) and ![i](https://CDN.example/i.png).\n\n## Stories\n\n- [A](HTTPS://WWW.Example.COM) — [more](http://More.Example/x/./y)\n',
+      context,
+    );
+    expect(problems).toEqual([]);
+    expect(body.introHtml).toContain('href="https://news.example.com/b?q=1#top"');
+    expect(body.introHtml).toContain('src="https://cdn.example/i.png"');
+    expect(body.stories[0]).toMatchObject({ url: 'https://www.example.com/', source: 'example.com', summaryHtml: '<a href="http://more.example/x/y">more</a>' });
   });
 });
 

@@ -85,7 +85,7 @@ describe('show.yml', () => {
 
   it('refuses a description over Apple’s 4000 bytes', () => {
     expect(messages(showSchema.safeParse({ ...show, description: 'é'.repeat(2001) }))).toEqual([
-      'description: is 4002 bytes long; Apple takes at most 4000',
+      'description: is 4002 bytes long; expected a description of the show of at most 4000 bytes (Apple cuts what is longer)',
     ]);
   });
 });
@@ -109,5 +109,45 @@ describe('episode front matter', () => {
     expect(messages(episodeSchema.safeParse({ ...episode, audio: { ...episode.audio, length: 0 } }))[0]).toBe(
       'audio.length: expected the file size in bytes, a whole number above 0, got the number 0',
     );
+  });
+});
+
+describe('bounds on what reaches an output (issue 8, case 5)', () => {
+  const episode = { title: 'E', date: '2020-09-14', audio: { url: 'https://c.example/e.mp3', length: 10, duration: '1:00' } };
+
+  it('refuse a title, a subject or a show title over 255 characters, which become email Subject headers', () => {
+    const long = 'x'.repeat(3000);
+    expect(messages(episodeSchema.safeParse({ ...episode, title: long }))).toEqual([
+      'title: is 3000 characters long; expected the episode title of at most 255 characters',
+    ]);
+    expect(messages(episodeSchema.safeParse({ ...episode, subject: long }))).toEqual([
+      'subject: is 3000 characters long; expected the email subject line of at most 255 characters',
+    ]);
+    expect(messages(showSchema.safeParse({ ...show, title: long }))).toEqual(['title: is 3000 characters long; expected the show title of at most 255 characters']);
+    // Characters, not UTF-16 units or bytes: 255 emoji are fine.
+    expect(episodeSchema.safeParse({ ...episode, title: '🎙'.repeat(255) }).success).toBe(true);
+  });
+
+  it('refuse a summary over Apple’s 4000 bytes', () => {
+    expect(messages(episodeSchema.safeParse({ ...episode, summary: 'é'.repeat(2001) }))).toEqual([
+      'summary: is 4002 bytes long; expected a one-paragraph summary in plain text of at most 4000 bytes (Apple cuts what is longer)',
+    ]);
+  });
+
+  it('refuse numbers beyond what an app reads as a number', () => {
+    expect(messages(episodeSchema.safeParse({ ...episode, audio: { ...episode.audio, duration: 1e300 } }))).toEqual([
+      'audio.duration: the number 1e+300 is not a usable length: longer than 24 hours; expected a length such as "8:12", "1:02:03" or a number of seconds',
+    ]);
+    expect(messages(episodeSchema.safeParse({ ...episode, audio: { ...episode.audio, length: 1e300 } }))[0]).toBe(
+      'audio.length: expected the file size in bytes, a whole number above 0, got the number 1e+300',
+    );
+    expect(messages(episodeSchema.safeParse({ ...episode, audio: { ...episode.audio, length: 2e12 } }))[0]).toBe(
+      'audio.length: the number 2000000000000 is too large; expected the file size in bytes, a whole number above 0, at most 1,000,000,000,000',
+    );
+    expect(messages(episodeSchema.safeParse({ ...episode, episode: 1_000_000 }))).toEqual([
+      'episode: the number 1000000 is too large; expected the episode number, a whole number above 0, at most 99,999',
+    ]);
+    expect(messages(episodeSchema.safeParse({ ...episode, season: 20_200 }))[0]).toMatch(/^season: the number 20200 is too large; .* at most 9,999$/);
+    expect(episodeSchema.safeParse({ ...episode, episode: 99_999, season: 2020 }).success).toBe(true);
   });
 });
