@@ -1,8 +1,19 @@
-// The write stage: a whole output folder replaced at once. Files go to a fresh sibling folder; only
-// when all are written is it swapped in, so a failed build leaves the previous output as it was.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
+// The write stage: a whole output folder replaced at once. Files go to a work folder; only when all
+// are written do they take the place of the previous output (write/swap.ts), so a failed build
+// leaves that output as it was. Work folders are proven castwright's (write/work-area.ts) and the
+// ones a killed build left are removed by the next. The output folder may be a symbolic link (the
+// link is kept and its target replaced) or a mount point (its entries are replaced).
+import { mkdirSync, readlinkSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { readdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
+import { isErrno, systemError, systemReason } from '../errors.ts';
+import { displayPath } from '../problems.ts';
+import { replaceEntries, replaceFolder } from './swap.ts';
+import { claimWorkArea, isWorkEntry, removeStaleWorkAreas, type WorkArea } from './work-area.ts';
+
+/** Work entries inside an output folder (when its entries are swapped) start with this. */
+const INSIDE_PREFIX = '.castwright-';
+const besidePrefix = (target: string) => `.${path.basename(target)}.castwright-`;
 
 /** Output paths must stay inside the output folder, whatever a slug or template produced. */
 function checkedPath(root: string, relative: string): string {
@@ -13,49 +24,93 @@ function checkedPath(root: string, relative: string): string {
   return path.join(root, ...normalized.split('/'));
 }
 
-export async function writeFolder(outDir: string, files: ReadonlyMap<string, string | Uint8Array>): Promise<void> {
-  const target = path.resolve(outDir);
-  const parent = path.dirname(target);
-  await mkdir(parent, { recursive: true });
-  const staging = await mkdtemp(path.join(parent, `.${path.basename(target)}.new-`));
-  try {
-    const entries = [...files].map(([relative, content]) => [checkedPath(staging, relative), content] as const);
-    const folders = [...new Set(entries.map(([file]) => path.dirname(file)))].sort();
-    // Synchronous on purpose: thousands of small writes through libuv's thread pool take about
-    // twice as long as writing them one after the other.
-    for (const folder of folders) mkdirSync(folder, { recursive: true });
-    for (const [file, content] of entries) writeFileSync(file, content);
-  } catch (error) {
-    await rm(staging, { recursive: true, force: true });
-    throw error;
-  }
-  await swapIn(staging, target);
+/**
+ * Synchronous on purpose: thousands of small writes through libuv's thread pool take about twice
+ * as long as writing them one after the other.
+ */
+function writeTree(root: string, files: ReadonlyMap<string, string | Uint8Array>): void {
+  const entries = [...files].map(([relative, content]) => [checkedPath(root, relative), content] as const);
+  const folders = [...new Set(entries.map(([file]) => path.dirname(file)))].sort();
+  for (const folder of folders) mkdirSync(folder, { recursive: true });
+  for (const [file, content] of entries) writeFileSync(file, content);
 }
 
-/**
- * Renames the old folder aside and the new one into place. Linux has no atomic exchange of two
- * folders from Node, so for an instant between the renames the path is missing, never half-written.
- */
-async function swapIn(staging: string, target: string): Promise<void> {
-  const retired = `${staging}.old`;
-  let hadPrevious = true;
+/** Where the output really goes: the target of a symbolic link (which is kept), even a missing one. */
+function resolveTarget(outDir: string): string {
   try {
-    await rename(target, retired);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-      await rm(staging, { recursive: true, force: true });
-      throw error;
+    return realpathSync(outDir);
+  } catch {
+    try {
+      return path.resolve(path.dirname(outDir), readlinkSync(outDir));
+    } catch {
+      return outDir;
     }
-    hadPrevious = false;
   }
+}
+
+const isMountPoint = (target: string) => {
+  const own = statSync(target, { throwIfNoEntry: false });
+  return own?.isDirectory() === true && own.dev !== statSync(path.dirname(target)).dev;
+};
+
+// Renaming the output folder itself is refused at a mount point, or when the folder beside it
+// cannot be written: its entries can still be swapped.
+const MOVING_REFUSED = new Set(['EBUSY', 'EXDEV', 'EACCES', 'EPERM', 'EROFS']);
+
+export interface WriteOptions {
+  /** Messages name paths relative to this folder (default: the working folder). */
+  cwd?: string;
+}
+
+/** Replaces `outDir` with exactly `files` (output path → content), or throws and leaves it as it was. */
+export async function writeFolder(outDir: string, files: ReadonlyMap<string, string | Uint8Array>, options: WriteOptions = {}): Promise<void> {
+  const cwd = options.cwd ?? process.cwd();
+  const shown = `${displayPath(path.resolve(outDir), cwd)}/`;
+  const target = resolveTarget(path.resolve(outDir));
+  const parent = path.dirname(target);
+  for (const relative of files.keys()) checkedPath(target, relative);
   try {
-    await rename(staging, target);
+    mkdirSync(parent, { recursive: true });
   } catch (error) {
-    if (hadPrevious) await rename(retired, target);
-    await rm(staging, { recursive: true, force: true });
-    throw error;
+    throw systemError(error, `cannot create the folder of the output folder ${shown}:`, `${displayPath(parent, cwd)}/`);
   }
-  if (hadPrevious) await rm(retired, { recursive: true, force: true });
+  removeStaleWorkAreas(parent, besidePrefix(target));
+
+  if (!isMountPoint(target)) {
+    let area: WorkArea | undefined;
+    try {
+      area = claimWorkArea(parent, besidePrefix(target));
+      writeTree(area.staging, files);
+      replaceFolder(area.staging, target, area.retired);
+      area.release();
+      return;
+    } catch (error) {
+      area?.release();
+      const fallback = isErrno(error) && MOVING_REFUSED.has(error.code!) && statSync(target, { throwIfNoEntry: false })?.isDirectory();
+      if (!fallback) throw writeError(error, shown, area === undefined ? parent : undefined, cwd);
+    }
+  }
+
+  removeStaleWorkAreas(target, INSIDE_PREFIX);
+  let area: WorkArea | undefined;
+  try {
+    area = claimWorkArea(target, INSIDE_PREFIX);
+    writeTree(area.staging, files);
+    replaceEntries(area.staging, target, area.retired, (name) => isWorkEntry(name, INSIDE_PREFIX));
+    area.release();
+  } catch (error) {
+    area?.release();
+    throw writeError(error, shown, undefined, cwd);
+  }
+}
+
+/** One line naming the folder and what to do; the guard against paths outside stays a bug. */
+function writeError(error: unknown, shown: string, besideIn: string | undefined, cwd: string): Error {
+  if (!isErrno(error)) return error as Error;
+  if (besideIn !== undefined) {
+    return systemError(error, `cannot write in ${displayPath(besideIn, cwd)}/, where the output folder ${shown} is built`, '');
+  }
+  return systemError(error, 'cannot write the output folder', shown);
 }
 
 /**
@@ -64,13 +119,19 @@ async function swapIn(staging: string, target: string): Promise<void> {
  */
 export async function checkOutputFolder(outDir: string, sources: readonly string[], cwd = process.cwd()): Promise<string | undefined> {
   const target = path.resolve(cwd, outDir);
+  // A symbolic link is judged by where it leads too: `dist -> .` must not replace the working folder.
+  const real = await realpath(target).catch(() => target);
   const inside = (child: string, parent: string) => {
     const relative = path.relative(parent, child);
     return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
   };
-  if (inside(path.resolve(cwd), target)) return `${outDir} is the working folder or one of its parents`;
+  const here = path.resolve(cwd);
+  const realHere = await realpath(here).catch(() => here);
+  if (inside(here, target) || inside(realHere, real)) return `${outDir} is the working folder or one of its parents`;
   for (const source of sources) {
-    if (inside(path.resolve(cwd, source), target)) return `${outDir} contains the sources in ${source}`;
+    const folder = path.resolve(cwd, source);
+    const realFolder = await realpath(folder).catch(() => folder);
+    if (inside(folder, target) || inside(realFolder, real)) return `${outDir} contains the sources in ${source}`;
   }
   let entries: string[];
   try {
@@ -78,9 +139,10 @@ export async function checkOutputFolder(outDir: string, sources: readonly string
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return undefined;
-    return code === 'ENOTDIR' ? `${outDir} is a file, not a folder` : `${outDir} cannot be read (${code})`;
+    return code === 'ENOTDIR' ? `${outDir} is a file, not a folder` : `${outDir} cannot be read (${systemReason(error)})`;
   }
-  if (entries.length > 0 && !entries.includes('feed.xml')) {
+  const built = entries.filter((name) => !isWorkEntry(name, INSIDE_PREFIX) && name !== 'lost+found');
+  if (built.length > 0 && !built.includes('feed.xml')) {
     return `${outDir} already holds files that castwright did not build (no feed.xml); remove it or choose another --out`;
   }
   return undefined;

@@ -1,0 +1,93 @@
+// Work folders a build makes beside (or inside) its output, each proven castwright's by a claim
+// file named after the process that made it. A build killed half-way leaves them behind; the next
+// build removes those whose process is gone, and nothing else: not a folder that merely looks like
+// ours, not the work of a build still running, not one made on another machine sharing the disk.
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import path from 'node:path';
+
+export interface WorkArea {
+  /** The new output is written here. */
+  staging: string;
+  /** The previous output is moved here before it is removed. */
+  retired: string;
+  /** Removes both folders and the claim. */
+  release(): void;
+}
+
+const HOST = createHash('sha256').update(hostname()).digest('hex').slice(0, 8);
+
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** `<prefix><host>-<pid>-<random>.claim`: the name alone says who made it. */
+function claimPattern(prefix: string): RegExp {
+  return new RegExp(`^${escape(prefix)}([0-9a-f]{8})-(\\d+)-([0-9a-f]+)\\.claim$`);
+}
+
+function isRunning(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, under another user.
+    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+}
+
+/**
+ * Claims a work area in `dir`: the claim file first, then the staging folder, created with the
+ * default mode (0777 less the umask, like any other folder) rather than mkdtemp's 0700, since it
+ * becomes the published folder.
+ */
+export function claimWorkArea(dir: string, prefix: string): WorkArea {
+  const id = `${prefix}${HOST}-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const claim = path.join(dir, `${id}.claim`);
+  writeFileSync(claim, `castwright (process ${process.pid} on ${hostname()}) is writing ${id}.new here; a later build removes it if that process is gone\n`, {
+    flag: 'wx',
+  });
+  const staging = path.join(dir, `${id}.new`);
+  const retired = path.join(dir, `${id}.old`);
+  const release = () => {
+    rmSync(staging, { recursive: true, force: true });
+    rmSync(retired, { recursive: true, force: true });
+    rmSync(claim, { force: true });
+  };
+  try {
+    mkdirSync(staging, { mode: 0o777 });
+  } catch (error) {
+    release();
+    throw error;
+  }
+  return { staging, retired, release };
+}
+
+/** Removes the work areas in `dir` whose claim names a process of this machine that has ended. */
+export function removeStaleWorkAreas(dir: string, prefix: string): string[] {
+  const pattern = claimPattern(prefix);
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const present = new Set(names);
+  const removed: string[] = [];
+  for (const name of names) {
+    const match = pattern.exec(name);
+    if (!match || match[1] !== HOST || isRunning(Number(match[2]))) continue;
+    const id = name.slice(0, -'.claim'.length);
+    for (const work of [`${id}.new`, `${id}.old`]) {
+      if (present.has(work)) {
+        rmSync(path.join(dir, work), { recursive: true, force: true });
+        removed.push(work);
+      }
+    }
+    unlinkSync(path.join(dir, name));
+  }
+  return removed;
+}
+
+/** Whether an entry of an output folder is castwright's work in progress, never output. */
+export const isWorkEntry = (name: string, prefix: string) => name.startsWith(prefix);
