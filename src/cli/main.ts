@@ -6,6 +6,7 @@ import { build } from '../commands/build.ts';
 import { dev } from '../commands/dev.ts';
 import { send } from '../commands/send.ts';
 import { CastwrightError, ContentError, EXIT, UsageError, isErrno, systemError } from '../errors.ts';
+import { isWarning, type Problem } from '../problems.ts';
 
 const COMMANDS: Record<string, Command> = { build, dev, send };
 
@@ -22,6 +23,16 @@ function overview(): string {
     'Run "castwright <command> --help" for the options of a command.',
     '',
   ].join('\n');
+}
+
+const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
+
+/** "2 problems", "2 problems and 1 warning", or "1 warning (--strict)" when only warnings stopped it. */
+function countProblems(problems: readonly Problem[]): string {
+  const warnings = problems.filter(isWarning).length;
+  const errors = problems.length - warnings;
+  if (errors === 0) return `${plural(warnings, 'warning')} (--strict)`;
+  return warnings === 0 ? plural(errors, 'problem') : `${plural(errors, 'problem')} and ${plural(warnings, 'warning')}`;
 }
 
 export async function main(argv: readonly string[], io: Io): Promise<number> {
@@ -52,8 +63,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     }
     if (error instanceof ContentError) {
       printProblems(io, error.problems);
-      const count = error.problems.length;
-      io.stderr.write(`${c.red(`castwright ${name}: ${count} problem${count === 1 ? '' : 's'}`)}; ${command.stoppedBefore}.\n`);
+      io.stderr.write(`${c.red(`castwright ${name}: ${countProblems(error.problems)}`)}; ${command.stoppedBefore}.\n`);
     } else {
       io.stderr.write(`${c.red(`castwright ${name}: ${error.message}`)}\n`);
       if (error instanceof UsageError) io.stderr.write(`Run "castwright ${name} --help" for its options.\n`);

@@ -1,9 +1,9 @@
 // castwright build: sources → dist/, all or nothing.
 import path from 'node:path';
-import { UsageError } from '../errors.ts';
+import { ContentError, UsageError } from '../errors.ts';
 import { contentOption, requireFolder } from '../cli/options.ts';
 import { EXIT, type Command } from '../cli/command.ts';
-import { colorsFor, statusLine } from '../cli/terminal.ts';
+import { colorsFor, printProblems, statusLine } from '../cli/terminal.ts';
 import { generate } from '../pipeline.ts';
 import { DEFAULT_TEMPLATES_DIR } from '../render/templates.ts';
 import { checkOutputFolder, writeFolder } from '../write/atomic.ts';
@@ -17,10 +17,12 @@ export const build: Command = {
       content: contentOption,
       out: { type: 'string', value: '<dir>', default: 'dist', description: 'folder to write the site into (replaced as a whole)' },
       drafts: { type: 'boolean', description: 'include drafts and episodes dated in the future' },
+      strict: { type: 'boolean', description: 'treat warnings as problems: write nothing when there are any' },
     },
     examples: ['castwright build', 'castwright build --content shows/equity --out public'],
     notes: [
       'Invalid content is reported as file:line: message, every problem at once; the output folder is then left as it was.',
+      'Warnings (content that is valid but probably not what you meant) are printed and the build goes on; with --strict they stop it.',
       'Exit codes: 0 built, 1 invalid content or templates (nothing written), 2 bad usage.',
     ],
   },
@@ -34,20 +36,24 @@ export const build: Command = {
     const started = performance.now();
     const status = statusLine(io);
     try {
-      const { publication, files, leftOut } = await generate({
+      const { publication, files, leftOut, warnings } = await generate({
         contentDir: path.resolve(io.cwd, contentDir),
         drafts: Boolean(args.values.drafts),
         cwd: io.cwd,
         onStep: (step) => status.update(step),
       });
+      if (args.values.strict && warnings.length > 0) throw new ContentError(warnings);
+      status.done();
+      printProblems(io, warnings);
       status.update(`Writing ${files.size} files…`);
-      await writeFolder(path.resolve(io.cwd, outDir), files);
+      await writeFolder(path.resolve(io.cwd, outDir), files, { cwd: io.cwd });
       status.done();
       const c = colorsFor(io.stdout, io.env);
       const count = publication.episodes.length;
       const skipped = leftOut ? ` (${leftOut} draft or future episode${leftOut === 1 ? '' : 's'} left out; --drafts includes them)` : '';
       const seconds = ((performance.now() - started) / 1000).toFixed(2);
-      io.stdout.write(`${c.green('✓')} Built ${count} episode${count === 1 ? '' : 's'} into ${outDir}/ in ${seconds} s${skipped}\n`);
+      const warned = warnings.length ? `, ${warnings.length} warning${warnings.length === 1 ? '' : 's'}` : '';
+      io.stdout.write(`${c.green('✓')} Built ${count} episode${count === 1 ? '' : 's'} into ${outDir}/ in ${seconds} s${skipped}${warned}\n`);
       return EXIT.ok;
     } finally {
       status.done();

@@ -103,6 +103,38 @@ describe('castwright build', () => {
   });
 });
 
+describe('warnings (issue 8, case 3)', () => {
+  async function warnedWorkspace(): Promise<string> {
+    const valid = await fixture('episodes/valid.md');
+    return workspace({ 'valid.md': valid.replace('## On the podcast this morning', '## What we covered') });
+  }
+
+  it('are printed with file:line, and the build goes on with exit 0', async () => {
+    const root = await warnedWorkspace();
+    const result = await runCli(['build'], { cwd: root });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe(
+      'episodes/valid.md:15: warning: "What we covered" is not a stories heading, so the episode has no stories in the feed, the page or the email; ' +
+        'expected a heading starting with "On the podcast", or "Stories" right above the list, or storiesHeading: "What we covered" in show.yml\n',
+    );
+    expect(result.stdout).toMatch(/^✓ Built 1 episode into dist\/ in \d+\.\d\d s, 1 warning\n$/);
+  });
+
+  it('stop the build under --strict: exit 1 and the previous output untouched', async () => {
+    const root = await warnedWorkspace();
+    await writeFile(path.join(root, 'episodes', 'valid.md'), await fixture('episodes/valid.md'));
+    expect((await runCli(['build'], { cwd: root })).code).toBe(0);
+    const before = await snapshot(path.join(root, 'dist'));
+    const warned = (await fixture('episodes/valid.md')).replace('## On the podcast this morning', '## What we covered');
+    await writeFile(path.join(root, 'episodes', 'valid.md'), warned);
+    const result = await runCli(['build', '--strict'], { cwd: root });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.split('\n').slice(-2)).toEqual(['castwright build: 1 warning (--strict); nothing was written.', '']);
+    expect(await snapshot(path.join(root, 'dist'))).toEqual(before);
+  });
+});
+
 describe('castwright usage', () => {
   it('shows help for the tool and for each command, exit 0', async () => {
     const cwd = await tempDir();
