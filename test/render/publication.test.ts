@@ -1,10 +1,11 @@
 import { XMLParser } from 'fast-xml-parser';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Episode } from '../../src/model/types.ts';
 import type { Generated } from '../../src/pipeline.ts';
 import { withUtm } from '../../src/render/utm.ts';
+import { cleanUp, fixture, workspace } from '../helpers/content.ts';
 import { dom } from '../helpers/files.ts';
-import { file, generateSample } from '../helpers/generate.ts';
+import { file, generateSample, generateWorkspace } from '../helpers/generate.ts';
 
 const SLUG = '2020-09-14-disrupt-tiktok';
 
@@ -47,6 +48,25 @@ describe('the stories of the seed episode', () => {
     const text = file(generated, `email/${SLUG}.txt`);
     for (const story of episode.stories) {
       expect(text).toContain(`- ${story.title} (${story.source})\n  ${withUtm(story.url, campaign)}\n`);
+    }
+  });
+});
+
+describe('links written oddly in the source (issue 8, case 4)', () => {
+  afterEach(cleanUp);
+
+  it('reach page, feed and email in one normalised form', async () => {
+    const valid = (await fixture('episodes/valid.md'))
+      .replace('(https://news.example.com/first)', '(HTTPS://News.Example.COM/a/../first)')
+      .replace('Welcome to the show.', 'Welcome to the show, see [our site](http://Fixture.Example.com/./about).');
+    const generated = await generateWorkspace(await workspace({ 'valid.md': valid }));
+    const page = file(generated, 'episodes/valid/index.html');
+    const feed = file(generated, 'feed.xml');
+    const email = file(generated, 'email/valid.html');
+    for (const [name, output] of [['page', page], ['feed', feed], ['email', email]] as const) {
+      expect(output, name).toContain('https://news.example.com/first');
+      expect(output, name).toContain('http://fixture.example.com/about');
+      expect(output, name).not.toMatch(/News\.Example|\/a\/\.\.\/|\/\.\/about/);
     }
   });
 });
