@@ -1,6 +1,7 @@
 // Declarative command-line options: one spec per command gives both the parser and its --help.
 import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.ts';
+import { suggestion } from '../model/fields.ts';
 
 export interface OptionSpec {
   type: 'string' | 'boolean';
@@ -29,17 +30,19 @@ export interface ParsedArgs {
   help: boolean;
 }
 
+/** A negative number is a value, not an option: `--retries -3` gets a message about -3. */
+const NUMBER = /^-\d+(\.\d+)?$/;
+
 export function parseCommand(spec: CommandSpec, argv: readonly string[]): ParsedArgs {
   const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: 'h' } };
   for (const [name, option] of Object.entries(spec.options)) {
     options[name] = option.short ? { type: option.type, short: option.short } : { type: option.type };
   }
-  let parsed: ReturnType<typeof parseArgs>;
-  try {
-    parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals: true });
-  } catch (error) {
-    // Node's messages go on to explain `--` for positionals; the first sentence is the useful part.
-    throw new UsageError((error as Error).message.split(/\.\s|\n/)[0]!);
+  // Not strict: Node's own messages ("argument is ambiguous", "Unknown option … place it at the
+  // end after '--'") explain its parser, not the command. Each token is checked here instead.
+  const parsed = parseArgs({ args: [...argv], options, strict: false, allowPositionals: true, tokens: true });
+  for (const token of parsed.tokens) {
+    if (token.kind === 'option') checkOption(spec, options, token);
   }
   const values = { ...parsed.values } as Record<string, string | boolean | undefined>;
   if (values.help) return { values, positionals: parsed.positionals, help: true };
@@ -56,6 +59,32 @@ export function parseCommand(spec: CommandSpec, argv: readonly string[]): Parsed
     throw new UsageError(`unexpected argument "${parsed.positionals[allowed.length]}"`);
   }
   return { values, positionals: parsed.positionals, help: false };
+}
+
+interface OptionToken {
+  name: string;
+  rawName: string;
+  value?: string;
+  inlineValue?: boolean;
+}
+
+function checkOption(spec: CommandSpec, known: Record<string, { type: 'string' | 'boolean'; short?: string }>, token: OptionToken): void {
+  const option = known[token.name];
+  if (!option) {
+    const names = Object.entries(known).flatMap(([name, { short }]) => [`--${name}`, ...(short ? [`-${short}`] : [])]);
+    throw new UsageError(`unknown option ${token.rawName}${suggestion(token.rawName, names)}`);
+  }
+  if (option.type === 'boolean') {
+    if (token.value !== undefined) throw new UsageError(`${token.rawName} takes no value (got "${token.value}")`);
+    return;
+  }
+  const placeholder = spec.options[token.name]?.value ?? '<value>';
+  if (token.value === undefined) throw new UsageError(`${token.rawName} needs a value: ${token.rawName} ${placeholder}`);
+  if (!token.inlineValue && token.value.startsWith('-') && !NUMBER.test(token.value)) {
+    throw new UsageError(
+      `${token.rawName} needs a value, but "${token.value}" looks like an option; write --${token.name}=${token.value} if it is the value`,
+    );
+  }
 }
 
 export function helpText(spec: CommandSpec): string {

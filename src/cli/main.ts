@@ -1,11 +1,13 @@
 // castwright's command line: picks the command, maps failures to exit codes scripts can rely on.
 import { helpText, parseCommand } from './args.ts';
 import type { Command } from './command.ts';
+import { packageInfo } from './package-info.ts';
 import { colorsFor, printProblems, type Io } from './terminal.ts';
 import { build } from '../commands/build.ts';
 import { dev } from '../commands/dev.ts';
 import { send } from '../commands/send.ts';
 import { CastwrightError, ContentError, EXIT, UsageError, isErrno, systemError } from '../errors.ts';
+import { suggestion } from '../model/fields.ts';
 import { isWarning, type Problem } from '../problems.ts';
 
 const COMMANDS: Record<string, Command> = { build, dev, send };
@@ -20,9 +22,16 @@ function overview(): string {
     'Commands:',
     ...Object.values(COMMANDS).map(({ spec }) => `  ${spec.name.padEnd(width)}  ${spec.summary}`),
     '',
-    'Run "castwright <command> --help" for the options of a command.',
+    'Run "castwright help <command>" (or "castwright <command> --help") for the options of a command,',
+    '"castwright --version" for the version.',
     '',
   ].join('\n');
+}
+
+function unknownCommand(name: string, io: Io): number {
+  const c = colorsFor(io.stderr, io.env);
+  io.stderr.write(`${c.red(`castwright: unknown command "${name}"${suggestion(name, Object.keys(COMMANDS))}`)}\n\n${overview()}`);
+  return EXIT.usage;
 }
 
 const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
@@ -36,17 +45,20 @@ function countProblems(problems: readonly Problem[]): string {
 }
 
 export async function main(argv: readonly string[], io: Io): Promise<number> {
-  const [name, ...rest] = argv;
+  const [first, ...others] = argv;
+  if (first === '--version' || first === '-v') {
+    io.stdout.write(`castwright ${packageInfo().version}\n`);
+    return EXIT.ok;
+  }
+  // `castwright help build` is `castwright build --help`.
+  const [name, ...rest] = first === 'help' && others.length > 0 ? [others[0]!, '--help'] : argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     (name === undefined ? io.stderr : io.stdout).write(overview());
     return name === undefined ? EXIT.usage : EXIT.ok;
   }
   const command = COMMANDS[name];
   const c = colorsFor(io.stderr, io.env);
-  if (!command) {
-    io.stderr.write(`${c.red(`castwright: unknown command "${name}"`)}\n\n${overview()}`);
-    return EXIT.usage;
-  }
+  if (!command) return unknownCommand(name, io);
   try {
     const args = parseCommand(command.spec, rest);
     if (args.help) {

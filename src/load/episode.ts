@@ -51,6 +51,8 @@ function identityOf(source: EpisodeSource, show: ShowContext, frontMatter?: Yaml
 }
 
 const SLUG = /^[a-z0-9]+(?:[-_][a-z0-9]+)*$/;
+/** The rule of SLUG in words, as the README states it too. */
+export const SLUG_RULE = 'lowercase letters and digits, in words joined by single dashes or underscores';
 
 export function readEpisode(source: EpisodeSource, show: ShowContext): LoadedEpisode {
   const { file, slug } = source;
@@ -59,7 +61,7 @@ export function readEpisode(source: EpisodeSource, show: ShowContext): LoadedEpi
     problems.push({
       file,
       line: 1,
-      message: `file name "${slug}.md" is not a slug; expected lowercase letters, digits, dashes and underscores, such as 2020-09-14-disrupt-tiktok.md`,
+      message: `file name "${slug}.md" is not a slug; expected ${SLUG_RULE}, such as 2020-09-14-disrupt-tiktok.md`,
     });
   }
   const split = splitFrontMatter(source.text, file);

@@ -147,7 +147,7 @@ describe('castwright usage', () => {
   });
 
   it.each([
-    [['build', '--bogus'], "castwright build: Unknown option '--bogus'"],
+    [['build', '--bogus'], 'castwright build: unknown option --bogus'],
     [['build', '--content', 'nowhere'], 'castwright build: --content nowhere: no such folder'],
     [['build', 'extra'], 'castwright build: unexpected argument "extra"'],
     [['frobnicate'], 'castwright: unknown command "frobnicate"'],
