@@ -20,6 +20,8 @@ export interface GenerateOptions {
   cwd?: string;
   /** Told what is being done, for progress on long builds. */
   onStep?: (step: string) => void;
+  /** Told which content folders were read (see LoadOptions). */
+  onScanned?: (folders: readonly string[]) => void;
 }
 
 export interface Generated extends Rendered {
@@ -38,7 +40,7 @@ export interface Generated extends Rendered {
 export async function generate(options: GenerateOptions): Promise<Generated> {
   options.onStep?.('Reading the content and templates…');
   const [content, templates] = await Promise.all([
-    loadContent(options.contentDir, { cwd: options.cwd }),
+    loadContent(options.contentDir, { cwd: options.cwd, onScanned: options.onScanned }),
     loadTemplates(options.templatesDir ?? DEFAULT_TEMPLATES_DIR, options.cwd),
   ]);
   const publication = publish(content.show, content.episodes, {

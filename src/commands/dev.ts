@@ -1,4 +1,5 @@
 // castwright dev: a live preview of the site, the emails and the feed. Writes nothing to disk.
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { UsageError } from '../errors.ts';
 import { EXIT, type Command } from '../cli/command.ts';
@@ -7,6 +8,16 @@ import { startSession, type BuildReport } from '../dev/session.ts';
 import { contentOption, requireFolder } from '../cli/options.ts';
 
 export const DEFAULT_PORT = 4321;
+
+/** A host name as RFC 1123 allows it; digits and dots alone must be an IP address instead. */
+const HOST_NAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+
+function checkHost(host: string): void {
+  if (isIP(host) || (HOST_NAME.test(host) && !/^[\d.]+$/.test(host))) return;
+  throw new UsageError(`--host ${host}: expected an IP address (127.0.0.1, 0.0.0.0, ::1) or a host name such as localhost`);
+}
+
+const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
 
 export const dev: Command = {
   stoppedBefore: 'nothing is served',
@@ -21,31 +32,34 @@ export const dev: Command = {
     examples: ['castwright dev', 'castwright dev --port 8080 --content shows/equity'],
     notes: [
       'Drafts and future-dated episodes are included and marked. The preview is held in memory: dist/ is never touched.',
-      'Press Ctrl+C to stop. Exit codes: 0 stopped, 1 the server could not start, 2 bad usage.',
+      'Problems cover the page until they are fixed; warnings are listed in a corner without hiding it.',
+      'Press Ctrl+C to stop, even in the middle of a build. Exit codes: 0 stopped, 1 the server could not start, 2 bad usage.',
     ],
   },
   async run(args, io) {
     const contentDir = String(args.values.content);
     const port = Number(args.values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port ${args.values.port}: expected a port number from 0 to 65535`);
+    const host = String(args.values.host);
+    checkHost(host);
     await requireFolder(contentDir, '--content', io.cwd);
 
     const c = colorsFor(io.stdout, io.env);
     const report = (build: BuildReport) => {
       const ms = Math.round(build.ms);
       if (build.ok) {
-        io.stdout.write(`${c.green('✓')} Built ${build.episodes} episode${build.episodes === 1 ? '' : 's'} in ${ms} ms\n`);
+        printProblems(io, build.warnings);
+        const warned = build.warnings.length ? `, ${plural(build.warnings.length, 'warning')}` : '';
+        io.stdout.write(`${c.green('✓')} Built ${plural(build.episodes, 'episode')} in ${ms} ms${warned}\n`);
       } else {
         printProblems(io, build.problems);
-        const count = build.problems.length;
-        io.stderr.write(`${c.red('✗')} ${count} problem${count === 1 ? '' : 's'}: still serving the last good build\n`);
+        io.stderr.write(`${c.red('✗')} ${plural(build.problems.length, 'problem')}: still serving the last good build\n`);
       }
     };
-    const session = await startSession(
-      { contentDir: path.resolve(io.cwd, contentDir), host: String(args.values.host), port, cwd: io.cwd },
-      report,
-    );
-    io.stdout.write(`\n  castwright preview: ${c.bold(c.cyan(session.url))}\n  Watching ${contentDir}/ and templates/; press Ctrl+C to stop.\n\n`);
+    const session = await startSession({ contentDir: path.resolve(io.cwd, contentDir), host, port, cwd: io.cwd }, report);
+    const served = Number(new URL(session.url).port);
+    const moved = port !== 0 && served !== port ? `  Port ${port} is in use, so the preview is on ${served}.\n` : '';
+    io.stdout.write(`\n  castwright preview: ${c.bold(c.cyan(session.url))}\n${moved}  Watching ${contentDir}/ and templates/; press Ctrl+C to stop.\n\n`);
 
     await new Promise<void>((resolve) => {
       const stop = () => {
@@ -56,6 +70,7 @@ export const dev: Command = {
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
     });
+    // Ends a build in progress too: its thread is stopped, not waited for.
     await session.close();
     return EXIT.ok;
   },

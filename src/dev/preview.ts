@@ -1,6 +1,7 @@
 // The preview: the site exactly as `build` makes it (drafts and future episodes included and
 // marked), plus a preview bar and the email preview pages. Held in memory.
 import { generate } from '../pipeline.ts';
+import type { Problem } from '../problems.ts';
 import { DEFAULT_TEMPLATES_DIR, TemplateCompiler, type Render } from '../render/templates.ts';
 import { emailPreviewPages } from './email-preview.ts';
 
@@ -9,6 +10,8 @@ export interface PreviewOptions {
   templatesDir?: string;
   cwd?: string;
   now?: Date;
+  /** Told which content folders were read, also when the content is invalid. */
+  onScanned?: (folders: readonly string[]) => void;
 }
 
 export interface PreviewTemplates {
@@ -29,6 +32,8 @@ export async function loadPreviewTemplates(dir: string = DEFAULT_TEMPLATES_DIR, 
 export interface Preview {
   files: Map<string, string>;
   episodes: number;
+  /** Problems that do not stop the preview, shown beside it. */
+  warnings: Problem[];
 }
 
 /** Throws ContentError with every problem when the content or a template is invalid. */
@@ -41,6 +46,7 @@ export async function buildPreview(options: PreviewOptions): Promise<Preview> {
     cwd: options.cwd,
     now: options.now,
     drafts: true,
+    onScanned: options.onScanned,
     site: { banner: ({ episode }) => dev.bar({ episode }) },
   });
   const files = new Map(generated.files);
@@ -49,5 +55,5 @@ export async function buildPreview(options: PreviewOptions): Promise<Preview> {
     const pages = emailPreviewPages(dev.emailPreview, episode, generated.digests.get(episode.slug)!);
     for (const [file, content] of pages) files.set(file, content);
   }
-  return { files, episodes: episodes.length };
+  return { files, episodes: episodes.length, warnings: generated.warnings };
 }

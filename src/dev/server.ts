@@ -3,6 +3,7 @@
 // bring it down.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { RunError, UsageError, isErrno, systemError } from '../errors.ts';
 import { contentType, requestedFile } from './paths.ts';
 
 export const EVENTS_PATH = '/__castwright/events';
@@ -21,8 +22,8 @@ export interface ServerOptions {
 
 export interface PreviewServer {
   url: string;
-  /** Serves a new good build and tells open pages to reload. */
-  publish(files: ReadonlyMap<string, string>): void;
+  /** Serves a new good build and tells open pages to reload; its warnings are shown beside it. */
+  publish(files: ReadonlyMap<string, string>, warnings?: readonly string[]): void;
   /** Keeps serving the last good build and shows these problems on every open page. */
   fail(problems: readonly string[]): void;
   close(): Promise<void>;
@@ -32,6 +33,15 @@ interface State {
   files?: ReadonlyMap<string, string>;
   version: number;
   problems: readonly string[];
+  warnings: readonly string[];
+}
+
+const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((item, i) => item === b[i]);
+
+function sameFiles(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [file, content] of a) if (b.get(file) !== content) return false;
+  return true;
 }
 
 /** Raw digests are shown inside the email preview's frames, exactly as built: no client there. */
@@ -43,10 +53,12 @@ function withClient(html: string, version: number): string {
   return end === -1 ? html + tag : html.slice(0, end) + tag + html.slice(end);
 }
 
+/** Ports tried after the one asked for, while they are taken. */
+const MORE_PORTS = 50;
+
 async function listen(server: Server, host: string, port: number): Promise<number> {
-  for (let attempt = 0; ; attempt++) {
-    const tried = port === 0 ? 0 : port + attempt;
-    if (tried > 65535) throw new Error(`no free port from ${port} to 65535`);
+  const last = port === 0 ? 0 : Math.min(65535, port + MORE_PORTS);
+  for (let tried = port; ; tried++) {
     try {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -57,9 +69,32 @@ async function listen(server: Server, host: string, port: number): Promise<numbe
       });
       return (server.address() as AddressInfo).port;
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code !== 'EADDRINUSE' || port === 0 || attempt >= 50) throw error;
+      if (isErrno(error) && error.code === 'EADDRINUSE' && tried < last) continue;
+      throw listenError(error, host, port, last);
     }
+  }
+}
+
+/** Why the preview cannot listen, in one line that says what to change. */
+function listenError(error: unknown, host: string, port: number, last: number): Error {
+  if (!isErrno(error)) return error as Error;
+  const where = host.includes(':') ? `[${host}]` : host;
+  switch (error.code) {
+    case 'EADDRINUSE':
+      return new RunError(
+        `${last > port ? `ports ${port} to ${last} on ${where} are all` : `port ${port} on ${where} is`} in use; stop what uses them, or choose another --port (0: any free port)`,
+        { cause: error },
+      );
+    case 'EACCES':
+      return new UsageError(`--port ${port}: not permitted to listen on it (EACCES); ports below 1024 need root: choose one from 1024 to 65535`, { cause: error });
+    case 'EADDRNOTAVAIL':
+      return new UsageError(`--host ${host}: this machine has no such address; expected 127.0.0.1 (this machine only), 0.0.0.0 (every network) or one of its own addresses`, { cause: error });
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case 'EAI_FAIL':
+      return new UsageError(`--host ${host}: no such host name; expected 127.0.0.1, localhost, 0.0.0.0 or one of this machine's addresses`, { cause: error });
+    default:
+      return systemError(error, `cannot listen on ${where}:${port}`, '');
   }
 }
 
@@ -75,9 +110,9 @@ function allowedHost(header: string | undefined, boundHost: string): boolean {
 }
 
 export async function startServer(options: ServerOptions): Promise<PreviewServer> {
-  const state: State = { version: 0, problems: [] };
+  const state: State = { version: 0, problems: [], warnings: [] };
   const listeners = new Set<ServerResponse>();
-  const stateEvent = () => `event: state\ndata: ${JSON.stringify({ version: state.version, problems: state.problems })}\n\n`;
+  const stateEvent = () => `event: state\ndata: ${JSON.stringify({ version: state.version, problems: state.problems, warnings: state.warnings })}\n\n`;
   const broadcast = () => {
     const event = stateEvent();
     for (const listener of listeners) listener.write(event);
@@ -165,10 +200,14 @@ export async function startServer(options: ServerOptions): Promise<PreviewServer
   const hostInUrl = options.host.includes(':') ? `[${options.host}]` : options.host;
   return {
     url: `http://${hostInUrl}:${port}/`,
-    publish(files) {
+    publish(files, warnings = []) {
+      // A build that changed nothing (a save of the same text, a rebuild to catch up) reloads no page.
+      const changed = !state.files || !sameFiles(state.files, files);
+      if (!changed && state.problems.length === 0 && sameList(state.warnings, warnings)) return;
       state.files = files;
-      state.version++;
+      if (changed) state.version++;
       state.problems = [];
+      state.warnings = warnings;
       broadcast();
     },
     fail(problems) {

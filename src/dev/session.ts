@@ -1,13 +1,15 @@
-// A preview session: build, serve, and rebuild on every save. A failed rebuild leaves the last
-// good build served and sends its problems to the terminal and to every open page.
+// A preview session: build, serve, and rebuild on every save. Builds run in a worker thread
+// (dev/builder.ts), so the server answers and Ctrl+C is heard however long a build takes. A failed
+// rebuild leaves the last good build served and sends its problems to the terminal and to every
+// open page; warnings go beside the preview without hiding it.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { scanContentFolder } from '../load/scan.ts';
 import { formatProblem, type Problem } from '../problems.ts';
-import { ContentError } from '../errors.ts';
 import { DEFAULT_TEMPLATES_DIR } from '../render/templates.ts';
-import { buildPreview } from './preview.ts';
+import { startBuilder } from './builder.ts';
 import { startServer } from './server.ts';
-import { watchFolders } from './watch.ts';
+import { watchSources, type SourceWatcher } from './watch.ts';
 
 export interface SessionOptions {
   contentDir: string;
@@ -15,22 +17,32 @@ export interface SessionOptions {
   host: string;
   port: number;
   cwd?: string;
+  /** URL of the module whose `buildPreview` runs the builds (default: dev/preview). */
+  previewModule?: string;
+  /**
+   * A save during a build that has run this long stops it and starts again from the new sources,
+   * rather than waiting for a result that is already stale (default: 2 s, or three times the last
+   * build when builds are slower). 0 always starts again.
+   */
+  restartAfterMs?: number;
 }
 
-export type BuildReport = { ok: true; episodes: number; ms: number } | { ok: false; problems: Problem[]; ms: number };
+export type BuildReport =
+  | { ok: true; episodes: number; warnings: Problem[]; ms: number }
+  | { ok: false; problems: Problem[]; ms: number };
 
 export interface Session {
   url: string;
+  /** The first build, started with the session (the server answers before it ends). */
+  firstBuild: Promise<BuildReport>;
   /** Rebuilds now; concurrent calls are coalesced into one more build after the running one. */
   rebuild(): Promise<BuildReport>;
+  /** The content folders being watched: those the last scan read. */
+  watchedFolders(): string[];
   close(): Promise<void>;
 }
 
-/** Anything that goes wrong in a build is shown as a problem; the session itself carries on. */
-function problemsOf(error: unknown): Problem[] {
-  if (error instanceof ContentError) return error.problems;
-  return [{ file: 'castwright', message: `unexpected error: ${(error as Error).message ?? String(error)}` }];
-}
+const STOPPED: BuildReport = { ok: false, problems: [{ file: 'castwright', message: 'the preview was stopped' }], ms: 0 };
 
 export async function startSession(options: SessionOptions, onBuild: (report: BuildReport) => void = () => {}): Promise<Session> {
   const cwd = options.cwd ?? process.cwd();
@@ -41,48 +53,75 @@ export async function startSession(options: SessionOptions, onBuild: (report: Bu
     readFile(path.join(templatesDir, 'dev', 'client.js'), 'utf8'),
   ]);
   const server = await startServer({ host: options.host, port: options.port, waitingPage, client });
+  const builder = startBuilder({ previewModule: options.previewModule });
+  let closed = false;
+  let lastMs = 0;
+  const restartAfter = () => options.restartAfterMs ?? Math.max(2000, 3 * lastMs);
 
-  const buildOnce = async (): Promise<BuildReport> => {
+  let watcher: SourceWatcher | undefined;
+  const buildOnce = async (): Promise<BuildReport | undefined> => {
     const started = performance.now();
-    try {
-      const preview = await buildPreview({ contentDir: options.contentDir, templatesDir, cwd });
-      server.publish(preview.files);
-      return { ok: true, episodes: preview.episodes, ms: performance.now() - started };
-    } catch (error) {
-      const problems = problemsOf(error);
-      server.fail(problems.map(formatProblem));
-      return { ok: false, problems, ms: performance.now() - started };
+    const outcome = await builder.build({ contentDir: options.contentDir, templatesDir, cwd });
+    if (!outcome) return undefined;
+    const ms = (lastMs = performance.now() - started);
+    let report: BuildReport;
+    if (outcome.ok) {
+      server.publish(outcome.files, outcome.warnings.map(formatProblem));
+      report = { ok: true, episodes: outcome.episodes, warnings: outcome.warnings, ms };
+    } else {
+      server.fail(outcome.problems.map(formatProblem));
+      report = { ok: false, problems: outcome.problems, ms };
     }
+    onBuild(report);
+    // Folders the scan read for the first time (a new sub-folder) are watched from now on; what
+    // changed in them before that is only seen by building once more.
+    if (outcome.folders && !closed) {
+      void watcher?.follow(outcome.folders).then((added) => {
+        if (added && !closed) void rebuild();
+      });
+    }
+    return report;
   };
 
-  // One build at a time; saves during a build ask for exactly one more afterwards.
-  let running: Promise<BuildReport> | undefined;
+  // One build at a time; saves during a build ask for exactly one more afterwards, and stop the
+  // running one when it has run long (a huge show, or a build that would never end).
+  let running: { done: Promise<BuildReport | undefined>; started: number } | undefined;
   let again: Promise<BuildReport> | undefined;
   const rebuild = (): Promise<BuildReport> => {
-    if (!running) {
-      running = buildOnce().finally(() => (running = undefined));
-      void running.then(onBuild);
-      return running;
+    if (closed) return Promise.resolve(STOPPED);
+    if (running) {
+      if (performance.now() - running.started >= restartAfter()) void builder.stop();
+      again ??= running.done.then(() => {
+        again = undefined;
+        return rebuild();
+      });
+      return again;
     }
-    again ??= running.then(() => {
-      again = undefined;
-      return rebuild();
-    });
-    return again;
+    const done = buildOnce().finally(() => (running = undefined));
+    running = { done, started: performance.now() };
+    // A stopped build answers with the build that replaced it.
+    return done.then((report) => report ?? again ?? STOPPED);
   };
 
-  // Watching starts first, so that a save made during the first build is not missed.
-  const watcher = await watchFolders(
-    [options.contentDir, templatesDir],
-    () => void rebuild(),
-    (error) => onBuild({ ok: false, problems: [{ file: 'castwright', message: `watching for changes failed: ${error.message}` }], ms: 0 }),
-  );
-  await rebuild();
+  // Watching starts before the first build, so that a save made during it is not missed; the
+  // folders come from a scan here (folder listings only, bounded like the build's own).
+  watcher = await watchSources({
+    contentDir: options.contentDir,
+    folders: scanContentFolder(options.contentDir, cwd).folders,
+    templatesDir,
+    onChange: () => void rebuild(),
+    onError: (error) => onBuild({ ok: false, problems: [{ file: 'castwright', message: `watching for changes failed: ${error.message}` }], ms: 0 }),
+  });
+  const firstBuild = rebuild();
   return {
     url: server.url,
+    firstBuild,
     rebuild,
+    watchedFolders: () => watcher?.watched() ?? [],
     async close() {
-      await watcher.close();
+      closed = true;
+      await builder.close();
+      await watcher?.close();
       await server.close();
     },
   };

@@ -1,47 +1,128 @@
-// Watches the content and template folders; a burst of saves (editors write several times, or
-// rename over the file) becomes one call.
+// What `dev` watches: exactly the folders the content scan read (load/scan.ts), each without its
+// sub-folders, so that a link the build refuses (to node_modules, to /usr) is never walked; and the
+// templates folder. A burst of saves (editors write several times, or rename over the file)
+// becomes one call.
+import { realpathSync } from 'node:fs';
 import path from 'node:path';
-import { watch } from 'chokidar';
+import { watch, type ChokidarOptions, type FSWatcher } from 'chokidar';
+import { isSkipped } from '../load/scan.ts';
 
-export interface Watcher {
+export interface SourceWatcher {
+  /**
+   * Watches exactly these content folders from now on (as the last scan reported them). Resolves
+   * `true` when folders were added: what changed in them before they were watched is unknown, so
+   * the caller builds once more.
+   */
+  follow(folders: readonly string[]): Promise<boolean>;
+  /** The content folders watched now, as the file watcher itself reports them. */
+  watched(): string[];
   close(): Promise<void>;
+}
+
+export interface WatchOptions {
+  contentDir: string;
+  /** The content folders to watch at first, as a scan reports them. */
+  folders: readonly string[];
+  templatesDir: string;
+  onChange: (paths: string[]) => void;
+  onError: (error: Error) => void;
+  quietMs?: number;
+}
+
+function realFolder(folder: string): string {
+  try {
+    return realpathSync(folder);
+  } catch {
+    return path.resolve(folder);
+  }
 }
 
 const inside = (file: string, folder: string) => file === folder || file.startsWith(folder + path.sep);
 
-export async function watchFolders(
-  folders: readonly string[],
-  onChange: (paths: string[]) => void,
-  onError: (error: Error) => void,
-  quietMs = 40,
-): Promise<Watcher> {
-  const roots = folders.map((folder) => path.resolve(folder));
-  // The parents are watched, narrowed to the folders themselves, so that a folder renamed away
-  // and back (or checked out again by git) is picked up again instead of silently lost.
-  const parents = [...new Set(roots.map((root) => path.dirname(root)))];
-  const relevant = (file: string) => {
-    const absolute = path.resolve(file);
-    return parents.includes(absolute) || roots.some((root) => inside(absolute, root));
-  };
-  const watcher = watch(parents, { ignoreInitial: true, ignored: (file) => !relevant(file) });
+type OnEvent = (event: string, file: string) => void;
+
+async function open(paths: string[], options: ChokidarOptions, onEvent: OnEvent, onError: (error: Error) => void): Promise<FSWatcher> {
+  const watcher = watch(paths, { ignoreInitial: true, followSymlinks: false, ...options });
+  watcher.on('all', onEvent);
+  // Errors after start-up (too many files, no permission) are reported, not fatal.
+  watcher.on('error', (error) => onError(error as Error));
+  await new Promise<void>((resolve) => watcher.once('ready', resolve));
+  return watcher;
+}
+
+export async function watchSources(options: WatchOptions): Promise<SourceWatcher> {
+  const quietMs = options.quietMs ?? 40;
   let pending: string[] = [];
   let timer: NodeJS.Timeout | undefined;
-  watcher.on('all', (_event, file) => {
+  const notify: OnEvent = (_event, file) => {
     pending.push(file);
     clearTimeout(timer);
     timer = setTimeout(() => {
       const paths = pending;
       pending = [];
-      onChange(paths);
+      options.onChange(paths);
     }, quietMs);
-  });
-  // Errors after start-up (too many files, no permission) are reported, not fatal.
-  watcher.on('error', (error) => onError(error as Error));
-  await new Promise<void>((resolve) => watcher.once('ready', resolve));
+  };
+
+  // The parent of each root is watched too, narrowed to the root itself, so that a folder renamed
+  // away and back (or checked out again by git) is picked up again instead of silently lost.
+  const contentDir = path.resolve(options.contentDir);
+  const contentParent = path.dirname(contentDir);
+  const realContentDir = realFolder(contentDir);
+  let folders = new Set<string>();
+  let content: FSWatcher | undefined;
+  // A watched folder that is removed stops being watched, even if it comes back: the next
+  // `follow` then watches afresh.
+  let lost = false;
+  const onContent: OnEvent = (event, file) => {
+    if (event === 'unlinkDir' && folders.has(path.resolve(file))) lost = true;
+    notify(event, file);
+  };
+  const openContent = (next: Set<string>) => {
+    const roots = new Set([contentParent, ...next]);
+    // Each folder alone (depth 0): its files and the names of its sub-folders, never their insides
+    // unless the scan read them. Names the scan skips (editor files, _notes) change nothing.
+    const ignored = (file: string) => {
+      const absolute = path.resolve(file);
+      if (roots.has(absolute)) return false;
+      if (path.dirname(absolute) === contentParent && !next.has(absolute)) return absolute !== contentDir;
+      return isSkipped(path.basename(absolute));
+    };
+    return open([...roots], { depth: 0, ignored }, onContent, options.onError);
+  };
+  const refollow = async (list: readonly string[]): Promise<boolean> => {
+    // Watched where they really are: a folder reached through a link is watched at its target,
+    // which the scan has checked is inside the content folder.
+    const next = new Set(list.map(realFolder));
+    if (content && !lost && next.size === folders.size && [...next].every((folder) => folders.has(folder))) return false;
+    const added = lost || [...next].some((folder) => !folders.has(folder));
+    lost = false;
+    const previous = content;
+    content = await openContent(next);
+    folders = next;
+    await previous?.close();
+    return added;
+  };
+  // One change of folders at a time, so that no watcher is left open behind another.
+  let queue = Promise.resolve(false);
+  const follow = (list: readonly string[]) => (queue = queue.then(() => refollow(list)));
+  await follow(options.folders);
+
+  const templatesDir = path.resolve(options.templatesDir);
+  const templates = await open(
+    [path.dirname(templatesDir)],
+    { ignored: (file) => !(path.resolve(file) === path.dirname(templatesDir) || inside(path.resolve(file), templatesDir)) },
+    notify,
+    options.onError,
+  );
+
   return {
+    follow,
+    // The watcher lists each watched folder, and the parents of the paths given to it.
+    watched: () => Object.keys(content?.getWatched() ?? {}).filter((folder) => inside(folder, realContentDir)),
     async close() {
       clearTimeout(timer);
-      await watcher.close();
+      await Promise.all([content?.close(), templates.close()]);
     },
   };
 }

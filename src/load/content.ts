@@ -23,6 +23,8 @@ export interface Content {
 export interface LoadOptions {
   /** Messages name files relative to this folder (default: the working folder). */
   cwd?: string;
+  /** Told every folder the scan read, also when the content then proves invalid: what `dev` watches. */
+  onScanned?: (folders: readonly string[]) => void;
 }
 
 /** Stands in for the show while its own settings are invalid, so episodes are still checked. */
@@ -73,6 +75,7 @@ function crossCheck(identities: readonly Identity[], show: Show | undefined): Pr
 export async function loadContent(dir: string, options: LoadOptions = {}): Promise<Content> {
   const cwd = options.cwd ?? process.cwd();
   const files = scanContentFolder(dir, cwd);
+  options.onScanned?.(files.folders);
   const { show, problems } = loadShow(files.show, displayPath(path.join(path.resolve(dir), SHOW_FILE), cwd), files.showLookalike);
   problems.push(...files.problems);
   const context: ShowContext = show ?? { ...PLACEHOLDER_SHOW };

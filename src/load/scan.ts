@@ -31,7 +31,10 @@ export interface ContentFiles {
   /** show.yml when it is there to read. */
   show?: string;
   episodes: EpisodeFile[];
-  /** Every folder that was read, the content folder first: what `dev` watches. */
+  /**
+   * Every folder that was read, the content folder first: what `dev` watches. Only the content
+   * folder when it holds too many entries to be one show's.
+   */
   folders: string[];
   /** Why files were not read: errors (an episode that cannot be) and warnings. */
   problems: Problem[];
@@ -40,7 +43,8 @@ export interface ContentFiles {
 }
 
 const EPISODE = /\.md$/i;
-const SKIPPED = (name: string) => name.startsWith('.') || name.startsWith('_') || name === 'node_modules';
+/** Names never read: notes, drafts and editor files (`.`, `_`), and installed packages. */
+export const isSkipped = (name: string) => name.startsWith('.') || name.startsWith('_') || name === 'node_modules';
 const MISTYPED_EPISODE = /\.(markdown|mdown|mdwn|mkdn?|mdx|mdtxt|mdtext)$/i;
 
 const inside = (child: string, parent: string) => {
@@ -126,7 +130,7 @@ export function scanContentFolder(dir: string, cwd: string, maxEntries = MAX_CON
       // Clearly not one show's folder: one message instead of thousands.
       return {
         episodes: [],
-        folders: found.folders,
+        folders: [root],
         problems: [
           {
             file: shown(root),
@@ -137,7 +141,7 @@ export function scanContentFolder(dir: string, cwd: string, maxEntries = MAX_CON
     }
     const subfolders: string[] = [];
     for (const entry of list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
-      if (SKIPPED(entry.name)) continue;
+      if (isSkipped(entry.name)) continue;
       const file = path.join(folder, entry.name);
       const isShow = folder === root && entry.name === SHOW_FILE;
       if (folder === root && !isShow && /^show\.ya?ml$/i.test(entry.name)) found.showLookalike = entry.name;

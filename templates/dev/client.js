@@ -1,9 +1,53 @@
-// castwright preview client: reloads the page after a rebuild and shows content problems in an
-// overlay. Injected into preview pages only; never part of a build.
+// castwright preview client: reloads the page after a rebuild, shows content problems in an
+// overlay over the page and warnings in a panel beside it (the page stays usable). Injected into
+// preview pages only; never part of a build.
 (() => {
   const script = document.currentScript;
   const pageVersion = Number(script && script.dataset.version);
   let overlay = null;
+  let panel = null;
+  let dismissed = '';
+
+  function hideWarnings() {
+    if (panel) panel.remove();
+    panel = null;
+  }
+
+  function showWarnings(warnings) {
+    hideWarnings();
+    // Hidden by the reader until the warnings change.
+    if (warnings.length === 0 || dismissed === warnings.join('\n')) return;
+    panel = document.createElement('aside');
+    panel.id = 'castwright-warnings';
+    panel.setAttribute('role', 'status');
+    panel.setAttribute('aria-label', 'castwright warnings');
+    panel.style.cssText =
+      'position:fixed;right:1rem;bottom:1rem;z-index:2147483646;max-width:min(36rem,calc(100vw - 2rem));max-height:40vh;' +
+      'overflow:auto;padding:0.8rem 1rem;border-radius:6px;background:#2b2410;color:#f6e7b0;border:1px solid #a8842a;' +
+      'box-shadow:0 4px 16px rgba(0,0,0,0.3);font:13px/1.45 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;';
+    const title = document.createElement('strong');
+    title.style.cssText = 'display:block;margin-bottom:0.4rem;font:700 14px/1.3 system-ui,sans-serif;color:#ffd36b;';
+    title.textContent = `${warnings.length} warning${warnings.length === 1 ? '' : 's'} (the build went on)`;
+    const close = document.createElement('button');
+    close.type = 'button';
+    close.textContent = 'Hide';
+    close.style.cssText = 'float:right;margin-left:1rem;font:12px system-ui,sans-serif;cursor:pointer;';
+    close.addEventListener('click', () => {
+      dismissed = warnings.join('\n');
+      hideWarnings();
+    });
+    const list = document.createElement('ul');
+    list.style.cssText = 'margin:0;padding-left:1.1rem;';
+    for (const warning of warnings) {
+      const item = document.createElement('li');
+      item.className = 'castwright-warning';
+      item.style.cssText = 'margin-bottom:0.4rem;white-space:pre-wrap;overflow-wrap:anywhere;';
+      item.textContent = warning;
+      list.append(item);
+    }
+    panel.append(close, title, list);
+    document.body.append(panel);
+  }
 
   function hide() {
     if (overlay) overlay.remove();
@@ -42,8 +86,13 @@
   const events = new EventSource('/__castwright/events');
   events.addEventListener('state', (event) => {
     const state = JSON.parse(event.data);
-    if (state.problems.length > 0) show(state.problems);
-    else if (state.version !== pageVersion) location.reload();
-    else hide();
+    if (state.problems.length > 0) {
+      hideWarnings();
+      show(state.problems);
+    } else if (state.version !== pageVersion) location.reload();
+    else {
+      hide();
+      showWarnings(state.warnings || []);
+    }
   });
 })();

@@ -26,6 +26,7 @@ describe.skipIf(!hasBrowser)('the preview in a real browser', () => {
     await cp(path.join(PROJECT, 'episodes'), path.join(root, 'episodes'), { recursive: true });
     session = await startSession({ contentDir: path.join(root, 'episodes'), host: '127.0.0.1', port: 0, cwd: root });
     browser = await launchBrowser();
+    await session.firstBuild;
     await mkdir(SCREENSHOTS, { recursive: true });
   });
 
@@ -89,6 +90,26 @@ describe.skipIf(!hasBrowser)('the preview in a real browser', () => {
     await page.close();
   });
 
+  it('lists warnings in a panel beside the page, which stays usable, until the reader hides them (issue 8, case 3)', async () => {
+    const page = await browser.newPage();
+    await page.goto(new URL(`episodes/${SEED}/`, session.url).href);
+    original = await readFile(episodeFile(), 'utf8');
+    await writeFile(episodeFile(), original.replace('## On the podcast this morning', '## What we covered'));
+    const panel = page.locator('#castwright-warnings');
+    await panel.waitFor({ state: 'visible', timeout: 10_000 });
+    expect(await panel.locator('.castwright-warning').allTextContents()).toEqual([
+      expect.stringMatching(new RegExp(`^episodes/${SEED}\\.md:30: warning: "What we covered" is not a stories heading`)),
+    ]);
+    expect(await page.locator('#castwright-overlay').count()).toBe(0);
+    // The page under it still takes clicks: the link home works.
+    await page.locator('a.show-link').click();
+    await page.waitForURL(session.url);
+    await panel.waitFor({ state: 'visible', timeout: 10_000 });
+    await panel.getByRole('button', { name: 'Hide' }).click();
+    expect(await page.locator('#castwright-warnings').count()).toBe(0);
+    await page.close();
+  });
+
   it('fits the email in 375 px without horizontal overflow', async () => {
     const phone = await launchBrowser({ width: 375 });
     try {
@@ -127,7 +148,8 @@ describe.skipIf(!hasBrowser)('the preview in a real browser', () => {
       const page = await browser.newPage();
       await page.goto(second.url);
       const overlay = page.locator('#castwright-overlay');
-      await overlay.waitFor({ state: 'visible', timeout: 10_000 });
+      // The first build runs in a thread that starts with the session: allow for a loaded machine.
+      await overlay.waitFor({ state: 'visible', timeout: 30_000 });
       expect(await overlay.locator('.castwright-problem').first().textContent()).toBe(
         'episodes/show.yml:13: explicit: expected true or false, got "maybe"',
       );

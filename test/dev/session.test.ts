@@ -1,9 +1,8 @@
-import { cp, readFile, symlink, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { cp, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { existsSync, realpathSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EVENTS_PATH } from '../../src/dev/server.ts';
 import { startSession, type Session } from '../../src/dev/session.ts';
 import { cleanUp, fixture, PROJECT, tempDir, workspace } from '../helpers/content.ts';
@@ -12,8 +11,9 @@ import { dom } from '../helpers/files.ts';
 const sessions: Session[] = [];
 afterEach(async () => {
   await Promise.all(sessions.splice(0).map((s) => s.close()));
-  await cleanUp();
 });
+// Folders stay until the file ends: the server tests share one session and its workspace.
+afterAll(cleanUp);
 
 async function preview(root: string, options: { templatesDir?: string; port?: number } = {}): Promise<Session> {
   const session = await startSession({
@@ -24,6 +24,7 @@ async function preview(root: string, options: { templatesDir?: string; port?: nu
     cwd: root,
   });
   sessions.push(session);
+  await session.firstBuild;
   return session;
 }
 
@@ -44,6 +45,7 @@ function rawGet(base: string, target: string): Promise<{ status: number; type: s
 interface State {
   version: number;
   problems: string[];
+  warnings: string[];
 }
 
 /** Reads the preview's event stream until a state matches (or fails after a few seconds). */
@@ -87,8 +89,23 @@ async function episodeWorkspace(): Promise<string> {
 }
 
 describe('the preview server', () => {
+  // One session answers every request here (each session starts a build thread): the requests
+  // only read. The workspace holds what the traversal test tries to reach.
+  let url: string;
+  let root: string;
+  let shared: Session;
+  beforeAll(async () => {
+    root = await episodeWorkspace();
+    await writeFile(path.join(root, 'secret.txt'), 'top secret');
+    await symlink(path.join(root, 'secret.txt'), path.join(root, 'episodes', 'leak.txt'));
+    await symlink('/etc', path.join(root, 'episodes', 'etc'));
+    shared = await startSession({ contentDir: path.join(root, 'episodes'), host: '127.0.0.1', port: 0, cwd: root });
+    await shared.firstBuild;
+    url = shared.url;
+  });
+  afterAll(() => shared.close());
+
   it('serves the site with the right content types, drafts included', async () => {
-    const { url } = await preview(await episodeWorkspace());
     for (const [target, type] of [
       ['/', 'text/html; charset=utf-8'],
       ['/episodes/draft/', 'text/html; charset=utf-8'],
@@ -107,7 +124,6 @@ describe('the preview server', () => {
   });
 
   it('adds a preview bar linking the episode’s email preview and the feed, and the reload client', async () => {
-    const { url } = await preview(await episodeWorkspace());
     const page = dom(await text(url, '/episodes/valid/'));
     const links = [...page.querySelectorAll('#castwright-preview-bar a')].map((a) => a.getAttribute('href'));
     expect(links).toEqual(['/email/valid/', '/feed.xml', '/']);
@@ -115,7 +131,6 @@ describe('the preview server', () => {
   });
 
   it('shows the email with its subject, preheader, text part and size, light and dark', async () => {
-    const { url } = await preview(await episodeWorkspace());
     const page = dom(await text(url, '/email/valid/'));
     expect(page.querySelector('#subject')?.textContent).toBe('A valid episode');
     expect(page.querySelector('#preheader')?.textContent).toBe('Welcome to the show.');
@@ -133,7 +148,6 @@ describe('the preview server', () => {
   });
 
   it('answers unknown paths with the site’s 404 page', async () => {
-    const { url } = await preview(await episodeWorkspace());
     const response = await fetch(new URL('/no/such/page', url));
     expect(response.status).toBe(404);
     expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
@@ -141,18 +155,12 @@ describe('the preview server', () => {
   });
 
   it('redirects a page path without its trailing slash', async () => {
-    const { url } = await preview(await episodeWorkspace());
     const response = await fetch(new URL('/episodes/valid?x=1', url), { redirect: 'manual' });
     expect(response.status).toBe(301);
     expect(response.headers.get('location')).toBe('/episodes/valid/?x=1');
   });
 
   it('refuses traversal, encoded traversal, absolute paths and symlinks out of the preview', async () => {
-    const root = await episodeWorkspace();
-    await writeFile(path.join(root, 'secret.txt'), 'top secret');
-    await symlink(path.join(root, 'secret.txt'), path.join(root, 'episodes', 'leak.txt'));
-    await symlink('/etc', path.join(root, 'episodes', 'etc'));
-    const { url } = await preview(root);
     for (const target of [
       '/../secret.txt',
       '/episodes/../../secret.txt',
@@ -173,7 +181,6 @@ describe('the preview server', () => {
   });
 
   it('answers only to localhost or an IP address, so a rebinding web page cannot read drafts', async () => {
-    const { url } = await preview(await episodeWorkspace());
     const { port } = new URL(url);
     const withHost = (host: string) =>
       new Promise<number>((resolve, reject) => {
@@ -191,31 +198,16 @@ describe('the preview server', () => {
   });
 
   it('answers HEAD on the event stream without holding the connection', async () => {
-    const { url } = await preview(await episodeWorkspace());
     const response = await fetch(new URL(EVENTS_PATH, url), { method: 'HEAD' });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('text/event-stream');
   });
 
   it('refuses methods other than GET and HEAD', async () => {
-    const { url } = await preview(await episodeWorkspace());
     expect((await fetch(url, { method: 'POST', body: 'x' })).status).toBe(405);
     const head = await fetch(url, { method: 'HEAD' });
     expect(head.status).toBe(200);
     expect(await head.text()).toBe('');
-  });
-
-  it('moves to the next port when the one asked for is taken', async () => {
-    const blocker = createServer();
-    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
-    const taken = (blocker.address() as { port: number }).port;
-    try {
-      const { url } = await preview(await episodeWorkspace(), { port: taken });
-      expect(Number(new URL(url).port)).toBeGreaterThan(taken);
-      expect((await fetch(url)).status).toBe(200);
-    } finally {
-      blocker.close();
-    }
   });
 });
 
@@ -225,7 +217,7 @@ describe('rebuilding on save', () => {
     const { url } = await preview(root);
     const file = path.join(root, 'episodes', 'valid.md');
     await writeFile(file, (await readFile(file, 'utf8')).replace('A valid episode', 'An edited episode'));
-    expect(await waitForState(url, (state) => state.version === 2)).toEqual({ version: 2, problems: [] });
+    expect(await waitForState(url, (state) => state.version === 2)).toEqual({ version: 2, problems: [], warnings: [] });
     expect(dom(await text(url, '/episodes/valid/')).querySelector('h1')?.textContent).toBe('An edited episode');
   });
 
@@ -241,8 +233,9 @@ describe('rebuilding on save', () => {
       'episodes/valid.md:3: date: "2021-02-30T07:00:00-08:00" is not a usable date: no such day in the calendar; expected one such as 2020-09-14T07:00:00-07:00',
     ]);
     expect(dom(await text(url, '/episodes/valid/')).querySelector('h1')?.textContent).toBe('A valid episode');
+    // Back to the text of the last good build: the problems go, and open pages need no reload.
     await writeFile(file, good);
-    expect(await waitForState(url, (state) => state.version === 2)).toEqual({ version: 2, problems: [] });
+    expect(await waitForState(url, (state) => state.problems.length === 0)).toEqual({ version: 1, problems: [], warnings: [] });
   });
 
   it('survives a broken template and recovers when it is fixed', async () => {
@@ -257,7 +250,7 @@ describe('rebuilding on save', () => {
     expect(failed.problems[0]).toMatch(/site\/episode\.hbs:\d+: template error: /);
     expect((await fetch(new URL('/episodes/valid/', url))).status).toBe(200);
     await writeFile(template, good);
-    expect((await waitForState(url, (state) => state.version === 2)).problems).toEqual([]);
+    expect(await waitForState(url, (state) => state.problems.length === 0)).toEqual({ version: 1, problems: [], warnings: [] });
   });
 
   it('starts on invalid content with a waiting page that turns into the site once fixed', async () => {
@@ -284,10 +277,10 @@ describe('rebuilding on save', () => {
     await rename(content, `${content}-away`);
     await waitForState(url, (state) => state.problems.length > 0);
     await rename(`${content}-away`, content);
-    await waitForState(url, (state) => state.version === 2 && state.problems.length === 0);
+    await waitForState(url, (state) => state.problems.length === 0);
     const file = path.join(content, 'valid.md');
     await writeFile(file, (await readFile(file, 'utf8')).replace('A valid episode', 'Back again'));
-    await waitForState(url, (state) => state.version === 3);
+    await waitForState(url, (state) => state.version === 2);
     expect(dom(await text(url, '/episodes/valid/')).querySelector('h1')?.textContent).toBe('Back again');
   });
 
@@ -295,5 +288,118 @@ describe('rebuilding on save', () => {
     const root = await episodeWorkspace();
     await preview(root);
     expect(existsSync(path.join(root, 'dist'))).toBe(false);
+  });
+});
+
+/** Waits for a condition a process or thread brings about (there is no event to wait on). */
+async function until(condition: () => boolean, what: string, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('a build that takes long or never ends (issue 8, cases 1 and 2)', () => {
+  const HANGING_PREVIEW = new URL('../fixtures/dev/hanging-preview.ts', import.meta.url).href;
+
+  async function hangingSession(options: { restartAfterMs?: number } = {}) {
+    const root = await episodeWorkspace();
+    const session = await startSession({
+      contentDir: path.join(root, 'episodes'),
+      host: '127.0.0.1',
+      port: 0,
+      cwd: root,
+      previewModule: HANGING_PREVIEW,
+      ...options,
+    });
+    sessions.push(session);
+    expect((await session.firstBuild).ok).toBe(true);
+    /** Starts a build that never ends, and resolves once it is under way. */
+    const hang = async () => {
+      await writeFile(path.join(root, 'episodes', 'HANG'), '');
+      void session.rebuild();
+      await until(() => existsSync(path.join(root, 'hanging')), 'the build to start spinning');
+    };
+    return { root, session, hang };
+  }
+
+  it('keeps serving the last good build while a build spins', async () => {
+    const { session, hang } = await hangingSession();
+    await hang();
+    const page = await fetch(new URL('/episodes/valid/', session.url));
+    expect(page.status).toBe(200);
+    expect(dom(await page.text()).querySelector('h1')?.textContent).toBe('A valid episode');
+    expect(await waitForState(session.url, () => true)).toEqual({ version: 1, problems: [], warnings: [] });
+  });
+
+  it('stops a spinning build when the preview is stopped (Ctrl+C)', async () => {
+    const { session, hang } = await hangingSession();
+    await hang();
+    await session.close();
+    sessions.splice(sessions.indexOf(session), 1);
+    await expect(fetch(session.url)).rejects.toThrow();
+  });
+
+  it('gives up a long build for a newer save, and builds that one', async () => {
+    const { root, session, hang } = await hangingSession({ restartAfterMs: 0 });
+    await hang();
+    await rm(path.join(root, 'episodes', 'HANG'));
+    const file = path.join(root, 'episodes', 'valid.md');
+    await writeFile(file, (await readFile(file, 'utf8')).replace('A valid episode', 'Saved during a stuck build'));
+    const report = await session.rebuild();
+    expect(report.ok).toBe(true);
+    expect(dom(await text(session.url, '/episodes/valid/')).querySelector('h1')?.textContent).toBe('Saved during a stuck build');
+  });
+});
+
+describe('warnings in the preview (issue 8, case 3)', () => {
+  it('are sent to open pages with the build, which is served, and go when fixed', async () => {
+    const root = await episodeWorkspace();
+    const file = path.join(root, 'episodes', 'valid.md');
+    const good = await readFile(file, 'utf8');
+    await writeFile(file, good.replace('## On the podcast this morning', '## What we covered'));
+    const session = await preview(root);
+    const report = await session.firstBuild;
+    expect(report.ok && report.warnings.map((warning) => warning.message)).toEqual([expect.stringMatching(/^"What we covered" is not a stories heading/)]);
+    const state = await waitForState(session.url, () => true);
+    expect(state.problems).toEqual([]);
+    expect(state.warnings).toEqual([expect.stringMatching(/^episodes\/valid\.md:15: warning: "What we covered" is not a stories heading/)]);
+    expect((await fetch(new URL('/episodes/valid/', session.url))).status).toBe(200);
+    await writeFile(file, good);
+    expect((await waitForState(session.url, (next) => next.warnings.length === 0)).problems).toEqual([]);
+  });
+});
+
+describe('what dev watches (issue 8, case 14)', () => {
+  it('exactly the folders the build reads: not a link out of the content folder, not skipped names', async () => {
+    const root = await episodeWorkspace();
+    const content = path.join(root, 'episodes');
+    const valid = await readFile(path.join(content, 'valid.md'), 'utf8');
+    await mkdir(path.join(content, '2021'));
+    await mkdir(path.join(content, '_notes'));
+    await mkdir(path.join(content, 'node_modules', 'big'), { recursive: true });
+    await mkdir(path.join(root, 'outside'));
+    await symlink('/usr', path.join(content, 'usr'));
+    await symlink(path.join(root, 'outside'), path.join(content, 'outside'));
+    await symlink(path.join(content, '2021'), path.join(content, 'this-year'));
+    await writeFile(path.join(content, '2021', 'later.md'), valid.replace('episode: 7', 'episode: 9').replace('7.mp3', '9.mp3'));
+    const session = await preview(root);
+    expect(session.watchedFolders().sort()).toEqual([content, path.join(content, '2021')].map((folder) => realpathSync(folder)).sort());
+    const report = await session.firstBuild;
+    expect(report.ok && report.warnings.map((warning) => warning.file)).toEqual(['episodes/outside', 'episodes/this-year', 'episodes/usr']);
+  });
+
+  it('a folder added while it runs, from the build after', async () => {
+    const root = await episodeWorkspace();
+    const content = path.join(root, 'episodes');
+    const session = await preview(root);
+    await mkdir(path.join(content, '2022'));
+    await until(() => session.watchedFolders().includes(realpathSync(path.join(content, '2022'))), 'the new folder to be watched');
+    const valid = await readFile(path.join(content, 'valid.md'), 'utf8');
+    await writeFile(path.join(content, '2022', 'new.md'), valid.replace('episode: 7', 'episode: 10').replace('7.mp3', '10.mp3').replace('A valid episode', 'In a new folder'));
+    const state = await waitForState(session.url, (next) => next.version >= 2);
+    expect(state.problems).toEqual([]);
+    expect(dom(await text(session.url, '/episodes/new/')).querySelector('h1')?.textContent).toBe('In a new folder');
   });
 });

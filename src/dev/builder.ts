@@ -1,0 +1,105 @@
+// Runs the preview's builds in a worker thread (dev/build-worker.ts), one at a time. The thread is
+// kept between builds, so modules are loaded once; stopping a build ends the thread, and the next
+// build starts a new one.
+import { Worker } from 'node:worker_threads';
+import type { BuildOutcome, BuildRequest, WorkerData } from './build-worker.ts';
+
+export type { BuildOutcome, BuildRequest } from './build-worker.ts';
+
+export interface BuilderOptions {
+  /** URL of the module whose `buildPreview` runs the builds (default: dev/preview). */
+  previewModule?: string;
+}
+
+export interface Builder {
+  /** Runs one build; resolves `undefined` when it was stopped by `stop()` or `close()`. */
+  build(request: BuildRequest): Promise<BuildOutcome | undefined>;
+  /** Stops the running build now, whatever it is doing (nothing when none is running). */
+  stop(): Promise<void>;
+  close(): Promise<void>;
+}
+
+// Run from source (.ts, through tsx) or compiled (.js): the worker's files have the same ending.
+const ENDING = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+const WORKER_ENTRY = new URL(`./build-worker${ENDING}`, import.meta.url).href;
+const PREVIEW_MODULE = new URL(`./preview${ENDING}`, import.meta.url).href;
+
+/**
+ * A worker does not inherit the loader that lets this process import .ts files (a test runner's
+ * own, or tsx's), so from source it registers tsx before importing its entry.
+ */
+function bootstrap(): string {
+  const tsx = ENDING === '.ts' ? JSON.stringify(import.meta.resolve('tsx/esm/api')) : 'undefined';
+  return `
+    const tsx = ${tsx};
+    (async () => {
+      if (tsx) (await import(tsx)).register();
+      await import(${JSON.stringify(WORKER_ENTRY)});
+    })().catch((error) => process.nextTick(() => { throw error; }));
+  `;
+}
+
+interface Running {
+  worker: Worker;
+  ready: Promise<void>;
+  pending?: (outcome: BuildOutcome | undefined) => void;
+}
+
+export function startBuilder(options: BuilderOptions = {}): Builder {
+  const data: WorkerData = { previewModule: options.previewModule ?? PREVIEW_MODULE };
+  let current: Running | undefined;
+  let closed = false;
+
+  const start = (): Running => {
+    // Without the parent's --import flags: the bootstrap registers what it needs, once.
+    const worker = new Worker(bootstrap(), { eval: true, workerData: data, execArgv: [] });
+    const running: Running = { worker, ready: Promise.resolve() };
+    running.ready = new Promise<void>((resolve) => {
+      worker.once('message', () => resolve());
+    });
+    worker.on('message', (message: BuildOutcome | 'ready') => {
+      if (message === 'ready') return;
+      const pending = running.pending;
+      running.pending = undefined;
+      pending?.(message);
+    });
+    // A thread that dies (out of memory, an error outside any build) fails its build and is replaced.
+    const died = (reason: string) => {
+      if (current === running) current = undefined;
+      const pending = running.pending;
+      running.pending = undefined;
+      pending?.({ ok: false, problems: [{ file: 'castwright', message: `the build stopped unexpectedly (${reason}); save again to retry` }] });
+    };
+    worker.on('error', (error) => died(error.message));
+    worker.on('exit', (code) => died(`its thread exited with code ${code}`));
+    return running;
+  };
+
+  const end = async (running: Running | undefined) => {
+    if (!running) return;
+    if (current === running) current = undefined;
+    const pending = running.pending;
+    running.pending = undefined;
+    await running.worker.terminate();
+    pending?.(undefined);
+  };
+
+  return {
+    async build(request) {
+      if (closed) return undefined;
+      current ??= start();
+      const running = current;
+      if (running.pending) throw new Error('one build at a time');
+      const outcome = new Promise<BuildOutcome | undefined>((resolve) => (running.pending = resolve));
+      // Waiting for "ready" first: a message posted before the entry listens would be lost.
+      await Promise.race([running.ready, outcome]);
+      if (running.pending) running.worker.postMessage(request);
+      return outcome;
+    },
+    stop: () => (current?.pending ? end(current) : Promise.resolve()),
+    async close() {
+      closed = true;
+      await end(current);
+    },
+  };
+}
