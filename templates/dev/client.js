@@ -8,6 +8,20 @@
   let panel = null;
   let dismissed = '';
 
+  /** Messages as written (file:line: …), one per item, wrapped however long. */
+  function messageList(messages, className, gap) {
+    const list = document.createElement('ul');
+    list.style.cssText = 'margin:0;padding-left:1.2rem;';
+    for (const message of messages) {
+      const item = document.createElement('li');
+      item.className = className;
+      item.style.cssText = `margin-bottom:${gap};white-space:pre-wrap;overflow-wrap:anywhere;`;
+      item.textContent = message;
+      list.append(item);
+    }
+    return list;
+  }
+
   function hideWarnings() {
     if (panel) panel.remove();
     panel = null;
@@ -36,16 +50,7 @@
       dismissed = warnings.join('\n');
       hideWarnings();
     });
-    const list = document.createElement('ul');
-    list.style.cssText = 'margin:0;padding-left:1.1rem;';
-    for (const warning of warnings) {
-      const item = document.createElement('li');
-      item.className = 'castwright-warning';
-      item.style.cssText = 'margin-bottom:0.4rem;white-space:pre-wrap;overflow-wrap:anywhere;';
-      item.textContent = warning;
-      list.append(item);
-    }
-    panel.append(close, title, list);
+    panel.append(close, title, messageList(warnings, 'castwright-warning', '0.4rem'));
     document.body.append(panel);
   }
 
@@ -67,15 +72,7 @@
     title.id = 'castwright-overlay-title';
     title.style.cssText = 'margin:0 0 1rem;font:700 18px/1.3 system-ui,sans-serif;color:#ff8f8f;';
     title.textContent = `${problems.length} problem${problems.length === 1 ? '' : 's'}: showing the last good build`;
-    const list = document.createElement('ul');
-    list.style.cssText = 'margin:0;padding-left:1.2rem;';
-    for (const problem of problems) {
-      const item = document.createElement('li');
-      item.className = 'castwright-problem';
-      item.style.cssText = 'margin-bottom:0.6rem;white-space:pre-wrap;overflow-wrap:anywhere;';
-      item.textContent = problem;
-      list.append(item);
-    }
+    const list = messageList(problems, 'castwright-problem', '0.6rem');
     const note = document.createElement('p');
     note.style.cssText = 'margin-top:1.5rem;font-family:system-ui,sans-serif;color:#aaa39a;';
     note.textContent = 'Save a fix and this page updates by itself.';
