@@ -68,7 +68,7 @@ export function startBuilder(options: BuilderOptions = {}): Builder {
       if (current === running) current = undefined;
       const pending = running.pending;
       running.pending = undefined;
-      pending?.({ ok: false, problems: [{ file: 'castwright', message: `the build stopped unexpectedly (${reason}); save again to retry` }] });
+      pending?.({ ok: false, buildMs: 0, problems: [{ file: 'castwright', message: `the build stopped unexpectedly (${reason}); save again to retry` }] });
     };
     worker.on('error', (error) => died(error.message));
     worker.on('exit', (code) => died(`its thread exited with code ${code}`));

@@ -55,15 +55,17 @@ export async function startSession(options: SessionOptions, onBuild: (report: Bu
   const server = await startServer({ host: options.host, port: options.port, waitingPage, client });
   const builder = startBuilder({ previewModule: options.previewModule });
   let closed = false;
-  let lastMs = 0;
-  const restartAfter = () => options.restartAfterMs ?? Math.max(2000, 3 * lastMs);
+  // How long the last build itself took (without the thread's start-up): the measure of "long".
+  let lastBuildMs = 0;
+  const restartAfter = () => options.restartAfterMs ?? Math.max(2000, 3 * lastBuildMs);
 
   let watcher: SourceWatcher | undefined;
   const buildOnce = async (): Promise<BuildReport | undefined> => {
     const started = performance.now();
     const outcome = await builder.build({ contentDir: options.contentDir, templatesDir, cwd });
     if (!outcome) return undefined;
-    const ms = (lastMs = performance.now() - started);
+    const ms = performance.now() - started;
+    if (outcome.buildMs > 0) lastBuildMs = outcome.buildMs;
     let report: BuildReport;
     if (outcome.ok) {
       server.publish(outcome.files, outcome.warnings.map(formatProblem));
