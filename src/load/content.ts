@@ -12,6 +12,9 @@ import { SHOW_FILE, scanContentFolder } from './scan.ts';
 import { readSourceText } from './text.ts';
 import { readYaml, validate } from './yaml.ts';
 
+// For commands that add to a show (import): the same names and files the build uses.
+export { SHOW_FILE } from './scan.ts';
+
 export interface Content {
   show: Show;
   /** In file order; `publish` decides which are listed and how. */
@@ -70,6 +73,11 @@ function crossCheck(identities: readonly Identity[], show: Show | undefined): Pr
     }
   }
   return problems;
+}
+
+/** The episode files a build of `dir` reads (the scan's rules), sorted: for commands that add to a show. */
+export async function findEpisodeFiles(dir: string): Promise<string[]> {
+  return scanContentFolder(dir, dir).episodes.map((file) => file.path);
 }
 
 export async function loadContent(dir: string, options: LoadOptions = {}): Promise<Content> {

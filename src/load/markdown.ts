@@ -57,6 +57,9 @@ export function allowedLink(href: string): URL | undefined {
   }
 }
 
+/** Whether a link may appear in the show notes at all (see allowedLink). */
+export const isAllowedLink = (href: string): boolean => allowedLink(href) !== undefined;
+
 function attr(token: Token, name: string): string | null {
   const value = token.attrGet(name);
   return value === null ? null : String(value);
@@ -71,7 +74,7 @@ function plainText(tokens: readonly Token[]): string {
     .trim();
 }
 
-function isStoriesHeading(text: string, configured?: string): boolean {
+export function isStoriesHeading(text: string, configured?: string): boolean {
   const heading = text.trim().toLowerCase();
   if (configured) return heading.startsWith(configured.trim().toLowerCase());
   return heading.startsWith('on the podcast') || heading === 'stories';

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadContent } from '../../src/load/content.ts';
+import { findEpisodeFiles, loadContent } from '../../src/load/content.ts';
 import { ContentError } from '../../src/errors.ts';
 import { formatProblem } from '../../src/problems.ts';
 import { cleanUp, fixture, PROJECT, tempDir, workspace } from '../helpers/content.ts';
@@ -356,5 +356,17 @@ describe('every file of the content folder is read or named (issue 8, case 6)', 
       episodes: [],
       problems: [{ file: 'episodes', message: 'holds more than 20 files and folders; expected the folder of one show (show.yml and its episodes): is --content right?' }],
     });
+  });
+});
+
+describe('the episode files of a show, for commands that add to it', () => {
+  it('are exactly those a build reads: .MD too and links inside, not skipped names or links out', async () => {
+    const valid = await fixture('episodes/valid.md');
+    const root = await workspace({ 'a.md': valid, '2021/B.MD': valid, '_draft.md': valid, 'notes.markdown': valid });
+    const content = path.join(root, 'episodes');
+    await writeFile(path.join(root, 'outside.md'), valid);
+    await symlink(path.join(root, 'outside.md'), path.join(content, 'out.md'));
+    await symlink(path.join(content, 'a.md'), path.join(content, 'alias.md'));
+    expect(await findEpisodeFiles(content)).toEqual(['2021/B.MD', 'a.md', 'alias.md'].map((name) => path.join(content, name)));
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readBody } from '../../src/load/markdown.ts';
+import { readBody, isAllowedLink } from '../../src/load/markdown.ts';
 
 const context = { file: 'ep.md', lineOffset: 10 };
 
@@ -188,5 +188,14 @@ describe('links hidden where lines are hard to count', () => {
     const { body } = readBody('| h |\n|---|\n| [click](javascript:alert(1)) ![i](data:image/svg+xml,x) |\n', context);
     expect(body.introHtml).not.toMatch(/javascript:|data:/);
     expect(body.introHtml).toContain('<a>click</a>');
+  });
+});
+
+describe('links allowed in the show notes, as other commands ask', () => {
+  it('are http(s) written scheme://host and mailto:, nothing else', () => {
+    for (const href of ['https://news.example.com/a', 'HTTP://Example.com', 'mailto:desk@example.com']) expect(isAllowedLink(href), href).toBe(true);
+    for (const href of ['https:evil.example/page', 'javascript:alert(1)', 'data:text/html,x', '/relative', 'ftp://example.com/x']) {
+      expect(isAllowedLink(href), href).toBe(false);
+    }
   });
 });
