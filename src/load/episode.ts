@@ -36,7 +36,7 @@ export interface LoadedEpisode {
   identity: Identity;
 }
 
-function identityOf(source: EpisodeSource, show: ShowContext, frontMatter?: YamlSource): Identity {
+export function identityOf(source: EpisodeSource, show: ShowContext, frontMatter?: YamlSource): Identity {
   const identity: Identity = { file: source.file, slug: source.slug, numbered: false };
   const data = frontMatter?.data as Record<string, unknown> | undefined;
   if (!frontMatter || typeof data !== 'object' || data === null) return identity;

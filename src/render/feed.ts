@@ -64,7 +64,8 @@ function transcriptElement(transcript: Transcript): XmlElement {
   return { 'podcast:transcript': { _attr: attributes } };
 }
 
-function truncateText(text: string, maxBytes: number): string {
+/** Cut at a word boundary to at most `maxBytes` of UTF-8, marked with an ellipsis. */
+export function truncateText(text: string, maxBytes: number): string {
   if (Buffer.byteLength(text) <= maxBytes) return text;
   let cut = text.slice(0, maxBytes);
   while (Buffer.byteLength(cut) > maxBytes - 3) cut = cut.slice(0, -1);
