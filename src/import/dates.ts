@@ -61,7 +61,7 @@ export function parseFeedDate(raw: string): FeedDate | string {
   const numeric = /^(?:(?:GMT|UTC|UT) ?)?([+-])(\d{1,2}):?(\d{2})?(?: \(.*\))?$/i.exec(zone);
   if (numeric) {
     const [, sign, oh, om = '0'] = numeric;
-    offsetMinutes = (sign === '-' ? -1 : 1) * (Number(oh) * 60 + Number(om));
+    offsetMinutes = (sign === '-' ? -1 : 1) * (Number(oh) * 60 + Number(om)) || 0;
     if (Math.abs(offsetMinutes) > 18 * 60) return `the UTC offset "${zone}" is out of range`;
   } else if (zone === '') {
     offsetMinutes = 0;

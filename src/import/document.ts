@@ -24,7 +24,8 @@ function notAFeed(text: string, root: string | undefined): string {
   }
   if (root === 'feed') return 'this is an Atom feed; castwright imports RSS 2.0 podcast feeds (every podcast host publishes one)';
   if (root === 'rdf:RDF') return 'this is an RSS 1.0 (RDF) feed; castwright imports RSS 2.0 podcast feeds';
-  return `the document is <${root ?? '?'}>, not an RSS feed; expected <rss version="2.0"> with a <channel>`;
+  if (root === undefined) return 'this is not XML, nor a feed; expected an RSS 2.0 podcast feed';
+  return `the document is <${root}>, not an RSS feed; expected <rss version="2.0"> with a <channel>`;
 }
 
 /** Throws ContentError with `name:line` problems when the bytes are not an RSS 2.0 feed. */
@@ -34,8 +35,10 @@ export function readFeedDocument(source: FeedSource): FeedDocument {
   if (typeof decoded === 'string') throw new ContentError([{ file: name, line: 1, message: decoded }]);
   const { text } = decoded;
   if (text.trim() === '') throw new ContentError([{ file: name, message: 'the feed is empty; expected an RSS 2.0 podcast feed' }]);
-  const looksLikeMarkup = text.trimStart().startsWith('<');
-  if (!looksLikeMarkup) throw new ContentError([{ file: name, line: 1, message: notAFeed(text, undefined) }]);
+  const start = text.trimStart();
+  // A web page is rarely well-formed XML: say what it is before the XML parser complains.
+  const html = /^(?:<\?xml[^>]*>\s*)?(?:<!--[\s\S]*?-->\s*)*<(?:!doctype html|html[\s>])/i.test(start);
+  if (!start.startsWith('<') || html) throw new ContentError([{ file: name, line: 1, message: notAFeed(text, html ? 'html' : undefined) }]);
   const parsed = parseXml(text, name);
   if (Array.isArray(parsed)) throw new ContentError(parsed);
   const { root } = parsed;

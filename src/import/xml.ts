@@ -3,7 +3,7 @@
 // positions, so a small scanner of our own finds the line of every element near the top of the
 // tree (channel, items and their children) and the two are matched in document order.
 import { TextDecoder } from 'node:util';
-import { XMLParser } from 'fast-xml-parser';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { Problem } from '../problems.ts';
 
 export interface XmlNode {
@@ -67,10 +67,19 @@ export function decodeFeed(bytes: Buffer, httpCharset?: string): DecodedText | s
   } catch {
     return `declares the encoding "${encoding}", which castwright cannot read; expected UTF-8, UTF-16, ISO-8859-x or windows-125x`;
   }
-  const text = decoder.decode(bytes.subarray(start));
+  // Feeds labelled ISO-8859-1 are windows-1252 in practice (curly quotes at 0x93…), as the
+  // Encoding Standard says; Node decodes 0x80-0x9F of that family as control characters.
+  const text = decoder.encoding === 'windows-1252' ? decodeWindows1252(bytes.subarray(start)) : decoder.decode(bytes.subarray(start));
   let replaced = 0;
   for (let i = text.indexOf('\uFFFD'); i !== -1; i = text.indexOf('\uFFFD', i + 1)) replaced++;
   return { text, encoding, replaced };
+}
+
+/** windows-1252's characters at 0x80-0x9F (undefined positions stay as they are). */
+const WINDOWS_1252_HIGH = '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008dŽ\u008f\u0090‘’“”•–—˜™š›œ\u009džŸ';
+
+function decodeWindows1252(bytes: Buffer): string {
+  return bytes.toString('latin1').replace(/[\u0080-\u009f]/g, (c) => WINDOWS_1252_HIGH[c.charCodeAt(0) - 0x80]!);
 }
 
 interface ScannedElement {
@@ -226,6 +235,18 @@ export interface ParsedXml {
 
 /** Throws problems (`file:line: …`) when the text is not XML at all. */
 export function parseXml(text: string, file: string): ParsedXml | Problem[] {
+  // Entities a feed declares itself are never expanded: no feed needs them, and they are how a
+  // "billion laughs" or an external file gets in.
+  const doctype = /<!DOCTYPE[^[>]*\[([\s\S]*?)\]\s*>/i.exec(text);
+  if (doctype && /<!ENTITY/i.test(doctype[1]!)) {
+    const line = text.slice(0, doctype.index).split('\n').length;
+    return [{ file, line, message: 'the feed declares its own entities (<!ENTITY> in its DOCTYPE), which castwright never expands; podcast feeds do not need them: remove them from a copy of the feed and import that' }];
+  }
+  // Well-formed to the end: a truncated download must not import as a shorter catalogue.
+  const valid = XMLValidator.validate(text);
+  if (valid !== true) {
+    return [{ file, line: valid.err.line, message: `not well-formed XML: ${valid.err.msg.replace(/\s+/g, ' ')} (a truncated download, or a broken feed)` }];
+  }
   let ordered: Ordered[];
   try {
     ordered = parser.parse(text) as Ordered[];

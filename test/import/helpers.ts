@@ -13,13 +13,13 @@ export interface MainResult {
 }
 
 /** `castwright …` run in-process, as the executable runs it, with its output captured. */
-export async function castwright(args: readonly string[], cwd: string): Promise<MainResult> {
+export async function castwright(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<MainResult> {
   let stdout = '';
   let stderr = '';
   const code = await main(args, {
     stdout: { write: (text) => void (stdout += text) },
     stderr: { write: (text) => void (stderr += text) },
-    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined },
+    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, ...env },
     cwd,
   });
   return { code, stdout, stderr };

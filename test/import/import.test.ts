@@ -288,7 +288,7 @@ describe('castwright import of what castwright cannot take as it is', () => {
       ['<?xml version="1.0"?>\n<feed xmlns="http://www.w3.org/2005/Atom"><title>x</title></feed>', 'page.html:2: this is an Atom feed; castwright imports RSS 2.0 podcast feeds'],
       ['{"version": "https://jsonfeed.org/version/1"}', 'page.html:1: this is JSON, not a feed'],
       ['<rss version="2.0"><title>no channel</title></rss>', 'page.html:1: the feed has no <channel>'],
-      ['<rss><channel><item><title>x</title></item', 'page.html:1: not readable as XML'],
+      ['<rss><channel><item><title>x</title></item', 'page.html:1: not well-formed XML'],
     ];
     for (const [content, message] of cases) {
       await writeFile(path.join(root, 'page.html'), content);
