@@ -4,6 +4,7 @@ import { UsageError } from '../errors.ts';
 import { contentOption, requireFolder } from '../cli/options.ts';
 import { EXIT, type Command } from '../cli/command.ts';
 import { colorsFor, statusLine } from '../cli/terminal.ts';
+import { hasEmail } from '../model/types.ts';
 import { generate } from '../pipeline.ts';
 import { DEFAULT_TEMPLATES_DIR } from '../render/templates.ts';
 import { checkOutputFolder, writeFolder } from '../write/atomic.ts';
@@ -48,6 +49,9 @@ export const build: Command = {
       const skipped = leftOut ? ` (${leftOut} draft or future episode${leftOut === 1 ? '' : 's'} left out; --drafts includes them)` : '';
       const seconds = ((performance.now() - started) / 1000).toFixed(2);
       io.stdout.write(`${c.green('✓')} Built ${count} episode${count === 1 ? '' : 's'} into ${outDir}/ in ${seconds} s${skipped}\n`);
+      if (!hasEmail(publication.show)) {
+        io.stdout.write(`No email digests: ${contentDir}/show.yml has no email settings (add email: { from, address, unsubscribe } to render them).\n`);
+      }
       return EXIT.ok;
     } finally {
       status.done();

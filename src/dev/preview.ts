@@ -46,7 +46,9 @@ export async function buildPreview(options: PreviewOptions): Promise<Preview> {
   const files = new Map(generated.files);
   const { episodes } = generated.publication;
   for (const episode of episodes) {
-    const pages = emailPreviewPages(dev.emailPreview, episode, generated.digests.get(episode.slug)!);
+    const digest = generated.digests.get(episode.slug);
+    if (!digest) continue;
+    const pages = emailPreviewPages(dev.emailPreview, episode, digest);
     for (const [file, content] of pages) files.set(file, content);
   }
   return { files, episodes: episodes.length };

@@ -66,7 +66,7 @@ function plainText(tokens: readonly Token[]): string {
     .trim();
 }
 
-function isStoriesHeading(text: string, configured?: string): boolean {
+export function isStoriesHeading(text: string, configured?: string): boolean {
   const heading = text.trim().toLowerCase();
   if (configured) return heading.startsWith(configured.trim().toLowerCase());
   return heading.startsWith('on the podcast') || heading === 'stories';

@@ -90,6 +90,25 @@ function isLanguage(code: string): boolean {
   }
 }
 
+/** Podcasting 2.0 caps the text of a podcast:funding link. */
+export const FUNDING_TEXT_LENGTH = 128;
+
+const funding = record(
+  {
+    url: webUrl('the absolute http(s) URL of the page where listeners support the show'),
+    text: line('the text of the funding link, such as "Support the show"').refine((value) => value.length <= FUNDING_TEXT_LENGTH, {
+      error: (issue) => `is ${String(issue.input).length} characters long; Podcasting 2.0 takes at most ${FUNDING_TEXT_LENGTH}`,
+    }),
+  },
+  'a funding link as { url, text }',
+);
+
+/**
+ * Whatever an import found that has no field yet, by its feed element name. Kept as written and
+ * never rendered, so a later import or feature can use it.
+ */
+const extra = z.record(z.string(), z.unknown(), expecting('a map of values kept from an imported feed')).optional();
+
 export const showSchema = record(
   {
     title: line('the show title'),
@@ -127,10 +146,16 @@ export const showSchema = record(
         utmSource: optionalLine('the utm_source value for links in the email, such as equity'),
       },
       'the email settings as { from, address, unsubscribe }',
-    ),
+    ).optional(),
     storiesHeading: optionalLine('the heading above the list of covered stories'),
     locked: flag().default(true),
     guid: z.uuid(expecting('a UUID (podcast:guid); set it only to keep the one a moved feed already had')).optional(),
+    funding: z
+      .union([funding, z.array(funding)], expecting('a funding link as { url, text }, or a list of them'))
+      .transform((value) => (Array.isArray(value) ? value : [value]))
+      .default([]),
+    newFeedUrl: webUrl('the absolute http(s) URL of the feed apps should move to (itunes:new-feed-url)').optional(),
+    extra,
   },
   'the show settings',
 ).transform((show) => {
@@ -142,7 +167,7 @@ export const showSchema = record(
     url,
     feedUrl,
     guid: show.guid ?? podcastGuid(feedUrl),
-    email: { ...show.email, utmSource: show.email.utmSource ?? slugOfTitle },
+    email: show.email && { ...show.email, utmSource: show.email.utmSource ?? slugOfTitle },
   };
 });
 
@@ -186,7 +211,8 @@ const audio = record(
   {
     url: webUrl('the absolute http(s) URL of the audio file'),
     length: positiveWhole('the file size in bytes, a whole number above 0'),
-    duration,
+    // Optional: many published feeds give no length, and an imported episode must not get a made-up one.
+    duration: duration.optional(),
     type: oneOf(mediaTypes).optional(),
   },
   'the audio file as { url, length, duration }',
@@ -204,29 +230,105 @@ const audio = record(
   return { ...file, type };
 });
 
+const GUID_EXPECTED = 'a permanent unique id for the episode';
+
+const guidText = z
+  .union([z.string(), z.number()], expecting(GUID_EXPECTED))
+  .transform(String)
+  .pipe(line(GUID_EXPECTED));
+
+/**
+ * As published: a text (written with isPermaLink="false"), or `{ value, isPermaLink }` to keep a
+ * feed's permalink guid exactly as apps know it.
+ */
+const guid = z.union(
+  [
+    guidText.transform((value) => ({ value, isPermaLink: false })),
+    record({ value: guidText, isPermaLink: flag() }, 'the guid as { value, isPermaLink }'),
+  ],
+  expecting(`${GUID_EXPECTED}, or { value, isPermaLink }`),
+);
+
+/** Transcript formats by file extension, for a transcript given as a bare URL. */
+export const TRANSCRIPT_TYPES: Readonly<Record<string, string>> = {
+  vtt: 'text/vtt',
+  srt: 'application/x-subrip',
+  json: 'application/json',
+  html: 'text/html',
+  htm: 'text/html',
+  txt: 'text/plain',
+};
+
+const MIME_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/i;
+
+const transcriptFile = record(
+  {
+    url: webUrl('the absolute http(s) URL of the transcript'),
+    type: z
+      .string(expecting('the transcript format, such as text/vtt or application/x-subrip'))
+      .trim()
+      .refine((value) => MIME_TYPE.test(value), { error: (issue) => expecting('a media type such as text/vtt').error(issue) }),
+    language: optionalLine('the language of the transcript, such as en'),
+    rel: optionalLine('"captions" for timed captions'),
+  },
+  'a transcript as { url, type, language, rel }',
+);
+
+const TRANSCRIPT_EXPECTED = 'a transcript URL, or a list of { url, type, language, rel }';
+
+const transcript = z
+  .union([webUrl(), z.array(transcriptFile)], expecting(TRANSCRIPT_EXPECTED))
+  .transform((value, ctx) => {
+    if (Array.isArray(value)) return value;
+    const extension = new URL(value).pathname.split('.').pop()?.toLowerCase() ?? '';
+    const type = TRANSCRIPT_TYPES[extension];
+    if (!type) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `".${extension}" does not tell the transcript format; expected a list such as [{ url: …, type: text/vtt }]`,
+      });
+      return z.NEVER;
+    }
+    return [{ url: value, type }];
+  });
+
+const person = record(
+  {
+    name: line("the person's name"),
+    role: optionalLine('a Podcasting 2.0 role such as host, guest or producer'),
+    group: optionalLine('a Podcasting 2.0 group such as cast or writing'),
+    img: webUrl("the URL of the person's picture").optional(),
+    href: webUrl("the URL of the person's page").optional(),
+  },
+  'a person as { name, role, group, img, href }',
+);
+
+const host = z.union([line("a host's name").transform((name): z.output<typeof person> => ({ name })), person], expecting("a host's name, or { name, role, img, href }"));
+
 export const episodeSchema = record(
   {
     title: line('the episode title'),
     date: publishDate,
-    guid: z
-      .union([z.string(), z.number()], expecting('a permanent unique id for the episode'))
-      .transform(String)
-      .pipe(line('a permanent unique id for the episode'))
-      .optional(),
+    guid: guid.optional(),
     episode: positiveWhole('the episode number, a whole number above 0').optional(),
     season: positiveWhole('the season number, a whole number above 0').optional(),
     type: oneOf(['full', 'trailer', 'bonus']).default('full'),
     summary: optionalText('a one-paragraph summary in plain text'),
     audio,
-    hosts: z.array(line("a host's name"), expecting("a list of hosts' names")).default([]),
+    hosts: z.array(host, expecting("a list of hosts' names")).default([]),
     explicit: flag().optional(),
     image: webUrl('the URL of the episode art').optional(),
+    transcript: transcript.optional(),
+    chapters: webUrl('the absolute http(s) URL of a Podcasting 2.0 chapters file (JSON)').optional(),
     draft: flag().default(false),
     subject: optionalLine('the email subject line'),
     preheader: optionalLine('the preview line email apps show after the subject'),
+    extra,
   },
   'the episode fields',
 );
 
 export type ShowSettings = z.output<typeof showSchema>;
 export type EpisodeFields = z.output<typeof episodeSchema>;
+export type Person = z.output<typeof person>;
+export type Transcript = z.output<typeof transcriptFile>;

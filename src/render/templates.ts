@@ -50,8 +50,11 @@ function registerHelpers(hb: typeof Handlebars): void {
   hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   hb.registerHelper('plural', (count: number, one: string, many: string) => (count === 1 ? one : many));
   // "Alex and Natasha", in the show's language.
-  hb.registerHelper('list', (items: string[], options: Handlebars.HelperOptions) =>
-    new Intl.ListFormat(options.data?.root?.show?.language ?? 'en', { type: 'conjunction' }).format(items),
+  // Names or people ({ name }).
+  hb.registerHelper('list', (items: Array<string | { name: string }>, options: Handlebars.HelperOptions) =>
+    new Intl.ListFormat(options.data?.root?.show?.language ?? 'en', { type: 'conjunction' }).format(
+      items.map((item) => (typeof item === 'string' ? item : item.name)),
+    ),
   );
 }
 

@@ -1,5 +1,6 @@
 // Display values derived once per episode and shared by every output: dates, lengths, labels.
 import { formatDuration, isoDuration, type PublishDate } from '../model/time.ts';
+import type { Person } from '../model/schema.ts';
 import type { ListedEpisode, Show } from '../model/types.ts';
 
 const dateFormats = new Map<string, Intl.DateTimeFormat>();
@@ -39,7 +40,13 @@ export interface EpisodeView extends ListedEpisode {
   statusLabel: string;
   /** "Episode 312, season 4" or empty. */
   numberText: string;
+  /** Hosts (role host, or none), then everyone else with their role: "Jane Doe (guest)". */
+  hostPeople: Person[];
+  otherPeople: Array<Person & { roleText: string }>;
 }
+
+/** Podcasting 2.0's default role is host. */
+export const isHost = (person: Person): boolean => person.role === undefined || person.role.toLowerCase() === 'host';
 
 export function episodeView(show: Show, episode: ListedEpisode): EpisodeView {
   const number = episode.episode === undefined ? '' : `Episode ${episode.episode}`;
@@ -48,10 +55,13 @@ export function episodeView(show: Show, episode: ListedEpisode): EpisodeView {
     ...episode,
     dateText: formatDate(episode.date, show.language),
     isoDate: isoDate(episode.date),
-    durationText: formatDuration(episode.audio.duration),
-    isoDuration: isoDuration(episode.audio.duration),
+    // Empty when the length is unknown (an imported episode whose feed gave none).
+    durationText: episode.audio.duration === undefined ? '' : formatDuration(episode.audio.duration),
+    isoDuration: episode.audio.duration === undefined ? '' : isoDuration(episode.audio.duration),
     sizeText: formatBytes(episode.audio.length),
     statusLabel: STATUS_LABELS[episode.status],
+    hostPeople: episode.hosts.filter(isHost),
+    otherPeople: episode.hosts.filter((person) => !isHost(person)).map((person) => ({ ...person, roleText: person.role!.toLowerCase() })),
     numberText: [number, season].filter(Boolean).join(', ').replace(/^s/, (c) => (number ? c : c.toUpperCase())),
   };
 }

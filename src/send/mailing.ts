@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { loadContent } from '../load/content.ts';
 import type { Problem } from '../problems.ts';
-import type { ListedEpisode, Show } from '../model/types.ts';
+import { hasEmail, type ListedEpisode, type MailingShow } from '../model/types.ts';
 import { DEFAULT_TEMPLATES_DIR, loadTemplates } from '../render/templates.ts';
 import { parseAddress } from './address.ts';
 import { episodeToSend } from './episode.ts';
@@ -39,7 +39,7 @@ export interface MailingRequest {
 }
 
 export interface Mailing {
-  show: Show;
+  show: MailingShow;
   episode: ListedEpisode;
   compose: Compose;
   /** Valid, unique and not suppressed: the readers to mail (the ledger may still skip some). */
@@ -56,6 +56,11 @@ export async function planMailing(request: MailingRequest): Promise<Mailing> {
     loadContent(contentPath, { cwd: request.cwd }),
     loadTemplates(DEFAULT_TEMPLATES_DIR, request.cwd),
   ]);
+  const { show } = content;
+  if (!hasEmail(show)) {
+    const file = path.join(request.contentDir, 'show.yml');
+    throw new SetupError(`${file} has no email settings; add email: { from, address, unsubscribe } to it (see the README, "show.yml") to send digests`);
+  }
   const test = request.test !== undefined;
   const episode = episodeToSend(content.episodes, request.slug, { now: request.now ?? new Date(), test, contentDir: request.contentDir });
 
@@ -76,9 +81,9 @@ export async function planMailing(request: MailingRequest): Promise<Mailing> {
   const { keep, suppressed } = applySuppression(list.recipients, suppression);
 
   return {
-    show: content.show,
+    show,
     episode,
-    compose: createComposer({ show: content.show, episode, templates, secret: request.secret, test }),
+    compose: createComposer({ show, episode, templates, secret: request.secret, test }),
     recipients: keep,
     suppressed,
     invalid: list.invalid,

@@ -3,14 +3,14 @@
 // List-Id).
 import { createHash, randomUUID } from 'node:crypto';
 import type { SendMailOptions } from 'nodemailer';
-import type { ListedEpisode, Show } from '../model/types.ts';
+import type { ListedEpisode, MailingShow, Show } from '../model/types.ts';
 import { prepareDigest } from '../render/email.ts';
 import type { Templates } from '../render/templates.ts';
 import type { Recipient } from './recipients.ts';
 import { unsubscribeToken, unsubscribeUrl } from './token.ts';
 
 export interface MailingSource {
-  show: Show;
+  show: MailingShow;
   episode: ListedEpisode;
   templates: Templates;
   secret: string;

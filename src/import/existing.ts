@@ -1,0 +1,65 @@
+// What a content folder already holds, read as the loader reads it: the show it is, and the
+// guids, audio files and file names of its episodes. An import adds to it and never edits it.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { SHOW_FILE, findEpisodeFiles } from '../load/content.ts';
+import { identityOf } from '../load/episode.ts';
+import { splitFrontMatter } from '../load/front-matter.ts';
+import { readYaml } from '../load/yaml.ts';
+import { isWebUrl } from '../model/fields.ts';
+import { podcastGuid } from '../model/schema.ts';
+
+export interface ExistingShow {
+  title?: string;
+  /** podcast:guid: pinned, or derived from `url` as the build derives it. */
+  guid?: string;
+  url?: string;
+  explicit?: boolean;
+  storiesHeading?: string;
+}
+
+export interface ExistingContent {
+  show?: ExistingShow;
+  /** Episode guid → file, as the build computes them. */
+  guids: Map<string, string>;
+  /** Audio URL → file. */
+  audio: Map<string, string>;
+  /** Lower-cased file names without `.md`: the build wants them unique. */
+  slugs: Set<string>;
+}
+
+const text = (value: unknown) => (typeof value === 'string' && value.trim() ? value.trim() : undefined);
+
+function readShow(file: string): ExistingShow {
+  const data = readYaml(readFileSync(file, 'utf8'), file).data as Record<string, unknown> | undefined;
+  if (!data || typeof data !== 'object') return {};
+  const url = text(data.url);
+  const base = url && isWebUrl(url) ? (url.endsWith('/') ? url : `${url}/`) : undefined;
+  const guid = text(data.guid)?.toLowerCase() ?? (base ? podcastGuid(new URL('feed.xml', base).href) : undefined);
+  return {
+    ...(text(data.title) ? { title: text(data.title) } : {}),
+    ...(guid ? { guid } : {}),
+    ...(base ? { url: base } : {}),
+    ...(typeof data.explicit === 'boolean' ? { explicit: data.explicit } : {}),
+    ...(text(data.storiesHeading) ? { storiesHeading: text(data.storiesHeading) } : {}),
+  };
+}
+
+export async function readExisting(dir: string): Promise<ExistingContent> {
+  const existing: ExistingContent = { guids: new Map(), audio: new Map(), slugs: new Set() };
+  if (!existsSync(dir)) return existing;
+  const showFile = path.join(dir, SHOW_FILE);
+  if (existsSync(showFile)) existing.show = readShow(showFile);
+  const context = { url: existing.show?.url ?? 'https://example.invalid/', guid: existing.show?.guid ?? '00000000-0000-5000-8000-000000000000', explicit: false };
+  for (const file of await findEpisodeFiles(dir)) {
+    const slug = path.basename(file, '.md');
+    existing.slugs.add(slug.toLowerCase());
+    const source = { file, slug, text: readFileSync(file, 'utf8') };
+    const split = splitFrontMatter(source.text, file);
+    const identity = identityOf(source, context, Array.isArray(split) ? undefined : split.frontMatter);
+    // Without the show's guid, a guid derived from a slug is made under a placeholder and matches nothing.
+    if (identity.guid) existing.guids.set(identity.guid.value, file);
+    if (identity.audioUrl) existing.audio.set(identity.audioUrl.value, file);
+  }
+  return existing;
+}
