@@ -123,12 +123,8 @@ function connectStep(connection: SMTPConnection, error: SmtpError): Step {
   return connection.lastServerResponse === false ? 'greeting' : 'hello';
 }
 
-export interface SmtpBackend extends Backend {
-  readonly settings: SmtpSettings;
-}
-
 /** One connection per message in flight, at most as many as the runner delivers at once. */
-export function smtpBackend(settings: SmtpSettings): SmtpBackend {
+export function smtpBackend(settings: SmtpSettings): Backend {
   const target = displayUrl(settings.url);
   const seconds = settings.timeoutMs / 1000;
   const insecure = settings.url.searchParams.get('insecure') === 'true';
@@ -155,7 +151,8 @@ export function smtpBackend(settings: SmtpSettings): SmtpBackend {
     connection.on('end', () => (slot.dead = true));
     try {
       await step<void>(connection, 'connect', (done) => connection.connect((error) => done(error)));
-      if (auth && (auth.user || auth.pass)) {
+      // nodemailer logs in only when the server offers AUTH; it is then that a password could leak.
+      if (auth && (auth.user || auth.pass) && connection.allowsAuth) {
         if (!connection.secure && !loopback && !insecure) {
           throw Object.assign(
             new ClearTextLogin(
@@ -166,7 +163,7 @@ export function smtpBackend(settings: SmtpSettings): SmtpBackend {
             { step: 'login' as Step },
           );
         }
-        if (connection.allowsAuth) await step<unknown>(connection, 'login', (done) => connection.login({ user: auth.user, pass: auth.pass }, done));
+        await step<unknown>(connection, 'login', (done) => connection.login({ user: auth.user, pass: auth.pass }, done));
       }
     } catch (error) {
       discard(slot);
@@ -244,7 +241,6 @@ export function smtpBackend(settings: SmtpSettings): SmtpBackend {
   }
 
   return {
-    settings,
     target,
     records: true,
     verb: 'sent',
