@@ -6,24 +6,14 @@ import { loadContent } from '../load/content.ts';
 import type { Problem } from '../problems.ts';
 import { hasEmail, type ListedEpisode, type MailingShow } from '../model/types.ts';
 import { DEFAULT_TEMPLATES_DIR, loadTemplates } from '../render/templates.ts';
-import { parseAddress } from './address.ts';
+import { readMailbox } from './address.ts';
 import { episodeToSend } from './episode.ts';
 import { SetupError } from './errors.ts';
 import { createComposer, type Compose } from './message.ts';
 import { applySuppression, readRecipients, readSuppression, type Recipient, type Suppression } from './recipients.ts';
-
-/** Ledgers and locks, relative to the working folder (git-ignored). */
-export const SENDS_FOLDER = '.castwright/sends';
+import { shownPath } from './sends.ts';
 
 export const DEFAULT_SUPPRESSION_FILE = 'unsubscribed.csv';
-
-export function ledgerFile(slug: string): string {
-  return `${SENDS_FOLDER}/${slug}.jsonl`;
-}
-
-export function lockFile(slug: string): string {
-  return `${SENDS_FOLDER}/${slug}.lock`;
-}
 
 export interface MailingRequest {
   contentDir: string;
@@ -45,7 +35,10 @@ export interface Mailing {
   /** Valid, unique and not suppressed: the readers to mail (the ledger may still skip some). */
   recipients: Recipient[];
   suppressed: Recipient[];
+  /** Rows skipped: not an address. */
   invalid: Problem[];
+  /** Rows used with something left out. */
+  warnings: Problem[];
   duplicates: number;
   suppression?: Suppression;
 }
@@ -64,11 +57,11 @@ export async function planMailing(request: MailingRequest): Promise<Mailing> {
   const test = request.test !== undefined;
   const episode = episodeToSend(content.episodes, request.slug, { now: request.now ?? new Date(), test, contentDir: request.contentDir });
 
-  let list: { recipients: Recipient[]; invalid: Problem[]; duplicates: number };
+  let list: { recipients: Recipient[]; invalid: Problem[]; warnings: Problem[]; duplicates: number };
   if (request.test !== undefined) {
-    const parsed = parseAddress(request.test);
-    if (!parsed) throw new SetupError(`--test: "${request.test}" is not an email address`);
-    list = { recipients: [{ ...parsed, line: 0 }], invalid: [], duplicates: 0 };
+    const mailbox = readMailbox(request.test);
+    if (!mailbox) throw new SetupError(`--test: "${request.test}" is not an email address`);
+    list = { recipients: [{ ...mailbox, line: 0 }], invalid: [], warnings: [], duplicates: 0 };
   } else if (request.to !== undefined) {
     list = await readRecipients(request.to, { cwd: request.cwd });
   } else {
@@ -83,10 +76,11 @@ export async function planMailing(request: MailingRequest): Promise<Mailing> {
   return {
     show,
     episode,
-    compose: createComposer({ show, episode, templates, secret: request.secret, test }),
+    compose: createComposer({ show, episode, templates, secret: request.secret, test, showFile: shownPath(path.join(contentPath, 'show.yml'), request.cwd) }),
     recipients: keep,
     suppressed,
     invalid: list.invalid,
+    warnings: list.warnings,
     duplicates: list.duplicates,
     ...(suppression ? { suppression } : {}),
   };

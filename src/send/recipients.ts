@@ -1,17 +1,18 @@
-// Subscriber and suppression lists: CSV files as mailing tools export them. Every row that cannot
-// be used is reported with its line, all at once, and skipped; only a file that cannot be read as
-// a list at all stops the send.
+// Subscriber and suppression lists: CSV files as mailing tools export them. A subscriber row that
+// cannot be used is reported with its line and skipped. A suppression list fails closed: a row it
+// cannot read may be a reader who asked not to be mailed, so any such row stops the send.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
+import { ContentError } from '../errors.ts';
 import type { Problem } from '../problems.ts';
-import { parseAddress, splitMailbox } from './address.ts';
+import { readMailbox } from './address.ts';
 import { SetupError } from './errors.ts';
 
 export interface Recipient {
   /** Normalised address to send to. */
   address: string;
-  /** Lower-cased address: what duplicates, suppression and the ledger compare. */
+  /** The canonical address (see `canonicalAddress`): what duplicates, suppression and the ledger compare. */
   key: string;
   name?: string;
   /** Line of the list it came from (0 for an address given on the command line). */
@@ -25,6 +26,8 @@ export interface RecipientList {
   invalid: Problem[];
   /** Rows whose address an earlier row already has. */
   duplicates: number;
+  /** Rows used, with something left out (a name too long for a header). */
+  warnings: Problem[];
 }
 
 const EMAIL_HEADERS = new Set(['email', 'e-mail', 'email address', 'e-mail address', 'mail']);
@@ -94,6 +97,9 @@ function missingEmailColumn(shown: string, header: Row): SetupError {
   return new SetupError(`${shown}:${header.line}: no "email" column in the header row (found ${found})${hint}; expected a header such as email,name`);
 }
 
+/** Longer display names are junk from a broken export, and a header line has room for 998 characters. */
+export const MAX_NAME_LENGTH = 200;
+
 function cleanName(raw: string | undefined): string | undefined {
   // A name ends up in the To header: no line breaks or control characters, whatever the export held.
   const name = raw?.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
@@ -108,7 +114,7 @@ function describe(value: string): string {
 export async function readRecipients(file: string, options: { cwd: string }): Promise<RecipientList> {
   const shown = displayPath(file, options.cwd);
   const text = await readText(file, options.cwd, shown);
-  const list: RecipientList = { recipients: [], invalid: [], duplicates: 0 };
+  const list: RecipientList = { recipients: [], invalid: [], duplicates: 0, warnings: [] };
   const seen = new Set<string>();
   let emailColumn = -1;
   let nameColumn = -1;
@@ -124,59 +130,72 @@ export async function readRecipients(file: string, options: { cwd: string }): Pr
       list.invalid.push({ file: shown, line: row.line, message: 'no email address' });
       continue;
     }
-    const mailbox = splitMailbox(cell);
-    const parsed = parseAddress(mailbox.address);
-    if (!parsed) {
+    const mailbox = readMailbox(cell);
+    if (!mailbox) {
       list.invalid.push({ file: shown, line: row.line, message: `${describe(cell)} is not an email address` });
       continue;
     }
-    if (seen.has(parsed.key)) {
+    if (seen.has(mailbox.key)) {
       list.duplicates++;
       continue;
     }
-    seen.add(parsed.key);
-    const name = cleanName(nameColumn >= 0 ? row.cells[nameColumn] : undefined) ?? cleanName(mailbox.name);
-    list.recipients.push({ ...parsed, ...(name ? { name } : {}), line: row.line });
+    seen.add(mailbox.key);
+    let name = cleanName(nameColumn >= 0 ? row.cells[nameColumn] : undefined) ?? cleanName(mailbox.name);
+    if (name && name.length > MAX_NAME_LENGTH) {
+      list.warnings.push({ file: shown, line: row.line, severity: 'warning', message: `the name is ${name.length} characters long (at most ${MAX_NAME_LENGTH}); the message goes to ${mailbox.address} without it` });
+      name = undefined;
+    }
+    list.recipients.push({ address: mailbox.address, key: mailbox.key, ...(name ? { name } : {}), line: row.line });
   }
   if (emailColumn < 0) throw new SetupError(`${shown}: the file is empty; expected a header row such as email,name and one row per reader`);
   return list;
 }
 
 export interface Suppression {
-  /** Keys (lower-cased addresses) that must never receive mail. */
+  /** Canonical addresses that must never receive mail. */
   keys: Set<string>;
   /** Where each key is listed, to say why an address was left out. */
   lines: Map<string, number>;
-  /** Rows that hold no usable address; they cannot match a reader, but the list may be damaged. */
-  problems: Problem[];
   file: string;
 }
 
 /**
  * Addresses that unsubscribed or bounced: a CSV with an `email` column, or a bare list with one
- * address a line as many tools export it.
+ * address a line as many tools export it. Empty (no rows, or a header alone) is allowed; a row
+ * whose address cannot be read is not: castwright cannot tell whom it meant to protect, so every
+ * such row is reported (ContentError, exit 1) and nothing is sent.
  */
 export async function readSuppression(file: string, options: { cwd: string }): Promise<Suppression> {
   const shown = displayPath(file, options.cwd);
   const text = await readText(file, options.cwd, shown);
-  const suppression: Suppression = { keys: new Set(), lines: new Map(), problems: [], file: shown };
+  const suppression: Suppression = { keys: new Set(), lines: new Map(), file: shown };
+  const problems: Problem[] = [];
+  const unusable = (line: number, what: string) =>
+    problems.push({ file: shown, line, message: `${what}; a suppression list holds one address per row, and castwright will not guess whom this row protects` });
   let column: number | undefined;
   for (const row of rows(text, shown)) {
     if (column === undefined) {
       column = columnOf(row.cells, EMAIL_HEADERS);
       if (column >= 0) continue;
-      if (!parseAddress(splitMailbox(row.cells[0] ?? '').address)) throw missingEmailColumn(shown, row);
+      // No header: a bare list, one address a line (its first row must be one).
       column = 0;
+      if (!readMailbox(row.cells[0] ?? '')) {
+        const found = row.cells.map((cell) => `"${cell.trim()}"`).join(', ');
+        const hint = row.cells.length === 1 && /[;\t]/.test(row.cells[0]!) ? '; castwright reads comma-separated values' : '';
+        unusable(row.line, `neither a header row with an "email" column nor an address (found ${found})${hint}`);
+        continue;
+      }
     }
     const cell = row.cells[column]?.trim() ?? '';
-    const parsed = parseAddress(splitMailbox(cell).address);
-    if (!parsed) {
-      suppression.problems.push({ file: shown, line: row.line, message: `${describe(cell)} is not an email address; the row cannot match a reader` });
+    const mailbox = readMailbox(cell);
+    if (!mailbox) {
+      unusable(row.line, cell === '' ? 'no email address' : `${describe(cell)} is not an email address`);
       continue;
     }
-    suppression.keys.add(parsed.key);
-    if (!suppression.lines.has(parsed.key)) suppression.lines.set(parsed.key, row.line);
+    suppression.keys.add(mailbox.key);
+    if (!suppression.lines.has(mailbox.key)) suppression.lines.set(mailbox.key, row.line);
   }
+  if (problems.length > 0) throw new ContentError(problems);
   return suppression;
 }
 

@@ -3,6 +3,7 @@
 // readable address for logs and link scanners to collect. An unsubscribe endpoint recognises the
 // reader by computing `unsubscribeToken` for the addresses on its list (or a table made from them).
 import { createHmac } from 'node:crypto';
+import { canonicalAddress } from './address.ts';
 import { SetupError } from './errors.ts';
 
 export const SECRET_VARIABLE = 'CASTWRIGHT_SECRET';
@@ -10,9 +11,14 @@ export const SECRET_VARIABLE = 'CASTWRIGHT_SECRET';
 /** Short secrets can be guessed offline from a single token; 16 characters is the floor we accept. */
 const MIN_SECRET_LENGTH = 16;
 
-/** base64url HMAC-SHA256 of the lower-cased address. */
+/**
+ * base64url HMAC-SHA256, under the secret, of the address's canonical form (`canonicalAddress`)
+ * and of nothing else, so every spelling of one reader's address gives the same token.
+ */
 export function unsubscribeToken(address: string, secret: string): string {
-  return createHmac('sha256', secret).update(address.toLowerCase()).digest('base64url');
+  const canonical = canonicalAddress(address);
+  if (canonical === undefined) throw new Error(`not an email address: ${JSON.stringify(address)}`);
+  return createHmac('sha256', secret).update(canonical).digest('base64url');
 }
 
 /** The show's `email.unsubscribe` URL with `{token}` filled in. */
