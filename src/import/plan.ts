@@ -3,7 +3,7 @@
 // back through the loader the build uses, so the import never writes what the build would refuse.
 import path from 'node:path';
 import { ContentError } from '../errors.ts';
-import { SHOW_FILE } from '../load/content.ts';
+import { SHOW_FILE, displayPath } from '../load/content.ts';
 import { readEpisode } from '../load/episode.ts';
 import { readYaml, validate } from '../load/yaml.ts';
 import { showSchema } from '../model/schema.ts';
@@ -45,11 +45,6 @@ export interface ImportPlan {
 }
 
 const PUBLISHED_SLUG = /^https?:\/\/[^/]+\/(?:[^?#]*\/)?episodes\/([a-z0-9]+(?:[-_][a-z0-9]+)*)\/?$/;
-
-const shown = (file: string, cwd: string) => {
-  const relative = path.relative(cwd, file);
-  return (relative && !relative.startsWith('..') ? relative : file).split(path.sep).join('/');
-};
 
 function slugOf(title: string): string {
   const slug = title
@@ -112,9 +107,10 @@ export async function planImport(source: FeedSource, options: PlanOptions): Prom
     ]);
   }
 
-  const existing = await readExisting(options.contentDir);
+  const existing = await readExisting(options.contentDir, options.cwd);
+  if (existing.problems.length) throw new ContentError(existing.problems);
   const showPath = path.join(options.contentDir, SHOW_FILE);
-  const showShown = shown(showPath, options.cwd);
+  const showShown = displayPath(showPath, options.cwd);
   const mismatch = checkSameShow(existing, show, showShown, file);
   if (mismatch) throw new ContentError([mismatch]);
   if (existing.show && show.guid && existing.show.guid !== show.guid) {
@@ -172,7 +168,7 @@ export async function planImport(source: FeedSource, options: PlanOptions): Prom
     const sameAudio = existing.audio.get(new URL(draft.audioUrl).href);
     if (sameAudio) {
       const line = draft.lineOf('enclosure');
-      errors.push({ file, ...(line ? { line } : {}), message: `item "${draft.title}": its audio file is already used by ${shown(sameAudio, options.cwd)} under another guid; expected one episode per audio file` });
+      errors.push({ file, ...(line ? { line } : {}), message: `item "${draft.title}": its audio file is already used by ${displayPath(sameAudio, options.cwd)} under another guid; expected one episode per audio file` });
       return false;
     }
     return true;
@@ -208,7 +204,7 @@ export async function planImport(source: FeedSource, options: PlanOptions): Prom
     slugs.add(slug);
     const body = finishNotes(draft.notes, configuredHeading);
     const filePath = path.join(options.contentDir, `${slug}.md`);
-    const fileShown = shown(filePath, options.cwd);
+    const fileShown = displayPath(filePath, options.cwd);
     const text = episodeFile(draft.fields, draft.placeholders, body);
     const read = readEpisode({ file: fileShown, slug, text }, context);
     const placeholderKeys = draft.placeholders.map((p) => p.path.join('.'));

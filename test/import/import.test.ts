@@ -197,6 +197,27 @@ describe('castwright import into a folder that already holds the show', () => {
     expect(await readFile(episodeFile, 'utf8')).toBe(edited);
   });
 
+  it('(8) stops, writing nothing, when a file in the folder cannot be read: its episode would be imported twice', async () => {
+    const root = await tempDir();
+    await feedFile(root, feed(item(1) + item(2)));
+    expect((await castwright(['import', 'feed.xml', '--url', SITE], root)).code).toBe(0);
+    const broken = path.join(root, 'episodes', '2024-01-01-episode-1.md');
+    await writeFile(broken, (await readFile(broken, 'utf8')).replace('title: Episode 1', 'title: "Episode 1'));
+    await writeFile(path.join(root, 'episodes', 'notes.md'), 'A file without front matter.\n');
+    const before = await snapshot(path.join(root, 'episodes'));
+    const result = await castwright(['import', 'feed.xml', '--url', SITE], root);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/episodes\/2024-01-01-episode-1\.md:2: invalid YAML: .*; import cannot tell which episode this file holds: fix it, then import again/);
+    expect(result.stderr).toContain('episodes/notes.md:1: no front matter; expected the episode fields between two --- lines at the top; import cannot tell which episode this file holds: fix it, then import again');
+    expect(await snapshot(path.join(root, 'episodes'))).toEqual(before);
+
+    const show = path.join(root, 'episodes', 'show.yml');
+    await writeFile(show, 'title: [Test Show\n');
+    const unreadableShow = await castwright(['import', 'feed.xml', '--url', SITE], root);
+    expect(unreadableShow.code).toBe(1);
+    expect(unreadableShow.stderr).toMatch(/episodes\/show\.yml:1: invalid YAML: .*; import cannot tell which show this folder holds: fix it, then import again/);
+  });
+
   it('(9) refuses a folder that holds another show, writing nothing', async () => {
     const root = await tempDir();
     await mkdir(path.join(root, 'episodes'));
