@@ -26,6 +26,13 @@ function fullYear(raw: string): number {
   return year;
 }
 
+/** Date.UTC, except that years 0-99 stay themselves (Date.UTC makes them 1900-1999). */
+function utc(year: number, month: number, day: number, hours = 0, minutes = 0, seconds = 0): number {
+  const date = new Date(Date.UTC(2000, month, day, hours, minutes, seconds));
+  date.setUTCFullYear(year, month, day);
+  return date.getTime();
+}
+
 /** The instant and offset of a feed date, or why it cannot be read. */
 export function parseFeedDate(raw: string): FeedDate | string {
   const text = raw.trim().replace(/\s+/g, ' ');
@@ -48,7 +55,7 @@ export function parseFeedDate(raw: string): FeedDate | string {
   if (month === -1) return `"${mon}" is not a month`;
   const year = fullYear(y!);
   const day = Number(d);
-  const probe = new Date(Date.UTC(year, month, day));
+  const probe = new Date(utc(year, month, day));
   if (probe.getUTCMonth() !== month || probe.getUTCDate() !== day) return 'no such day in the calendar';
   const hours = Number(h);
   const minutes = Number(mi);
@@ -72,8 +79,8 @@ export function parseFeedDate(raw: string): FeedDate | string {
     if (known === undefined) return `the time zone "${zone}" is unknown; expected GMT, a US zone such as PST, or an offset such as -0800`;
     offsetMinutes = known;
   }
-  const utc = Date.UTC(year, month, day, hours, minutes, Math.min(seconds, 59)) - offsetMinutes * 60_000;
-  return { instant: new Date(utc), offsetMinutes, ...(note ? { note } : {}) };
+  const instant = utc(year, month, day, hours, minutes, Math.min(seconds, 59)) - offsetMinutes * 60_000;
+  return { instant: new Date(instant), offsetMinutes, ...(note ? { note } : {}) };
 }
 
 /** `--since 2020-01-01` (midnight UTC) or a full date with offset, as in front matter. */
