@@ -17,6 +17,7 @@ export interface ExistingShow {
   guid?: string;
   url?: string;
   explicit?: boolean;
+  type?: string;
   storiesHeading?: string;
 }
 
@@ -50,6 +51,7 @@ function readShow(file: string, shown: string): { show: ExistingShow; problems: 
     ...(guid ? { guid } : {}),
     ...(base ? { url: base } : {}),
     ...(typeof data.explicit === 'boolean' ? { explicit: data.explicit } : {}),
+    ...(text(data.type) ? { type: text(data.type) } : {}),
     ...(text(data.storiesHeading) ? { storiesHeading: text(data.storiesHeading) } : {}),
   };
   return { show, problems: [] };

@@ -18,6 +18,8 @@ export interface ItemContext {
   /** The channel's itunes:author: an item author equal to it names the show, not a host. */
   showAuthor?: string;
   showExplicit: boolean;
+  /** The show is serial: castwright wants every episode numbered. */
+  serial: boolean;
   /** The feed was written by castwright: its own additions to the notes are not imported again. */
   byCastwright: boolean;
 }
@@ -59,6 +61,9 @@ const TYPE_ALIASES: Record<string, string> = {
 
 const KNOWN_TYPES = new Set(Object.values(MEDIA_TYPES));
 
+/** A table's own entry only: a type or extension such as "constructor" must not find Object's. */
+const lookUp = (table: Readonly<Record<string, string>>, key: string): string | undefined => (Object.hasOwn(table, key) ? table[key] : undefined);
+
 /** Elements mapped to a field or derived by the build, so not kept in `extra`. */
 const HANDLED = new Set([
   'title', 'description', 'content:encoded', 'guid', 'pubDate', 'enclosure', 'itunes:duration', 'itunes:episode', 'itunes:season',
@@ -66,10 +71,11 @@ const HANDLED = new Set([
   'podcast:transcript', 'podcast:chapters', 'link',
 ]);
 
+/** Decimal digits only: Number() would also take `0x10` or `1e3`, which apps read otherwise. */
 function positiveWhole(raw: string | undefined): number | undefined | string {
   if (raw === undefined) return undefined;
   const value = Number(raw.trim());
-  return Number.isInteger(value) && value > 0 ? value : `"${raw.trim()}" is not a whole number above 0`;
+  return /^\d+$/.test(raw.trim()) && Number.isSafeInteger(value) && value > 0 ? value : `"${raw.trim()}" is not a whole number above 0`;
 }
 
 /** Castwright's own template adds "Hosted by …" and a link to the page; not imported again. */
@@ -152,6 +158,11 @@ export function mapItem(item: XmlNode, context: ItemContext): ItemResult {
     const number = positiveWhole(childText(item, name) ?? childText(item, podcastName));
     if (typeof number === 'string') report(name, `${name}: ${number}; left out (kept in extra)`);
     else if (number !== undefined) fields[key] = number;
+    if (key === 'episode' && context.serial && fields.episode === undefined) {
+      fields.episode = null;
+      placeholders.push({ path: ['episode'], comment: 'the episode number: a serial show numbers every episode, and the old feed gave none' });
+      report(name, `no ${name}, but the show is serial and castwright numbers every episode of a serial show; the episode file gets an empty episode to fill in (the build refuses it until then)`);
+    }
   }
   const episodeType = childText(item, 'itunes:episodeType')?.toLowerCase();
   if (episodeType === 'trailer' || episodeType === 'bonus') fields.type = episodeType;
@@ -197,10 +208,10 @@ export function mapItem(item: XmlNode, context: ItemContext): ItemResult {
   }
   const rawType = enclosure.attrs.type?.trim().toLowerCase();
   const extension = new URL(audioUrl).pathname.split('.').pop()?.toLowerCase() ?? '';
-  let type = rawType && (TYPE_ALIASES[rawType] ?? rawType);
+  let type = rawType && (lookUp(TYPE_ALIASES, rawType) ?? rawType);
   if (type && rawType !== type) report('enclosure', `enclosure type "${rawType}" is not what Apple reads; written as "${type}"`);
   if (!type || !KNOWN_TYPES.has(type)) {
-    const guessed = MEDIA_TYPES[extension];
+    const guessed = lookUp(MEDIA_TYPES, extension);
     if (!guessed) {
       report('enclosure', `enclosure type "${rawType ?? ''}" is not one Apple accepts (${[...KNOWN_TYPES].join(', ')}); left out`, 'error');
       return { problems };
@@ -257,7 +268,7 @@ export function mapItem(item: XmlNode, context: ItemContext): ItemResult {
   });
   if (transcripts.length === 1 && Object.keys(transcripts[0]!).length === 2) {
     const only = transcripts[0]!;
-    const byExtension = TRANSCRIPT_TYPES[new URL(only.url!).pathname.split('.').pop()?.toLowerCase() ?? ''];
+    const byExtension = lookUp(TRANSCRIPT_TYPES, new URL(only.url!).pathname.split('.').pop()?.toLowerCase() ?? '');
     fields.transcript = byExtension === only.type ? only.url : transcripts;
   } else if (transcripts.length) fields.transcript = transcripts;
 
@@ -277,7 +288,7 @@ export function mapItem(item: XmlNode, context: ItemContext): ItemResult {
   const extra: Record<string, unknown> = { ...(link ? { link } : {}), ...unmapped(item, handled) };
   for (const [name, key] of [['itunes:episode', 'episode'], ['itunes:season', 'season'], ['itunes:duration', '']] as const) {
     const raw = childText(item, name);
-    if (raw && (key ? fields[key] === undefined : audio.duration === undefined && !durationIsZero)) extra[name] = raw;
+    if (raw && (key ? fields[key] == null : audio.duration === undefined && !durationIsZero)) extra[name] = raw;
   }
   if (image && !fields.image) extra['itunes:image'] = image;
   if (chapters && !fields.chapters) extra['podcast:chapters'] = chapters;

@@ -124,21 +124,23 @@ export async function planImport(source: FeedSource, options: PlanOptions): Prom
   const generator = document.channel.children.find((c) => c.name === 'generator')?.text.trim().toLowerCase();
   const explicit = existing.show?.explicit ?? show.explicit;
   const byCastwright = generator === 'castwright';
+  const serial = (existing.show ? existing.show.type : show.fields.type) === 'serial';
   const tally = new UnmappedTally();
   if (!existing.show && show.fields.extra) tally.addChannel(show.fields.extra as Record<string, unknown>);
 
   // Every item first, so that problems across items are all found in one pass.
   const drafts: EpisodeDraft[] = [];
   for (const item of document.items) {
-    const result = mapItem(item, { file, showAuthor: show.author, showExplicit: explicit, byCastwright });
+    const result = mapItem(item, { file, showAuthor: show.author, showExplicit: explicit, serial, byCastwright });
     collect(result.problems);
     if (result.draft) drafts.push(result.draft);
   }
+  // Keyed as the build compares them: guids as written, audio URLs as a URL parser reads them.
   const firstBy = { guid: new Map<string, EpisodeDraft>(), audio: new Map<string, EpisodeDraft>() };
   for (const draft of drafts) {
-    for (const [kind, key, element, expected] of [
-      ['guid', draft.guid, 'guid', 'apps would take them for one episode'],
-      ['audio', draft.audioUrl, 'enclosure', 'Apple ignores a repeated audio file and castwright refuses one'],
+    for (const [kind, key, written, element, expected] of [
+      ['guid', draft.guid, draft.guid, 'guid', 'apps would take them for one episode'],
+      ['audio', new URL(draft.audioUrl).href, draft.audioUrl, 'enclosure', 'Apple ignores a repeated audio file and castwright refuses one'],
     ] as const) {
       const first = firstBy[kind].get(key);
       const line = draft.lineOf(element);
@@ -146,7 +148,7 @@ export async function planImport(source: FeedSource, options: PlanOptions): Prom
         errors.push({
           file,
           ...(line ? { line } : {}),
-          message: `item "${draft.title}": ${kind === 'guid' ? 'guid' : 'enclosure url'} "${key}" is also used by the item at line ${first.lineOf(element) ?? '?'} ("${first.title}"); ${expected}. Fix the feed (or a copy of it) and import again`,
+          message: `item "${draft.title}": ${kind === 'guid' ? 'guid' : 'enclosure url'} "${written}" is also used by the item at line ${first.lineOf(element) ?? '?'} ("${first.title}"); ${expected}. Fix the feed (or a copy of it) and import again`,
         });
       } else firstBy[kind].set(key, draft);
     }

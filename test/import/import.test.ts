@@ -171,6 +171,18 @@ describe('castwright import of a feed that uses every field', () => {
   });
 });
 
+describe('castwright import of enclosure types', () => {
+  it('(3) takes a type or file extension named like a JavaScript property for an unknown one', async () => {
+    const root = await tempDir();
+    const odd = item(1).replace('type="audio/mpeg"', 'type="constructor"') + item(2).replace('2.mp3', '2.constructor');
+    await feedFile(root, feed(odd));
+    const result = await castwright(['import', 'feed.xml', '--url', SITE], root);
+    expect(result.stderr).not.toContain('function');
+    expect(result.stderr).toContain('item "Episode 1": enclosure type "constructor" is not one Apple accepts; written as "audio/mpeg" from the file name');
+    expect(result.code).toBe(0);
+  });
+});
+
 describe('castwright import into a folder that already holds the show', () => {
   it('(8) adds only items whose guid is new and never touches a file the host changed; --dry-run writes nothing', async () => {
     const root = await tempDir();
@@ -253,6 +265,17 @@ describe('castwright import of what castwright cannot take as it is', () => {
     expect(existsSync(path.join(root, 'episodes'))).toBe(false);
   });
 
+  it('(11) stops on audio URLs that differ only in how they are written, as the build would', async () => {
+    const root = await tempDir();
+    const spelled = item(2).replace('https://cdn.example.com/2.mp3', 'https://CDN.example.com/a b.mp3');
+    const encoded = item(3).replace('https://cdn.example.com/3.mp3', 'https://cdn.example.com/a%20b.mp3');
+    await feedFile(root, feed(item(1) + spelled + encoded));
+    const result = await castwright(['import', 'feed.xml'], root);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('feed.xml:32: item "Episode 3": enclosure url "https://cdn.example.com/a%20b.mp3" is also used by the item at line 25 ("Episode 2")');
+    expect(existsSync(path.join(root, 'episodes'))).toBe(false);
+  });
+
   it('(12) takes the audio URL as the guid of an item without one, as apps already do, and says so', async () => {
     const root = await tempDir();
     await feedFile(root, feed(item(1).replace('<guid isPermaLink="false">guid-1</guid>', '')));
@@ -300,6 +323,29 @@ describe('castwright import of what castwright cannot take as it is', () => {
     expect(built.stderr).toContain('episodes/show.yml:5: url: expected the address where dist/ is served, such as https://equity.example.com/, got nothing');
     expect(built.stderr).toContain('episodes/show.yml:10: owner.email: expected an email address such as podcasts@example.com, got nothing');
     expect(built.stderr).toContain('episodes/2024-01-01-episode-1.md:7: audio.length: expected the file size in bytes, a whole number above 0, got nothing');
+  });
+
+  it('(15) leaves an episode number to fill in where a serial show has none (the build requires one)', async () => {
+    const root = await tempDir();
+    await feedFile(root, feed(item(1, '<itunes:episode>1</itunes:episode>') + item(2, '<itunes:episodeType>trailer</itunes:episodeType>'), '<itunes:type>serial</itunes:type>'));
+    const result = await castwright(['import', 'feed.xml', '--url', SITE], root);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('feed.xml:21: warning: item "Episode 2": no itunes:episode, but the show is serial and castwright numbers every episode of a serial show; the episode file gets an empty episode to fill in');
+    expect(result.stdout).toContain('To fill in before "castwright build" accepts the show (1):\n  episodes/2024-01-02-episode-2.md: episode\n');
+    const built = await castwright(['build'], root);
+    expect(built.stderr).toContain('episodes/2024-01-02-episode-2.md:5: episode: expected the episode number, a whole number above 0, got nothing');
+  });
+
+  it('(15) keeps an episode or season number castwright cannot take in extra, with a warning, and imports the rest', async () => {
+    const root = await tempDir();
+    await feedFile(root, feed(item(1, '<itunes:episode>99999999999999999999</itunes:episode>') + item(2, '<itunes:season>0x10</itunes:season>')));
+    const result = await castwright(['import', 'feed.xml', '--url', SITE], root);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('item "Episode 1": itunes:episode: "99999999999999999999" is not a whole number above 0; left out (kept in extra)');
+    expect(result.stderr).toContain('item "Episode 2": itunes:season: "0x10" is not a whole number above 0; left out (kept in extra)');
+    const { fields } = await frontMatter(path.join(root, 'episodes', '2024-01-02-episode-2.md'));
+    expect(fields.season).toBeUndefined();
+    expect(fields.extra).toEqual({ 'itunes:season': '0x10' });
   });
 
   it('(16) says what a page, an Atom feed or JSON is instead of a feed', async () => {
