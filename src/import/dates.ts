@@ -3,6 +3,7 @@
 // colon in the offset, no zone at all), plus the ISO 8601 some generators write instead.
 import type { PublishDate } from '../model/time.ts';
 import { parsePublishDate } from '../model/time.ts';
+import { quoted } from './limits.ts';
 
 /** Named zones in feeds, as offsets in minutes. Ambiguous names (IST, CST in Asia…) follow RFC 822 and US usage. */
 const ZONES: Record<string, number> = {
@@ -69,14 +70,14 @@ export function parseFeedDate(raw: string): FeedDate | string {
   if (numeric) {
     const [, sign, oh, om = '0'] = numeric;
     offsetMinutes = (sign === '-' ? -1 : 1) * (Number(oh) * 60 + Number(om)) || 0;
-    if (Math.abs(offsetMinutes) > 18 * 60) return `the UTC offset "${zone}" is out of range`;
+    if (Math.abs(offsetMinutes) > 18 * 60) return `the UTC offset ${quoted(zone)} is out of range`;
   } else if (zone === '') {
     offsetMinutes = 0;
     note = 'it has no time zone; read as GMT';
   } else {
     const name = zone.split(' ')[0]!.toUpperCase();
     const known = ZONES[name];
-    if (known === undefined) return `the time zone "${zone}" is unknown; expected GMT, a US zone such as PST, or an offset such as -0800`;
+    if (known === undefined) return `the time zone ${quoted(zone)} is unknown; expected GMT, a US zone such as PST, or an offset such as -0800`;
     offsetMinutes = known;
   }
   const instant = utc(year, month, day, hours, minutes, Math.min(seconds, 59)) - offsetMinutes * 60_000;

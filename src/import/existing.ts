@@ -15,6 +15,8 @@ export interface ExistingShow {
   title?: string;
   /** podcast:guid: pinned, or derived from `url` as the build derives it. */
   guid?: string;
+  /** show.yml sets `guid` itself: the show's identity, not a value derived from its address. */
+  guidPinned: boolean;
   url?: string;
   explicit?: boolean;
   type?: string;
@@ -40,15 +42,16 @@ const unreadable = (problems: readonly Problem[], what: string): Problem[] =>
 
 function readShow(file: string, shown: string): { show: ExistingShow; problems: Problem[] } {
   const source = readYaml(readFileSync(file, 'utf8'), shown);
-  if (source.problems.length) return { show: {}, problems: unreadable(source.problems, 'show this folder holds') };
+  if (source.problems.length) return { show: { guidPinned: false }, problems: unreadable(source.problems, 'show this folder holds') };
   const data = source.data as Record<string, unknown> | undefined;
-  if (!data || typeof data !== 'object') return { show: {}, problems: [] };
+  if (!data || typeof data !== 'object') return { show: { guidPinned: false }, problems: [] };
   const url = text(data.url);
   const base = url && isWebUrl(url) ? (url.endsWith('/') ? url : `${url}/`) : undefined;
   const guid = text(data.guid)?.toLowerCase() ?? (base ? podcastGuid(new URL('feed.xml', base).href) : undefined);
   const show = {
     ...(text(data.title) ? { title: text(data.title) } : {}),
     ...(guid ? { guid } : {}),
+    guidPinned: text(data.guid) !== undefined,
     ...(base ? { url: base } : {}),
     ...(typeof data.explicit === 'boolean' ? { explicit: data.explicit } : {}),
     ...(text(data.type) ? { type: text(data.type) } : {}),

@@ -9,7 +9,7 @@ import { parseExplicit, plainText } from './channel.ts';
 import { parseFeedDate, type FeedDate } from './dates.ts';
 import { MAX_DURATION_SECONDS, parseFeedDuration } from './durations.ts';
 import { unmapped } from './extra.ts';
-import { MAX_TITLE_LENGTH, YEARS, shortenTitle } from './limits.ts';
+import { YEARS, quoted } from './limits.ts';
 import { convertNotes, looksLikeHtml, type ConvertedNotes } from './notes.ts';
 import { child, childText, childrenNamed, innerMarkup, type XmlNode } from './xml.ts';
 
@@ -32,6 +32,8 @@ export interface EpisodeDraft {
   audioUrl: string;
   /** The item's page on the old site. */
   link?: string;
+  /** The title as messages quote it. */
+  label: string;
   /** Front matter in the order it is written; a placeholder is null. */
   fields: Record<string, unknown>;
   placeholders: Array<{ path: string[]; comment: string }>;
@@ -75,7 +77,7 @@ const HANDLED = new Set([
 function positiveWhole(raw: string | undefined): number | undefined | string {
   if (raw === undefined) return undefined;
   const value = Number(raw.trim());
-  return /^\d+$/.test(raw.trim()) && Number.isSafeInteger(value) && value > 0 ? value : `"${raw.trim()}" is not a whole number above 0`;
+  return /^\d+$/.test(raw.trim()) && Number.isSafeInteger(value) && value > 0 ? value : `${quoted(raw.trim())} is not a whole number above 0`;
 }
 
 /** Castwright's own template adds "Hosted by …" and a link to the page; not imported again. */
@@ -96,7 +98,7 @@ export function mapItem(item: XmlNode, context: ItemContext): ItemResult {
   const problems: Problem[] = [];
   const lineOf = (name: string) => child(item, name)?.line ?? item.line;
   const title0 = childText(item, 'title')?.replace(/\s+/g, ' ') ?? childText(item, 'itunes:title');
-  const label = title0 ? `"${title0.length > 60 ? `${title0.slice(0, 57)}…` : title0}"` : 'without a title';
+  const label = title0 ? quoted(title0) : 'without a title';
   const report = (name: string, message: string, severity: 'warning' | 'error' = 'warning') => {
     const line = lineOf(name);
     problems.push({ file, ...(line ? { line } : {}), message: `item ${label}: ${message}`, ...(severity === 'warning' ? { severity } : {}) });
@@ -109,7 +111,7 @@ export function mapItem(item: XmlNode, context: ItemContext): ItemResult {
     return { problems };
   }
   if (!isWebUrl(audioUrl)) {
-    report('enclosure', `enclosure url "${audioUrl}" is not an http(s) address; left out`);
+    report('enclosure', `enclosure url ${quoted(audioUrl)} is not an http(s) address; left out`);
     return { problems };
   }
 
@@ -119,24 +121,21 @@ export function mapItem(item: XmlNode, context: ItemContext): ItemResult {
   if (!title) {
     report('title', 'no title; named "Untitled episode" (change it in the episode file)');
     title = 'Untitled episode';
-  } else if (title.length > MAX_TITLE_LENGTH) {
-    report('title', `the title is ${title.length} characters long; shortened to ${MAX_TITLE_LENGTH}, castwright's limit`);
-    title = shortenTitle(title);
   }
   fields.title = title;
 
   const rawDate = childText(item, 'pubDate') ?? childText(item, 'dc:date');
   const date = rawDate ? parseFeedDate(rawDate) : 'missing';
   if (typeof date === 'string') {
-    report('pubDate', rawDate ? `pubDate "${rawDate}": ${date}` : 'no pubDate; expected the date the episode was published', 'error');
+    report('pubDate', rawDate ? `pubDate ${quoted(rawDate)}: ${date}` : 'no pubDate; expected the date the episode was published', 'error');
     return { problems };
   }
   const year = new Date(date.instant.getTime() + date.offsetMinutes * 60_000).getUTCFullYear();
   if (year < YEARS.min || year > YEARS.max) {
-    report('pubDate', `pubDate "${rawDate}" is in the year ${year}; expected ${YEARS.min} to ${YEARS.max}`, 'error');
+    report('pubDate', `pubDate ${quoted(rawDate!)} is in the year ${year}; expected ${YEARS.min} to ${YEARS.max}`, 'error');
     return { problems };
   }
-  if (date.note) report('pubDate', `pubDate "${rawDate}": ${date.note}`);
+  if (date.note) report('pubDate', `pubDate ${quoted(rawDate!)}: ${date.note}`);
 
   const guidNode = child(item, 'guid');
   let guid = guidNode?.text.trim();
@@ -166,11 +165,11 @@ export function mapItem(item: XmlNode, context: ItemContext): ItemResult {
   }
   const episodeType = childText(item, 'itunes:episodeType')?.toLowerCase();
   if (episodeType === 'trailer' || episodeType === 'bonus') fields.type = episodeType;
-  else if (episodeType && episodeType !== 'full') report('itunes:episodeType', `itunes:episodeType "${episodeType}" is not full, trailer or bonus; written as full`);
+  else if (episodeType && episodeType !== 'full') report('itunes:episodeType', `itunes:episodeType ${quoted(episodeType)} is not full, trailer or bonus; written as full`);
 
   const explicitText = childText(item, 'itunes:explicit');
   const explicit = parseExplicit(explicitText);
-  if (explicitText && explicit === undefined) report('itunes:explicit', `itunes:explicit "${explicitText}" is neither yes nor no; the show's value is used`);
+  if (explicitText && explicit === undefined) report('itunes:explicit', `itunes:explicit ${quoted(explicitText)} is neither yes nor no; the show's value is used`);
   if (explicit !== undefined && explicit !== context.showExplicit) fields.explicit = explicit;
 
   // Notes: content:encoded, else description, else itunes:summary.
@@ -204,19 +203,19 @@ export function mapItem(item: XmlNode, context: ItemContext): ItemResult {
   else {
     audio.length = null;
     placeholders.push({ path: ['audio', 'length'], comment: 'the file size in bytes: the old feed gave none' });
-    report('enclosure', `enclosure length "${enclosure.attrs.length ?? ''}" is not a size in bytes; the episode file gets an empty audio.length to fill in (the build refuses it until then)`);
+    report('enclosure', `enclosure length ${quoted(enclosure.attrs.length ?? '')} is not a size in bytes; the episode file gets an empty audio.length to fill in (the build refuses it until then)`);
   }
   const rawType = enclosure.attrs.type?.trim().toLowerCase();
   const extension = new URL(audioUrl).pathname.split('.').pop()?.toLowerCase() ?? '';
   let type = rawType && (lookUp(TYPE_ALIASES, rawType) ?? rawType);
-  if (type && rawType !== type) report('enclosure', `enclosure type "${rawType}" is not what Apple reads; written as "${type}"`);
+  if (type && rawType !== type) report('enclosure', `enclosure type ${quoted(rawType!)} is not what Apple reads; written as "${type}"`);
   if (!type || !KNOWN_TYPES.has(type)) {
     const guessed = lookUp(MEDIA_TYPES, extension);
     if (!guessed) {
-      report('enclosure', `enclosure type "${rawType ?? ''}" is not one Apple accepts (${[...KNOWN_TYPES].join(', ')}); left out`, 'error');
+      report('enclosure', `enclosure type ${quoted(rawType ?? '')} is not one Apple accepts (${[...KNOWN_TYPES].join(', ')}); left out`, 'error');
       return { problems };
     }
-    report('enclosure', `enclosure type "${rawType ?? ''}" is not one Apple accepts; written as "${guessed}" from the file name`);
+    report('enclosure', `enclosure type ${quoted(rawType ?? '')} is not one Apple accepts; written as "${guessed}" from the file name`);
     type = guessed;
   }
   audio.type = type;
@@ -226,7 +225,7 @@ export function mapItem(item: XmlNode, context: ItemContext): ItemResult {
   if (rawDuration) {
     const seconds = parseFeedDuration(rawDuration);
     if (typeof seconds === 'string') report('itunes:duration', `itunes:duration ${seconds}; left out (kept in extra)`);
-    else if (seconds > MAX_DURATION_SECONDS) report('itunes:duration', `itunes:duration "${rawDuration}" is more than 24 hours; left out (kept in extra)`);
+    else if (seconds > MAX_DURATION_SECONDS) report('itunes:duration', `itunes:duration ${quoted(rawDuration)} is more than 24 hours; left out (kept in extra)`);
     else if (seconds >= 0.5) audio.duration = formatDuration(Math.round(seconds));
     else durationIsZero = true;
   }
@@ -234,7 +233,7 @@ export function mapItem(item: XmlNode, context: ItemContext): ItemResult {
 
   const image = child(item, 'itunes:image')?.attrs.href?.trim();
   if (image && isWebUrl(image)) fields.image = image;
-  else if (image) report('itunes:image', `itunes:image "${image}" is not an http(s) address; left out (kept in extra)`);
+  else if (image) report('itunes:image', `itunes:image ${quoted(image)} is not an http(s) address; left out (kept in extra)`);
 
   const people = childrenNamed(item, 'podcast:person').flatMap((person) => {
     const name = person.text.replace(/\s+/g, ' ').trim();
@@ -274,7 +273,7 @@ export function mapItem(item: XmlNode, context: ItemContext): ItemResult {
 
   const chapters = child(item, 'podcast:chapters')?.attrs.url?.trim();
   if (chapters && isWebUrl(chapters)) fields.chapters = chapters;
-  else if (chapters) report('podcast:chapters', `podcast:chapters url "${chapters}" is not an http(s) address; left out (kept in extra)`);
+  else if (chapters) report('podcast:chapters', `podcast:chapters url ${quoted(chapters)} is not an http(s) address; left out (kept in extra)`);
 
   // What has no field is kept: elements castwright does not map, and mapped ones it had to leave out.
   const handled = new Set(HANDLED);
@@ -297,7 +296,7 @@ export function mapItem(item: XmlNode, context: ItemContext): ItemResult {
   if (Object.keys(extra).length) fields.extra = extra;
 
   return {
-    draft: { ...(item.line ? { line: item.line } : {}), ...(link ? { link } : {}), title, date, guid, audioUrl, fields, placeholders, notes, lineOf },
+    draft: { ...(item.line ? { line: item.line } : {}), ...(link ? { link } : {}), title, label, date, guid, audioUrl, fields, placeholders, notes, lineOf },
     problems,
   };
 }

@@ -14,6 +14,7 @@ import { readExisting, type ExistingContent } from './existing.ts';
 import { UnmappedTally } from './extra.ts';
 import { mapItem, type EpisodeDraft } from './item.ts';
 import { isStoriesHeading } from '../load/markdown.ts';
+import { quoted } from './limits.ts';
 import { finishNotes } from './notes.ts';
 import type { FeedSource } from './source.ts';
 import type { NewFile } from './write.ts';
@@ -73,16 +74,19 @@ function chooseStoriesHeading(drafts: readonly EpisodeDraft[]): string | undefin
   return best && !isStoriesHeading(best[0], undefined) ? best[0] : undefined;
 }
 
-/** Same show: the same podcast:guid, or (for a show.yml without one) the same title. */
+/**
+ * Same show: the same podcast:guid, or (for a show.yml that pins none) the same title. A pinned
+ * guid that differs is another show, whatever its title: titles are not unique.
+ */
 function checkSameShow(existing: ExistingContent, show: ShowDraft, showFile: string, feed: string): Problem | undefined {
   const current = existing.show;
   if (!current) return undefined;
   if (current.guid && show.guid && current.guid === show.guid) return undefined;
-  if (current.title && current.title.toLowerCase() === show.title.toLowerCase()) return undefined;
+  if (!current.guidPinned && current.title && current.title.toLowerCase() === show.title.toLowerCase()) return undefined;
   return {
     file: showFile,
     line: 1,
-    message: `this folder holds the show "${current.title ?? '?'}" (podcast:guid ${current.guid ?? 'unknown'}), not "${show.title}" (${show.guid || 'no podcast:guid'}) of ${feed}; expected an empty --content folder or the same show`,
+    message: `this folder holds the show ${quoted(current.title ?? '?')} (podcast:guid ${current.guid ?? 'unknown'}), not ${quoted(show.title)} (${show.guid || 'no podcast:guid'}) of ${feed}; expected an empty --content folder or the same show`,
   };
 }
 
@@ -148,7 +152,7 @@ export async function planImport(source: FeedSource, options: PlanOptions): Prom
         errors.push({
           file,
           ...(line ? { line } : {}),
-          message: `item "${draft.title}": ${kind === 'guid' ? 'guid' : 'enclosure url'} "${written}" is also used by the item at line ${first.lineOf(element) ?? '?'} ("${first.title}"); ${expected}. Fix the feed (or a copy of it) and import again`,
+          message: `item ${draft.label}: ${kind === 'guid' ? 'guid' : 'enclosure url'} ${quoted(written)} is also used by the item at line ${first.lineOf(element) ?? '?'} (${first.label}); ${expected}. Fix the feed (or a copy of it) and import again`,
         });
       } else firstBy[kind].set(key, draft);
     }
@@ -170,7 +174,7 @@ export async function planImport(source: FeedSource, options: PlanOptions): Prom
     const sameAudio = existing.audio.get(new URL(draft.audioUrl).href);
     if (sameAudio) {
       const line = draft.lineOf('enclosure');
-      errors.push({ file, ...(line ? { line } : {}), message: `item "${draft.title}": its audio file is already used by ${displayPath(sameAudio, options.cwd)} under another guid; expected one episode per audio file` });
+      errors.push({ file, ...(line ? { line } : {}), message: `item ${draft.label}: its audio file is already used by ${displayPath(sameAudio, options.cwd)} under another guid; expected one episode per audio file` });
       return false;
     }
     return true;
@@ -216,7 +220,7 @@ export async function planImport(source: FeedSource, options: PlanOptions): Prom
         ...unexpected.map((problem) => ({
           file,
           ...(draft.line ? { line: draft.line } : {}),
-          message: `item "${draft.title}": castwright would refuse what import made of it: ${problem.message}`,
+          message: `item ${draft.label}: castwright would refuse what import made of it: ${problem.message}`,
         })),
       );
       continue;

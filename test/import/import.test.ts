@@ -241,6 +241,17 @@ describe('castwright import into a folder that already holds the show', () => {
     expect(await readdir(path.join(root, 'episodes'))).toEqual(['show.yml']);
   });
 
+  it('(9) refuses a folder whose show.yml pins another podcast:guid, even under the same title', async () => {
+    const root = await tempDir();
+    await mkdir(path.join(root, 'episodes'));
+    await writeFile(path.join(root, 'episodes', 'show.yml'), 'title: Test Show\nguid: 11111111-1111-5111-8111-111111111111\n');
+    await feedFile(root, feed(item(1)));
+    const result = await castwright(['import', 'feed.xml', '--url', SITE], root);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('episodes/show.yml:1: this folder holds the show "Test Show" (podcast:guid 11111111-1111-5111-8111-111111111111), not "Test Show" (c2b5fb8c-0a5e-5d1b-8cbb-7d3b7c0a9a11) of feed.xml');
+    expect(await readdir(path.join(root, 'episodes'))).toEqual(['show.yml']);
+  });
+
   it('(10) --since imports only what was published from that date on', async () => {
     const root = await tempDir();
     await feedFile(root, feed(item(1) + item(2) + item(3)));
@@ -305,6 +316,19 @@ describe('castwright import of what castwright cannot take as it is', () => {
     );
     expect(existsSync(path.join(root, 'episodes'))).toBe(false);
     expect((await castwright(['import', 'feed.xml', '--force', '--url', SITE], root)).code).toBe(0);
+  });
+
+  it('(15) keeps a long title whole, as apps know it, and quotes at most a line of an enormous value in a message', async () => {
+    const root = await tempDir();
+    const title = `A long title ${'word '.repeat(80)}end`.trim();
+    const huge = `ftp://cdn.example.com/${'x'.repeat(100_000)}.mp3`;
+    await feedFile(root, feed(item(1).replace('Episode 1', title) + item(2).replace('https://cdn.example.com/2.mp3', huge)));
+    const result = await castwright(['import', 'feed.xml', '--url', SITE], root);
+    expect(result.code).toBe(0);
+    const [file] = (await readdir(path.join(root, 'episodes'))).filter((name) => name.startsWith('2024-01-01'));
+    expect((await frontMatter(path.join(root, 'episodes', file!))).fields.title).toBe(title);
+    expect(result.stderr).toMatch(/item "Episode 2": enclosure url "ftp:\/\/cdn\.example\.com\/x+…" is not an http\(s\) address; left out/);
+    expect(Math.max(...result.stderr.split('\n').map((line) => line.length))).toBeLessThan(300);
   });
 
   it('(15) leaves what the feed lacks empty for the host to fill in, and the build refuses it until then', async () => {
