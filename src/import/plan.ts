@@ -200,13 +200,17 @@ export async function planImport(source: FeedSource, options: PlanOptions): Prom
 
   const context = { url: showUrl ?? 'https://example.invalid/', guid: existing.show?.guid ?? show.guid, explicit, storiesHeading: configuredHeading };
   const slugs = new Set(existing.slugs);
+  // The next number to try after each name, so a thousand items of one title and day stay linear.
+  const nextNumber = new Map<string, number>();
   for (const draft of fresh) {
     const day = String(draft.fields.date).slice(0, 10);
     // A page castwright published (…/episodes/<slug>/) keeps its address; others get date and title.
     const published = byCastwright ? PUBLISHED_SLUG.exec(draft.link ?? '')?.[1] : undefined;
     const base = published ?? `${day}-${slugOf(draft.title) || 'episode'}`;
     let slug = base;
-    for (let n = 2; slugs.has(slug); n++) slug = `${base}-${n}`;
+    let n = nextNumber.get(base) ?? 2;
+    while (slugs.has(slug)) slug = `${base}-${n++}`;
+    nextNumber.set(base, n);
     slugs.add(slug);
     const body = finishNotes(draft.notes, configuredHeading);
     const filePath = path.join(options.contentDir, `${slug}.md`);

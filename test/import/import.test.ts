@@ -419,4 +419,25 @@ describe('the castwright import command line', () => {
     const badSince = await runCli(['import', 'nowhere.xml', '--since', 'yesterday'], { cwd: root });
     expect(badSince.code).toBe(2);
   });
+
+  it('(18) takes a --content that is a file for bad usage, before reading the feed', async () => {
+    const root = await tempDir();
+    await writeFile(path.join(root, 'episodes'), 'not a folder');
+    await feedFile(root, feed(item(1)));
+    const result = await castwright(['import', 'feed.xml', '--url', SITE], root);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('castwright import: --content episodes is a file; expected the content folder (created if missing)');
+  });
+
+  it('(7) names items of one title and day -2, -3… past the names the folder already has', async () => {
+    const root = await tempDir();
+    await feedFile(root, feed(item(1)));
+    expect((await castwright(['import', 'feed.xml', '--url', SITE], root)).code).toBe(0);
+    const same = (n: number) => item(1).replace('guid-1', `guid-1-${n}`).replace('1.mp3', `1-${n}.mp3`);
+    await feedFile(root, feed(item(1) + same(2) + same(3) + same(4)));
+    expect((await castwright(['import', 'feed.xml', '--url', SITE], root)).code).toBe(0);
+    expect((await readdir(path.join(root, 'episodes'))).sort()).toEqual([
+      '2024-01-01-episode-1-2.md', '2024-01-01-episode-1-3.md', '2024-01-01-episode-1-4.md', '2024-01-01-episode-1.md', 'show.yml',
+    ]);
+  });
 });
