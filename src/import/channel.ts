@@ -151,7 +151,8 @@ export function mapChannel(channel: XmlNode, file: string, options: ChannelOptio
   if (self && !selfUsable) warn(at('atom:link'), `atom:link rel="self" (${quoted(self)}) is the website, not the feed; not used for podcast:guid`);
   const address = options.feedUrl ?? selfUsable ?? options.fetchedFrom;
   let guid: string;
-  if (published && UUID.test(published)) guid = published.toLowerCase();
+  // As published, capitals included: indexes may compare it as text.
+  if (published && UUID.test(published)) guid = published;
   else {
     if (published) warn(at('podcast:guid'), `podcast:guid ${quoted(published)} is not a UUID; computed from the feed address instead`);
     if (!address) {

@@ -81,7 +81,8 @@ function chooseStoriesHeading(drafts: readonly EpisodeDraft[]): string | undefin
 function checkSameShow(existing: ExistingContent, show: ShowDraft, showFile: string, feed: string): Problem | undefined {
   const current = existing.show;
   if (!current) return undefined;
-  if (current.guid && show.guid && current.guid === show.guid) return undefined;
+  // existing.ts lower-cases the folder's guid; UUIDs are the same in either case.
+  if (current.guid && show.guid && current.guid === show.guid.toLowerCase()) return undefined;
   if (!current.guidPinned && current.title && current.title.toLowerCase() === show.title.toLowerCase()) return undefined;
   return {
     file: showFile,
@@ -117,7 +118,7 @@ export async function planImport(source: FeedSource, options: PlanOptions): Prom
   const showShown = displayPath(showPath, options.cwd);
   const mismatch = checkSameShow(existing, show, showShown, file);
   if (mismatch) throw new ContentError([mismatch]);
-  if (existing.show && show.guid && existing.show.guid !== show.guid) {
+  if (existing.show && show.guid && existing.show.guid !== show.guid.toLowerCase()) {
     warnings.push({
       file: showShown,
       severity: 'warning',

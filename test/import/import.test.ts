@@ -389,6 +389,19 @@ describe('castwright import of what castwright cannot take as it is', () => {
     }
   });
 
+  it('(2) pins podcast:guid exactly as published, capitals included, and knows the show by it again', async () => {
+    const root = await tempDir();
+    const upper = 'C2B5FB8C-0A5E-5D1B-8CBB-7D3B7C0A9A11';
+    await feedFile(root, feed(item(1)).replace('c2b5fb8c-0a5e-5d1b-8cbb-7d3b7c0a9a11', upper));
+    expect((await castwright(['import', 'feed.xml', '--url', SITE], root)).code).toBe(0);
+    expect(parse(await readFile(path.join(root, 'episodes', 'show.yml'), 'utf8')).guid).toBe(upper);
+    expect((await castwright(['build'], root)).code).toBe(0);
+    expect(await readFile(path.join(root, 'dist', 'feed.xml'), 'utf8')).toContain(`<podcast:guid>${upper}</podcast:guid>`);
+    const again = await castwright(['import', 'feed.xml', '--url', SITE], root);
+    expect(again.code).toBe(0);
+    expect(again.stderr).not.toContain('podcast:guid');
+  });
+
   it('(17) asks for --feed-url when the feed has no podcast:guid and does not name itself', async () => {
     const root = await tempDir();
     await feedFile(root, feed(item(1)).replace(/<podcast:guid>.*<\/podcast:guid>/, ''));
