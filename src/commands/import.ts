@@ -1,4 +1,5 @@
 // castwright import: an existing show's feed → show.yml and one Markdown file per episode.
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.ts';
 import { contentOption } from '../cli/options.ts';
@@ -58,6 +59,10 @@ export const importCommand: Command = {
       if (typeof parsed === 'string') throw new UsageError(`--since "${args.values.since}": ${parsed}; expected a date such as 2020-01-31`);
       since = parsed;
     }
+    const contentPath = path.resolve(io.cwd, contentDir);
+    if (statSync(contentPath, { throwIfNoEntry: false })?.isDirectory() === false) {
+      throw new UsageError(`--content ${contentDir} is a file; expected the content folder (created if missing)`);
+    }
     const dryRun = Boolean(args.values['dry-run']);
     const started = performance.now();
     const status = statusLine(io);
@@ -67,7 +72,7 @@ export const importCommand: Command = {
       const source = await readFeedSource(feed, { cwd: io.cwd, timeoutMs: timeout * 1000 });
       status.update(`Importing ${feed} (${(source.bytes.length / 1024 / 1024).toFixed(1)} MB)…`);
       const plan = await planImport(source, {
-        contentDir: path.resolve(io.cwd, contentDir),
+        contentDir: contentPath,
         cwd: io.cwd,
         url,
         feedUrl,
@@ -75,7 +80,7 @@ export const importCommand: Command = {
         force: Boolean(args.values.force),
       });
       status.update(`Writing ${plural(plan.files.length, 'file')}…`);
-      if (!dryRun && plan.files.length) writeNewFiles(path.resolve(io.cwd, contentDir), plan.files);
+      if (!dryRun && plan.files.length) writeNewFiles(contentPath, plan.files);
       status.done();
 
       printProblems(io, sortProblems(plan.warnings));

@@ -7,7 +7,7 @@ import type { Problem } from '../problems.ts';
 import { truncateText } from '../render/feed.ts';
 import { mapCategory } from './categories.ts';
 import { unmapped } from './extra.ts';
-import { MAX_TITLE_LENGTH, shortenTitle } from './limits.ts';
+import { quoted } from './limits.ts';
 import { looksLikeHtml } from './notes.ts';
 import { child, childText, childrenNamed, type XmlNode } from './xml.ts';
 
@@ -83,11 +83,7 @@ export function mapChannel(channel: XmlNode, file: string, options: ChannelOptio
 
   const fields: Record<string, unknown> = {};
   const rawTitle = childText(channel, 'title') ?? childText(channel, 'itunes:title');
-  let title = rawTitle?.replace(/\s+/g, ' ');
-  if (title && title.length > MAX_TITLE_LENGTH) {
-    warn(at('title'), `the show title is ${title.length} characters long; shortened to ${MAX_TITLE_LENGTH}, castwright's limit`);
-    title = shortenTitle(title);
-  }
+  const title = rawTitle?.replace(/\s+/g, ' ');
   fields.title = title ?? placeholder(['title'], "the show's name", 'the feed has no <title>');
 
   const rawDescription = childText(channel, 'description') ?? childText(channel, 'itunes:summary');
@@ -125,10 +121,10 @@ export function mapChannel(channel: XmlNode, file: string, options: ChannelOptio
     for (const sub of subs.length ? subs : [undefined]) {
       const mapped = mapCategory(parent, sub || undefined);
       if (mapped.kind === 'unknown') {
-        warn(element.line, `itunes:category "${mapped.from}" is not an Apple category, old or new; left out`);
+        warn(element.line, `itunes:category ${quoted(mapped.from)} is not an Apple category, old or new; left out`);
         continue;
       }
-      if (mapped.kind === 'renamed') warn(element.line, `itunes:category "${mapped.from}" is Apple's retired name; written as "${mapped.category}"`);
+      if (mapped.kind === 'renamed') warn(element.line, `itunes:category ${quoted(mapped.from)} is Apple's retired name; written as "${mapped.category}"`);
       if (!categories.includes(mapped.category)) categories.push(mapped.category);
     }
   }
@@ -137,14 +133,14 @@ export function mapChannel(channel: XmlNode, file: string, options: ChannelOptio
   const explicitText = childText(channel, 'itunes:explicit');
   let explicit = parseExplicit(explicitText);
   if (explicit === undefined) {
-    warn(at('itunes:explicit'), explicitText ? `itunes:explicit "${explicitText}" is neither yes nor no; written as false` : 'the feed has no itunes:explicit; written as false');
+    warn(at('itunes:explicit'), explicitText ? `itunes:explicit ${quoted(explicitText)} is neither yes nor no; written as false` : 'the feed has no itunes:explicit; written as false');
     explicit = false;
   }
   fields.explicit = explicit;
 
   const type = childText(channel, 'itunes:type')?.toLowerCase();
   if (type === 'serial') fields.type = 'serial';
-  else if (type && type !== 'episodic') warn(at('itunes:type'), `itunes:type "${type}" is neither episodic nor serial; left out (episodic)`);
+  else if (type && type !== 'episodic') warn(at('itunes:type'), `itunes:type ${quoted(type)} is neither episodic nor serial; left out (episodic)`);
   const copyright = childText(channel, 'copyright');
   if (copyright) fields.copyright = copyright.replace(/\s+/g, ' ');
 
@@ -152,12 +148,13 @@ export function mapChannel(channel: XmlNode, file: string, options: ChannelOptio
   const published = childText(channel, 'podcast:guid');
   const self = childrenNamed(channel, 'atom:link').find((l) => l.attrs.rel === 'self')?.attrs.href?.trim();
   const selfUsable = self && isWebUrl(self) && self.replace(/\/+$/, '') !== link?.replace(/\/+$/, '') ? self : undefined;
-  if (self && !selfUsable) warn(at('atom:link'), `atom:link rel="self" (${self}) is the website, not the feed; not used for podcast:guid`);
+  if (self && !selfUsable) warn(at('atom:link'), `atom:link rel="self" (${quoted(self)}) is the website, not the feed; not used for podcast:guid`);
   const address = options.feedUrl ?? selfUsable ?? options.fetchedFrom;
   let guid: string;
-  if (published && UUID.test(published)) guid = published.toLowerCase();
+  // As published, capitals included: indexes may compare it as text.
+  if (published && UUID.test(published)) guid = published;
   else {
-    if (published) warn(at('podcast:guid'), `podcast:guid "${published}" is not a UUID; computed from the feed address instead`);
+    if (published) warn(at('podcast:guid'), `podcast:guid ${quoted(published)} is not a UUID; computed from the feed address instead`);
     if (!address) {
       problems.push({
         file,
@@ -195,7 +192,7 @@ export function mapChannel(channel: XmlNode, file: string, options: ChannelOptio
   if (funding.length) fields.funding = funding.length === 1 ? funding[0] : funding;
 
   const newFeedUrl = childText(channel, 'itunes:new-feed-url');
-  if (newFeedUrl) warn(at('itunes:new-feed-url'), `the feed already sends apps to ${newFeedUrl} (itunes:new-feed-url); kept in extra, not followed`);
+  if (newFeedUrl) warn(at('itunes:new-feed-url'), `the feed already sends apps to ${quoted(newFeedUrl)} (itunes:new-feed-url); kept in extra, not followed`);
 
   // The self link is the feed's own address, used above; other atom:links (paging, hubs) are kept.
   const handled = new Set(HANDLED);

@@ -3,6 +3,7 @@
 // colon in the offset, no zone at all), plus the ISO 8601 some generators write instead.
 import type { PublishDate } from '../model/time.ts';
 import { parsePublishDate } from '../model/time.ts';
+import { quoted } from './limits.ts';
 
 /** Named zones in feeds, as offsets in minutes. Ambiguous names (IST, CST in Asia…) follow RFC 822 and US usage. */
 const ZONES: Record<string, number> = {
@@ -24,6 +25,13 @@ function fullYear(raw: string): number {
   // RFC 2822 §4.3: two-digit years below 50 are 20xx, others 19xx.
   if (raw.length === 2) return year < 50 ? 2000 + year : 1900 + year;
   return year;
+}
+
+/** Date.UTC, except that years 0-99 stay themselves (Date.UTC makes them 1900-1999). */
+function utc(year: number, month: number, day: number, hours = 0, minutes = 0, seconds = 0): number {
+  const date = new Date(Date.UTC(2000, month, day, hours, minutes, seconds));
+  date.setUTCFullYear(year, month, day);
+  return date.getTime();
 }
 
 /** The instant and offset of a feed date, or why it cannot be read. */
@@ -48,7 +56,7 @@ export function parseFeedDate(raw: string): FeedDate | string {
   if (month === -1) return `"${mon}" is not a month`;
   const year = fullYear(y!);
   const day = Number(d);
-  const probe = new Date(Date.UTC(year, month, day));
+  const probe = new Date(utc(year, month, day));
   if (probe.getUTCMonth() !== month || probe.getUTCDate() !== day) return 'no such day in the calendar';
   const hours = Number(h);
   const minutes = Number(mi);
@@ -62,18 +70,18 @@ export function parseFeedDate(raw: string): FeedDate | string {
   if (numeric) {
     const [, sign, oh, om = '0'] = numeric;
     offsetMinutes = (sign === '-' ? -1 : 1) * (Number(oh) * 60 + Number(om)) || 0;
-    if (Math.abs(offsetMinutes) > 18 * 60) return `the UTC offset "${zone}" is out of range`;
+    if (Math.abs(offsetMinutes) > 18 * 60) return `the UTC offset ${quoted(zone)} is out of range`;
   } else if (zone === '') {
     offsetMinutes = 0;
     note = 'it has no time zone; read as GMT';
   } else {
     const name = zone.split(' ')[0]!.toUpperCase();
     const known = ZONES[name];
-    if (known === undefined) return `the time zone "${zone}" is unknown; expected GMT, a US zone such as PST, or an offset such as -0800`;
+    if (known === undefined) return `the time zone ${quoted(zone)} is unknown; expected GMT, a US zone such as PST, or an offset such as -0800`;
     offsetMinutes = known;
   }
-  const utc = Date.UTC(year, month, day, hours, minutes, Math.min(seconds, 59)) - offsetMinutes * 60_000;
-  return { instant: new Date(utc), offsetMinutes, ...(note ? { note } : {}) };
+  const instant = utc(year, month, day, hours, minutes, Math.min(seconds, 59)) - offsetMinutes * 60_000;
+  return { instant: new Date(instant), offsetMinutes, ...(note ? { note } : {}) };
 }
 
 /** `--since 2020-01-01` (midnight UTC) or a full date with offset, as in front matter. */

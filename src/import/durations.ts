@@ -2,6 +2,8 @@
 // fractions or overflowing parts (`75:12`, `1:75:00`, read the way podcast apps add them up), and
 // the ISO 8601 form (`PT1H2M3S`) a few generators use.
 
+import { quoted } from './limits.ts';
+
 /** Castwright's bound on a length: longer is a unit mistake (milliseconds given as seconds). */
 export const MAX_DURATION_SECONDS = 24 * 60 * 60;
 
@@ -14,5 +16,5 @@ export function parseFeedDuration(raw: string): number | string {
   }
   const iso = /^PT(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?$/i.exec(text);
   if (iso && (iso[1] || iso[2] || iso[3])) return Number(iso[1] ?? 0) * 3600 + Number(iso[2] ?? 0) * 60 + Number(iso[3] ?? 0);
-  return `"${text}" is not a duration; expected seconds, mm:ss or hh:mm:ss`;
+  return `${quoted(text)} is not a duration; expected seconds, mm:ss or hh:mm:ss`;
 }

@@ -9,7 +9,7 @@ import { parseExplicit, plainText } from './channel.ts';
 import { parseFeedDate, type FeedDate } from './dates.ts';
 import { MAX_DURATION_SECONDS, parseFeedDuration } from './durations.ts';
 import { unmapped } from './extra.ts';
-import { MAX_TITLE_LENGTH, YEARS, shortenTitle } from './limits.ts';
+import { YEARS, quoted } from './limits.ts';
 import { convertNotes, looksLikeHtml, type ConvertedNotes } from './notes.ts';
 import { child, childText, childrenNamed, innerMarkup, type XmlNode } from './xml.ts';
 
@@ -18,6 +18,8 @@ export interface ItemContext {
   /** The channel's itunes:author: an item author equal to it names the show, not a host. */
   showAuthor?: string;
   showExplicit: boolean;
+  /** The show is serial: castwright wants every episode numbered. */
+  serial: boolean;
   /** The feed was written by castwright: its own additions to the notes are not imported again. */
   byCastwright: boolean;
 }
@@ -30,6 +32,8 @@ export interface EpisodeDraft {
   audioUrl: string;
   /** The item's page on the old site. */
   link?: string;
+  /** The title as messages quote it. */
+  label: string;
   /** Front matter in the order it is written; a placeholder is null. */
   fields: Record<string, unknown>;
   placeholders: Array<{ path: string[]; comment: string }>;
@@ -59,6 +63,9 @@ const TYPE_ALIASES: Record<string, string> = {
 
 const KNOWN_TYPES = new Set(Object.values(MEDIA_TYPES));
 
+/** A table's own entry only: a type or extension such as "constructor" must not find Object's. */
+const lookUp = (table: Readonly<Record<string, string>>, key: string): string | undefined => (Object.hasOwn(table, key) ? table[key] : undefined);
+
 /** Elements mapped to a field or derived by the build, so not kept in `extra`. */
 const HANDLED = new Set([
   'title', 'description', 'content:encoded', 'guid', 'pubDate', 'enclosure', 'itunes:duration', 'itunes:episode', 'itunes:season',
@@ -66,10 +73,11 @@ const HANDLED = new Set([
   'podcast:transcript', 'podcast:chapters', 'link',
 ]);
 
+/** Decimal digits only: Number() would also take `0x10` or `1e3`, which apps read otherwise. */
 function positiveWhole(raw: string | undefined): number | undefined | string {
   if (raw === undefined) return undefined;
   const value = Number(raw.trim());
-  return Number.isInteger(value) && value > 0 ? value : `"${raw.trim()}" is not a whole number above 0`;
+  return /^\d+$/.test(raw.trim()) && Number.isSafeInteger(value) && value > 0 ? value : `${quoted(raw.trim())} is not a whole number above 0`;
 }
 
 /** Castwright's own template adds "Hosted by …" and a link to the page; not imported again. */
@@ -90,7 +98,7 @@ export function mapItem(item: XmlNode, context: ItemContext): ItemResult {
   const problems: Problem[] = [];
   const lineOf = (name: string) => child(item, name)?.line ?? item.line;
   const title0 = childText(item, 'title')?.replace(/\s+/g, ' ') ?? childText(item, 'itunes:title');
-  const label = title0 ? `"${title0.length > 60 ? `${title0.slice(0, 57)}…` : title0}"` : 'without a title';
+  const label = title0 ? quoted(title0) : 'without a title';
   const report = (name: string, message: string, severity: 'warning' | 'error' = 'warning') => {
     const line = lineOf(name);
     problems.push({ file, ...(line ? { line } : {}), message: `item ${label}: ${message}`, ...(severity === 'warning' ? { severity } : {}) });
@@ -103,7 +111,7 @@ export function mapItem(item: XmlNode, context: ItemContext): ItemResult {
     return { problems };
   }
   if (!isWebUrl(audioUrl)) {
-    report('enclosure', `enclosure url "${audioUrl}" is not an http(s) address; left out`);
+    report('enclosure', `enclosure url ${quoted(audioUrl)} is not an http(s) address; left out`);
     return { problems };
   }
 
@@ -113,24 +121,21 @@ export function mapItem(item: XmlNode, context: ItemContext): ItemResult {
   if (!title) {
     report('title', 'no title; named "Untitled episode" (change it in the episode file)');
     title = 'Untitled episode';
-  } else if (title.length > MAX_TITLE_LENGTH) {
-    report('title', `the title is ${title.length} characters long; shortened to ${MAX_TITLE_LENGTH}, castwright's limit`);
-    title = shortenTitle(title);
   }
   fields.title = title;
 
   const rawDate = childText(item, 'pubDate') ?? childText(item, 'dc:date');
   const date = rawDate ? parseFeedDate(rawDate) : 'missing';
   if (typeof date === 'string') {
-    report('pubDate', rawDate ? `pubDate "${rawDate}": ${date}` : 'no pubDate; expected the date the episode was published', 'error');
+    report('pubDate', rawDate ? `pubDate ${quoted(rawDate)}: ${date}` : 'no pubDate; expected the date the episode was published', 'error');
     return { problems };
   }
   const year = new Date(date.instant.getTime() + date.offsetMinutes * 60_000).getUTCFullYear();
   if (year < YEARS.min || year > YEARS.max) {
-    report('pubDate', `pubDate "${rawDate}" is in the year ${year}; expected ${YEARS.min} to ${YEARS.max}`, 'error');
+    report('pubDate', `pubDate ${quoted(rawDate!)} is in the year ${year}; expected ${YEARS.min} to ${YEARS.max}`, 'error');
     return { problems };
   }
-  if (date.note) report('pubDate', `pubDate "${rawDate}": ${date.note}`);
+  if (date.note) report('pubDate', `pubDate ${quoted(rawDate!)}: ${date.note}`);
 
   const guidNode = child(item, 'guid');
   let guid = guidNode?.text.trim();
@@ -152,14 +157,19 @@ export function mapItem(item: XmlNode, context: ItemContext): ItemResult {
     const number = positiveWhole(childText(item, name) ?? childText(item, podcastName));
     if (typeof number === 'string') report(name, `${name}: ${number}; left out (kept in extra)`);
     else if (number !== undefined) fields[key] = number;
+    if (key === 'episode' && context.serial && fields.episode === undefined) {
+      fields.episode = null;
+      placeholders.push({ path: ['episode'], comment: 'the episode number: a serial show numbers every episode, and the old feed gave none' });
+      report(name, `no ${name}, but the show is serial and castwright numbers every episode of a serial show; the episode file gets an empty episode to fill in (the build refuses it until then)`);
+    }
   }
   const episodeType = childText(item, 'itunes:episodeType')?.toLowerCase();
   if (episodeType === 'trailer' || episodeType === 'bonus') fields.type = episodeType;
-  else if (episodeType && episodeType !== 'full') report('itunes:episodeType', `itunes:episodeType "${episodeType}" is not full, trailer or bonus; written as full`);
+  else if (episodeType && episodeType !== 'full') report('itunes:episodeType', `itunes:episodeType ${quoted(episodeType)} is not full, trailer or bonus; written as full`);
 
   const explicitText = childText(item, 'itunes:explicit');
   const explicit = parseExplicit(explicitText);
-  if (explicitText && explicit === undefined) report('itunes:explicit', `itunes:explicit "${explicitText}" is neither yes nor no; the show's value is used`);
+  if (explicitText && explicit === undefined) report('itunes:explicit', `itunes:explicit ${quoted(explicitText)} is neither yes nor no; the show's value is used`);
   if (explicit !== undefined && explicit !== context.showExplicit) fields.explicit = explicit;
 
   // Notes: content:encoded, else description, else itunes:summary.
@@ -193,19 +203,19 @@ export function mapItem(item: XmlNode, context: ItemContext): ItemResult {
   else {
     audio.length = null;
     placeholders.push({ path: ['audio', 'length'], comment: 'the file size in bytes: the old feed gave none' });
-    report('enclosure', `enclosure length "${enclosure.attrs.length ?? ''}" is not a size in bytes; the episode file gets an empty audio.length to fill in (the build refuses it until then)`);
+    report('enclosure', `enclosure length ${quoted(enclosure.attrs.length ?? '')} is not a size in bytes; the episode file gets an empty audio.length to fill in (the build refuses it until then)`);
   }
   const rawType = enclosure.attrs.type?.trim().toLowerCase();
   const extension = new URL(audioUrl).pathname.split('.').pop()?.toLowerCase() ?? '';
-  let type = rawType && (TYPE_ALIASES[rawType] ?? rawType);
-  if (type && rawType !== type) report('enclosure', `enclosure type "${rawType}" is not what Apple reads; written as "${type}"`);
+  let type = rawType && (lookUp(TYPE_ALIASES, rawType) ?? rawType);
+  if (type && rawType !== type) report('enclosure', `enclosure type ${quoted(rawType!)} is not what Apple reads; written as "${type}"`);
   if (!type || !KNOWN_TYPES.has(type)) {
-    const guessed = MEDIA_TYPES[extension];
+    const guessed = lookUp(MEDIA_TYPES, extension);
     if (!guessed) {
-      report('enclosure', `enclosure type "${rawType ?? ''}" is not one Apple accepts (${[...KNOWN_TYPES].join(', ')}); left out`, 'error');
+      report('enclosure', `enclosure type ${quoted(rawType ?? '')} is not one Apple accepts (${[...KNOWN_TYPES].join(', ')}); left out`, 'error');
       return { problems };
     }
-    report('enclosure', `enclosure type "${rawType ?? ''}" is not one Apple accepts; written as "${guessed}" from the file name`);
+    report('enclosure', `enclosure type ${quoted(rawType ?? '')} is not one Apple accepts; written as "${guessed}" from the file name`);
     type = guessed;
   }
   audio.type = type;
@@ -215,7 +225,7 @@ export function mapItem(item: XmlNode, context: ItemContext): ItemResult {
   if (rawDuration) {
     const seconds = parseFeedDuration(rawDuration);
     if (typeof seconds === 'string') report('itunes:duration', `itunes:duration ${seconds}; left out (kept in extra)`);
-    else if (seconds > MAX_DURATION_SECONDS) report('itunes:duration', `itunes:duration "${rawDuration}" is more than 24 hours; left out (kept in extra)`);
+    else if (seconds > MAX_DURATION_SECONDS) report('itunes:duration', `itunes:duration ${quoted(rawDuration)} is more than 24 hours; left out (kept in extra)`);
     else if (seconds >= 0.5) audio.duration = formatDuration(Math.round(seconds));
     else durationIsZero = true;
   }
@@ -223,7 +233,7 @@ export function mapItem(item: XmlNode, context: ItemContext): ItemResult {
 
   const image = child(item, 'itunes:image')?.attrs.href?.trim();
   if (image && isWebUrl(image)) fields.image = image;
-  else if (image) report('itunes:image', `itunes:image "${image}" is not an http(s) address; left out (kept in extra)`);
+  else if (image) report('itunes:image', `itunes:image ${quoted(image)} is not an http(s) address; left out (kept in extra)`);
 
   const people = childrenNamed(item, 'podcast:person').flatMap((person) => {
     const name = person.text.replace(/\s+/g, ' ').trim();
@@ -257,13 +267,13 @@ export function mapItem(item: XmlNode, context: ItemContext): ItemResult {
   });
   if (transcripts.length === 1 && Object.keys(transcripts[0]!).length === 2) {
     const only = transcripts[0]!;
-    const byExtension = TRANSCRIPT_TYPES[new URL(only.url!).pathname.split('.').pop()?.toLowerCase() ?? ''];
+    const byExtension = lookUp(TRANSCRIPT_TYPES, new URL(only.url!).pathname.split('.').pop()?.toLowerCase() ?? '');
     fields.transcript = byExtension === only.type ? only.url : transcripts;
   } else if (transcripts.length) fields.transcript = transcripts;
 
   const chapters = child(item, 'podcast:chapters')?.attrs.url?.trim();
   if (chapters && isWebUrl(chapters)) fields.chapters = chapters;
-  else if (chapters) report('podcast:chapters', `podcast:chapters url "${chapters}" is not an http(s) address; left out (kept in extra)`);
+  else if (chapters) report('podcast:chapters', `podcast:chapters url ${quoted(chapters)} is not an http(s) address; left out (kept in extra)`);
 
   // What has no field is kept: elements castwright does not map, and mapped ones it had to leave out.
   const handled = new Set(HANDLED);
@@ -277,7 +287,7 @@ export function mapItem(item: XmlNode, context: ItemContext): ItemResult {
   const extra: Record<string, unknown> = { ...(link ? { link } : {}), ...unmapped(item, handled) };
   for (const [name, key] of [['itunes:episode', 'episode'], ['itunes:season', 'season'], ['itunes:duration', '']] as const) {
     const raw = childText(item, name);
-    if (raw && (key ? fields[key] === undefined : audio.duration === undefined && !durationIsZero)) extra[name] = raw;
+    if (raw && (key ? fields[key] == null : audio.duration === undefined && !durationIsZero)) extra[name] = raw;
   }
   if (image && !fields.image) extra['itunes:image'] = image;
   if (chapters && !fields.chapters) extra['podcast:chapters'] = chapters;
@@ -286,7 +296,7 @@ export function mapItem(item: XmlNode, context: ItemContext): ItemResult {
   if (Object.keys(extra).length) fields.extra = extra;
 
   return {
-    draft: { ...(item.line ? { line: item.line } : {}), ...(link ? { link } : {}), title, date, guid, audioUrl, fields, placeholders, notes, lineOf },
+    draft: { ...(item.line ? { line: item.line } : {}), ...(link ? { link } : {}), title, label, date, guid, audioUrl, fields, placeholders, notes, lineOf },
     problems,
   };
 }

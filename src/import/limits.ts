@@ -1,15 +1,13 @@
-// The bounds castwright's content must stay within, which an import meets by shortening (and
-// saying so) rather than by writing a file the build would refuse.
+// Bounds of what an import takes from a feed, and how a feed's values appear in its messages.
+import { describeValue } from '../model/fields.ts';
 
-/** Titles longer than this are refused by the build (Apple shows far less). */
-export const MAX_TITLE_LENGTH = 255;
-
-/** Years the build accepts in a date. */
+/**
+ * Years an import takes in a date. Outside them a pubDate is a generator's placeholder (.NET writes
+ * year 1 for "no date"), and JavaScript dates read years below 100 as 19xx.
+ */
 export const YEARS = { min: 1900, max: 2999 } as const;
 
-/** At most MAX_TITLE_LENGTH characters, cut at a word boundary and marked with an ellipsis. */
-export function shortenTitle(title: string): string {
-  if (title.length <= MAX_TITLE_LENGTH) return title;
-  const cut = title.slice(0, MAX_TITLE_LENGTH - 1);
-  return `${cut.replace(/\s+\S*$/, '') || cut}…`;
+/** A feed's value in a message: quoted and cut to a line's worth, however large the feed made it. */
+export function quoted(value: string): string {
+  return value.trim() === '' ? `"${value}"` : describeValue(value);
 }

@@ -3,7 +3,7 @@
 // back through the loader the build uses, so the import never writes what the build would refuse.
 import path from 'node:path';
 import { ContentError } from '../errors.ts';
-import { SHOW_FILE } from '../load/content.ts';
+import { SHOW_FILE, displayPath } from '../load/content.ts';
 import { readEpisode } from '../load/episode.ts';
 import { readYaml, validate } from '../load/yaml.ts';
 import { showSchema } from '../model/schema.ts';
@@ -14,6 +14,7 @@ import { readExisting, type ExistingContent } from './existing.ts';
 import { UnmappedTally } from './extra.ts';
 import { mapItem, type EpisodeDraft } from './item.ts';
 import { isStoriesHeading } from '../load/markdown.ts';
+import { quoted } from './limits.ts';
 import { finishNotes } from './notes.ts';
 import type { FeedSource } from './source.ts';
 import type { NewFile } from './write.ts';
@@ -46,11 +47,6 @@ export interface ImportPlan {
 
 const PUBLISHED_SLUG = /^https?:\/\/[^/]+\/(?:[^?#]*\/)?episodes\/([a-z0-9]+(?:[-_][a-z0-9]+)*)\/?$/;
 
-const shown = (file: string, cwd: string) => {
-  const relative = path.relative(cwd, file);
-  return (relative && !relative.startsWith('..') ? relative : file).split(path.sep).join('/');
-};
-
 function slugOf(title: string): string {
   const slug = title
     .normalize('NFKD')
@@ -78,16 +74,20 @@ function chooseStoriesHeading(drafts: readonly EpisodeDraft[]): string | undefin
   return best && !isStoriesHeading(best[0], undefined) ? best[0] : undefined;
 }
 
-/** Same show: the same podcast:guid, or (for a show.yml without one) the same title. */
+/**
+ * Same show: the same podcast:guid, or (for a show.yml that pins none) the same title. A pinned
+ * guid that differs is another show, whatever its title: titles are not unique.
+ */
 function checkSameShow(existing: ExistingContent, show: ShowDraft, showFile: string, feed: string): Problem | undefined {
   const current = existing.show;
   if (!current) return undefined;
-  if (current.guid && show.guid && current.guid === show.guid) return undefined;
-  if (current.title && current.title.toLowerCase() === show.title.toLowerCase()) return undefined;
+  // existing.ts lower-cases the folder's guid; UUIDs are the same in either case.
+  if (current.guid && show.guid && current.guid === show.guid.toLowerCase()) return undefined;
+  if (!current.guidPinned && current.title && current.title.toLowerCase() === show.title.toLowerCase()) return undefined;
   return {
     file: showFile,
     line: 1,
-    message: `this folder holds the show "${current.title ?? '?'}" (podcast:guid ${current.guid ?? 'unknown'}), not "${show.title}" (${show.guid || 'no podcast:guid'}) of ${feed}; expected an empty --content folder or the same show`,
+    message: `this folder holds the show ${quoted(current.title ?? '?')} (podcast:guid ${current.guid ?? 'unknown'}), not ${quoted(show.title)} (${show.guid || 'no podcast:guid'}) of ${feed}; expected an empty --content folder or the same show`,
   };
 }
 
@@ -112,12 +112,13 @@ export async function planImport(source: FeedSource, options: PlanOptions): Prom
     ]);
   }
 
-  const existing = await readExisting(options.contentDir);
+  const existing = await readExisting(options.contentDir, options.cwd);
+  if (existing.problems.length) throw new ContentError(existing.problems);
   const showPath = path.join(options.contentDir, SHOW_FILE);
-  const showShown = shown(showPath, options.cwd);
+  const showShown = displayPath(showPath, options.cwd);
   const mismatch = checkSameShow(existing, show, showShown, file);
   if (mismatch) throw new ContentError([mismatch]);
-  if (existing.show && show.guid && existing.show.guid !== show.guid) {
+  if (existing.show && show.guid && existing.show.guid !== show.guid.toLowerCase()) {
     warnings.push({
       file: showShown,
       severity: 'warning',
@@ -128,21 +129,23 @@ export async function planImport(source: FeedSource, options: PlanOptions): Prom
   const generator = document.channel.children.find((c) => c.name === 'generator')?.text.trim().toLowerCase();
   const explicit = existing.show?.explicit ?? show.explicit;
   const byCastwright = generator === 'castwright';
+  const serial = (existing.show ? existing.show.type : show.fields.type) === 'serial';
   const tally = new UnmappedTally();
   if (!existing.show && show.fields.extra) tally.addChannel(show.fields.extra as Record<string, unknown>);
 
   // Every item first, so that problems across items are all found in one pass.
   const drafts: EpisodeDraft[] = [];
   for (const item of document.items) {
-    const result = mapItem(item, { file, showAuthor: show.author, showExplicit: explicit, byCastwright });
+    const result = mapItem(item, { file, showAuthor: show.author, showExplicit: explicit, serial, byCastwright });
     collect(result.problems);
     if (result.draft) drafts.push(result.draft);
   }
+  // Keyed as the build compares them: guids as written, audio URLs as a URL parser reads them.
   const firstBy = { guid: new Map<string, EpisodeDraft>(), audio: new Map<string, EpisodeDraft>() };
   for (const draft of drafts) {
-    for (const [kind, key, element, expected] of [
-      ['guid', draft.guid, 'guid', 'apps would take them for one episode'],
-      ['audio', draft.audioUrl, 'enclosure', 'Apple ignores a repeated audio file and castwright refuses one'],
+    for (const [kind, key, written, element, expected] of [
+      ['guid', draft.guid, draft.guid, 'guid', 'apps would take them for one episode'],
+      ['audio', new URL(draft.audioUrl).href, draft.audioUrl, 'enclosure', 'Apple ignores a repeated audio file and castwright refuses one'],
     ] as const) {
       const first = firstBy[kind].get(key);
       const line = draft.lineOf(element);
@@ -150,7 +153,7 @@ export async function planImport(source: FeedSource, options: PlanOptions): Prom
         errors.push({
           file,
           ...(line ? { line } : {}),
-          message: `item "${draft.title}": ${kind === 'guid' ? 'guid' : 'enclosure url'} "${key}" is also used by the item at line ${first.lineOf(element) ?? '?'} ("${first.title}"); ${expected}. Fix the feed (or a copy of it) and import again`,
+          message: `item ${draft.label}: ${kind === 'guid' ? 'guid' : 'enclosure url'} ${quoted(written)} is also used by the item at line ${first.lineOf(element) ?? '?'} (${first.label}); ${expected}. Fix the feed (or a copy of it) and import again`,
         });
       } else firstBy[kind].set(key, draft);
     }
@@ -172,7 +175,7 @@ export async function planImport(source: FeedSource, options: PlanOptions): Prom
     const sameAudio = existing.audio.get(new URL(draft.audioUrl).href);
     if (sameAudio) {
       const line = draft.lineOf('enclosure');
-      errors.push({ file, ...(line ? { line } : {}), message: `item "${draft.title}": its audio file is already used by ${shown(sameAudio, options.cwd)} under another guid; expected one episode per audio file` });
+      errors.push({ file, ...(line ? { line } : {}), message: `item ${draft.label}: its audio file is already used by ${displayPath(sameAudio, options.cwd)} under another guid; expected one episode per audio file` });
       return false;
     }
     return true;
@@ -198,17 +201,21 @@ export async function planImport(source: FeedSource, options: PlanOptions): Prom
 
   const context = { url: showUrl ?? 'https://example.invalid/', guid: existing.show?.guid ?? show.guid, explicit, storiesHeading: configuredHeading };
   const slugs = new Set(existing.slugs);
+  // The next number to try after each name, so a thousand items of one title and day stay linear.
+  const nextNumber = new Map<string, number>();
   for (const draft of fresh) {
     const day = String(draft.fields.date).slice(0, 10);
     // A page castwright published (…/episodes/<slug>/) keeps its address; others get date and title.
     const published = byCastwright ? PUBLISHED_SLUG.exec(draft.link ?? '')?.[1] : undefined;
     const base = published ?? `${day}-${slugOf(draft.title) || 'episode'}`;
     let slug = base;
-    for (let n = 2; slugs.has(slug); n++) slug = `${base}-${n}`;
+    let n = nextNumber.get(base) ?? 2;
+    while (slugs.has(slug)) slug = `${base}-${n++}`;
+    nextNumber.set(base, n);
     slugs.add(slug);
     const body = finishNotes(draft.notes, configuredHeading);
     const filePath = path.join(options.contentDir, `${slug}.md`);
-    const fileShown = shown(filePath, options.cwd);
+    const fileShown = displayPath(filePath, options.cwd);
     const text = episodeFile(draft.fields, draft.placeholders, body);
     const read = readEpisode({ file: fileShown, slug, text }, context);
     const placeholderKeys = draft.placeholders.map((p) => p.path.join('.'));
@@ -218,7 +225,7 @@ export async function planImport(source: FeedSource, options: PlanOptions): Prom
         ...unexpected.map((problem) => ({
           file,
           ...(draft.line ? { line: draft.line } : {}),
-          message: `item "${draft.title}": castwright would refuse what import made of it: ${problem.message}`,
+          message: `item ${draft.label}: castwright would refuse what import made of it: ${problem.message}`,
         })),
       );
       continue;

@@ -34,7 +34,9 @@ const NAMESPACES: Record<string, string> = {
 
 function canonicalPrefix(uri: string): string | undefined {
   const key = uri.trim().toLowerCase().replace(/^[a-z]+:\/\//, '').replace(/\/+$/, '');
-  return NAMESPACES[key] ?? NAMESPACES[`${key}/`];
+  // Own entries only: a namespace URI such as "constructor" must not find Object's.
+  for (const candidate of [key, `${key}/`]) if (Object.hasOwn(NAMESPACES, candidate)) return NAMESPACES[candidate];
+  return undefined;
 }
 
 export interface DecodedText {
@@ -55,11 +57,15 @@ export function decodeFeed(bytes: Buffer, httpCharset?: string): DecodedText | s
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) start = 3;
   else if (bytes[0] === 0xff && bytes[1] === 0xfe) encoding = 'utf-16le';
   else if (bytes[0] === 0xfe && bytes[1] === 0xff) encoding = 'utf-16be';
+  // UTF-16 without a byte order mark, known by its first character as the XML spec (appendix F) says.
+  else if (bytes[0] === 0x3c && bytes[1] === 0x00 && bytes[2] !== 0x00) encoding = 'utf-16le';
+  else if (bytes[0] === 0x00 && bytes[1] === 0x3c && bytes[3] !== 0x00) encoding = 'utf-16be';
   else {
     const head = bytes.subarray(0, 200).toString('latin1');
-    const declared = /^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']/.exec(head)?.[1];
-    if (declared) encoding = declared.toLowerCase();
-    else if (httpCharset) encoding = httpCharset.toLowerCase();
+    const declared = /^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']/.exec(head)?.[1]?.toLowerCase();
+    // A declaration read byte by byte is in an 8-bit encoding: one that says UTF-16 is wrong (as libxml2 reads it).
+    if (declared && !declared.startsWith('utf-16')) encoding = declared;
+    else if (!declared && httpCharset) encoding = httpCharset.toLowerCase();
   }
   let decoder: TextDecoder;
   try {
@@ -91,12 +97,20 @@ interface ScannedElement {
 /** Depth of the tree the scanner records: rss > channel > item > item child. */
 const SCANNED_DEPTH = 4;
 
+export interface ScannedDocument {
+  /** The document element (and any stray siblings), with their descendants down to SCANNED_DEPTH. */
+  elements: ScannedElement[];
+  /** Where the first markup declaration (`<!DOCTYPE`) outside comments and CDATA starts. */
+  declarationAt?: number;
+}
+
 /**
  * Start tags with their lines, in document order, skipping comments, CDATA, processing
  * instructions and the DOCTYPE, so markup inside them is never taken for an element. Linear in the
  * size of the text: every step moves forward.
  */
-export function scanElements(text: string): ScannedElement[] {
+export function scanElements(text: string): ScannedDocument {
+  let declarationAt: number | undefined;
   const root: ScannedElement = { name: '', line: 0, children: [] };
   const stack: Array<ScannedElement | undefined> = [root];
   let line = 1;
@@ -113,6 +127,7 @@ export function scanElements(text: string): ScannedElement[] {
     else if (text.startsWith('<![CDATA[', at)) end = text.indexOf(']]>', at + 9) + 3;
     else if (text.startsWith('<?', at)) end = text.indexOf('?>', at + 2) + 2;
     else if (text.startsWith('<!', at)) {
+      declarationAt ??= at;
       // A DOCTYPE may hold an internal subset in brackets, whose declarations contain '>'.
       const bracket = text.indexOf('[', at);
       const close = text.indexOf('>', at);
@@ -143,7 +158,7 @@ export function scanElements(text: string): ScannedElement[] {
     if (end <= 0) break;
     at = text.indexOf('<', end);
   }
-  return root.children;
+  return { elements: root.children, ...(declarationAt === undefined ? {} : { declarationAt }) };
 }
 
 const parser = new XMLParser({
@@ -236,10 +251,12 @@ export interface ParsedXml {
 /** Throws problems (`file:line: …`) when the text is not XML at all. */
 export function parseXml(text: string, file: string): ParsedXml | Problem[] {
   // Entities a feed declares itself are never expanded: no feed needs them, and they are how a
-  // "billion laughs" or an external file gets in.
-  const doctype = /<!DOCTYPE[^[>]*\[([\s\S]*?)\]\s*>/i.exec(text);
-  if (doctype && /<!ENTITY/i.test(doctype[1]!)) {
-    const line = text.slice(0, doctype.index).split('\n').length;
+  // "billion laughs" or an external file gets in. The DOCTYPE is found as the parser finds it (past
+  // comments and CDATA); from there on any <!ENTITY counts, so no trick of quoting can hide one.
+  const scanned = scanElements(text);
+  const { declarationAt } = scanned;
+  if (declarationAt !== undefined && /<!ENTITY/i.test(text.slice(declarationAt))) {
+    const line = text.slice(0, declarationAt).split('\n').length;
     return [{ file, line, message: 'the feed declares its own entities (<!ENTITY> in its DOCTYPE), which castwright never expands; podcast feeds do not need them: remove them from a copy of the feed and import that' }];
   }
   // Well-formed to the end: a truncated download must not import as a shorter catalogue.
@@ -258,11 +275,10 @@ export function parseXml(text: string, file: string): ParsedXml | Problem[] {
     }
     return [{ file, ...(line ? { line: Number(line) } : { line: 1 }), message: `not readable as XML: ${message}` }];
   }
-  const scanned = scanElements(text);
   const scope: Scope = { prefixes: new Map() };
   const elements = ordered.filter((entry) => !('#text' in entry) && !('#comment' in entry));
   const first = elements[0];
-  const root = first ? convert(first, scope, scanned[0]) : undefined;
+  const root = first ? convert(first, scope, scanned.elements[0]) : undefined;
   if (!root) return [{ file, line: 1, message: 'no XML element found; expected an RSS feed (<rss version="2.0">)' }];
   return { root };
 }

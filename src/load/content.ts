@@ -30,7 +30,7 @@ const PLACEHOLDER_SHOW: ShowContext = {
 
 export const SHOW_FILE = 'show.yml';
 
-function displayPath(file: string, cwd: string): string {
+export function displayPath(file: string, cwd: string): string {
   const relative = path.relative(cwd, file);
   return (relative && !relative.startsWith('..') ? relative : file).split(path.sep).join('/');
 }

@@ -42,6 +42,12 @@ describe('feed dates', () => {
     expect(parseFeedDate('Mon, 14 Sep 2020 14:00:00 +2500')).toMatch(/out of range/);
     expect(parseFeedDate('')).toBe('empty');
   });
+
+  it('keeps a year below 100 written with four digits (.NET writes year 1 for "no date"), never 19xx', () => {
+    expect(at('Mon, 01 Jan 0001 00:00:00 GMT').iso).toBe('0001-01-01T00:00:00.000Z');
+    expect(at('Mon, 01 Jan 0050 10:00:00 +0100').iso).toBe('0050-01-01T09:00:00.000Z');
+    expect(at('Mon, 01 Jan 50 10:00:00 GMT').iso).toBe('1950-01-01T10:00:00.000Z');
+  });
 });
 
 describe('feed durations', () => {

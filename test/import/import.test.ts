@@ -171,6 +171,18 @@ describe('castwright import of a feed that uses every field', () => {
   });
 });
 
+describe('castwright import of enclosure types', () => {
+  it('(3) takes a type or file extension named like a JavaScript property for an unknown one', async () => {
+    const root = await tempDir();
+    const odd = item(1).replace('type="audio/mpeg"', 'type="constructor"') + item(2).replace('2.mp3', '2.constructor');
+    await feedFile(root, feed(odd));
+    const result = await castwright(['import', 'feed.xml', '--url', SITE], root);
+    expect(result.stderr).not.toContain('function');
+    expect(result.stderr).toContain('item "Episode 1": enclosure type "constructor" is not one Apple accepts; written as "audio/mpeg" from the file name');
+    expect(result.code).toBe(0);
+  });
+});
+
 describe('castwright import into a folder that already holds the show', () => {
   it('(8) adds only items whose guid is new and never touches a file the host changed; --dry-run writes nothing', async () => {
     const root = await tempDir();
@@ -197,6 +209,27 @@ describe('castwright import into a folder that already holds the show', () => {
     expect(await readFile(episodeFile, 'utf8')).toBe(edited);
   });
 
+  it('(8) stops, writing nothing, when a file in the folder cannot be read: its episode would be imported twice', async () => {
+    const root = await tempDir();
+    await feedFile(root, feed(item(1) + item(2)));
+    expect((await castwright(['import', 'feed.xml', '--url', SITE], root)).code).toBe(0);
+    const broken = path.join(root, 'episodes', '2024-01-01-episode-1.md');
+    await writeFile(broken, (await readFile(broken, 'utf8')).replace('title: Episode 1', 'title: "Episode 1'));
+    await writeFile(path.join(root, 'episodes', 'notes.md'), 'A file without front matter.\n');
+    const before = await snapshot(path.join(root, 'episodes'));
+    const result = await castwright(['import', 'feed.xml', '--url', SITE], root);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/episodes\/2024-01-01-episode-1\.md:2: invalid YAML: .*; import cannot tell which episode this file holds: fix it, then import again/);
+    expect(result.stderr).toContain('episodes/notes.md:1: no front matter; expected the episode fields between two --- lines at the top; import cannot tell which episode this file holds: fix it, then import again');
+    expect(await snapshot(path.join(root, 'episodes'))).toEqual(before);
+
+    const show = path.join(root, 'episodes', 'show.yml');
+    await writeFile(show, 'title: [Test Show\n');
+    const unreadableShow = await castwright(['import', 'feed.xml', '--url', SITE], root);
+    expect(unreadableShow.code).toBe(1);
+    expect(unreadableShow.stderr).toMatch(/episodes\/show\.yml:1: invalid YAML: .*; import cannot tell which show this folder holds: fix it, then import again/);
+  });
+
   it('(9) refuses a folder that holds another show, writing nothing', async () => {
     const root = await tempDir();
     await mkdir(path.join(root, 'episodes'));
@@ -205,6 +238,17 @@ describe('castwright import into a folder that already holds the show', () => {
     const result = await castwright(['import', 'feed.xml'], root);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/episodes\/show.yml:1: this folder holds the show "Another Show" \(podcast:guid [0-9a-f-]{36}\), not "Test Show" \(c2b5fb8c-0a5e-5d1b-8cbb-7d3b7c0a9a11\) of feed.xml; expected an empty --content folder or the same show/);
+    expect(await readdir(path.join(root, 'episodes'))).toEqual(['show.yml']);
+  });
+
+  it('(9) refuses a folder whose show.yml pins another podcast:guid, even under the same title', async () => {
+    const root = await tempDir();
+    await mkdir(path.join(root, 'episodes'));
+    await writeFile(path.join(root, 'episodes', 'show.yml'), 'title: Test Show\nguid: 11111111-1111-5111-8111-111111111111\n');
+    await feedFile(root, feed(item(1)));
+    const result = await castwright(['import', 'feed.xml', '--url', SITE], root);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('episodes/show.yml:1: this folder holds the show "Test Show" (podcast:guid 11111111-1111-5111-8111-111111111111), not "Test Show" (c2b5fb8c-0a5e-5d1b-8cbb-7d3b7c0a9a11) of feed.xml');
     expect(await readdir(path.join(root, 'episodes'))).toEqual(['show.yml']);
   });
 
@@ -229,6 +273,17 @@ describe('castwright import of what castwright cannot take as it is', () => {
     expect(result.stderr).toContain('feed.xml:23: item "Episode 2": guid "guid-1" is also used by the item at line 16 ("Episode 1"); apps would take them for one episode. Fix the feed (or a copy of it) and import again');
     expect(result.stderr).toContain('feed.xml:32: item "Episode 3": enclosure url "https://cdn.example.com/1.mp3" is also used by the item at line 18 ("Episode 1")');
     expect(result.stderr).toMatch(/castwright import: 2 problems; nothing was written\.\n$/);
+    expect(existsSync(path.join(root, 'episodes'))).toBe(false);
+  });
+
+  it('(11) stops on audio URLs that differ only in how they are written, as the build would', async () => {
+    const root = await tempDir();
+    const spelled = item(2).replace('https://cdn.example.com/2.mp3', 'https://CDN.example.com/a b.mp3');
+    const encoded = item(3).replace('https://cdn.example.com/3.mp3', 'https://cdn.example.com/a%20b.mp3');
+    await feedFile(root, feed(item(1) + spelled + encoded));
+    const result = await castwright(['import', 'feed.xml'], root);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('feed.xml:32: item "Episode 3": enclosure url "https://cdn.example.com/a%20b.mp3" is also used by the item at line 25 ("Episode 2")');
     expect(existsSync(path.join(root, 'episodes'))).toBe(false);
   });
 
@@ -263,6 +318,19 @@ describe('castwright import of what castwright cannot take as it is', () => {
     expect((await castwright(['import', 'feed.xml', '--force', '--url', SITE], root)).code).toBe(0);
   });
 
+  it('(15) keeps a long title whole, as apps know it, and quotes at most a line of an enormous value in a message', async () => {
+    const root = await tempDir();
+    const title = `A long title ${'word '.repeat(80)}end`.trim();
+    const huge = `ftp://cdn.example.com/${'x'.repeat(100_000)}.mp3`;
+    await feedFile(root, feed(item(1).replace('Episode 1', title) + item(2).replace('https://cdn.example.com/2.mp3', huge)));
+    const result = await castwright(['import', 'feed.xml', '--url', SITE], root);
+    expect(result.code).toBe(0);
+    const [file] = (await readdir(path.join(root, 'episodes'))).filter((name) => name.startsWith('2024-01-01'));
+    expect((await frontMatter(path.join(root, 'episodes', file!))).fields.title).toBe(title);
+    expect(result.stderr).toMatch(/item "Episode 2": enclosure url "ftp:\/\/cdn\.example\.com\/x+…" is not an http\(s\) address; left out/);
+    expect(Math.max(...result.stderr.split('\n').map((line) => line.length))).toBeLessThan(300);
+  });
+
   it('(15) leaves what the feed lacks empty for the host to fill in, and the build refuses it until then', async () => {
     const root = await tempDir();
     const bare = feed(item(1).replace(/ length="\d+"/, ''))
@@ -281,6 +349,29 @@ describe('castwright import of what castwright cannot take as it is', () => {
     expect(built.stderr).toContain('episodes/2024-01-01-episode-1.md:7: audio.length: expected the file size in bytes, a whole number above 0, got nothing');
   });
 
+  it('(15) leaves an episode number to fill in where a serial show has none (the build requires one)', async () => {
+    const root = await tempDir();
+    await feedFile(root, feed(item(1, '<itunes:episode>1</itunes:episode>') + item(2, '<itunes:episodeType>trailer</itunes:episodeType>'), '<itunes:type>serial</itunes:type>'));
+    const result = await castwright(['import', 'feed.xml', '--url', SITE], root);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('feed.xml:21: warning: item "Episode 2": no itunes:episode, but the show is serial and castwright numbers every episode of a serial show; the episode file gets an empty episode to fill in');
+    expect(result.stdout).toContain('To fill in before "castwright build" accepts the show (1):\n  episodes/2024-01-02-episode-2.md: episode\n');
+    const built = await castwright(['build'], root);
+    expect(built.stderr).toContain('episodes/2024-01-02-episode-2.md:5: episode: expected the episode number, a whole number above 0, got nothing');
+  });
+
+  it('(15) keeps an episode or season number castwright cannot take in extra, with a warning, and imports the rest', async () => {
+    const root = await tempDir();
+    await feedFile(root, feed(item(1, '<itunes:episode>99999999999999999999</itunes:episode>') + item(2, '<itunes:season>0x10</itunes:season>')));
+    const result = await castwright(['import', 'feed.xml', '--url', SITE], root);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('item "Episode 1": itunes:episode: "99999999999999999999" is not a whole number above 0; left out (kept in extra)');
+    expect(result.stderr).toContain('item "Episode 2": itunes:season: "0x10" is not a whole number above 0; left out (kept in extra)');
+    const { fields } = await frontMatter(path.join(root, 'episodes', '2024-01-02-episode-2.md'));
+    expect(fields.season).toBeUndefined();
+    expect(fields.extra).toEqual({ 'itunes:season': '0x10' });
+  });
+
   it('(16) says what a page, an Atom feed or JSON is instead of a feed', async () => {
     const root = await tempDir();
     const cases: Array<[string, string]> = [
@@ -296,6 +387,19 @@ describe('castwright import of what castwright cannot take as it is', () => {
       expect(result.code, content).toBe(1);
       expect(result.stderr).toContain(message);
     }
+  });
+
+  it('(2) pins podcast:guid exactly as published, capitals included, and knows the show by it again', async () => {
+    const root = await tempDir();
+    const upper = 'C2B5FB8C-0A5E-5D1B-8CBB-7D3B7C0A9A11';
+    await feedFile(root, feed(item(1)).replace('c2b5fb8c-0a5e-5d1b-8cbb-7d3b7c0a9a11', upper));
+    expect((await castwright(['import', 'feed.xml', '--url', SITE], root)).code).toBe(0);
+    expect(parse(await readFile(path.join(root, 'episodes', 'show.yml'), 'utf8')).guid).toBe(upper);
+    expect((await castwright(['build'], root)).code).toBe(0);
+    expect(await readFile(path.join(root, 'dist', 'feed.xml'), 'utf8')).toContain(`<podcast:guid>${upper}</podcast:guid>`);
+    const again = await castwright(['import', 'feed.xml', '--url', SITE], root);
+    expect(again.code).toBe(0);
+    expect(again.stderr).not.toContain('podcast:guid');
   });
 
   it('(17) asks for --feed-url when the feed has no podcast:guid and does not name itself', async () => {
@@ -327,5 +431,26 @@ describe('the castwright import command line', () => {
     expect(missing.stderr).toContain('castwright import: nowhere.xml: no such file');
     const badSince = await runCli(['import', 'nowhere.xml', '--since', 'yesterday'], { cwd: root });
     expect(badSince.code).toBe(2);
+  });
+
+  it('(18) takes a --content that is a file for bad usage, before reading the feed', async () => {
+    const root = await tempDir();
+    await writeFile(path.join(root, 'episodes'), 'not a folder');
+    await feedFile(root, feed(item(1)));
+    const result = await castwright(['import', 'feed.xml', '--url', SITE], root);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('castwright import: --content episodes is a file; expected the content folder (created if missing)');
+  });
+
+  it('(7) names items of one title and day -2, -3… past the names the folder already has', async () => {
+    const root = await tempDir();
+    await feedFile(root, feed(item(1)));
+    expect((await castwright(['import', 'feed.xml', '--url', SITE], root)).code).toBe(0);
+    const same = (n: number) => item(1).replace('guid-1', `guid-1-${n}`).replace('1.mp3', `1-${n}.mp3`);
+    await feedFile(root, feed(item(1) + same(2) + same(3) + same(4)));
+    expect((await castwright(['import', 'feed.xml', '--url', SITE], root)).code).toBe(0);
+    expect((await readdir(path.join(root, 'episodes'))).sort()).toEqual([
+      '2024-01-01-episode-1-2.md', '2024-01-01-episode-1-3.md', '2024-01-01-episode-1-4.md', '2024-01-01-episode-1.md', 'show.yml',
+    ]);
   });
 });

@@ -28,6 +28,13 @@ describe('decoding a feed', () => {
     expect(childText(readFeedDocument(source(utf16)).channel, 'title')).toBe('Ünïcode');
   });
 
+  it('knows UTF-16 without a byte order mark by its first characters, and UTF-8 that calls itself UTF-16', () => {
+    const text = '<?xml version="1.0" encoding="UTF-16"?><rss version="2.0"><channel><title>Ünïcode</title></channel></rss>';
+    expect(childText(readFeedDocument(source(Buffer.from(text, 'utf16le'))).channel, 'title')).toBe('Ünïcode');
+    expect(childText(readFeedDocument(source(Buffer.from(text, 'utf16le').swap16())).channel, 'title')).toBe('Ünïcode');
+    expect(childText(readFeedDocument(source(Buffer.from(text, 'utf8'))).channel, 'title')).toBe('Ünïcode');
+  });
+
   it('warns about bytes that are not valid in the declared encoding, and refuses an unknown one', () => {
     const broken = Buffer.concat([Buffer.from('<rss version="2.0"><channel><title>caf'), Buffer.from([0xe9]), Buffer.from('</title></channel></rss>')]);
     expect(readFeedDocument(source(broken)).warnings[0]!.message).toBe('1 byte sequence is not valid utf-8 and became "\uFFFD"; check the encoding the feed declares');
@@ -65,7 +72,7 @@ describe('namespaces and lines', () => {
     expect(channel.line).toBe(4);
     expect(items.map((item) => item.line)).toEqual([6, 8]);
     expect(items.map((item) => lineOf(item, 'guid'))).toEqual([7, 10]);
-    expect(scanElements(xml)[0]!.children[0]!.name).toBe('channel');
+    expect(scanElements(xml).elements[0]!.children[0]!.name).toBe('channel');
   });
 
   it('keeps CDATA and escaped HTML as the same text, and reads &amp;lt; once', () => {
@@ -90,6 +97,22 @@ describe('hostile documents', () => {
   it('never reads an external entity', () => {
     const xml = '<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY x SYSTEM "file:///etc/passwd">]><rss version="2.0"><channel><title>&x;</title></channel></rss>';
     expect(problemsOf(() => readFeedDocument(source(xml)))[0]).toMatch(/^1: the feed declares its own entities/);
+  });
+
+  it('refuses declared entities however the DOCTYPE is dressed: after a commented-out one, with a comment holding "]" in it', () => {
+    const refused = /^1: the feed declares its own entities/;
+    for (const xml of [
+      '<?xml version="1.0"?><!-- <!DOCTYPE x [ ]> --><!DOCTYPE rss [<!ENTITY a "EXPANDED">]><rss version="2.0"><channel><title>&a;</title></channel></rss>',
+      '<?xml version="1.0"?><!DOCTYPE rss [<!-- ] --><!ENTITY a "EXPANDED">]><rss version="2.0"><channel><title>&a;</title></channel></rss>',
+      '<?xml version="1.0"?><!DOCTYPE rss SYSTEM "x[y" [<!ENTITY a "EXPANDED">]><rss version="2.0"><channel><title>&a;</title></channel></rss>',
+    ]) {
+      expect(problemsOf(() => readFeedDocument(source(xml)))[0], xml).toMatch(refused);
+    }
+  });
+
+  it('reads notes that only talk about entities: <!ENTITY in CDATA or a comment of the body', () => {
+    const xml = '<rss version="2.0"><channel><title><![CDATA[<!DOCTYPE x [<!ENTITY y "z">]>]]></title><!-- <!ENTITY --></channel></rss>';
+    expect(childText(readFeedDocument(source(xml)).channel, 'title')).toBe('<!DOCTYPE x [<!ENTITY y "z">]>');
   });
 
   it('says what is not a feed: empty, JSON, HTML, Atom, RSS without channel, broken XML', () => {
