@@ -5,13 +5,14 @@ import type { Problem } from '../problems.ts';
 import { formatDuration } from '../model/time.ts';
 import { truncateText } from '../render/feed.ts';
 import { isoDate } from '../render/view.ts';
-import { parseExplicit, plainText } from './channel.ts';
-import { parseFeedDate, type FeedDate } from './dates.ts';
-import { MAX_DURATION_SECONDS, parseFeedDuration } from './durations.ts';
+import { plainText } from './channel.ts';
+import { parseExplicit } from '../feed-reader/explicit.ts';
+import { parseFeedDate, type FeedDate } from '../feed-reader/dates.ts';
+import { MAX_DURATION_SECONDS, parseFeedDuration } from '../feed-reader/durations.ts';
 import { unmapped } from './extra.ts';
 import { MAX_TITLE_LENGTH, YEARS, shortenTitle } from './limits.ts';
 import { convertNotes, looksLikeHtml, type ConvertedNotes } from './notes.ts';
-import { child, childText, childrenNamed, innerMarkup, type XmlNode } from './xml.ts';
+import { child, childText, childrenNamed, innerMarkup, type XmlNode } from '../feed-reader/xml.ts';
 
 export interface ItemContext {
   file: string;

@@ -240,7 +240,7 @@ export function parseXml(text: string, file: string): ParsedXml | Problem[] {
   const doctype = /<!DOCTYPE[^[>]*\[([\s\S]*?)\]\s*>/i.exec(text);
   if (doctype && /<!ENTITY/i.test(doctype[1]!)) {
     const line = text.slice(0, doctype.index).split('\n').length;
-    return [{ file, line, message: 'the feed declares its own entities (<!ENTITY> in its DOCTYPE), which castwright never expands; podcast feeds do not need them: remove them from a copy of the feed and import that' }];
+    return [{ file, line, message: 'the feed declares its own entities (<!ENTITY> in its DOCTYPE), which castwright never expands; podcast feeds do not need them: remove them from the feed, or from a copy of it' }];
   }
   // Well-formed to the end: a truncated download must not import as a shorter catalogue.
   const valid = XMLValidator.validate(text);
