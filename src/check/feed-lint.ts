@@ -165,7 +165,7 @@ export function lintFeed(document: FeedDocument, sources?: FeedSources): Finding
     if (title) {
       const titleNode = child(item, 'title');
       if (NUMBERED_TITLE.some((pattern) => pattern.test(title))) {
-        report('warning', 'feed/title-episode-number', titleNode, item, `the title ${shown(title)} has an episode or season number in it; Apple asks for numbers in episode: and season: only (it shows them itself)`);
+        report('warning', 'feed/title-episode-number', titleNode, item, `the title ${shown(title)} has an episode or season number in it; Apple asks for them in itunes:episode and itunes:season only${sources ? ' (episode: and season: in the front matter)' : ''}, and shows them itself`);
       }
       if (/<\/?[a-z][^>]*>/i.test(title)) report('warning', 'feed/title-html', titleNode, item, `the title ${shown(title)} has HTML in it; titles are plain text (the W3C validator rejects markup)`);
     }
@@ -231,7 +231,7 @@ export function lintFeed(document: FeedDocument, sources?: FeedSources): Finding
     if (!node || !text) return;
     const parsed = parseFeedDate(text);
     if (typeof parsed === 'string') {
-      report('error', 'feed/pubdate-invalid', node, item, `pubDate ${shown(text)} is not a date: ${parsed}; expected RFC 2822, such as "Mon, 14 Sep 2020 14:00:00 GMT"`);
+      report('error', 'feed/pubdate-invalid', node, item, `pubDate ${shown(text)} is not a date apps can read: ${parsed}`);
       return;
     }
     const weekday = RFC_2822.exec(text)?.[1];
@@ -267,7 +267,7 @@ export function lintFeed(document: FeedDocument, sources?: FeedSources): Finding
         'feed/description-tags',
         node,
         item,
-        `the description of ${where(item)} uses ${others.map((tag) => `<${tag}>`).join(', ')}; Apple shows only <p>, <ol>, <ul>, <li> and <a> (templates/feed/description.hbs renders it)`,
+        `the description of ${where(item)} uses ${others.map((tag) => `<${tag}>`).join(', ')}; Apple shows only <p>, <ol>, <ul>, <li> and <a>${sources ? ' (templates/feed/description.hbs renders it)' : ''}`,
       );
     }
   }

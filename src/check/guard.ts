@@ -184,7 +184,12 @@ export function guardPublication(next: Publication, live: LiveFeed, options: Gua
     const derived = episode.guid === uuidv5(episode.slug, show.guid);
     const oldSlug = slugOfLink(item.link, show.url);
     const renamed = derived && oldSlug && oldSlug !== episode.slug ? `, which was ${oldSlug}.md` : '';
-    const keep = derived ? `its guid comes from the file name${renamed}: keep the old one with guid: ${quoted(item.guid)} in its front matter` : `put back guid: ${quoted(item.guid)}`;
+    const wasDerived = item.guid === uuidv5(episode.slug, show.guid);
+    const keep = derived
+      ? `its guid comes from the file name${renamed}: keep the old one with guid: ${quoted(item.guid)} in its front matter`
+      : wasDerived
+        ? `it came from the file name: remove the guid: line (or write guid: ${quoted(item.guid)})`
+        : `put back guid: ${quoted(item.guid)}`;
     const noted = episode.replaces.includes(item.guid) ? `replaces: in ${episode.source}` : undefined;
     onEpisode(
       episode,
@@ -237,13 +242,13 @@ export function guardPublication(next: Publication, live: LiveFeed, options: Gua
     const dateMoved = Math.abs(moved) > DATE_TOLERANCE_MS;
     const retitled = !isRecognisable(item.title, episode.title);
     if (urlChanged && (dateMoved || retitled)) {
-      const what = [retitled ? 'title' : '', dateMoved ? 'date' : ''].filter(Boolean).join(' and ');
+      const what = [retitled ? 'its title' : '', dateMoved ? 'its date' : ''].filter(Boolean).join(' and ');
       onEpisode(
         episode,
         item,
         'guard/guid-reused',
         ['guid'],
-        `the guid ${shown(episode.guid)} now names another episode: its audio file and ${what} all change (live: ${shown(item.title)}, ${liveAt(item.line)}); apps would replace the episode they have with this one. Give the new episode a file of its own and restore this one`,
+        `the guid ${shown(episode.guid)} now names another episode: its audio file and ${what} change (live: ${shown(item.title)}, ${liveAt(item.line)}); apps would replace the episode they have with this one. Give the new episode a file of its own and restore this one`,
       );
       return;
     }

@@ -73,7 +73,11 @@ function liveItem(item: XmlNode): LiveItem | undefined {
 export function liveFeedOf(document: FeedDocument): LiveFeed {
   const { channel } = document;
   const guid = child(channel, 'podcast:guid');
-  const self = childrenNamed(channel, 'atom:link').find((link) => link.attrs.rel?.trim() === 'self' && link.attrs.href?.trim());
+  // Some feeds name their website as their own address: that says nothing about the feed's.
+  const site = childText(channel, 'link')?.replace(/\/+$/, '');
+  const self = childrenNamed(channel, 'atom:link').find(
+    (link) => link.attrs.rel?.trim() === 'self' && link.attrs.href?.trim() && link.attrs.href.trim().replace(/\/+$/, '') !== site,
+  );
   const locked = child(channel, 'podcast:locked');
   const explicitNode = child(channel, 'itunes:explicit');
   const explicit = parseExplicit(explicitNode?.text);

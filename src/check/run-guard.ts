@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Episode, Publication } from '../model/types.ts';
 import type { OptionSpec, ParsedArgs } from '../cli/args.ts';
 import { printProblems, type Io } from '../cli/terminal.ts';
-import { formatProblem } from '../problems.ts';
+import { problemLocation } from '../problems.ts';
 import { finding, type Finding } from './finding.ts';
 import { guardPublication } from './guard.ts';
 import { UnreadableFeed, readLiveFeed } from './live.ts';
@@ -107,8 +107,11 @@ export function guardArgs(args: ParsedArgs): Pick<GuardStepOptions, 'against' | 
   };
 }
 
+/** A change the guard let through, in one line: where, and what kind. */
+export const acceptedChange = (item: Finding) => `${problemLocation(item)} [${item.code}]`;
+
 /** The guard's warnings and the changes it let through, on stderr: a build log keeps them. */
 export function reportGuard(io: Io, guard: GuardStep): void {
   printProblems(io, guard.findings);
-  for (const { finding: item, by } of guard.accepted) io.stderr.write(`accepted (${by}): ${formatProblem(item)}\n`);
+  for (const { finding: item, by } of guard.accepted) io.stderr.write(`accepted (${by}): ${acceptedChange(item)}\n`);
 }

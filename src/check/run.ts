@@ -150,3 +150,16 @@ export async function checkGenerated(generated: Generated, options: CheckOptions
   }
   return { findings: tidyFindings(findings), guard, digests, ...(links === undefined ? {} : { links }) };
 }
+
+/**
+ * `dev`'s check: the guard against the last build in dist/ (if any) and the lints, never the
+ * network; a check that fails is one more finding, never a stopped preview.
+ */
+export async function checkPreview(generated: Generated, options: { cwd: string; contentDir: string; templatesDir?: string }): Promise<Finding[]> {
+  try {
+    const report = await checkGenerated(generated, { ...options, guard: { out: 'dist' } });
+    return report.findings;
+  } catch (error) {
+    return [{ file: 'castwright check', message: `the check could not finish: ${(error as Error).message}`, severity: 'warning', code: 'check/failed' }];
+  }
+}

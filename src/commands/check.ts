@@ -6,7 +6,7 @@ import { contentOption, requireFolder } from '../cli/options.ts';
 import { EXIT, type Command } from '../cli/command.ts';
 import { colorsFor, printProblems, statusLine } from '../cli/terminal.ts';
 import { countFindings, findingJson, isError, type Finding } from '../check/finding.ts';
-import { guardArgs, guardOptions } from '../check/run-guard.ts';
+import { acceptedChange, guardArgs, guardOptions } from '../check/run-guard.ts';
 import { checkGenerated } from '../check/run.ts';
 import { generate } from '../pipeline.ts';
 
@@ -73,7 +73,7 @@ export const check: Command = {
         for (const item of findings) io.stdout.write(`${findingJson(item)}\n`);
       } else {
         printProblems(io, findings);
-        for (const { finding, by } of report.guard.accepted) io.stderr.write(`accepted (${by}): ${finding.file}${finding.line ? `:${finding.line}` : ''} [${finding.code}]\n`);
+        for (const { finding, by } of report.guard.accepted) io.stderr.write(`accepted (${by}): ${acceptedChange(finding)}\n`);
         const c = colorsFor(io.stdout, io.env);
         const { errors, warnings } = countFindings(findings);
         const checked = [

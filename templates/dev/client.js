@@ -39,11 +39,45 @@
     document.body.append(overlay);
   }
 
+  // What `castwright check` says of the build shown: a small panel that never blocks the page.
+  let panel = null;
+  function showFindings(findings) {
+    if (panel) panel.remove();
+    panel = null;
+    if (!findings || findings.length === 0) return;
+    panel = document.createElement('details');
+    panel.id = 'castwright-findings';
+    panel.style.cssText =
+      'position:fixed;right:1rem;bottom:1rem;z-index:2147483646;max-width:min(42rem,calc(100vw - 2rem));max-height:50vh;overflow:auto;' +
+      'padding:0.6rem 0.9rem;border-radius:8px;background:#1c1b1a;color:#f3efe8;font:13px/1.45 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;' +
+      'box-shadow:0 4px 16px rgba(0,0,0,0.3);';
+    const errors = findings.filter((finding) => finding.severity === 'error').length;
+    const summary = document.createElement('summary');
+    summary.style.cssText = `cursor:pointer;font:600 13px/1.4 system-ui,sans-serif;color:${errors ? '#ff8f8f' : '#f5c46b'};`;
+    const warnings = findings.length - errors;
+    const count = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+    summary.textContent = `castwright check: ${[errors ? count(errors, 'error') : '', warnings ? count(warnings, 'warning') : ''].filter(Boolean).join(', ')}`;
+    const list = document.createElement('ul');
+    list.style.cssText = 'margin:0.5rem 0 0;padding-left:1.2rem;';
+    for (const finding of findings) {
+      const item = document.createElement('li');
+      item.className = 'castwright-finding';
+      item.style.cssText = 'margin-bottom:0.4rem;white-space:pre-wrap;overflow-wrap:anywhere;';
+      item.textContent = finding.text;
+      list.append(item);
+    }
+    panel.append(summary, list);
+    document.body.append(panel);
+  }
+
   const events = new EventSource('/__castwright/events');
   events.addEventListener('state', (event) => {
     const state = JSON.parse(event.data);
     if (state.problems.length > 0) show(state.problems);
     else if (state.version !== pageVersion) location.reload();
-    else hide();
+    else {
+      hide();
+      showFindings(state.findings);
+    }
   });
 })();
