@@ -135,7 +135,7 @@ export async function readLiveFeed(spec: string, options: LiveOptions): Promise<
       const [first] = error.problems;
       throw new UnreadableFeed(spec, first?.line, first ? first.message : error.message);
     }
-    if (error instanceof RunError) throw new UnreadableFeed(spec, undefined, error.message.replace(`${spec}: `, ''));
+    if (error instanceof RunError) throw new UnreadableFeed(spec, undefined, error.message.startsWith(`${spec}: `) ? error.message.slice(spec.length + 2) : error.message);
     throw error;
   }
 }
