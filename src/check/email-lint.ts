@@ -120,24 +120,25 @@ export function lintDigest(context: DigestContext): Finding[] {
 
   // Size: Gmail's clip, measured as sent.
   const size = `the HTML part is ${kilobytes(composed.wireBytes)} as sent (${composed.encoding}; ${kilobytes(composed.htmlBytes)} of HTML)`;
-  const bodyLine = lines.find(episode.source, '\n---') ?? 1;
+  const bodyLine = lines.bodyLine(episode.source);
   if (composed.wireBytes > CLIP_BYTES) {
-    findings.push(finding('error', 'email/size-clipped', episode.source, bodyLine + 1, `${size}: Gmail clips messages above ${kilobytes(CLIP_BYTES)} and hides the rest, the unsubscribe link with it; shorten the notes or the stories`));
+    findings.push(finding('error', 'email/size-clipped', episode.source, bodyLine, `${size}: Gmail clips messages above ${kilobytes(CLIP_BYTES)} and hides the rest, the unsubscribe link with it; shorten the notes or the stories`));
   } else if (composed.wireBytes >= NEAR_CLIP_BYTES) {
-    findings.push(finding('warning', 'email/size-near-clip', episode.source, bodyLine + 1, `${size}, close to Gmail's clip at ${kilobytes(CLIP_BYTES)}; a few more stories and Gmail hides the end of it`));
+    findings.push(finding('warning', 'email/size-near-clip', episode.source, bodyLine, `${size}, close to Gmail's clip at ${kilobytes(CLIP_BYTES)}; a few more stories and Gmail hides the end of it`));
   }
   const styleBytes = all('style').reduce((total, style) => total + Buffer.byteLength(DomUtils.textContent(style)), 0);
   if (styleBytes > STYLE_BYTES) {
-    inTemplate('warning', 'email/style-too-large', ['<mj-style'], `the digest's styles add up to ${kilobytes(styleBytes)}; Gmail drops all of them above ${kilobytes(STYLE_BYTES)}`);
+    inTemplate('warning', 'email/style-too-large', ['<mj-style', '<style'], `the digest's styles add up to ${kilobytes(styleBytes)}; Gmail drops all of them above ${kilobytes(STYLE_BYTES)}`);
   }
 
   // Language, layout tables, images, dark mode, preheader.
-  if (!html?.attribs.lang?.trim()) {
-    inTemplate('warning', 'email/html-lang', ['<mjml'], 'the digest\'s <html> has no lang, so screen readers may read it in the wrong language; write <mjml lang="{{show.language}}">');
+  const undetermined = (lang: string | undefined) => !lang?.trim() || lang.trim().toLowerCase() === 'und';
+  if (undetermined(html?.attribs.lang)) {
+    inTemplate('warning', 'email/html-lang', ['<mjml', '<html'], 'the digest\'s <html> has no lang, so screen readers may read it in the wrong language; write <mjml lang="{{show.language}}">');
   }
   const wrapper = body && DomUtils.getChildren(body).find((node) => DomUtils.isTag(node) && node.attribs.lang !== undefined);
-  if (body && !body.attribs.lang?.trim() && !(wrapper && DomUtils.isTag(wrapper) && wrapper.attribs.lang?.trim())) {
-    inTemplate('warning', 'email/body-lang', ['<mj-body', '<mjml'], 'the digest\'s body has no element with lang: Gmail and Outlook drop the <html> element, and its lang with it; give <mjml> a lang (MJML repeats it on the body wrapper)');
+  if (body && undetermined(body.attribs.lang) && !(wrapper && DomUtils.isTag(wrapper) && !undetermined(wrapper.attribs.lang))) {
+    inTemplate('warning', 'email/body-lang', ['<mj-body', '<body'], 'the digest\'s body has no element with lang: Gmail and Outlook drop the <html> element, and its lang with it; give <mjml> a lang (MJML repeats it on the body wrapper)');
   }
   const layoutTables = all('table').filter((table) => {
     const role = table.attribs.role?.trim().toLowerCase();
@@ -153,12 +154,12 @@ export function lintDigest(context: DigestContext): Finding[] {
   }
   const colorScheme = all('meta').some((meta) => meta.attribs.name?.trim().toLowerCase() === 'color-scheme');
   if (!colorScheme) {
-    inTemplate('warning', 'email/color-scheme', ['<mj-head'], 'the digest has no <meta name="color-scheme" content="light dark">, so Apple Mail and Outlook may invert its colours in dark mode; add it in <mj-head> inside <mj-raw>');
+    inTemplate('warning', 'email/color-scheme', ['<mj-head', '<head'], 'the digest has no <meta name="color-scheme" content="light dark">, so Apple Mail and Outlook may invert its colours in dark mode; add it in <mj-head> inside <mj-raw>');
   }
   const first = body ? DomUtils.getChildren(body).find((node) => DomUtils.isTag(node)) : undefined;
   const preheader = first && DomUtils.isTag(first) && isHidden(first) ? collapse(DomUtils.textContent(first)) : '';
   if (!preheader) {
-    inTemplate('warning', 'email/preheader-missing', ['<mj-preview', '<mj-head'], 'the digest has no preheader (a hidden first line), so inboxes show whatever text comes first; add <mj-preview>{{preheader}}</mj-preview>');
+    inTemplate('warning', 'email/preheader-missing', ['<mj-preview', '<mj-head', '<body'], 'the digest has no preheader (a hidden first line), so inboxes show whatever text comes first; add <mj-preview>{{preheader}}</mj-preview>');
   }
 
   // What reaches beyond the email: fonts and pixels that tell a server who opened it, and links.
@@ -176,7 +177,7 @@ export function lintDigest(context: DigestContext): Finding[] {
       inTemplate(
         'error',
         'email/remote-font',
-        ['<mj-font', 'fonts.googleapis', '@import', 'font-family', '<mjml'],
+        ['<mj-font', 'fonts.googleapis', '@import', '<link', 'font-family', '<mjml'],
         `the digest loads ${shown(url, 120)}${why}: every reader who opens it tells ${host} their IP address; use fonts readers have (a system font stack), or if ${host} is yours, list it in email.allowRemote in show.yml`,
       );
     }
@@ -203,7 +204,7 @@ export function lintDigest(context: DigestContext): Finding[] {
     inTemplate(
       'error',
       'email/unsubscribe-link-missing',
-      ['unsubscribeUrl', 'Unsubscribe', '</mj-body>'],
+      ['unsubscribeUrl', 'Unsubscribe', '</mj-body>', '</body>'],
       `the ${where} part has no unsubscribe link: each reader's own link is filled in at send time where the template writes {{unsubscribeUrl}}; put it in both templates`,
       where === 'text' ? files.textTemplate : files.htmlTemplate,
     );
@@ -216,7 +217,7 @@ export function lintDigest(context: DigestContext): Finding[] {
   }
   const address = collapse(show.email.address);
   if (!collapse(body ? DomUtils.textContent(body) : '').includes(address)) {
-    inTemplate('error', 'email/postal-address-missing', ['{{address}}', '</mj-body>'], 'the HTML part does not show the postal address (email.address): anti-spam laws require it in every message; write {{address}} in the footer');
+    inTemplate('error', 'email/postal-address-missing', ['{{address}}', '</mj-body>', '</body>'], 'the HTML part does not show the postal address (email.address): anti-spam laws require it in every message; write {{address}} in the footer');
   }
   if (!collapse(composed.text).includes(address)) {
     inTemplate('error', 'email/postal-address-missing', ['{{address}}'], 'the text part does not show the postal address (email.address): anti-spam laws require it in every message; write {{address}} in it', files.textTemplate);

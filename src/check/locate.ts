@@ -50,6 +50,13 @@ export class SourceLines {
     return this.yamls.get(file)?.lineOf(field) ?? 1;
   }
 
+  /** The first line of an episode file's Markdown body (1 when it has no front matter). */
+  bodyLine(file: string): number {
+    const text = this.text(file);
+    const split = text === undefined ? undefined : splitFrontMatter(text, file);
+    return split === undefined || Array.isArray(split) ? 1 : split.bodyLineOffset + 1;
+  }
+
   /** Whether show.yml sets a top-level key (rather than leaving its default). */
   written(file: string, key: string): boolean {
     return new RegExp(`^["']?${key}["']?\\s*:`, 'm').test(this.text(file) ?? '');
