@@ -66,10 +66,10 @@ async function exists(file: string): Promise<boolean> {
 }
 
 export async function runGuard(options: GuardStepOptions): Promise<GuardStep> {
-  if (options.skip) return { skipped: '--no-guard: not compared with any live feed', findings: [], accepted: [] };
+  if (options.skip) return { skipped: 'skipped with --no-guard', findings: [], accepted: [] };
   const spec = options.against ?? path.join(options.out ?? 'dist', 'feed.xml').split(path.sep).join('/');
   if (options.against === undefined && !(await exists(path.resolve(options.cwd, spec)))) {
-    return { skipped: `no earlier build at ${spec}: nothing to compare with (a first build)`, findings: [], accepted: [] };
+    return { skipped: `no earlier build at ${spec} to compare with`, findings: [], accepted: [] };
   }
   let live;
   try {

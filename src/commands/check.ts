@@ -83,7 +83,7 @@ export const check: Command = {
           ...(report.links !== undefined ? [plural(report.links, 'link')] : []),
         ];
         const list = `${checked.slice(0, -1).join(', ')} and ${checked[checked.length - 1]}`;
-        const guard = report.guard.against ? `compared with ${report.guard.against}` : `not compared with a live feed: ${report.guard.skipped}`;
+        const guard = `guard: ${report.guard.against ? `compared with ${report.guard.against}` : report.guard.skipped}`;
         if (errors) io.stderr.write(`${c.red(`castwright check: ${plural(errors, 'error')}${warnings ? ` and ${plural(warnings, 'warning')}` : ''}`)} in ${list} (${guard}).\n`);
         else io.stdout.write(`${c.green('✓')} Checked ${list}: ${warnings ? plural(warnings, 'warning') : 'no problems'} (${guard}).\n`);
       }

@@ -225,7 +225,7 @@ describe('castwright check --links', () => {
       { file: 'episodes/show.yml', line: 7, severity: 'error', code: 'feed/artwork-size', message: `the artwork ${base}/art-small.png is 500 × 500 px; Apple requires a square of 1400 to 3000 px` },
       { file: 'episodes/valid.md', line: 15, severity: 'warning', code: 'links/broken', message: `"${base}/gone" answers 404; fix or remove the link` },
     ]);
-    expect(result.stderr).toMatch(/castwright check: 1 error and \d+ warnings in 1 episode, the feed, 1 email digest and 5 links \(not compared with a live feed/);
+    expect(result.stderr).toMatch(/castwright check: 1 error and \d+ warnings in 1 episode, the feed, 1 email digest and 5 links \(guard: no earlier build at dist\/feed.xml to compare with\)/);
     const cache = JSON.parse(await readFile(path.join(root, '.castwright', 'links.json'), 'utf8'));
     expect(Object.keys(cache.answers).sort()).toEqual([`${base}/art-small.png`, `${base}/audio.mp3`, `${base}/moved`, `${base}/ok`].sort());
   });

@@ -70,7 +70,7 @@ describe('check --against a live feed over HTTP', () => {
   it('compares with the live feed, redirects followed, and finds the sample show unchanged', async () => {
     const result = await castwright(['check', '--against', `${base}/moved`], sample);
     expect(result.stderr).toBe('');
-    expect(result.stdout).toBe(`✓ Checked 4 episodes, the feed and 4 email digests: no problems (compared with ${base}/moved).\n`);
+    expect(result.stdout).toBe(`✓ Checked 4 episodes, the feed and 4 email digests: no problems (guard: compared with ${base}/moved).\n`);
     expect(result.code).toBe(0);
   });
 
