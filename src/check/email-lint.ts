@@ -113,17 +113,25 @@ export function lintDigest(context: DigestContext): Finding[] {
   };
 
   const document = parseDocument(composed.html, { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true });
-  const all = (name: string) => DomUtils.findAll((element) => element.name === name, document.children);
+  // One walk of the tree, then each rule reads the elements it needs by name.
+  const byName = new Map<string, Element[]>();
+  for (const element of DomUtils.findAll(() => true, document.children)) {
+    const list = byName.get(element.name);
+    if (list) list.push(element);
+    else byName.set(element.name, [element]);
+  }
+  const all = (name: string) => byName.get(name) ?? [];
   const html = all('html')[0];
   const body = all('body')[0];
   const allowRemote = show.email.allowRemote;
 
   // Size: Gmail's clip, measured as sent.
-  const size = `the HTML part is ${kilobytes(composed.wireBytes)} as sent (${composed.encoding}; ${kilobytes(composed.htmlBytes)} of HTML)`;
+  const sent = composed.wireBytes ?? composed.htmlBytes;
+  const size = `the HTML part is ${kilobytes(sent)} as sent (${composed.encoding ?? 'not encoded'}; ${kilobytes(composed.htmlBytes)} of HTML)`;
   const bodyLine = lines.bodyLine(episode.source);
-  if (composed.wireBytes > CLIP_BYTES) {
+  if (sent > CLIP_BYTES) {
     findings.push(finding('error', 'email/size-clipped', episode.source, bodyLine, `${size}: Gmail clips messages above ${kilobytes(CLIP_BYTES)} and hides the rest, the unsubscribe link with it; shorten the notes or the stories`));
-  } else if (composed.wireBytes >= NEAR_CLIP_BYTES) {
+  } else if (sent >= NEAR_CLIP_BYTES) {
     findings.push(finding('warning', 'email/size-near-clip', episode.source, bodyLine, `${size}, close to Gmail's clip at ${kilobytes(CLIP_BYTES)}; a few more stories and Gmail hides the end of it`));
   }
   const styleBytes = all('style').reduce((total, style) => total + Buffer.byteLength(DomUtils.textContent(style)), 0);

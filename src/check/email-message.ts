@@ -1,8 +1,8 @@
 // A digest as a reader receives it: composed by castwright's own sender for a realistic reader
-// (a real unsubscribe token, the List-Unsubscribe headers), then written out by nodemailer as it
-// would go over SMTP. Gmail clips by the size of what arrives, so the HTML part is measured as
-// sent, after its transfer encoding, and not only as rendered.
-import nodemailer from 'nodemailer';
+// (a real unsubscribe token, the List-Unsubscribe headers). Gmail clips by the size of what
+// arrives, so the HTML part is measured as nodemailer sends it, after its transfer encoding (and
+// only when it could matter: encoding is most of the cost of checking a digest).
+import MimeNode from 'nodemailer/lib/mime-node';
 import type { ListedEpisode, MailingShow } from '../model/types.ts';
 import type { Templates } from '../render/templates.ts';
 import { createComposer } from '../send/message.ts';
@@ -20,61 +20,49 @@ export interface ComposedDigest {
   unsubscribeUrl: string;
   /** Bytes of the HTML as rendered (UTF-8). */
   htmlBytes: number;
-  /** Bytes of the HTML part's body on the wire, after its transfer encoding. */
-  wireBytes: number;
-  /** The HTML part's Content-Transfer-Encoding. */
-  encoding: string;
-  /** The message's top-level headers, lower-cased names, unfolded values. */
+  /**
+   * Bytes of the HTML part's body on the wire, after its transfer encoding; not measured (absent)
+   * for a digest too small to come near a limit even at the worst encoding.
+   */
+  wireBytes?: number;
+  /** The HTML part's Content-Transfer-Encoding, when measured. */
+  encoding?: string;
+  /** The message's own headers, lower-cased names. */
   headers: Map<string, string>;
 }
 
-function headerBlock(raw: string): { headers: Map<string, string>; body: string } {
+/** No transfer encoding grows text more than this: quoted-printable at its worst, soft line breaks included. */
+export const WORST_ENCODING_GROWTH = 3.2;
+
+/** The HTML part as nodemailer writes it: its body's size and its transfer encoding. */
+async function encodedHtml(html: string): Promise<{ bytes: number; encoding: string }> {
+  const node = new MimeNode('text/html; charset=utf-8', { newline: 'windows' });
+  node.setContent(html);
+  const raw = (await node.build()).toString('latin1');
   const end = raw.indexOf('\r\n\r\n');
-  const head = end === -1 ? raw : raw.slice(0, end);
-  const headers = new Map<string, string>();
-  for (const field of head.replace(/\r\n[ \t]+/g, ' ').split('\r\n')) {
-    const colon = field.indexOf(':');
-    if (colon > 0) headers.set(field.slice(0, colon).trim().toLowerCase(), field.slice(colon + 1).trim());
-  }
-  return { headers, body: end === -1 ? '' : raw.slice(end + 4) };
+  const encoding = /^content-transfer-encoding:\s*(\S+)/im.exec(raw.slice(0, end))?.[1]?.toLowerCase() ?? '7bit';
+  return { bytes: raw.length - end - 4, encoding };
 }
 
-/** The text/html part of a MIME message (multipart or not): its body as sent, and its encoding. */
-export function htmlPart(raw: string): { body: string; encoding: string } | undefined {
-  const { headers, body } = headerBlock(raw);
-  const type = headers.get('content-type') ?? 'text/plain';
-  if (/^text\/html/i.test(type)) return { body, encoding: headers.get('content-transfer-encoding')?.toLowerCase() ?? '7bit' };
-  const boundary = /boundary="?([^";]+)"?/i.exec(type)?.[1];
-  if (!/^multipart\//i.test(type) || !boundary) return undefined;
-  // Parts sit between "--boundary" lines; the last one is followed by "--boundary--".
-  const parts = body.split(`--${boundary}`).slice(1, -1);
-  for (const part of parts) {
-    const found = htmlPart(part.replace(/^\r\n/, '').replace(/\r\n$/, ''));
-    if (found) return found;
-  }
-  return undefined;
+export interface ComposeOptions {
+  /** Measure the HTML as sent when it could reach this many bytes on the wire. */
+  measureFrom: number;
 }
 
-export async function composeDigest(show: MailingShow, episode: ListedEpisode, templates: Templates): Promise<ComposedDigest> {
+export async function composeDigest(show: MailingShow, episode: ListedEpisode, templates: Templates, options: ComposeOptions): Promise<ComposedDigest> {
   const compose = createComposer({ show, episode, templates, secret: SAMPLE_SECRET });
   const message = compose(SAMPLE_READER);
-  const writer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
-  try {
-    const { message: raw } = await writer.sendMail(message);
-    const text = raw.toString('utf8');
-    const html = String(message.html ?? '');
-    const part = htmlPart(text);
-    return {
-      html,
-      text: String(message.text ?? ''),
-      subject: String(message.subject ?? ''),
-      unsubscribeUrl: unsubscribeUrl(show.email.unsubscribe, unsubscribeToken(SAMPLE_READER.key, SAMPLE_SECRET)),
-      htmlBytes: Buffer.byteLength(html),
-      wireBytes: part ? Buffer.byteLength(part.body) : Buffer.byteLength(html),
-      encoding: part?.encoding ?? 'none',
-      headers: headerBlock(text).headers,
-    };
-  } finally {
-    writer.close();
-  }
+  const html = String(message.html ?? '');
+  const htmlBytes = Buffer.byteLength(html);
+  const headers = new Map(Object.entries((message.headers ?? {}) as Record<string, string>).map(([name, value]) => [name.toLowerCase(), String(value)]));
+  const measured = htmlBytes * WORST_ENCODING_GROWTH >= options.measureFrom ? await encodedHtml(html) : undefined;
+  return {
+    html,
+    text: String(message.text ?? ''),
+    subject: String(message.subject ?? ''),
+    unsubscribeUrl: unsubscribeUrl(show.email.unsubscribe, unsubscribeToken(SAMPLE_READER.key, SAMPLE_SECRET)),
+    htmlBytes,
+    ...(measured ? { wireBytes: measured.bytes, encoding: measured.encoding } : {}),
+    headers,
+  };
 }

@@ -2,7 +2,7 @@
 // with, read it, compare. Fail closed: a feed that exists but cannot be read is an error finding,
 // never a guard silently skipped. Only a first build (no earlier feed.xml in --out) or an explicit
 // --no-guard compares with nothing.
-import { lstat } from 'node:fs/promises';
+import { lstat, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Episode, Publication } from '../model/types.ts';
 import type { OptionSpec, ParsedArgs } from '../cli/args.ts';
@@ -10,7 +10,9 @@ import { printProblems, type Io } from '../cli/terminal.ts';
 import { problemLocation } from '../problems.ts';
 import { finding, type Finding } from './finding.ts';
 import { guardPublication } from './guard.ts';
-import { UnreadableFeed, readLiveFeed } from './live.ts';
+import { UsageError } from '../errors.ts';
+import { isUrlLike } from '../feed-reader/source.ts';
+import { UnreadableFeed, readLiveFeed, type LiveFeed } from './live.ts';
 
 export const DEFAULT_GUARD_TIMEOUT_MS = 30_000;
 
@@ -65,21 +67,42 @@ async function exists(file: string): Promise<boolean> {
   }
 }
 
+/** Feeds read from files, kept while the file is unchanged: `dev` compares with dist/feed.xml on every save. */
+const fileFeeds = new Map<string, { stamp: string; live: LiveFeed }>();
+
+async function readCached(spec: string, options: GuardStepOptions): Promise<LiveFeed> {
+  const read = () => readLiveFeed(spec, { cwd: options.cwd, timeoutMs: options.timeoutMs ?? DEFAULT_GUARD_TIMEOUT_MS });
+  if (isUrlLike(spec)) return read();
+  const file = path.resolve(options.cwd, spec);
+  const info = await stat(file).catch(() => undefined);
+  if (!info?.isFile()) return read();
+  const stamp = `${info.size}:${info.mtimeMs}:${info.ino}`;
+  const cached = fileFeeds.get(file);
+  if (cached?.stamp === stamp) return cached.live;
+  const live = await read();
+  fileFeeds.set(file, { stamp, live });
+  return live;
+}
+
 export async function runGuard(options: GuardStepOptions): Promise<GuardStep> {
   if (options.skip) return { skipped: 'skipped with --no-guard', findings: [], accepted: [] };
   const spec = options.against ?? path.join(options.out ?? 'dist', 'feed.xml').split(path.sep).join('/');
   if (options.against === undefined && !(await exists(path.resolve(options.cwd, spec)))) {
     return { skipped: `no earlier build at ${spec} to compare with`, findings: [], accepted: [] };
   }
-  let live;
+  let live: LiveFeed;
   try {
-    live = await readLiveFeed(spec, { cwd: options.cwd, timeoutMs: options.timeoutMs ?? DEFAULT_GUARD_TIMEOUT_MS });
+    live = await readCached(spec, options);
   } catch (error) {
-    if (!(error instanceof UnreadableFeed)) throw error;
+    // A bad --against is bad usage; the earlier build's feed.xml (a folder, say) is a feed that
+    // cannot be read, like any other.
+    const unreadable = error instanceof UnreadableFeed || (error instanceof UsageError && options.against === undefined);
+    if (!unreadable) throw error;
+    const reason = error instanceof UnreadableFeed ? error.reason : error.message;
     const message =
-      `the publish guard cannot read the feed it compares with: ${error.reason}; ` +
+      `the publish guard cannot read the feed it compares with: ${reason}; ` +
       `restore it, compare with the live feed (--against <its URL>), or for a first publish with nothing live yet, --no-guard`;
-    return { against: spec, findings: [finding('error', 'guard/live-unreadable', spec, error.line, message)], accepted: [] };
+    return { against: spec, findings: [finding('error', 'guard/live-unreadable', spec, error instanceof UnreadableFeed ? error.line : undefined, message)], accepted: [] };
   }
   const accepted: GuardStep['accepted'] = [];
   const findings = guardPublication(options.publication, live, {

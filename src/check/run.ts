@@ -10,7 +10,7 @@ import { hasEmail, type Episode, type MailingShow } from '../model/types.ts';
 import type { Generated } from '../pipeline.ts';
 import { DEFAULT_TEMPLATES_DIR } from '../render/templates.ts';
 import { lintTemplateCss } from './email-css.ts';
-import { lintDigest, type DigestFiles } from './email-lint.ts';
+import { NEAR_CLIP_BYTES, lintDigest, type DigestFiles } from './email-lint.ts';
 import { composeDigest } from './email-message.ts';
 import { lintFeed } from './feed-lint.ts';
 import { tidyFindings, type Finding } from './finding.ts';
@@ -71,7 +71,7 @@ async function lintDigests(generated: Generated, show: MailingShow, files: Diges
     const digest = key.digest('hex');
     let found = digestCache.get(digest);
     if (!found) {
-      const composed = await composeDigest(show, episode, generated.templates);
+      const composed = await composeDigest(show, episode, generated.templates, { measureFrom: NEAR_CLIP_BYTES });
       found = lintDigest({ show, episode, composed, files, lines });
       if (digestCache.size >= DIGEST_CACHE_SIZE) digestCache.clear();
       digestCache.set(digest, found);

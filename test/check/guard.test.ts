@@ -1,7 +1,7 @@
 // The publish guard on the sample show against its own earlier build: every change podcast apps
 // never forgive stops `build` (exit 1, dist/ untouched) at the line to edit, with the fix; --accept,
 // replaces: and removed: let a meant change through; a feed the guard cannot read stops it too.
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { v5 as uuidv5 } from 'uuid';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -358,6 +358,20 @@ describe('failing closed', () => {
     );
     const skipped = await castwright(['build', '--no-guard'], root);
     expect(skipped.code).toBe(0);
+  });
+
+  it('takes an earlier feed.xml that is a folder for a feed it cannot read, not for bad usage', async () => {
+    const root = await sampleShow({ built: true });
+    await rm(path.join(root, 'dist', 'feed.xml'));
+    await mkdir(path.join(root, 'dist', 'feed.xml'));
+    const [found] = await refused(root);
+    expect(found).toEqual({
+      file: 'dist/feed.xml',
+      severity: 'error',
+      code: 'guard/live-unreadable',
+      message:
+        'the publish guard cannot read the feed it compares with: dist/feed.xml is a folder; expected a feed file or an http(s) URL; restore it, compare with the live feed (--against <its URL>), or for a first publish with nothing live yet, --no-guard',
+    });
   });
 
   it('refuses an --against that is not a file or an http(s) URL as bad usage', async () => {
