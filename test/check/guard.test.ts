@@ -112,6 +112,20 @@ describe('the publish guard, on the sample show against its earlier build', () =
     ]);
   });
 
+  it('matches a guid with odd characters exactly, through the feed\'s escaping, and shows it quoted', async () => {
+    const root = await sampleShow();
+    const odd = `<b>tag</b> & "quotes" 'single' ]]> ünïcödé ✓ 🎙 \\ end`;
+    await edit(root, `episodes/${ORACLE}.md`, (text) => text.replace('episode: 315', `episode: 315\nguid: ${JSON.stringify(odd)}`));
+    expect((await castwright(['build'], root)).code).toBe(0);
+    expect((await castwright(['build'], root)).code).toBe(0);
+    await edit(root, `episodes/${ORACLE}.md`, (text) => text.replace('length: 8467520', 'length: 8467521'));
+    const [found] = await refused(root);
+    expect(found).toMatchObject({ file: `episodes/${ORACLE}.md`, line: 9, code: 'guard/enclosure-length-changed' });
+    const accepted = await castwright(['build', '--accept', odd], root);
+    expect(accepted.code).toBe(0);
+    expect(accepted.stderr).toBe(`accepted (--accept ${odd}): episodes/${ORACLE}.md:9 [guard/enclosure-length-changed]\n`);
+  });
+
   it('stops a deleted episode, pointing at show.yml where removed: would record it', async () => {
     const root = await sampleShow({ built: true });
     const feed = await feedLines(root);
