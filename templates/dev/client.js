@@ -10,6 +10,20 @@
     overlay = null;
   }
 
+  /** A list of lines, each shown as written (never as HTML). */
+  function lineList(lines, className, gap) {
+    const list = document.createElement('ul');
+    list.style.cssText = 'margin:0;padding-left:1.2rem;';
+    for (const line of lines) {
+      const item = document.createElement('li');
+      item.className = className;
+      item.style.cssText = `margin-bottom:${gap};white-space:pre-wrap;overflow-wrap:anywhere;`;
+      item.textContent = line;
+      list.append(item);
+    }
+    return list;
+  }
+
   function show(problems) {
     hide();
     overlay = document.createElement('div');
@@ -23,15 +37,7 @@
     title.id = 'castwright-overlay-title';
     title.style.cssText = 'margin:0 0 1rem;font:700 18px/1.3 system-ui,sans-serif;color:#ff8f8f;';
     title.textContent = `${problems.length} problem${problems.length === 1 ? '' : 's'}: showing the last good build`;
-    const list = document.createElement('ul');
-    list.style.cssText = 'margin:0;padding-left:1.2rem;';
-    for (const problem of problems) {
-      const item = document.createElement('li');
-      item.className = 'castwright-problem';
-      item.style.cssText = 'margin-bottom:0.6rem;white-space:pre-wrap;overflow-wrap:anywhere;';
-      item.textContent = problem;
-      list.append(item);
-    }
+    const list = lineList(problems, 'castwright-problem', '0.6rem');
     const note = document.createElement('p');
     note.style.cssText = 'margin-top:1.5rem;font-family:system-ui,sans-serif;color:#aaa39a;';
     note.textContent = 'Save a fix and this page updates by itself.';
@@ -57,15 +63,8 @@
     const warnings = findings.length - errors;
     const count = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
     summary.textContent = `castwright check: ${[errors ? count(errors, 'error') : '', warnings ? count(warnings, 'warning') : ''].filter(Boolean).join(', ')}`;
-    const list = document.createElement('ul');
-    list.style.cssText = 'margin:0.5rem 0 0;padding-left:1.2rem;';
-    for (const finding of findings) {
-      const item = document.createElement('li');
-      item.className = 'castwright-finding';
-      item.style.cssText = 'margin-bottom:0.4rem;white-space:pre-wrap;overflow-wrap:anywhere;';
-      item.textContent = finding.text;
-      list.append(item);
-    }
+    const list = lineList(findings.map((finding) => finding.text), 'castwright-finding', '0.4rem');
+    list.style.marginTop = '0.5rem';
     panel.append(summary, list);
     document.body.append(panel);
   }

@@ -1,14 +1,13 @@
 // check --links against a local HTTP server (never the internet): HEAD then GET, redirects, a time
 // limit, at most N requests at once, audio and artwork judged from what the server sends, and a
 // day's cache of the links that answered.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { imageFacts, judgeArtwork } from '../../src/check/artwork.ts';
 import { CACHE_MS, checkLinks, type LinkTarget } from '../../src/check/links.ts';
 import { cleanUp, fixture, tempDir, workspace } from '../helpers/content.ts';
+import { startTestServer, type Handler, type TestServer } from '../helpers/http.ts';
 import { castwright, findingsIn } from './helpers.ts';
 
 /** The first bytes of a PNG of this size and colour type (2 RGB, 0 gray, 3 palette). */
@@ -37,11 +36,9 @@ function jpeg(width: number, height: number, components = 3): Buffer {
   return Buffer.concat([Buffer.from([0xff, 0xd8]), app0, frame]);
 }
 
-type Handler = (request: IncomingMessage, response: ServerResponse) => void;
-const routes = new Map<string, Handler>();
-const requests: string[] = [];
-const held: ServerResponse[] = [];
-let server: Server;
+let server: TestServer;
+let routes: TestServer['routes'];
+let requests: string[];
 let base: string;
 
 const serve = (type: string, body: Buffer | string, length?: number): Handler => (request, response) => {
@@ -50,14 +47,8 @@ const serve = (type: string, body: Buffer | string, length?: number): Handler =>
 };
 
 beforeAll(async () => {
-  server = createServer((request, response) => {
-    requests.push(`${request.method} ${request.url}`);
-    const handler = routes.get(request.url ?? '');
-    if (handler) handler(request, response);
-    else response.writeHead(404, { 'content-type': 'text/plain' }).end('not here');
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await startTestServer();
+  ({ routes, requests, base } = server);
   routes.set('/ok', serve('text/html', '<p>ok</p>'));
   routes.set('/no-head', (request, response) => {
     if (request.method === 'HEAD') response.writeHead(405).end();
@@ -66,7 +57,7 @@ beforeAll(async () => {
   routes.set('/moved', (_, response) => response.writeHead(301, { location: '/ok' }).end());
   routes.set('/to-file', (_, response) => response.writeHead(302, { location: 'file:///etc/passwd' }).end());
   routes.set('/busy', (_, response) => response.writeHead(503).end());
-  routes.set('/silent', (_, response) => void held.push(response));
+  routes.set('/silent', (_, response) => server.hold(response));
   routes.set('/audio.mp3', serve('audio/mpeg', Buffer.alloc(1000)));
   routes.set('/audio-octet.mp3', serve('application/octet-stream', Buffer.alloc(1000)));
   routes.set('/art.png', serve('image/png', png(1400, 1400)));
@@ -78,9 +69,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const response of held) response.destroy();
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await server.close();
 });
 
 afterEach(async () => {

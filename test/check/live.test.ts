@@ -1,20 +1,17 @@
 // The guard against a live feed over HTTP (a local server) and against an imported real feed: a
 // hostile or unreachable feed fails closed, as a finding that stops the build, never a skipped
 // guard; foreign text in messages cannot flood or rewrite a terminal.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readLiveFeed } from '../../src/check/live.ts';
 import { cleanUp, FIXTURES, tempDir } from '../helpers/content.ts';
 import { snapshot } from '../helpers/files.ts';
+import { startTestServer, type TestServer } from '../helpers/http.ts';
 import { castwright, edit, findingsIn, sampleShow } from './helpers.ts';
 
-type Handler = (request: IncomingMessage, response: ServerResponse) => void;
-const routes = new Map<string, Handler>();
-const held: ServerResponse[] = [];
-let server: Server;
+let server: TestServer;
+let routes: TestServer['routes'];
 let base: string;
 /** The sample show, built once: its dist/feed.xml is what the server publishes as live. */
 let sample: string;
@@ -28,13 +25,8 @@ const ENTITIES = `<?xml version="1.0"?>
 beforeAll(async () => {
   sample = await sampleShow({ built: true });
   liveFeed = await readFile(path.join(sample, 'dist', 'feed.xml'), 'utf8');
-  server = createServer((request, response) => {
-    const handler = routes.get(request.url ?? '');
-    if (handler) handler(request, response);
-    else response.writeHead(404).end('not here');
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await startTestServer();
+  ({ routes, base } = server);
   routes.set('/feed.xml', (_, response) => response.writeHead(200, { 'content-type': 'application/rss+xml' }).end(liveFeed));
   routes.set('/moved', (_, response) => response.writeHead(301, { location: '/feed.xml' }).end());
   routes.set('/huge', (_, response) => response.writeHead(200, { 'content-length': String(60 * 1024 * 1024) }).end());
@@ -44,7 +36,7 @@ beforeAll(async () => {
     response.end(Buffer.alloc(256 * 1024, ' '));
   });
   // Never answers: only the deadline ends the wait.
-  routes.set('/silent', (_, response) => void held.push(response));
+  routes.set('/silent', (_, response) => server.hold(response));
   routes.set('/entities', (_, response) => response.writeHead(200).end(ENTITIES));
   routes.set('/to-file', (_, response) => response.writeHead(302, { location: 'file:///etc/passwd' }).end());
   routes.set('/odd', (_, response) => {
@@ -56,9 +48,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const response of held) response.destroy();
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await server.close();
   await cleanUp();
 });
 
