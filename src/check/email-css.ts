@@ -7,7 +7,6 @@
 // properties whose absence only costs polish (rounded corners, shadows, no-wrap).
 import { createHash } from 'node:crypto';
 import { parse, type CssAtRuleAST, type CssDeclarationAST, type CssRuleAST } from '@adobe/css-tools';
-import { doIUseEmail } from '@jsx-email/doiuse-email';
 import { finding, type Finding } from './finding.ts';
 
 /** The clients most readers use, as caniemail names them. */
@@ -52,8 +51,14 @@ export function templateCss(source: string): TemplateCss {
   return { blocks };
 }
 
+type DoIUseEmail = typeof import('@jsx-email/doiuse-email').doIUseEmail;
+
+/** Loaded when a template is first judged: its data costs other commands' start-up ~0.2 s. */
+let loading: Promise<DoIUseEmail> | undefined;
+const loadDoIUseEmail = () => (loading ??= import('@jsx-email/doiuse-email').then((module) => module.doIUseEmail));
+
 /** Each feature a single piece of CSS uses that some main client does not support, with those clients. */
-function unsupported(css: string): Map<string, string[]> {
+function unsupportedIn(doIUseEmail: DoIUseEmail, css: string): Map<string, string[]> {
   const result = doIUseEmail(`<html><head><style>${css}</style></head></html>`, { emailClients: [...MAIN_CLIENTS] });
   const features = new Map<string, string[]>();
   for (const message of result.success ? [] : result.errors) {
@@ -67,10 +72,12 @@ function unsupported(css: string): Map<string, string[]> {
 const cache = new Map<string, Finding[]>();
 
 /** Warnings for the template's CSS; the same template text is judged once per process. */
-export function lintTemplateCss(source: string, file: string): Finding[] {
+export async function lintTemplateCss(source: string, file: string): Promise<Finding[]> {
   const key = createHash('sha256').update(file).update('\0').update(source).digest('hex');
   const cached = cache.get(key);
   if (cached) return cached;
+  const doIUseEmail = await loadDoIUseEmail();
+  const unsupported = (css: string) => unsupportedIn(doIUseEmail, css);
   const findings: Finding[] = [];
   const report = (feature: string, clients: string[], line: number, what?: string) =>
     findings.push(

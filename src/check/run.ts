@@ -61,7 +61,7 @@ function readOrEmpty(file: string): string {
 async function lintDigests(generated: Generated, show: MailingShow, files: DigestFiles, lines: SourceLines, templatesDir: string): Promise<Finding[]> {
   const findings: Finding[] = [];
   const htmlSource = readOrEmpty(path.join(templatesDir, 'email', 'digest.mjml.hbs'));
-  findings.push(...lintTemplateCss(htmlSource, files.htmlTemplate));
+  findings.push(...(await lintTemplateCss(htmlSource, files.htmlTemplate)));
   const shared = [htmlSource, readOrEmpty(path.join(templatesDir, 'email', 'digest.txt.hbs')), lines.text(files.showFile) ?? ''];
   for (const episode of generated.publication.episodes) {
     const built = generated.digests.get(episode.slug);

@@ -181,7 +181,7 @@ describe('email lint, finding by finding', () => {
     }
   });
 
-  it('email/css-unsupported: template CSS a main client ignores, at its line; enhancements and polish are left alone', () => {
+  it('email/css-unsupported: template CSS a main client ignores, at its line; enhancements and polish are left alone', async () => {
     const template = [
       '<mjml><mj-head><mj-style>',
       '.card { display: flex; gap: 8px; border-radius: 4px; }',
@@ -189,7 +189,7 @@ describe('email lint, finding by finding', () => {
       '.badge { position: absolute; white-space: nowrap; }',
       '</mj-style></mj-head></mjml>',
     ].join('\n');
-    const found = lintTemplateCss(template, 'templates/email/digest.mjml.hbs');
+    const found = await lintTemplateCss(template, 'templates/email/digest.mjml.hbs');
     expect(found.map((item) => [item.line, item.severity, item.code])).toEqual([
       [2, 'warning', 'email/css-unsupported'],
       [4, 'warning', 'email/css-unsupported'],
