@@ -9,6 +9,8 @@ export interface OptionSpec {
   /** Name of the value in help, e.g. `<dir>`. */
   value?: string;
   default?: string;
+  /** May be given more than once; the values come as a list. */
+  multiple?: boolean;
 }
 
 export interface CommandSpec {
@@ -24,15 +26,15 @@ export interface CommandSpec {
 
 
 export interface ParsedArgs {
-  values: Record<string, string | boolean | undefined>;
+  values: Record<string, string | boolean | string[] | undefined>;
   positionals: string[];
   help: boolean;
 }
 
 export function parseCommand(spec: CommandSpec, argv: readonly string[]): ParsedArgs {
-  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: 'h' } };
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = { help: { type: 'boolean', short: 'h' } };
   for (const [name, option] of Object.entries(spec.options)) {
-    options[name] = option.short ? { type: option.type, short: option.short } : { type: option.type };
+    options[name] = { type: option.type, ...(option.short ? { short: option.short } : {}), ...(option.multiple ? { multiple: true } : {}) };
   }
   let parsed: ReturnType<typeof parseArgs>;
   try {
@@ -41,11 +43,12 @@ export function parseCommand(spec: CommandSpec, argv: readonly string[]): Parsed
     // Node's messages go on to explain `--` for positionals; the first sentence is the useful part.
     throw new UsageError((error as Error).message.split(/\.\s|\n/)[0]!);
   }
-  const values = { ...parsed.values } as Record<string, string | boolean | undefined>;
+  const values = { ...parsed.values } as ParsedArgs['values'];
   if (values.help) return { values, positionals: parsed.positionals, help: true };
   for (const [name, option] of Object.entries(spec.options)) {
     if (values[name] === undefined && option.default !== undefined) values[name] = option.default;
-    if (option.type === 'string' && values[name] === '') throw new UsageError(`--${name} needs a value`);
+    const given = values[name];
+    if (option.type === 'string' && (given === '' || (Array.isArray(given) && given.includes('')))) throw new UsageError(`--${name} needs a value`);
   }
   const allowed = spec.positionals ?? [];
   const required = allowed.filter((p) => p.required);
@@ -64,7 +67,7 @@ export function helpText(spec: CommandSpec): string {
     ...(spec.positionals ?? []).map((p): [string, string] => [p.name, p.description]),
     ...Object.entries(spec.options).map(([name, option]): [string, string] => [
       `${option.short ? `-${option.short}, ` : ''}--${name}${option.type === 'string' ? ` ${option.value ?? '<value>'}` : ''}`,
-      `${option.description}${option.default !== undefined ? ` (default: ${option.default})` : ''}`,
+      `${option.description}${option.multiple ? ' (may be repeated)' : ''}${option.default !== undefined ? ` (default: ${option.default})` : ''}`,
     ]),
     ['-h, --help', 'show this help'],
   ];

@@ -3,12 +3,13 @@ import { helpText, parseCommand } from './args.ts';
 import type { Command } from './command.ts';
 import { colorsFor, printProblems, type Io } from './terminal.ts';
 import { build } from '../commands/build.ts';
+import { check } from '../commands/check.ts';
 import { dev } from '../commands/dev.ts';
 import { importCommand } from '../commands/import.ts';
 import { send } from '../commands/send.ts';
 import { CastwrightError, ContentError, EXIT, UsageError, isErrno, systemError } from '../errors.ts';
 
-const COMMANDS: Record<string, Command> = { build, dev, send, import: importCommand };
+const COMMANDS: Record<string, Command> = { build, check, dev, send, import: importCommand };
 
 function overview(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));

@@ -1,9 +1,11 @@
 // castwright build: sources → dist/, all or nothing.
 import path from 'node:path';
-import { UsageError } from '../errors.ts';
+import { ContentError, UsageError } from '../errors.ts';
 import { contentOption, requireFolder } from '../cli/options.ts';
 import { EXIT, type Command } from '../cli/command.ts';
 import { colorsFor, statusLine } from '../cli/terminal.ts';
+import { isError } from '../check/finding.ts';
+import { guardArgs, guardOptions, reportGuard, runGuard } from '../check/run-guard.ts';
 import { hasEmail } from '../model/types.ts';
 import { generate } from '../pipeline.ts';
 import { DEFAULT_TEMPLATES_DIR } from '../render/templates.ts';
@@ -18,11 +20,13 @@ export const build: Command = {
       content: contentOption,
       out: { type: 'string', value: '<dir>', default: 'dist', description: 'folder to write the site into (replaced as a whole)' },
       drafts: { type: 'boolean', description: 'include drafts and episodes dated in the future' },
+      ...guardOptions,
     },
     examples: ['castwright build', 'castwright build --content shows/equity --out public'],
     notes: [
       'Invalid content is reported as file:line: message, every problem at once; the output folder is then left as it was.',
-      'Exit codes: 0 built, 1 invalid content or templates (nothing written), 2 bad usage.',
+      'The publish guard compares the new feed with the earlier build (or --against the live feed) and stops a changed guid, audio file, date or title, a vanished episode or a changed show identity: fix it, or acknowledge it with --accept, replaces: or removed: (see the README).',
+      'Exit codes: 0 built, 1 invalid content or templates, or a change the guard stops (nothing written), 2 bad usage.',
     ],
   },
   async run(args, io) {
@@ -35,12 +39,17 @@ export const build: Command = {
     const started = performance.now();
     const status = statusLine(io);
     try {
-      const { publication, files, leftOut } = await generate({
+      const { publication, content, files, leftOut } = await generate({
         contentDir: path.resolve(io.cwd, contentDir),
         drafts: Boolean(args.values.drafts),
         cwd: io.cwd,
         onStep: (step) => status.update(step),
       });
+      status.update('Comparing with the live feed…');
+      const guard = await runGuard({ publication, episodes: content.episodes, cwd: io.cwd, contentDir, out: outDir, ...guardArgs(args) });
+      if (guard.findings.some(isError)) throw new ContentError(guard.findings);
+      status.done();
+      reportGuard(io, guard);
       status.update(`Writing ${files.size} files…`);
       await writeFolder(path.resolve(io.cwd, outDir), files);
       status.done();

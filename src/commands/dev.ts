@@ -35,6 +35,7 @@ export const dev: Command = {
       const ms = Math.round(build.ms);
       if (build.ok) {
         io.stdout.write(`${c.green('✓')} Built ${build.episodes} episode${build.episodes === 1 ? '' : 's'} in ${ms} ms\n`);
+        printProblems(io, build.findings);
       } else {
         printProblems(io, build.problems);
         const count = build.problems.length;

@@ -7,9 +7,9 @@ import { EXIT, type Command } from '../cli/command.ts';
 import { colorsFor, printProblems, statusLine } from '../cli/terminal.ts';
 import { isWebUrl } from '../model/fields.ts';
 import { sortProblems } from '../problems.ts';
-import { parseSince } from '../import/dates.ts';
+import { parseSince } from '../feed-reader/dates.ts';
 import { planImport } from '../import/plan.ts';
-import { readFeedSource } from '../import/source.ts';
+import { readFeedSource } from '../feed-reader/source.ts';
 import { writeNewFiles } from '../import/write.ts';
 
 const plural = (count: number, one: string, many = `${one}s`) => `${count} ${count === 1 ? one : many}`;

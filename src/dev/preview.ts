@@ -1,6 +1,6 @@
 // The preview: the site exactly as `build` makes it (drafts and future episodes included and
 // marked), plus a preview bar and the email preview pages. Held in memory.
-import { generate } from '../pipeline.ts';
+import { generate, type Generated } from '../pipeline.ts';
 import { DEFAULT_TEMPLATES_DIR, TemplateCompiler, type Render } from '../render/templates.ts';
 import { emailPreviewPages } from './email-preview.ts';
 
@@ -29,6 +29,8 @@ export async function loadPreviewTemplates(dir: string = DEFAULT_TEMPLATES_DIR, 
 export interface Preview {
   files: Map<string, string>;
   episodes: number;
+  /** What was loaded and rendered, for `check` to look at. */
+  generated: Generated;
 }
 
 /** Throws ContentError with every problem when the content or a template is invalid. */
@@ -51,5 +53,5 @@ export async function buildPreview(options: PreviewOptions): Promise<Preview> {
     const pages = emailPreviewPages(dev.emailPreview, episode, digest);
     for (const [file, content] of pages) files.set(file, content);
   }
-  return { files, episodes: episodes.length };
+  return { files, episodes: episodes.length, generated };
 }

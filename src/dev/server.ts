@@ -21,8 +21,8 @@ export interface ServerOptions {
 
 export interface PreviewServer {
   url: string;
-  /** Serves a new good build and tells open pages to reload. */
-  publish(files: ReadonlyMap<string, string>): void;
+  /** Serves a new good build and tells open pages to reload; `findings` are shown without blocking. */
+  publish(files: ReadonlyMap<string, string>, findings?: readonly ShownFinding[]): void;
   /** Keeps serving the last good build and shows these problems on every open page. */
   fail(problems: readonly string[]): void;
   close(): Promise<void>;
@@ -32,6 +32,14 @@ interface State {
   files?: ReadonlyMap<string, string>;
   version: number;
   problems: readonly string[];
+  /** What `castwright check` says of the build served: shown, never blocking. */
+  findings: readonly ShownFinding[];
+}
+
+/** A `castwright check` finding as the page shows it. */
+export interface ShownFinding {
+  text: string;
+  severity: 'error' | 'warning';
 }
 
 /** Raw digests are shown inside the email preview's frames, exactly as built: no client there. */
@@ -75,9 +83,9 @@ function allowedHost(header: string | undefined, boundHost: string): boolean {
 }
 
 export async function startServer(options: ServerOptions): Promise<PreviewServer> {
-  const state: State = { version: 0, problems: [] };
+  const state: State = { version: 0, problems: [], findings: [] };
   const listeners = new Set<ServerResponse>();
-  const stateEvent = () => `event: state\ndata: ${JSON.stringify({ version: state.version, problems: state.problems })}\n\n`;
+  const stateEvent = () => `event: state\ndata: ${JSON.stringify({ version: state.version, problems: state.problems, findings: state.findings })}\n\n`;
   const broadcast = () => {
     const event = stateEvent();
     for (const listener of listeners) listener.write(event);
@@ -165,10 +173,11 @@ export async function startServer(options: ServerOptions): Promise<PreviewServer
   const hostInUrl = options.host.includes(':') ? `[${options.host}]` : options.host;
   return {
     url: `http://${hostInUrl}:${port}/`,
-    publish(files) {
+    publish(files, findings = []) {
       state.files = files;
       state.version++;
       state.problems = [];
+      state.findings = findings;
       broadcast();
     },
     fail(problems) {

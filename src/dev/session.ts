@@ -5,6 +5,7 @@ import path from 'node:path';
 import { formatProblem, type Problem } from '../problems.ts';
 import { ContentError } from '../errors.ts';
 import { DEFAULT_TEMPLATES_DIR } from '../render/templates.ts';
+import { checkPreview } from '../check/run.ts';
 import { buildPreview } from './preview.ts';
 import { startServer } from './server.ts';
 import { watchFolders } from './watch.ts';
@@ -17,7 +18,7 @@ export interface SessionOptions {
   cwd?: string;
 }
 
-export type BuildReport = { ok: true; episodes: number; ms: number } | { ok: false; problems: Problem[]; ms: number };
+export type BuildReport = { ok: true; episodes: number; ms: number; findings: Problem[] } | { ok: false; problems: Problem[]; ms: number };
 
 export interface Session {
   url: string;
@@ -46,8 +47,10 @@ export async function startSession(options: SessionOptions, onBuild: (report: Bu
     const started = performance.now();
     try {
       const preview = await buildPreview({ contentDir: options.contentDir, templatesDir, cwd });
-      server.publish(preview.files);
-      return { ok: true, episodes: preview.episodes, ms: performance.now() - started };
+      // What `castwright check` would say of it, shown beside the preview; it never blocks it.
+      const findings = await checkPreview(preview.generated, { cwd, contentDir: options.contentDir, templatesDir });
+      server.publish(preview.files, findings.map((finding) => ({ text: formatProblem(finding), severity: finding.severity ?? 'error' })));
+      return { ok: true, episodes: preview.episodes, ms: performance.now() - started, findings };
     } catch (error) {
       const problems = problemsOf(error);
       server.fail(problems.map(formatProblem));

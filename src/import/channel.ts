@@ -7,9 +7,10 @@ import type { Problem } from '../problems.ts';
 import { truncateText } from '../render/feed.ts';
 import { mapCategory } from './categories.ts';
 import { unmapped } from './extra.ts';
-import { quoted } from './limits.ts';
+import { quoted } from '../feed-reader/quoted.ts';
 import { looksLikeHtml } from './notes.ts';
-import { child, childText, childrenNamed, type XmlNode } from './xml.ts';
+import { parseExplicit } from '../feed-reader/explicit.ts';
+import { child, childText, childrenNamed, type XmlNode } from '../feed-reader/xml.ts';
 
 /** A value castwright needs and the feed does not give: written empty, with what to fill in. */
 export interface Placeholder {
@@ -48,14 +49,6 @@ const HANDLED = new Set([
   'itunes:author', 'itunes:owner', 'itunes:image', 'itunes:category', 'itunes:explicit', 'itunes:type',
   'podcast:guid', 'podcast:locked', 'podcast:funding',
 ]);
-
-/** `yes`/`true`/`explicit` and `no`/`false`/`clean`, in any case; undefined for anything else. */
-export function parseExplicit(raw: string | undefined): boolean | undefined {
-  const value = raw?.trim().toLowerCase();
-  if (value === 'yes' || value === 'true' || value === 'explicit') return true;
-  if (value === 'no' || value === 'false' || value === 'clean') return false;
-  return undefined;
-}
 
 /** HTML or plain text → one block of plain text (descriptions are plain text in castwright). */
 export function plainText(raw: string): string {

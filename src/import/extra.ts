@@ -1,6 +1,6 @@
 // Feed elements castwright has no field for are kept, never dropped: each becomes an entry of the
 // `extra:` map of show.yml or of the episode, named as in the feed, and the import says which.
-import type { XmlNode } from './xml.ts';
+import type { XmlNode } from '../feed-reader/xml.ts';
 
 /** An element as plain data: its text, or its attributes and children by name (lists when repeated). */
 export function plainValue(node: XmlNode): unknown {

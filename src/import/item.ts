@@ -5,13 +5,16 @@ import type { Problem } from '../problems.ts';
 import { formatDuration } from '../model/time.ts';
 import { truncateText } from '../render/feed.ts';
 import { isoDate } from '../render/view.ts';
-import { parseExplicit, plainText } from './channel.ts';
-import { parseFeedDate, type FeedDate } from './dates.ts';
-import { MAX_DURATION_SECONDS, parseFeedDuration } from './durations.ts';
+import { plainText } from './channel.ts';
+import { parseExplicit } from '../feed-reader/explicit.ts';
+import { TYPE_ALIASES } from '../feed-reader/media-types.ts';
+import { parseFeedDate, type FeedDate } from '../feed-reader/dates.ts';
+import { MAX_DURATION_SECONDS, parseFeedDuration } from '../feed-reader/durations.ts';
 import { unmapped } from './extra.ts';
-import { YEARS, quoted } from './limits.ts';
+import { quoted } from '../feed-reader/quoted.ts';
+import { YEARS } from './limits.ts';
 import { convertNotes, looksLikeHtml, type ConvertedNotes } from './notes.ts';
-import { child, childText, childrenNamed, innerMarkup, type XmlNode } from './xml.ts';
+import { child, childText, childrenNamed, innerMarkup, type XmlNode } from '../feed-reader/xml.ts';
 
 export interface ItemContext {
   file: string;
@@ -46,20 +49,6 @@ export type ItemResult =
   | { draft: EpisodeDraft; problems: Problem[] }
   /** Not an episode (no audio): left out with a warning. */
   | { draft?: undefined; problems: Problem[] };
-
-/** Common wrong or old enclosure types, and what Apple reads instead. */
-const TYPE_ALIASES: Record<string, string> = {
-  'audio/mp3': 'audio/mpeg',
-  'audio/x-mp3': 'audio/mpeg',
-  'audio/mpeg3': 'audio/mpeg',
-  'audio/x-mpeg': 'audio/mpeg',
-  'audio/x-mpeg-3': 'audio/mpeg',
-  'audio/mpg': 'audio/mpeg',
-  'audio/mp4': 'audio/x-m4a',
-  'audio/m4a': 'audio/x-m4a',
-  'audio/aac': 'audio/x-m4a',
-  'video/m4v': 'video/x-m4v',
-};
 
 const KNOWN_TYPES = new Set(Object.values(MEDIA_TYPES));
 

@@ -9,14 +9,14 @@ import { readYaml, validate } from '../load/yaml.ts';
 import { showSchema } from '../model/schema.ts';
 import type { Problem } from '../problems.ts';
 import { mapChannel, type ShowDraft } from './channel.ts';
-import { readFeedDocument } from './document.ts';
+import { readFeedDocument } from '../feed-reader/document.ts';
 import { readExisting, type ExistingContent } from './existing.ts';
 import { UnmappedTally } from './extra.ts';
 import { mapItem, type EpisodeDraft } from './item.ts';
 import { isStoriesHeading } from '../load/markdown.ts';
-import { quoted } from './limits.ts';
+import { quoted } from '../feed-reader/quoted.ts';
 import { finishNotes } from './notes.ts';
-import type { FeedSource } from './source.ts';
+import type { FeedSource } from '../feed-reader/source.ts';
 import type { NewFile } from './write.ts';
 import { episodeFile, toYaml } from './yaml.ts';
 

@@ -90,6 +90,24 @@ function isLanguage(code: string): boolean {
   }
 }
 
+const GUID_EXPECTED = 'a permanent unique id for the episode';
+
+const guidText = z
+  .union([z.string(), z.number()], expecting(GUID_EXPECTED))
+  .transform(String)
+  .pipe(line(GUID_EXPECTED));
+
+/**
+ * Episodes deliberately taken out of the feed, each with why: the publish guard lets their guids
+ * go (every app drops them from its list) and the note stays as the record of it.
+ */
+const removed = z
+  .array(
+    record({ guid: guidText, reason: line('why the episode was removed, such as "published by mistake"') }, 'a removed episode as { guid, reason }'),
+    expecting('a list of removed episodes as { guid, reason }'),
+  )
+  .default([]);
+
 /** Podcasting 2.0 caps the text of a podcast:funding link. */
 export const FUNDING_TEXT_LENGTH = 128;
 
@@ -144,6 +162,14 @@ export const showSchema = record(
         unsubscribe: unsubscribeUrl,
         unsubscribeMailto: email().optional(),
         utmSource: optionalLine('the utm_source value for links in the email, such as equity'),
+        // Hosts the digest may load fonts or pixels from; by default none, as each load tells
+        // the host a reader's IP address (castwright check flags the others).
+        allowRemote: z
+          .array(
+            z.string(expecting('a host name such as fonts.example.com')).trim().toLowerCase().regex(/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, expecting('a host name such as fonts.example.com')),
+            expecting('a list of host names such as [fonts.example.com]'),
+          )
+          .default([]),
       },
       'the email settings as { from, address, unsubscribe }',
     ).optional(),
@@ -155,6 +181,7 @@ export const showSchema = record(
       .transform((value) => (Array.isArray(value) ? value : [value]))
       .default([]),
     newFeedUrl: webUrl('the absolute http(s) URL of the feed apps should move to (itunes:new-feed-url)').optional(),
+    removed,
     extra,
   },
   'the show settings',
@@ -229,13 +256,6 @@ const audio = record(
   }
   return { ...file, type };
 });
-
-const GUID_EXPECTED = 'a permanent unique id for the episode';
-
-const guidText = z
-  .union([z.string(), z.number()], expecting(GUID_EXPECTED))
-  .transform(String)
-  .pipe(line(GUID_EXPECTED));
 
 /**
  * As published: a text (written with isPermaLink="false"), or `{ value, isPermaLink }` to keep a
@@ -323,6 +343,10 @@ export const episodeSchema = record(
     draft: flag().default(false),
     subject: optionalLine('the email subject line'),
     preheader: optionalLine('the preview line email apps show after the subject'),
+    // The guid(s) this episode was published under before: the publish guard takes the change as meant.
+    replaces: z
+      .union([guidText.transform((value) => [value]), z.array(guidText)], expecting('the guid this episode was published under before, or a list of them'))
+      .default([]),
     extra,
   },
   'the episode fields',

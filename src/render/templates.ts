@@ -143,7 +143,9 @@ export class TemplateCompiler {
       return () => '';
     }
     try {
-      const result = await mjml2html(source, { validationLevel: 'strict', keepComments: false, ignoreIncludes: true });
+      // fonts: {} stops MJML's default Google Fonts import for fonts it knows (Roboto…), which
+      // would tell Google the IP address of every reader who opens the email.
+      const result = await mjml2html(source, { validationLevel: 'strict', keepComments: false, ignoreIncludes: true, fonts: {} });
       return this.compileSource(file, result.html);
     } catch (error) {
       const details = (error as { errors?: Array<{ line: number; message: string }> }).errors;

@@ -225,7 +225,7 @@ describe('rebuilding on save', () => {
     const { url } = await preview(root);
     const file = path.join(root, 'episodes', 'valid.md');
     await writeFile(file, (await readFile(file, 'utf8')).replace('A valid episode', 'An edited episode'));
-    expect(await waitForState(url, (state) => state.version === 2)).toEqual({ version: 2, problems: [] });
+    expect(await waitForState(url, (state) => state.version === 2)).toEqual({ version: 2, problems: [], findings: [] });
     expect(dom(await text(url, '/episodes/valid/')).querySelector('h1')?.textContent).toBe('An edited episode');
   });
 
@@ -242,7 +242,7 @@ describe('rebuilding on save', () => {
     ]);
     expect(dom(await text(url, '/episodes/valid/')).querySelector('h1')?.textContent).toBe('A valid episode');
     await writeFile(file, good);
-    expect(await waitForState(url, (state) => state.version === 2)).toEqual({ version: 2, problems: [] });
+    expect(await waitForState(url, (state) => state.version === 2)).toEqual({ version: 2, problems: [], findings: [] });
   });
 
   it('survives a broken template and recovers when it is fixed', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseFeedDate } from '../../src/import/dates.ts';
-import { parseFeedDuration } from '../../src/import/durations.ts';
+import { parseFeedDate } from '../../src/feed-reader/dates.ts';
+import { parseFeedDuration } from '../../src/feed-reader/durations.ts';
 
 const at = (raw: string) => {
   const parsed = parseFeedDate(raw);

@@ -376,7 +376,7 @@ describe('castwright import of what castwright cannot take as it is', () => {
     const root = await tempDir();
     const cases: Array<[string, string]> = [
       ['<!DOCTYPE html><html><head><link rel="alternate" type="application/rss+xml" href="https://example.com/feed.xml"></head><body>Hi</body></html>', 'page.html:1: this is a web page, not a feed; the page names its feed: https://example.com/feed.xml'],
-      ['<?xml version="1.0"?>\n<feed xmlns="http://www.w3.org/2005/Atom"><title>x</title></feed>', 'page.html:2: this is an Atom feed; castwright imports RSS 2.0 podcast feeds'],
+      ['<?xml version="1.0"?>\n<feed xmlns="http://www.w3.org/2005/Atom"><title>x</title></feed>', 'page.html:2: this is an Atom feed; castwright reads RSS 2.0 podcast feeds'],
       ['{"version": "https://jsonfeed.org/version/1"}', 'page.html:1: this is JSON, not a feed'],
       ['<rss version="2.0"><title>no channel</title></rss>', 'page.html:1: the feed has no <channel>'],
       ['<rss><channel><item><title>x</title></item', 'page.html:1: not well-formed XML'],

@@ -6,7 +6,7 @@ import { open, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RunError, UsageError } from '../../src/errors.ts';
-import { MAX_FEED_BYTES, readFeedSource } from '../../src/import/source.ts';
+import { MAX_FEED_BYTES, readFeedSource } from '../../src/feed-reader/source.ts';
 import { cleanUp, tempDir } from '../helpers/content.ts';
 import { castwright } from './helpers.ts';
 

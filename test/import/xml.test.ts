@@ -1,7 +1,7 @@
 // The feed as XML: encodings, namespaces under any prefix, lines of elements, and hostile documents.
 import { describe, expect, it } from 'vitest';
-import { readFeedDocument } from '../../src/import/document.ts';
-import { childText, decodeFeed, scanElements, type XmlNode } from '../../src/import/xml.ts';
+import { readFeedDocument } from '../../src/feed-reader/document.ts';
+import { childText, decodeFeed, scanElements, type XmlNode } from '../../src/feed-reader/xml.ts';
 import { ContentError } from '../../src/errors.ts';
 
 const source = (text: string | Buffer, charset?: string) => ({ bytes: Buffer.isBuffer(text) ? text : Buffer.from(text), name: 'feed.xml', ...(charset ? { charset } : {}) });
@@ -90,7 +90,7 @@ describe('hostile documents', () => {
     const xml = `<?xml version="1.0"?><!DOCTYPE rss [${laughs}]><rss version="2.0"><channel><title>&l9;</title></channel></rss>`;
     const problems = problemsOf(() => readFeedDocument(source(xml)));
     expect(problems).toEqual([
-      '1: the feed declares its own entities (<!ENTITY> in its DOCTYPE), which castwright never expands; podcast feeds do not need them: remove them from a copy of the feed and import that',
+      '1: the feed declares its own entities (<!ENTITY> in its DOCTYPE), which castwright never expands; podcast feeds do not need them: remove them from the feed, or from a copy of it',
     ]);
   });
 

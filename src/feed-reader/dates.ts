@@ -3,7 +3,7 @@
 // colon in the offset, no zone at all), plus the ISO 8601 some generators write instead.
 import type { PublishDate } from '../model/time.ts';
 import { parsePublishDate } from '../model/time.ts';
-import { quoted } from './limits.ts';
+import { quoted } from './quoted.ts';
 
 /** Named zones in feeds, as offsets in minutes. Ambiguous names (IST, CST in Asia…) follow RFC 822 and US usage. */
 const ZONES: Record<string, number> = {

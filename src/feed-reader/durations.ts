@@ -2,7 +2,7 @@
 // fractions or overflowing parts (`75:12`, `1:75:00`, read the way podcast apps add them up), and
 // the ISO 8601 form (`PT1H2M3S`) a few generators use.
 
-import { quoted } from './limits.ts';
+import { quoted } from './quoted.ts';
 
 /** Castwright's bound on a length: longer is a unit mistake (milliseconds given as seconds). */
 export const MAX_DURATION_SECONDS = 24 * 60 * 60;

@@ -128,7 +128,7 @@ async function fetchFeed(url: string, timeoutMs: number, max: number): Promise<F
       response = await fetch(current, {
         redirect: 'manual',
         signal: deadline,
-        headers: { accept: 'application/rss+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5', 'user-agent': 'castwright-import' },
+        headers: { accept: 'application/rss+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5', 'user-agent': 'castwright' },
       });
     } catch (error) {
       if (deadline.aborted) throw new RunError(`cannot fetch ${url}: no complete answer within ${timeoutMs / 1000} s (--timeout sets the limit)`);

@@ -257,7 +257,7 @@ export function parseXml(text: string, file: string): ParsedXml | Problem[] {
   const { declarationAt } = scanned;
   if (declarationAt !== undefined && /<!ENTITY/i.test(text.slice(declarationAt))) {
     const line = text.slice(0, declarationAt).split('\n').length;
-    return [{ file, line, message: 'the feed declares its own entities (<!ENTITY> in its DOCTYPE), which castwright never expands; podcast feeds do not need them: remove them from a copy of the feed and import that' }];
+    return [{ file, line, message: 'the feed declares its own entities (<!ENTITY> in its DOCTYPE), which castwright never expands; podcast feeds do not need them: remove them from the feed, or from a copy of it' }];
   }
   // Well-formed to the end: a truncated download must not import as a shorter catalogue.
   const valid = XMLValidator.validate(text);

@@ -22,8 +22,8 @@ function notAFeed(text: string, root: string | undefined): string {
     const href = alternate ? /href=["']([^"']+)["']/i.exec(alternate)?.[1] : undefined;
     return `this is a web page, not a feed${href ? `; the page names its feed: ${href}` : '; expected the address of the RSS feed itself'}`;
   }
-  if (root === 'feed') return 'this is an Atom feed; castwright imports RSS 2.0 podcast feeds (every podcast host publishes one)';
-  if (root === 'rdf:RDF') return 'this is an RSS 1.0 (RDF) feed; castwright imports RSS 2.0 podcast feeds';
+  if (root === 'feed') return 'this is an Atom feed; castwright reads RSS 2.0 podcast feeds (every podcast host publishes one)';
+  if (root === 'rdf:RDF') return 'this is an RSS 1.0 (RDF) feed; castwright reads RSS 2.0 podcast feeds';
   if (root === undefined) return 'this is not XML, nor a feed; expected an RSS 2.0 podcast feed';
   return `the document is <${root}>, not an RSS feed; expected <rss version="2.0"> with a <channel>`;
 }
