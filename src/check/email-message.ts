@@ -44,6 +44,14 @@ async function encodedHtml(html: string): Promise<{ bytes: number; encoding: str
   return { bytes: raw.length - end - 4, encoding };
 }
 
+/** A header as the composer gives it: text, or a value it folded itself (`prepared`). */
+type HeaderValue = string | { prepared?: boolean; value: string };
+
+/** The header's value on one line, as a mail client unfolds it. */
+function headerText(value: HeaderValue): string {
+  return (typeof value === 'string' ? value : value.value).replace(/\r?\n[ \t]+/g, ' ');
+}
+
 export interface ComposeOptions {
   /** Measure the HTML as sent when it could reach this many bytes on the wire. */
   measureFrom: number;
@@ -54,7 +62,7 @@ export async function composeDigest(show: MailingShow, episode: ListedEpisode, t
   const message = compose(SAMPLE_READER);
   const html = String(message.html ?? '');
   const htmlBytes = Buffer.byteLength(html);
-  const headers = new Map(Object.entries((message.headers ?? {}) as Record<string, string>).map(([name, value]) => [name.toLowerCase(), String(value)]));
+  const headers = new Map(Object.entries((message.headers ?? {}) as Record<string, HeaderValue>).map(([name, value]) => [name.toLowerCase(), headerText(value)]));
   const measured = htmlBytes * WORST_ENCODING_GROWTH >= options.measureFrom ? await encodedHtml(html) : undefined;
   return {
     html,

@@ -120,21 +120,27 @@ export function scanElements(text: string): ScannedDocument {
     counted = Math.max(counted, position);
     return line;
   };
+  // Where `token` ends, or -1 when the text stops before it (a truncated document): never a
+  // position before `from`, or the scan would go back and loop.
+  const after = (token: string, from: number) => {
+    const found = text.indexOf(token, from);
+    return found === -1 ? -1 : found + token.length;
+  };
   let at = text.indexOf('<');
   while (at !== -1) {
     let end: number;
-    if (text.startsWith('<!--', at)) end = text.indexOf('-->', at + 4) + 3;
-    else if (text.startsWith('<![CDATA[', at)) end = text.indexOf(']]>', at + 9) + 3;
-    else if (text.startsWith('<?', at)) end = text.indexOf('?>', at + 2) + 2;
+    if (text.startsWith('<!--', at)) end = after('-->', at + 4);
+    else if (text.startsWith('<![CDATA[', at)) end = after(']]>', at + 9);
+    else if (text.startsWith('<?', at)) end = after('?>', at + 2);
     else if (text.startsWith('<!', at)) {
       declarationAt ??= at;
       // A DOCTYPE may hold an internal subset in brackets, whose declarations contain '>'.
       const bracket = text.indexOf('[', at);
       const close = text.indexOf('>', at);
       end = bracket !== -1 && bracket < close ? text.indexOf(']', bracket) : close;
-      end = end === -1 ? -1 : text.indexOf('>', end) + 1;
+      end = end === -1 ? -1 : after('>', end);
     } else if (text[at + 1] === '/') {
-      end = text.indexOf('>', at) + 1;
+      end = after('>', at);
       if (stack.length > 1) stack.pop();
     } else {
       const name = /^[^\s/>]+/.exec(text.slice(at + 1, at + 200))?.[0] ?? '';

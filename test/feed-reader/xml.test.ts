@@ -75,6 +75,16 @@ describe('namespaces and lines', () => {
     expect(scanElements(xml).elements[0]!.children[0]!.name).toBe('channel');
   });
 
+  it.each([
+    ['a comment', '<rss><channel><item><!-- never closed'],
+    ['CDATA', '<rss><channel><item><title><![CDATA[never closed'],
+    ['a processing instruction', '<rss><channel><?pi never closed'],
+    ['a DOCTYPE', '<!DOCTYPE rss [<!ELEMENT rss ANY'],
+    ['an end tag', '<rss><channel></channel'],
+  ])('ends its scan of a document cut off inside %s, where the parser would refuse it', (_, xml) => {
+    expect(scanElements(xml).elements.length).toBeLessThanOrEqual(1);
+  });
+
   it('keeps CDATA and escaped HTML as the same text, and reads &amp;lt; once', () => {
     const xml = '<rss version="2.0"><channel><item><a><![CDATA[<p>x &amp; y</p>]]></a><b>&lt;p&gt;x &amp;amp; y&lt;/p&gt;</b><c>&amp;lt;</c></item></channel></rss>';
     const [item] = readFeedDocument(source(xml)).items;

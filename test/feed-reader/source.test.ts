@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RunError, UsageError } from '../../src/errors.ts';
 import { MAX_FEED_BYTES, readFeedSource } from '../../src/feed-reader/source.ts';
 import { cleanUp, tempDir } from '../helpers/content.ts';
-import { castwright } from './helpers.ts';
+import { castwright } from '../import/helpers.ts';
 
 const FEED = `<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd" xmlns:podcast="https://podcastindex.org/namespace/1.0"><channel>
