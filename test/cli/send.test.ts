@@ -14,7 +14,7 @@ import { messageId } from '../../src/send/message.ts';
 import { runCli, spawnCli } from '../helpers/cli.ts';
 import { cleanUp, fixture, workspace } from '../helpers/content.ts';
 import { dom } from '../helpers/files.ts';
-import { ENV, send, tally } from '../send/cli.ts';
+import { ENV, PID1_SKIP, canStartAsPid1, send, spawnSendAsPid1, tally } from '../send/cli.ts';
 import { mountSmallDisk } from '../send/disk.ts';
 import { SECRET, SLUG, ledgerStateOf, mailingFilesOf, readerAddress, readers, sendWorkspace, showWithMailto, subscribersCsv } from '../send/mailing.ts';
 import { closeSmtpServers, header, parse, startSilentServer, startSmtpServer, type TestSmtpServer } from '../send/smtp.ts';
@@ -399,6 +399,35 @@ describe('a lock left by a killed send', () => {
     expect(result.code).toBe(0);
     expect(result.stderr).toContain('Took over the lock of an earlier send that is no longer running (process 1).');
     expectEachOnce(smtp, readers(3));
+  });
+});
+
+// Two containers sharing the state folder, each sender PID 1 of its own pid namespace under one
+// host name: the other's pid 1 is not this one's, whatever its start time says.
+describe('a lock held by a send in another container', () => {
+  it.skipIf(!canStartAsPid1)(`is never taken while that send runs, though it names PID 1 with another start time (${PID1_SKIP})`, async () => {
+    const root = await sendWorkspace(8);
+    let release = () => {};
+    // The first send's first message gets no answer until the second send has been turned away.
+    const smtp = await server({ hold: new Promise<void>((resolve) => (release = resolve)) });
+    const first = spawnSendAsPid1([SLUG, '--to', 'subscribers.csv', '--smtp', smtp.url, '--connections', '1'], { cwd: root });
+    let firstErr = '';
+    first.stderr!.on('data', (chunk) => (firstErr += chunk));
+    const firstDone = new Promise<number | null>((resolve) => first.on('exit', resolve));
+    try {
+      await expect.poll(() => smtp.attempts.size, { timeout: 60_000, interval: 10 }).toBe(1);
+      const { lock } = await mailingFilesOf(root);
+      expect(JSON.parse(readFileSync(lock, 'utf8'))).toMatchObject({ pid: 1, host: hostname() });
+      const second = await send(root, [SLUG, '--to', 'subscribers.csv', '--smtp', smtp.url]);
+      expect(second.code).toBe(1);
+      expect(second.stderr).toContain('castwright send: another send of this episode is running (process 1 on ');
+      expect(second.stderr).toContain('its process runs in another process namespace (another container sharing this folder)');
+      expect(second.stderr).toContain('\nNothing was sent.');
+    } finally {
+      release();
+    }
+    expect(await firstDone, firstErr).toBe(0);
+    expectEachOnce(smtp, readers(8));
   });
 });
 
