@@ -3,7 +3,7 @@
 // or holding a lock against another) are spawned.
 import { createHmac } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { appendFile, mkdir, readdir, readFile, truncate, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, readFile, symlink, truncate, writeFile } from 'node:fs/promises';
 import { hostname, networkInterfaces } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -266,6 +266,22 @@ describe('where a mailing is remembered', () => {
     expect(tally(again.stdout)).toMatchObject({ sent: 0, 'skipped as already sent': 10 });
     expect(again.stdout).toMatch(/^Ledger: \.castwright\/sends\//m);
     expectEachOnce(smtp, readers(10));
+  });
+
+  it('finds the same ledger through a symbolic link to the content folder or the list, and sends nobody a second copy', async () => {
+    const root = await sendWorkspace(6);
+    const smtp = await server();
+    expect((await send(root, [SLUG, '--to', 'subscribers.csv', '--smtp', smtp.url])).code).toBe(0);
+    // The same show and list, reached from another folder through links, as a deploy or a home folder shortcut does.
+    const elsewhere = path.join(root, 'desk');
+    await mkdir(elsewhere);
+    await symlink(path.join(root, 'episodes'), path.join(elsewhere, 'show'));
+    await symlink(path.join(root, 'subscribers.csv'), path.join(elsewhere, 'readers.csv'));
+    const again = await send(elsewhere, [SLUG, '--content', 'show', '--to', 'readers.csv', '--smtp', smtp.url]);
+    expect(again.code).toBe(0);
+    expect(tally(again.stdout)).toMatchObject({ sent: 0, 'skipped as already sent': 6 });
+    expect(existsSync(path.join(elsewhere, '.castwright'))).toBe(false);
+    expectEachOnce(smtp, readers(6));
   });
 
   it('keeps state where --state or CASTWRIGHT_STATE says', async () => {
