@@ -350,6 +350,8 @@ describe('the suppression list fails closed', () => {
     ['columns swapped', 'email,name\nReader Two,reader2@example.com\nReader Three,reader3@example.com\n', ['2: "Reader Two" is not an email address', '3: "Reader Three" is not an email address']],
     ['a semicolon export', 'email;date\nreader2@example.com;2024-01-01\n', ['1: neither a header row with an "email" column nor an address (found "email;date")', '2: "reader2@example.com;2024-01-01" is not an email address']],
     ['a blank address', 'email,reason\nreader2@example.com,left\n,bounced\n', ['3: no email address']],
+    // Once read as reader2@example.com2024-01-01: the tab dropped, not refused, and reader 2 mailed.
+    ['a tab-separated row', 'email\nreader2@example.com\t2024-01-01\n', ['2: "reader2@example.com\\t2024-01-01" is not an email address']],
   ])('stops before sending anything on %s, naming every row', async (_case, text, rows) => {
     const root = await sendWorkspace(5, { 'episodes/unsubscribed.csv': text });
     const smtp = await server();
