@@ -90,6 +90,18 @@ function columnOf(header: readonly string[], names: ReadonlySet<string>): number
   return header.findIndex((cell) => names.has(cell.trim().toLowerCase()));
 }
 
+/**
+ * The column that holds the address: -1 when the row is no header, a message when several could
+ * (`Email` and `E-mail Address`): taking the first would mail, or fail to suppress, the address in
+ * the other.
+ */
+function addressColumn(header: Row): number | string {
+  const columns = header.cells.flatMap((cell, index) => (EMAIL_HEADERS.has(cell.trim().toLowerCase()) ? [index] : []));
+  if (columns.length <= 1) return columns[0] ?? -1;
+  const names = columns.map((index) => `"${header.cells[index]!.trim()}"`);
+  return `${columns.length} columns of the header row may hold the address (${names.slice(0, -1).join(', ')} and ${names.at(-1)}); castwright will not guess which; expected one column named email`;
+}
+
 function missingEmailColumn(shown: string, header: Row): SetupError {
   const found = header.cells.map((cell) => `"${cell.trim()}"`).join(', ');
   // Spreadsheets in many locales export with semicolons; say so rather than only "no column".
@@ -120,8 +132,10 @@ export async function readRecipients(file: string, options: { cwd: string }): Pr
   let nameColumn = -1;
   for (const row of rows(text, shown)) {
     if (emailColumn < 0) {
-      emailColumn = columnOf(row.cells, EMAIL_HEADERS);
-      if (emailColumn < 0) throw missingEmailColumn(shown, row);
+      const column = addressColumn(row);
+      if (typeof column === 'string') throw new SetupError(`${shown}:${row.line}: ${column}`);
+      if (column < 0) throw missingEmailColumn(shown, row);
+      emailColumn = column;
       nameColumn = columnOf(row.cells, NAME_HEADERS);
       continue;
     }
@@ -175,7 +189,12 @@ export async function readSuppression(file: string, options: { cwd: string }): P
   let column: number | undefined;
   for (const row of rows(text, shown)) {
     if (column === undefined) {
-      column = columnOf(row.cells, EMAIL_HEADERS);
+      const found = addressColumn(row);
+      if (typeof found === 'string') {
+        problems.push({ file: shown, line: row.line, message: found });
+        break;
+      }
+      column = found;
       if (column >= 0) continue;
       // No header: a bare list, one address a line (its first row must be one).
       column = 0;

@@ -352,6 +352,8 @@ describe('the suppression list fails closed', () => {
     ['a blank address', 'email,reason\nreader2@example.com,left\n,bounced\n', ['3: no email address']],
     // Once read as reader2@example.com2024-01-01: the tab dropped, not refused, and reader 2 mailed.
     ['a tab-separated row', 'email\nreader2@example.com\t2024-01-01\n', ['2: "reader2@example.com\\t2024-01-01" is not an email address']],
+    // Once read from the first column alone: reader 2, in the second, was mailed.
+    ['two address columns', 'email,e-mail\nnobody@example.com,reader2@example.com\n', ['1: 2 columns of the header row may hold the address ("email" and "e-mail")']],
   ])('stops before sending anything on %s, naming every row', async (_case, text, rows) => {
     const root = await sendWorkspace(5, { 'episodes/unsubscribed.csv': text });
     const smtp = await server();

@@ -64,6 +64,11 @@ describe('the subscriber list', () => {
     await expect(read()).rejects.toThrow(new SetupError('list.csv:4: a quoted value starts here and is never closed'));
     await write('');
     await expect(read()).rejects.toThrow(/list\.csv: the file is empty/);
+    // Which address is the reader's? Not guessed.
+    await write('Email,Name,E-mail Address\nold@example.com,Ada,ada@example.com\n');
+    await expect(read()).rejects.toThrow(
+      new SetupError('list.csv:1: 2 columns of the header row may hold the address ("Email" and "E-mail Address"); castwright will not guess which; expected one column named email'),
+    );
     await expect(readRecipients('missing.csv', { cwd: dir })).rejects.toThrow(new SetupError('cannot read missing.csv: no such file'));
   });
 });
