@@ -365,6 +365,18 @@ describe('the suppression list fails closed', () => {
     expect(existsSync(path.join(root, '.castwright'))).toBe(false);
   });
 
+  it('stops when the default list is a link to a file that is not there (a share not mounted), rather than send without it', async () => {
+    const root = await sendWorkspace(3);
+    await symlink('/mnt/lists-not-mounted/unsubscribed.csv', path.join(root, 'episodes', 'unsubscribed.csv'));
+    const smtp = await server();
+    const result = await send(root, [SLUG, '--to', 'subscribers.csv', '--smtp', smtp.url]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      'castwright send: cannot read episodes/unsubscribed.csv: it is a symbolic link to /mnt/lists-not-mounted/unsubscribed.csv, which does not exist',
+    );
+    expect(smtp.received).toHaveLength(0);
+  });
+
   it('allows an empty list, and says it is empty', async () => {
     const root = await sendWorkspace(3, { 'episodes/unsubscribed.csv': 'email\n' });
     const smtp = await server();
