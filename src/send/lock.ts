@@ -13,10 +13,11 @@
 // lock is still its own: a lock removed or taken over while a send runs stops that send.
 import { randomBytes } from 'node:crypto';
 import { readFileSync, readlinkSync } from 'node:fs';
-import { link, mkdir, readFile, stat, unlink, utimes, writeFile } from 'node:fs/promises';
+import { link, readFile, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { RunError, systemError } from '../errors.ts';
+import { makeFolder } from './folders.ts';
 
 export interface LockHolder {
   pid: number;
@@ -177,7 +178,7 @@ export async function acquireLock(file: string, shown = file, options: LockOptio
 }
 
 async function takeLock(file: string, shown: string, refreshMs: number): Promise<Lock> {
-  await mkdir(path.dirname(file), { recursive: true });
+  await makeFolder(path.dirname(file));
   const startTicks = processStartTicks(process.pid);
   const boot = bootId();
   const pidns = pidNamespace();

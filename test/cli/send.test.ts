@@ -515,6 +515,23 @@ describe('a full disk', () => {
     }
   });
 
+  // Node's recursive mkdir says ENOENT ("it does not exist") whatever stopped it; the user must
+  // read the real cause.
+  it('or read-only under the state folder: stops at the lock saying so, sending nothing', async (context) => {
+    const small = await disk((note) => context.skip(note));
+    try {
+      small.readOnly();
+      const root = await sendWorkspace(3);
+      const smtp = await server();
+      const result = await send(root, [SLUG, '--to', 'subscribers.csv', '--smtp', smtp.url, '--state', small.dir]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/^castwright send: cannot write the lock \S+\.lock \(EROFS: the file system is read-only; choose a writable folder\)\nNothing was sent\.\n$/m);
+      expect(smtp.received).toHaveLength(0);
+    } finally {
+      small.unmount();
+    }
+  });
+
   it('filling up in the middle of a mailing: stops at once, names exactly the readers accepted but not recorded, and a rerun finishes', async (context) => {
     const small = await disk((note) => context.skip(note));
     try {
