@@ -248,7 +248,10 @@ function summarise(io: Io, mailing: Mailing, backend: Backend, ledger: Ledger | 
   const timing = `in ${seconds.toFixed(1)} s${pace ? `, ${pace}` : ''}`;
   let headline: string;
   if (options.test !== undefined) {
-    headline = ok ? `${out.green('✓')} A [TEST] copy of ${slug} ${verb} to ${options.test} via ${target}; nothing was recorded` : `${out.red('✗')} The [TEST] copy of ${slug} was not ${verb}`;
+    // A failure that stopped the run (a refused sender, say) is said nowhere else.
+    headline = ok
+      ? `${out.green('✓')} A [TEST] copy of ${slug} ${verb} to ${options.test} via ${target}; nothing was recorded`
+      : `${out.red('✗')} The [TEST] copy of ${slug} was not ${verb}${run.stopped ? `: ${run.stopped}` : ''}`;
   } else if (run.stopped) {
     headline = `${out.red('✗')} ${slug}: stopped: ${run.stopped}`;
   } else {

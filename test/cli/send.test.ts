@@ -160,6 +160,15 @@ describe('castwright send over SMTP', () => {
     expect(existsSync((await mailingFilesOf(root, { slug: '2021-03-08-draft' })).ledger)).toBe(false);
   });
 
+  it('says why a [TEST] copy was not sent, when the server refuses it for every reader', async () => {
+    const root = await sendWorkspace(1);
+    const smtp = await server({ refuseSender: () => ({ code: 553, message: '5.7.1 Not your domain' }) });
+    const test = await send(root, [SLUG, '--test', 'me@example.com', '--smtp', smtp.url]);
+    expect(test.code).toBe(1);
+    // Once only "was not sent", with no reason anywhere.
+    expect(test.stdout).toMatch(/^✗ The \[TEST\] copy of 2021-03-01-valid was not sent: the server refused the sender: 553 5\.7\.1 Not your domain\n/);
+  });
+
   it('records 550s as failed and exits 1, skips them on a rerun, and tries them again with --retry-failed', async () => {
     const root = await sendWorkspace(8);
     let refusing = true;
