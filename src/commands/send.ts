@@ -156,7 +156,7 @@ export const send: Command = {
         if (error instanceof RunError) throw new RunError(`${error.message}\nNothing was sent.`, { cause: error });
         throw error;
       }
-      return await deliver(io, mailing, backend, ledger, options);
+      return await deliver(io, mailing, backend, ledger, options, lock?.lost);
     } finally {
       await backend.close();
       await ledger?.close();
@@ -187,7 +187,8 @@ async function openLedger(io: Io, mailing: Mailing, options: SendOptions): Promi
   return { lock, ledger };
 }
 
-async function deliver(io: Io, mailing: Mailing, backend: Backend, ledger: Ledger | undefined, options: SendOptions): Promise<number> {
+/** `lockLost`: aborted when the mailing's lock is found removed or taken over; the run then stops. */
+async function deliver(io: Io, mailing: Mailing, backend: Backend, ledger: Ledger | undefined, options: SendOptions, lockLost?: AbortSignal): Promise<number> {
   const { episode } = mailing;
   const c = colorsFor(io.stderr, io.env);
   const first = mailing.recipients[0];
@@ -223,7 +224,7 @@ async function deliver(io: Io, mailing: Mailing, backend: Backend, ledger: Ledge
       ...(options.rate !== undefined ? { rate: options.rate } : {}),
       retry: options.retry,
       maxFailures: options.maxFailures,
-      signal: interrupt.signal,
+      signal: lockLost ? AbortSignal.any([interrupt.signal, lockLost]) : interrupt.signal,
       onProgress: (progress) => reporter.progress(progress),
       onFailure: (event) => {
         const text = describeFailure(event);
@@ -235,10 +236,10 @@ async function deliver(io: Io, mailing: Mailing, backend: Backend, ledger: Ledge
     process.off('SIGTERM', onSignal);
     reporter.done();
   }
-  return summarise(io, mailing, backend, ledger, run, options, reporter.seconds());
+  return summarise(io, mailing, backend, ledger, run, options, reporter.seconds(), Boolean(lockLost?.aborted));
 }
 
-function summarise(io: Io, mailing: Mailing, backend: Backend, ledger: Ledger | undefined, run: RunResult, options: SendOptions, seconds: number): number {
+function summarise(io: Io, mailing: Mailing, backend: Backend, ledger: Ledger | undefined, run: RunResult, options: SendOptions, seconds: number, lockLost: boolean): number {
   const out = colorsFor(io.stdout, io.env);
   const { verb, target } = backend;
   const slug = mailing.episode.slug;
@@ -247,7 +248,10 @@ function summarise(io: Io, mailing: Mailing, backend: Backend, ledger: Ledger | 
   const timing = `in ${seconds.toFixed(1)} s${pace ? `, ${pace}` : ''}`;
   let headline: string;
   if (options.test !== undefined) {
-    headline = ok ? `${out.green('✓')} A [TEST] copy of ${slug} ${verb} to ${options.test} via ${target}; nothing was recorded` : `${out.red('✗')} The [TEST] copy of ${slug} was not ${verb}`;
+    // A failure that stopped the run (a refused sender, say) is said nowhere else.
+    headline = ok
+      ? `${out.green('✓')} A [TEST] copy of ${slug} ${verb} to ${options.test} via ${target}; nothing was recorded`
+      : `${out.red('✗')} The [TEST] copy of ${slug} was not ${verb}${run.stopped ? `: ${run.stopped}` : ''}`;
   } else if (run.stopped) {
     headline = `${out.red('✗')} ${slug}: stopped: ${run.stopped}`;
   } else {
@@ -265,7 +269,8 @@ function summarise(io: Io, mailing: Mailing, backend: Backend, ledger: Ledger | 
     const maybe = run.unrecorded.filter((u) => u.status === 'uncertain').map((u) => u.recipient.address);
     if (accepted.length) lines.push(out.red(`Accepted by the server but not in the ledger, so a rerun would send to them again: ${accepted.join(', ')}`));
     if (maybe.length) lines.push(out.red(`Sent with the reply lost, and not in the ledger, so a rerun would send to them again: ${maybe.join(', ')}`));
-  } else if (run.stopped && ledger) {
+  } else if (run.stopped && ledger && !lockLost) {
+    // After a lost lock the stop reason says what to check first.
     lines.push('Every message the server accepted is in the ledger. Run the same command again to continue where this run stopped.');
   }
   io.stdout.write(`${lines.join('\n')}\n`);

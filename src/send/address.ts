@@ -35,9 +35,14 @@ function parseAddress(raw: string): Address | undefined {
   const local = text.slice(0, at);
   // SMTP limits: 64 octets of local part, 254 for the whole path.
   if (local.length > 64 || !LOCAL_PART.test(local)) return undefined;
+  const written = text.slice(at + 1);
+  // The URL parser behind domainToASCII drops tabs and line breaks and decodes %-escapes, which
+  // would make another address of a cell that is not one (`ada@example.com<TAB>2024-01-01`): in a
+  // suppression list, a reader mailed against their wish. Such a cell is refused instead.
+  if (/[\s%\u0000-\u001f\u007f]/u.test(written)) return undefined;
   // Internationalised domains go out as punycode, which every server accepts. domainToASCII also
   // lower-cases; the root's trailing dot names the same domain.
-  const domain = domainToASCII(text.slice(at + 1).replace(/\.$/, ''));
+  const domain = domainToASCII(written.replace(/\.$/, ''));
   if (!domain || domain.length > 253) return undefined;
   const labels = domain.split('.');
   if (labels.length < 2 || !labels.every((label) => LABEL.test(label)) || /^[0-9]+$/.test(labels.at(-1)!)) return undefined;

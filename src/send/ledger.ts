@@ -13,9 +13,10 @@
 // together by the next, instead of queueing one fsync each. A reader still waits for its own
 // record to be durable; the group only shares the wait. (A commit delay to gather bigger groups,
 // and O_DSYNC appends, measured no better in bench/send.ts than this, so the simplest stays.)
-import { mkdir, open, readFile, type FileHandle } from 'node:fs/promises';
+import { open, readFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { RunError, systemError } from '../errors.ts';
+import { makeFolder, syncFolder } from './folders.ts';
 import type { MailingIdentity } from './sends.ts';
 
 export type LedgerStatus = 'sent' | 'failed' | 'uncertain';
@@ -174,16 +175,6 @@ function mismatch(header: LedgerHeader, mailing: LedgerMailing, shown: string): 
   return undefined;
 }
 
-/** fsync of a folder makes the names in it durable: a new file survives a power cut only with it. */
-export async function syncFolder(folder: string): Promise<void> {
-  const handle = await open(folder, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
 /** The parts of a file handle the ledger uses; tests hand in one whose writes fail. */
 export type LedgerHandle = Pick<FileHandle, 'write' | 'datasync' | 'truncate' | 'close'>;
 
@@ -238,7 +229,7 @@ export class Ledger {
     const folder = path.dirname(file);
     let firstCreated: string | undefined;
     try {
-      firstCreated = await mkdir(folder, { recursive: true });
+      firstCreated = await makeFolder(folder);
     } catch (error) {
       throw failed(error, 'cannot create the folder of the ledger');
     }

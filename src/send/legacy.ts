@@ -8,7 +8,8 @@ import { open, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { systemError } from '../errors.ts';
-import { LedgerError, headerLine, readLedger, syncFolder, type LedgerMailing } from './ledger.ts';
+import { syncFolder } from './folders.ts';
+import { LedgerError, headerLine, readLedger, type LedgerMailing } from './ledger.ts';
 import { shownPath } from './sends.ts';
 
 export const MIGRATED_SUFFIX = '.migrated';

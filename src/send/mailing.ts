@@ -1,6 +1,6 @@
 // Everything a send needs decided before the first message: the episode, its rendering, who gets
 // it and who must not. Problems with any of it surface here, while nothing has been sent.
-import { existsSync } from 'node:fs';
+import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import { loadContent } from '../load/content.ts';
 import type { Problem } from '../problems.ts';
@@ -43,6 +43,17 @@ export interface Mailing {
   suppression?: Suppression;
 }
 
+/**
+ * Whether there is something by that name: a link to nothing, or a file that cannot be looked at,
+ * counts, so that reading it fails and stops the send, rather than the send going out without it.
+ */
+async function present(file: string): Promise<boolean> {
+  return lstat(file).then(
+    () => true,
+    (error: NodeJS.ErrnoException) => error.code !== 'ENOENT',
+  );
+}
+
 export async function planMailing(request: MailingRequest): Promise<Mailing> {
   const contentPath = path.resolve(request.cwd, request.contentDir);
   const [content, templates] = await Promise.all([
@@ -69,7 +80,7 @@ export async function planMailing(request: MailingRequest): Promise<Mailing> {
   }
 
   const defaultSuppression = path.join(request.contentDir, DEFAULT_SUPPRESSION_FILE);
-  const suppressionFile = request.suppress ?? (existsSync(path.resolve(request.cwd, defaultSuppression)) ? defaultSuppression : undefined);
+  const suppressionFile = request.suppress ?? (await present(path.resolve(request.cwd, defaultSuppression)) ? defaultSuppression : undefined);
   const suppression = suppressionFile === undefined ? undefined : await readSuppression(suppressionFile, { cwd: request.cwd });
   const { keep, suppressed } = applySuppression(list.recipients, suppression);
 

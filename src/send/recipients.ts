@@ -1,7 +1,8 @@
 // Subscriber and suppression lists: CSV files as mailing tools export them. A subscriber row that
 // cannot be used is reported with its line and skipped. A suppression list fails closed: a row it
 // cannot read may be a reader who asked not to be mailed, so any such row stops the send.
-import { readFile } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { lstat, readFile, readlink, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { ContentError } from '../errors.ts';
@@ -43,13 +44,53 @@ function displayPath(file: string, cwd: string): string {
   return (relative && !relative.startsWith('..') ? relative : file).split(path.sep).join('/');
 }
 
+/**
+ * Larger lists are refused rather than read: a file this large is no list of readers (a link to a
+ * device, a log file), and reading one would exhaust memory before saying anything.
+ */
+export const MAX_LIST_BYTES = 256 * 1024 ** 2;
+
+function notAFile(info: Stats): string | undefined {
+  if (info.isFile()) return undefined;
+  if (info.isDirectory()) return 'a folder';
+  if (info.isFIFO()) return 'a named pipe';
+  if (info.isSocket()) return 'a socket';
+  return 'a device';
+}
+
+/** Why a list cannot be read, for a file that stat() did not find or could not look at. */
+async function whyMissing(error: unknown, file: string): Promise<string> {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code !== 'ENOENT') return (error as Error).message;
+  // A link whose target is gone (a share not mounted) is a list that exists but cannot be read.
+  const link = await lstat(file).then(
+    (info) => info.isSymbolicLink(),
+    () => false,
+  );
+  return link ? `it is a symbolic link to ${await readlink(file)}, which does not exist` : 'no such file';
+}
+
+/**
+ * The text of a list. Only a regular file of a sane size is read: a named pipe would block for
+ * ever, and a link to /dev/zero would fill memory, while the send waits with nothing said.
+ */
 async function readText(file: string, cwd: string, shown: string): Promise<string> {
+  const full = path.resolve(cwd, file);
+  const cannot = (why: string) => new SetupError(`cannot read ${shown}: ${why}`);
+  let info: Stats;
+  try {
+    info = await stat(full);
+  } catch (error) {
+    throw cannot(await whyMissing(error, full));
+  }
+  const kind = notAFile(info);
+  if (kind) throw cannot(`it is ${kind}, not a file; expected a CSV file`);
+  if (info.size > MAX_LIST_BYTES) throw cannot(`it is ${Math.round(info.size / 1024 ** 2)} MB, more than the ${MAX_LIST_BYTES / 1024 ** 2} MB castwright reads as a list`);
   try {
     // csv-parse counts lines wrongly around blank CRLF lines; with one line ending its counts are exact.
-    return (await readFile(path.resolve(cwd, file), 'utf8')).replace(/\r\n?/g, '\n');
+    return (await readFile(full, 'utf8')).replace(/\r\n?/g, '\n');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new SetupError(`cannot read ${shown}: ${code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+    throw cannot(await whyMissing(error, full));
   }
 }
 
@@ -90,6 +131,18 @@ function columnOf(header: readonly string[], names: ReadonlySet<string>): number
   return header.findIndex((cell) => names.has(cell.trim().toLowerCase()));
 }
 
+/**
+ * The column that holds the address: -1 when the row is no header, a message when several could
+ * (`Email` and `E-mail Address`): taking the first would mail, or fail to suppress, the address in
+ * the other.
+ */
+function addressColumn(header: Row): number | string {
+  const columns = header.cells.flatMap((cell, index) => (EMAIL_HEADERS.has(cell.trim().toLowerCase()) ? [index] : []));
+  if (columns.length <= 1) return columns[0] ?? -1;
+  const names = columns.map((index) => `"${header.cells[index]!.trim()}"`);
+  return `${columns.length} columns of the header row may hold the address (${names.slice(0, -1).join(', ')} and ${names.at(-1)}); castwright will not guess which; expected one column named email`;
+}
+
 function missingEmailColumn(shown: string, header: Row): SetupError {
   const found = header.cells.map((cell) => `"${cell.trim()}"`).join(', ');
   // Spreadsheets in many locales export with semicolons; say so rather than only "no column".
@@ -120,8 +173,10 @@ export async function readRecipients(file: string, options: { cwd: string }): Pr
   let nameColumn = -1;
   for (const row of rows(text, shown)) {
     if (emailColumn < 0) {
-      emailColumn = columnOf(row.cells, EMAIL_HEADERS);
-      if (emailColumn < 0) throw missingEmailColumn(shown, row);
+      const column = addressColumn(row);
+      if (typeof column === 'string') throw new SetupError(`${shown}:${row.line}: ${column}`);
+      if (column < 0) throw missingEmailColumn(shown, row);
+      emailColumn = column;
       nameColumn = columnOf(row.cells, NAME_HEADERS);
       continue;
     }
@@ -175,7 +230,12 @@ export async function readSuppression(file: string, options: { cwd: string }): P
   let column: number | undefined;
   for (const row of rows(text, shown)) {
     if (column === undefined) {
-      column = columnOf(row.cells, EMAIL_HEADERS);
+      const found = addressColumn(row);
+      if (typeof found === 'string') {
+        problems.push({ file: shown, line: row.line, message: found });
+        break;
+      }
+      column = found;
       if (column >= 0) continue;
       // No header: a bare list, one address a line (its first row must be one).
       column = 0;

@@ -59,7 +59,10 @@ export interface RunOptions {
   retry?: RetryPolicy;
   /** Failed attempts in a row (no message accepted in between) after which the run stops. */
   maxFailures: number;
-  /** Aborting stops taking new readers; messages in flight finish and are recorded. */
+  /**
+   * Aborting stops taking new readers; messages in flight finish and are recorded. A reason that
+   * is a string says why the run stopped; otherwise it was interrupted.
+   */
   signal?: AbortSignal;
   onProgress?(progress: Progress): void;
   onFailure?(event: FailureEvent): void;
@@ -125,7 +128,7 @@ export async function runMailing(options: RunOptions): Promise<RunResult> {
     result.stopped ??= reason;
     halt.abort();
   };
-  const onAbort = () => stop('interrupted');
+  const onAbort = () => stop(typeof options.signal?.reason === 'string' ? options.signal.reason : 'interrupted');
   if (options.signal?.aborted) onAbort();
   options.signal?.addEventListener('abort', onAbort, { once: true });
   const pace = pacer(options.rate, halt.signal);

@@ -8,6 +8,7 @@
 // `sends/` holds nothing else, so other state (a build cache) can sit beside it.
 import { createHash } from 'node:crypto';
 import path from 'node:path';
+import { realPath, showFolder } from '../state.ts';
 
 export const SENDS_FOLDER = 'sends';
 
@@ -48,12 +49,12 @@ export function mailingFiles(state: string, show: string, episode: string): Mail
  * holds the content folder and, by default, `.castwright/`), with `/` between parts, such as
  * `subscribers.csv` or `../lists/equity.csv`. The same list keeps its name whichever folder the
  * command runs from, and when the show's folder is moved or checked out elsewhere with its lists;
- * a list renamed or moved is another list. (Its absolute path would change with every checkout;
+ * a list renamed or moved is another list, a link to it is the list itself. (Its absolute path would change with every checkout;
  * its contents change with every new subscriber.)
  */
 export function listName(list: string, contentDir: string, cwd: string): string {
-  const showFolder = path.dirname(path.resolve(cwd, contentDir));
-  const relative = path.relative(showFolder, path.resolve(cwd, list));
+  // Both through their symbolic links, as the state folder is found.
+  const relative = path.relative(showFolder(contentDir, cwd), realPath(path.resolve(cwd, list)));
   // Only on another drive (Windows) is there no relative path.
   return path.isAbsolute(relative) ? relative : relative.split(path.sep).join('/');
 }

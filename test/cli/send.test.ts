@@ -3,7 +3,7 @@
 // or holding a lock against another) are spawned.
 import { createHmac } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { appendFile, mkdir, readdir, readFile, truncate, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, readFile, symlink, truncate, writeFile } from 'node:fs/promises';
 import { hostname, networkInterfaces } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -14,7 +14,7 @@ import { messageId } from '../../src/send/message.ts';
 import { runCli, spawnCli } from '../helpers/cli.ts';
 import { cleanUp, fixture, workspace } from '../helpers/content.ts';
 import { dom } from '../helpers/files.ts';
-import { ENV, send, tally } from '../send/cli.ts';
+import { ENV, PID1_SKIP, canStartAsPid1, send, spawnSendAsPid1, tally } from '../send/cli.ts';
 import { mountSmallDisk } from '../send/disk.ts';
 import { SECRET, SLUG, ledgerStateOf, mailingFilesOf, readerAddress, readers, sendWorkspace, showWithMailto, subscribersCsv } from '../send/mailing.ts';
 import { closeSmtpServers, header, parse, startSilentServer, startSmtpServer, type TestSmtpServer } from '../send/smtp.ts';
@@ -160,6 +160,15 @@ describe('castwright send over SMTP', () => {
     expect(existsSync((await mailingFilesOf(root, { slug: '2021-03-08-draft' })).ledger)).toBe(false);
   });
 
+  it('says why a [TEST] copy was not sent, when the server refuses it for every reader', async () => {
+    const root = await sendWorkspace(1);
+    const smtp = await server({ refuseSender: () => ({ code: 553, message: '5.7.1 Not your domain' }) });
+    const test = await send(root, [SLUG, '--test', 'me@example.com', '--smtp', smtp.url]);
+    expect(test.code).toBe(1);
+    // Once only "was not sent", with no reason anywhere.
+    expect(test.stdout).toMatch(/^✗ The \[TEST\] copy of 2021-03-01-valid was not sent: the server refused the sender: 553 5\.7\.1 Not your domain\n/);
+  });
+
   it('records 550s as failed and exits 1, skips them on a rerun, and tries them again with --retry-failed', async () => {
     const root = await sendWorkspace(8);
     let refusing = true;
@@ -268,6 +277,22 @@ describe('where a mailing is remembered', () => {
     expectEachOnce(smtp, readers(10));
   });
 
+  it('finds the same ledger through a symbolic link to the content folder or the list, and sends nobody a second copy', async () => {
+    const root = await sendWorkspace(6);
+    const smtp = await server();
+    expect((await send(root, [SLUG, '--to', 'subscribers.csv', '--smtp', smtp.url])).code).toBe(0);
+    // The same show and list, reached from another folder through links, as a deploy or a home folder shortcut does.
+    const elsewhere = path.join(root, 'desk');
+    await mkdir(elsewhere);
+    await symlink(path.join(root, 'episodes'), path.join(elsewhere, 'show'));
+    await symlink(path.join(root, 'subscribers.csv'), path.join(elsewhere, 'readers.csv'));
+    const again = await send(elsewhere, [SLUG, '--content', 'show', '--to', 'readers.csv', '--smtp', smtp.url]);
+    expect(again.code).toBe(0);
+    expect(tally(again.stdout)).toMatchObject({ sent: 0, 'skipped as already sent': 6 });
+    expect(existsSync(path.join(elsewhere, '.castwright'))).toBe(false);
+    expectEachOnce(smtp, readers(6));
+  });
+
   it('keeps state where --state or CASTWRIGHT_STATE says', async () => {
     const root = await sendWorkspace(3);
     const smtp = await server();
@@ -334,6 +359,10 @@ describe('the suppression list fails closed', () => {
     ['columns swapped', 'email,name\nReader Two,reader2@example.com\nReader Three,reader3@example.com\n', ['2: "Reader Two" is not an email address', '3: "Reader Three" is not an email address']],
     ['a semicolon export', 'email;date\nreader2@example.com;2024-01-01\n', ['1: neither a header row with an "email" column nor an address (found "email;date")', '2: "reader2@example.com;2024-01-01" is not an email address']],
     ['a blank address', 'email,reason\nreader2@example.com,left\n,bounced\n', ['3: no email address']],
+    // Once read as reader2@example.com2024-01-01: the tab dropped, not refused, and reader 2 mailed.
+    ['a tab-separated row', 'email\nreader2@example.com\t2024-01-01\n', ['2: "reader2@example.com\\t2024-01-01" is not an email address']],
+    // Once read from the first column alone: reader 2, in the second, was mailed.
+    ['two address columns', 'email,e-mail\nnobody@example.com,reader2@example.com\n', ['1: 2 columns of the header row may hold the address ("email" and "e-mail")']],
   ])('stops before sending anything on %s, naming every row', async (_case, text, rows) => {
     const root = await sendWorkspace(5, { 'episodes/unsubscribed.csv': text });
     const smtp = await server();
@@ -343,6 +372,18 @@ describe('the suppression list fails closed', () => {
     expect(result.stderr).toContain(`castwright send: ${rows.length} problem${rows.length === 1 ? '' : 's'}; nothing was sent.`);
     expect(smtp.received).toHaveLength(0);
     expect(existsSync(path.join(root, '.castwright'))).toBe(false);
+  });
+
+  it('stops when the default list is a link to a file that is not there (a share not mounted), rather than send without it', async () => {
+    const root = await sendWorkspace(3);
+    await symlink('/mnt/lists-not-mounted/unsubscribed.csv', path.join(root, 'episodes', 'unsubscribed.csv'));
+    const smtp = await server();
+    const result = await send(root, [SLUG, '--to', 'subscribers.csv', '--smtp', smtp.url]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      'castwright send: cannot read episodes/unsubscribed.csv: it is a symbolic link to /mnt/lists-not-mounted/unsubscribed.csv, which does not exist',
+    );
+    expect(smtp.received).toHaveLength(0);
   });
 
   it('allows an empty list, and says it is empty', async () => {
@@ -402,6 +443,35 @@ describe('a lock left by a killed send', () => {
   });
 });
 
+// Two containers sharing the state folder, each sender PID 1 of its own pid namespace under one
+// host name: the other's pid 1 is not this one's, whatever its start time says.
+describe('a lock held by a send in another container', () => {
+  it.skipIf(!canStartAsPid1)(`is never taken while that send runs, though it names PID 1 with another start time (${PID1_SKIP})`, async () => {
+    const root = await sendWorkspace(8);
+    let release = () => {};
+    // The first send's first message gets no answer until the second send has been turned away.
+    const smtp = await server({ hold: new Promise<void>((resolve) => (release = resolve)) });
+    const first = spawnSendAsPid1([SLUG, '--to', 'subscribers.csv', '--smtp', smtp.url, '--connections', '1'], { cwd: root });
+    let firstErr = '';
+    first.stderr!.on('data', (chunk) => (firstErr += chunk));
+    const firstDone = new Promise<number | null>((resolve) => first.on('exit', resolve));
+    try {
+      await expect.poll(() => smtp.attempts.size, { timeout: 60_000, interval: 10 }).toBe(1);
+      const { lock } = await mailingFilesOf(root);
+      expect(JSON.parse(readFileSync(lock, 'utf8'))).toMatchObject({ pid: 1, host: hostname() });
+      const second = await send(root, [SLUG, '--to', 'subscribers.csv', '--smtp', smtp.url]);
+      expect(second.code).toBe(1);
+      expect(second.stderr).toContain('castwright send: another send of this episode is running (process 1 on ');
+      expect(second.stderr).toContain('its process runs in another process namespace (another container sharing this folder)');
+      expect(second.stderr).toContain('\nNothing was sent.');
+    } finally {
+      release();
+    }
+    expect(await firstDone, firstErr).toBe(0);
+    expectEachOnce(smtp, readers(8));
+  });
+});
+
 // Issue 7 case 5.
 describe('a ledger cut short by a crash', () => {
   it('keeps a last record that lost only its newline, and cuts and reports a half-written one', async () => {
@@ -448,6 +518,23 @@ describe('a full disk', () => {
       expect(result.code).toBe(1);
       expect(result.stderr).toMatch(/^castwright send: cannot write the lock \S+\.lock \(ENOSPC: the disk is full; free some space and run the command again\)\nNothing was sent\.\n$/m);
       expect(result.stderr).not.toMatch(/\n\s+at /);
+      expect(smtp.received).toHaveLength(0);
+    } finally {
+      small.unmount();
+    }
+  });
+
+  // Node's recursive mkdir says ENOENT ("it does not exist") whatever stopped it; the user must
+  // read the real cause.
+  it('or read-only under the state folder: stops at the lock saying so, sending nothing', async (context) => {
+    const small = await disk((note) => context.skip(note));
+    try {
+      small.readOnly();
+      const root = await sendWorkspace(3);
+      const smtp = await server();
+      const result = await send(root, [SLUG, '--to', 'subscribers.csv', '--smtp', smtp.url, '--state', small.dir]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/^castwright send: cannot write the lock \S+\.lock \(EROFS: the file system is read-only; choose a writable folder\)\nNothing was sent\.\n$/m);
       expect(smtp.received).toHaveLength(0);
     } finally {
       small.unmount();

@@ -42,7 +42,15 @@ describe('addresses', () => {
     `${'a'.repeat(65)}@example.com`,
     'ada@[192.0.2.1]',
     'Name <>',
-  ])('refuses %s', (raw) => {
+    // What the URL parser behind IDNA would silently drop or decode, making another address of a
+    // cell that is not one: a tab-separated row, a line break inside a quoted cell, %-escapes.
+    'ada@example.com\tAda',
+    'ada@exa\nmple.com',
+    'ada@exa\rmple.com',
+    'ada@ex%61mple.com',
+    'ada@example.com\u0000',
+    'ada@exa\u00a0mple.com',
+  ])('refuses %j', (raw) => {
     expect(readMailbox(raw)).toBeUndefined();
     expect(canonicalAddress(raw)).toBeUndefined();
   });

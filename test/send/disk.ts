@@ -15,6 +15,8 @@ export interface SmallDisk {
   fill(): number;
   /** Frees what fill() took. */
   free(): void;
+  /** Remounts it read-only, as the kernel does with a disk it found failing. */
+  readOnly(): void;
   unmount(): void;
 }
 
@@ -57,6 +59,9 @@ export async function mountSmallDisk(size = '1m'): Promise<SmallDisk | { skip: s
       } catch {
         // not filled
       }
+    },
+    readOnly() {
+      execFileSync('mount', ['-o', 'remount,ro', dir], { stdio: 'pipe' });
     },
     unmount() {
       try {

@@ -1,10 +1,10 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync, readlinkSync } from 'node:fs';
+import { mkdir, readFile, stat, symlink, unlink, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LockedError, acquireLock, processStartTicks, type LockHolder } from '../../src/send/lock.ts';
+import { LockedError, STALE_AFTER_MS, acquireLock, processStartTicks, type LockHolder } from '../../src/send/lock.ts';
 import { cleanUp, tempDir } from '../helpers/content.ts';
 
 const children: ChildProcess[] = [];
@@ -145,6 +145,56 @@ describe('the send lock', () => {
     expect(Number(ticks)).toBeGreaterThanOrEqual(Number(processStartTicks(process.pid)));
     expect(stat.split(' ')[21]).not.toBe(ticks);
     expect(processStartTicks(deadPid())).toBeUndefined();
+  });
+
+  // Two containers sharing the state folder (a volume), each sender PID 1 in its own pid namespace,
+  // often with the same host name: the other's pid says nothing here, whatever it equals.
+  it('never takes over the lock of a send in another pid namespace while that send keeps it fresh, even one with its own pid', async () => {
+    const file = await lockPath();
+    const container = { pid: process.pid, nonce: 'another-container', pidns: 'pid:[4026599999]', startTicks: '1' };
+    await writeLock(file, container);
+    const refused = await acquireLock(file, 'sends/ep.lock').catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(LockedError);
+    expect((refused as Error).message).toContain(
+      `another send of this episode is running (process ${process.pid} on ${hostname()}, started 2026-01-01T00:00:00Z), or a lock left behind: ` +
+        'its process runs in another process namespace (another container sharing this folder), where its id means nothing here, and it refreshed the lock ',
+    );
+    expect((refused as Error).message).toContain(`a send that was killed stops refreshing its lock, and castwright takes it over ${STALE_AFTER_MS / 1000} s after the last refresh`);
+    expect((refused as Error).message).toContain("remove the lock by hand (rm 'sends/ep.lock')");
+
+    // Not refreshed for longer than that: its holder is gone (a container killed and started again).
+    const past = new Date(Date.now() - STALE_AFTER_MS - 5_000);
+    await utimes(file, past, past);
+    const lock = await acquireLock(file);
+    expect(lock.tookOverFrom).toMatchObject({ nonce: 'another-container' });
+    await lock.release();
+  });
+
+  it.runIf(onLinux)('records its pid namespace and keeps the lock fresh while it holds it', async () => {
+    const file = await lockPath();
+    const lock = await acquireLock(file, file, { refreshMs: 20 });
+    expect((JSON.parse(await readFile(file, 'utf8')) as LockHolder).pidns).toBe(readlinkSync('/proc/self/ns/pid'));
+    const old = new Date(Date.now() - 3_600_000);
+    await utimes(file, old, old);
+    await expect.poll(async () => (await stat(file)).mtimeMs, { timeout: 10_000, interval: 20 }).toBeGreaterThan(Date.now() - 60_000);
+    await lock.release();
+  });
+
+  it('says when the lock it holds is removed or taken by another process: the send must stop', async () => {
+    const file = await lockPath();
+    const lock = await acquireLock(file, 'sends/ep.lock', { refreshMs: 20 });
+    expect(lock.lost.aborted).toBe(false);
+    await writeFile(file, JSON.stringify({ pid: 4242, host: 'elsewhere', started: 'later', nonce: 'other' }));
+    await expect.poll(() => lock.lost.aborted, { timeout: 10_000, interval: 20 }).toBe(true);
+    expect(lock.lost.reason).toMatch(/^the lock sends\/ep\.lock was taken over by process 4242 on elsewhere while this send ran; stopped, so that two sends never mail the same readers/);
+    await lock.release();
+    await unlink(file);
+
+    const gone = await acquireLock(file, 'sends/ep.lock', { refreshMs: 20 });
+    await unlink(file);
+    await expect.poll(() => gone.lost.aborted, { timeout: 10_000, interval: 20 }).toBe(true);
+    expect(gone.lost.reason).toMatch(/^the lock sends\/ep\.lock was removed while this send ran \(the state folder deleted or moved\?\)/);
+    await gone.release();
   });
 
   it('on release leaves alone a lock that is no longer its own', async () => {

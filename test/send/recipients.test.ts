@@ -1,9 +1,10 @@
-import { writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdir, symlink, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ContentError } from '../../src/errors.ts';
 import { SetupError } from '../../src/send/errors.ts';
-import { MAX_NAME_LENGTH, applySuppression, readRecipients, readSuppression } from '../../src/send/recipients.ts';
+import { MAX_LIST_BYTES, MAX_NAME_LENGTH, applySuppression, readRecipients, readSuppression } from '../../src/send/recipients.ts';
 import { FIXTURES, cleanUp, tempDir } from '../helpers/content.ts';
 
 afterEach(cleanUp);
@@ -64,7 +65,39 @@ describe('the subscriber list', () => {
     await expect(read()).rejects.toThrow(new SetupError('list.csv:4: a quoted value starts here and is never closed'));
     await write('');
     await expect(read()).rejects.toThrow(/list\.csv: the file is empty/);
+    // Which address is the reader's? Not guessed.
+    await write('Email,Name,E-mail Address\nold@example.com,Ada,ada@example.com\n');
+    await expect(read()).rejects.toThrow(
+      new SetupError('list.csv:1: 2 columns of the header row may hold the address ("Email" and "E-mail Address"); castwright will not guess which; expected one column named email'),
+    );
     await expect(readRecipients('missing.csv', { cwd: dir })).rejects.toThrow(new SetupError('cannot read missing.csv: no such file'));
+  });
+
+  // A suppression list that is not a file must stop the send at once, never hang it or run it out of memory.
+  it.each([
+    ['subscriber', readRecipients],
+    ['suppression', readSuppression],
+  ] as const)('a %s list that is not a list file is refused at once: a folder, a named pipe, a device, a link to nothing, a file too large', async (_kind, read) => {
+    const dir = await tempDir();
+    const refused = (name: string) => read(name, { cwd: dir }).then(
+      () => 'read',
+      (error: unknown) => (error instanceof SetupError ? error.message : `not a SetupError: ${String(error)}`),
+    );
+    await mkdir(path.join(dir, 'folder.csv'));
+    expect(await refused('folder.csv')).toBe('cannot read folder.csv: it is a folder, not a file; expected a CSV file');
+    await symlink(path.join(dir, 'gone.csv'), path.join(dir, 'dangling.csv'));
+    expect(await refused('dangling.csv')).toBe(`cannot read dangling.csv: it is a symbolic link to ${path.join(dir, 'gone.csv')}, which does not exist`);
+    if (process.platform !== 'win32') {
+      // Once read until a writer came (for ever), and from /dev/zero until memory ran out.
+      execFileSync('mkfifo', [path.join(dir, 'pipe.csv')]);
+      expect(await refused('pipe.csv')).toBe('cannot read pipe.csv: it is a named pipe, not a file; expected a CSV file');
+      await symlink('/dev/zero', path.join(dir, 'zero.csv'));
+      expect(await refused('zero.csv')).toBe('cannot read zero.csv: it is a device, not a file; expected a CSV file');
+    }
+    // Sparse: as large as it says, without taking the disk.
+    await writeFile(path.join(dir, 'huge.csv'), 'email\n');
+    await truncate(path.join(dir, 'huge.csv'), MAX_LIST_BYTES + 1);
+    expect(await refused('huge.csv')).toBe(`cannot read huge.csv: it is ${Math.round((MAX_LIST_BYTES + 1) / 1024 ** 2)} MB, more than the ${MAX_LIST_BYTES / 1024 ** 2} MB castwright reads as a list`);
   });
 });
 

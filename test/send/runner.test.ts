@@ -206,6 +206,23 @@ describe('a mailing run against a real SMTP server', () => {
     expect((await ledgerStateOf(root)).sent.size).toBe(result.sent);
   });
 
+  it('stops for the reason its signal gives, such as the lock found taken by another send', async () => {
+    const root = await sendWorkspace(30);
+    const lost = new AbortController();
+    let answered = 0;
+    const smtp = await server({
+      delayMs: 20,
+      answer: () => {
+        if (++answered === 5) lost.abort('the lock was taken over by process 4242 on elsewhere while this send ran');
+        return 'accept';
+      },
+    });
+    const { result } = await send(root, smtp, { signal: lost.signal });
+    expect(result.stopped).toBe('the lock was taken over by process 4242 on elsewhere while this send ran');
+    expect(result.sent).toBe(smtp.received.length);
+    expect(result.notAttempted).toBe(30 - result.sent);
+  });
+
   // The promise behind "at most --connections copies twice after a kill": while one message's
   // record is being written, the next on its connection may be sent but not completed.
   it('never has more messages accepted but unrecorded than connections, while records are slow to reach the disk', async () => {

@@ -47,6 +47,8 @@ export interface SmtpServerOptions {
   starttls?: boolean;
   /** Where to listen; 127.0.0.1 by default. */
   host?: string;
+  /** Reset the connection (TCP RST) as the first bytes of a message arrive, storing nothing; `dataReset` resolves then. */
+  resetInData?: boolean;
 }
 
 export interface TestSmtpServer {
@@ -61,6 +63,8 @@ export interface TestSmtpServer {
   errors: Error[];
   /** Messages accepted per recipient (lower-cased). */
   count(to: string): number;
+  /** Resolves once resetInData has reset a connection. */
+  dataReset: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -81,6 +85,8 @@ export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<
   const logins: TestSmtpServer['logins'] = [];
   const errors: Error[] = [];
   const disabled = [...(options.login ? [] : ['AUTH']), ...(options.starttls ? [] : ['STARTTLS'])];
+  let onReset = () => {};
+  const dataReset = new Promise<void>((resolve) => (onReset = resolve));
   const server = new SMTPServer({
     ...(options.login ? { authMethods: ['PLAIN', 'LOGIN'] } : { authOptional: true }),
     disabledCommands: disabled,
@@ -105,6 +111,13 @@ export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<
       callback(refusal ? smtpError(refusal) : null);
     },
     onData(stream, session: SMTPServerSession, callback) {
+      if (options.resetInData) {
+        stream.once('data', () => {
+          socketOf(session)?.resetAndDestroy();
+          onReset();
+        });
+        return void stream.on('end', () => callback(null, 'never sent'));
+      }
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
@@ -150,6 +163,7 @@ export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<
     logins,
     errors,
     count: (to) => received.filter((message) => message.to.toLowerCase() === to.toLowerCase()).length,
+    dataReset,
     close: async () => {
       if (!running.delete(started)) return;
       await new Promise<void>((resolve) => server.close(() => resolve()));

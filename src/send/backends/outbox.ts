@@ -4,10 +4,11 @@
 // temporary name and renamed into place, so a message is never left half-written; a disk that
 // is full or failing stops the run at once, since every further file would fail alike.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
+import { open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { DKIMOptions, SendMailOptions } from 'nodemailer';
 import { isErrno, systemError } from '../../errors.ts';
+import { makeFolder } from '../folders.ts';
 import { messageBuilder } from '../message.ts';
 import { Abandoned, messageFailure, type Backend, type Failure } from './backend.ts';
 import { SMTP_VARIABLE } from './smtp.ts';
@@ -80,7 +81,7 @@ export function outboxBackend(settings: OutboxSettings): Backend {
      */
     async open() {
       try {
-        await mkdir(folder, { recursive: true });
+        await makeFolder(folder);
         for (const entry of await readdir(folder)) {
           if (entry.endsWith('.eml') || PARTIAL.test(entry)) await rm(path.join(folder, entry), { force: true });
         }

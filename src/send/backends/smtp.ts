@@ -2,9 +2,10 @@
 // it has to know, for every failure, whether the whole message had gone out. Per nodemailer's
 // smtp-connection, the message is streamed only after the server's 354 reply to DATA, and ends
 // with the "." line that completes it on the server's side. So a failure while the message is
-// still being handed over cannot have delivered it (temporary, retried), while a connection lost
-// once all of it was handed over, before the 250 reply, may have (uncertain, never retried
-// unasked). A reply, when one came, decides: 4xx temporary, 5xx refused.
+// still being handed over cannot have delivered it (temporary, retried), nor can a write to the
+// connection that failed (the "." line is the last thing written, so it never left whole), while a
+// connection lost once all of it was handed over, before the 250 reply, may have (uncertain, never
+// retried unasked). A reply, when one came, decides: 4xx temporary, 5xx refused.
 import { BlockList } from 'node:net';
 import { Readable } from 'node:stream';
 import type { DKIMOptions, SendMailOptions } from 'nodemailer';
@@ -235,7 +236,9 @@ export function smtpBackend(settings: SmtpSettings): Backend {
       return info.response;
     } catch (error) {
       const e = error as SmtpError;
-      if (e.step === 'envelope') e.step = handedOver ? 'reply' : body.readableDidRead ? 'message' : 'envelope';
+      // A failed write: the end of the message, written last, was not written whole.
+      const writeFailed = (error as NodeJS.ErrnoException).syscall === 'write';
+      if (e.step === 'envelope') e.step = handedOver && !writeFailed ? 'reply' : body.readableDidRead ? 'message' : 'envelope';
       throw error;
     }
   }

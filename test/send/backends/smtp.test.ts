@@ -93,6 +93,21 @@ describe('judging a failed delivery', () => {
     expect(server.received).toHaveLength(1);
   });
 
+  // The "." line that completes a message is the last thing written: a write that failed means it
+  // never left whole. (Once taken for a lost reply: the reader was left uncertain, never sent again.)
+  it('a connection reset while the end of the message was being written is temporary: it cannot have arrived', async () => {
+    const server = await startSmtpServer({ resetInData: true });
+    const smtp = backend(server.url);
+    try {
+      // The end of the message waits until the server has reset the connection.
+      const failed = await smtp.deliver(message, { ready: server.dataReset.then(() => true) }).catch((error: unknown) => error);
+      expect(smtp.classify(failed)).toEqual({ kind: 'temporary', reason: expect.stringMatching(/^while the message was being sent: write (ECONNRESET|EPIPE)$/) });
+    } finally {
+      await smtp.close();
+    }
+    expect(server.received).toHaveLength(0);
+  });
+
   it('a reply that never comes after the message is uncertain, once the timeout has passed', async () => {
     const { kind, reason, server } = await outcome({ answer: () => 'silence' }, undefined, { timeoutMs: 300 });
     expect({ kind, reason }).toEqual({ kind: 'uncertain', reason: 'no reply within 0.3 s after the whole message was sent; it may have arrived' });
