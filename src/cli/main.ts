@@ -4,10 +4,11 @@ import type { Command } from './command.ts';
 import { colorsFor, printProblems, type Io } from './terminal.ts';
 import { build } from '../commands/build.ts';
 import { dev } from '../commands/dev.ts';
+import { publish } from '../commands/publish.ts';
 import { send } from '../commands/send.ts';
 import { CastwrightError, ContentError, EXIT, UsageError, isErrno, systemError } from '../errors.ts';
 
-const COMMANDS: Record<string, Command> = { build, dev, send };
+const COMMANDS: Record<string, Command> = { build, dev, send, publish };
 
 function overview(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));

@@ -42,6 +42,8 @@ function channelElements(show: Show): XmlElement[] {
     { 'podcast:guid': show.guid },
     { 'podcast:locked': [{ _attr: { owner: show.owner.email } }, show.locked ? 'yes' : 'no'] },
     { 'podcast:medium': 'podcast' },
+    // WebSub: apps that subscribe at the hub hear of a new episode when `publish` pings it.
+    ...show.websub.map((hub) => ({ 'atom:link': { _attr: { href: hub, rel: 'hub' } } })),
   ];
 }
 
