@@ -81,6 +81,11 @@ async function startOnFreePort(
         resolve(false);
       });
       if (ready === 'accepting') void accepting(port, child).then(resolve);
+      // A daemon that neither starts nor fails is given up on, and never left running.
+      setTimeout(() => {
+        lastWords = `${said}\n(not ready after 20 s)`;
+        resolve(false);
+      }, 20_000).unref();
     });
     if (started) return { child, port, log: () => said };
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

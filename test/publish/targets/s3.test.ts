@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { RECORD_FILE } from '../../../src/publish/record.ts';
 import { cleanUp } from '../../helpers/content.ts';
 import { KEYS, startS3, type TestS3 } from '../../helpers/s3.ts';
-import { addEpisode, builtFiles, publish, publishWorkspace, removeEpisode, uploadedIn } from '../show.ts';
+import { spawnCli } from '../../helpers/cli.ts';
+import { CLEAN_ENV, addEpisode, builtFiles, publish, publishWorkspace, removeEpisode, uploadedIn } from '../show.ts';
 
 let s3: TestS3 | undefined;
 afterEach(async () => {
@@ -86,6 +87,37 @@ describe('castwright publish to S3-compatible storage', () => {
     expect(writes(s3).filter((w) => w.startsWith('DELETE'))).toHaveLength(3);
     await expectHoldsBuild(root, s3);
     expect((await publish(root, ['--to', target(s3)], KEYS)).stdout).toContain('Nothing to publish');
+  });
+
+  it('stops on Ctrl-C after the files in flight, before the feed, and the next run finishes', async () => {
+    s3 = await startS3();
+    const store = s3;
+    const root = await publishWorkspace([1, 2]);
+    const child = spawnCli(['publish', '--to', target(store)], { cwd: root, env: { ...CLEAN_ENV, ...KEYS } });
+    let stderr = '';
+    let stdout = '';
+    child.stdout!.on('data', (chunk) => (stdout += chunk));
+    const stopping = new Promise<void>((resolve) => child.stderr!.on('data', (chunk) => (stderr += chunk) && stderr.includes('Stopping') && resolve()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    // The first upload is held until the run has heard the interrupt.
+    let held = false;
+    store.onRequest = async (request) => {
+      if (held || request.method !== 'PUT' || request.key.endsWith(RECORD_FILE)) return;
+      held = true;
+      child.kill('SIGINT');
+      await stopping;
+    };
+    expect(await exited).toBe(1);
+    expect(stderr).toContain('stopped on request;');
+    expect(stderr).toContain('but not the feed');
+    expect(await store.object(`${PREFIX}feed.xml`)).toBeUndefined();
+    expect(uploadedIn(stdout).length).toBeGreaterThan(0);
+
+    store.onRequest = undefined;
+    const rerun = await publish(root, ['--to', target(store)], KEYS);
+    expect(rerun.code).toBe(0);
+    expect(uploadedIn(rerun.stdout).at(-1)).toBe('feed.xml');
+    await expectHoldsBuild(root, store);
   });
 
   it('never shows the keys: not when the storage refuses them, not when a URL holds them', async () => {
