@@ -6,10 +6,11 @@ import { build } from '../commands/build.ts';
 import { check } from '../commands/check.ts';
 import { dev } from '../commands/dev.ts';
 import { importCommand } from '../commands/import.ts';
+import { publish } from '../commands/publish.ts';
 import { send } from '../commands/send.ts';
 import { CastwrightError, ContentError, EXIT, UsageError, isErrno, systemError } from '../errors.ts';
 
-const COMMANDS: Record<string, Command> = { build, check, dev, send, import: importCommand };
+const COMMANDS: Record<string, Command> = { build, check, dev, send, import: importCommand, publish };
 
 function overview(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));

@@ -20,6 +20,7 @@ import {
   webUrl,
 } from './fields.ts';
 import { parseDuration, parsePublishDate } from './time.ts';
+import { TARGET_EXAMPLES, maskUrl, parseTarget } from '../publish/target-url.ts';
 
 /** Podcasting 2.0's namespace for `podcast:guid`, a UUIDv5 of the feed URL without its scheme. */
 const PODCAST_GUID_NAMESPACE = 'ead4c236-bf58-58c6-a2c6-a6b28d128cb6';
@@ -75,6 +76,19 @@ const unsubscribeUrl = z.string(expecting(UNSUBSCRIBE_EXPECTED)).trim().refine(
   },
   { error: (issue) => expecting(UNSUBSCRIBE_EXPECTED).error(issue) },
 );
+
+// Where `castwright publish` puts the site. Never with credentials: those come from the environment.
+const publishTarget = z.string(expecting(`where to publish the site: ${TARGET_EXAMPLES}`)).trim().superRefine((raw, ctx) => {
+  const parsed = parseTarget(raw, { source: 'show.yml' });
+  if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: `"${maskUrl(raw)}" ${parsed}` });
+});
+
+const WEBSUB_EXPECTED = 'a WebSub hub URL such as https://pubsubhubbub.appspot.com/, or a list of them';
+
+/** One hub or several; the feed names each in an <atom:link rel="hub">. */
+const websubHubs = z
+  .union([webUrl(WEBSUB_EXPECTED), z.array(webUrl(WEBSUB_EXPECTED))], expecting(WEBSUB_EXPECTED))
+  .transform((hubs) => [...new Set(Array.isArray(hubs) ? hubs : [hubs])]);
 
 /** Apple cuts a show's or an episode's description at 4000 bytes. */
 export const APPLE_DESCRIPTION_BYTES = 4000;
@@ -183,6 +197,9 @@ export const showSchema = record(
     newFeedUrl: webUrl('the absolute http(s) URL of the feed apps should move to (itunes:new-feed-url)').optional(),
     removed,
     extra,
+    publish: publishTarget.optional(),
+    websub: websubHubs.default([]),
+    podping: webUrl('the podping HTTP endpoint, such as https://podping.cloud/ (its token goes in PODPING_TOKEN)').optional(),
   },
   'the show settings',
 ).transform((show) => {

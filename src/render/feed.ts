@@ -45,6 +45,8 @@ function channelElements(show: Show): XmlElement[] {
     { 'podcast:medium': 'podcast' },
     ...show.funding.map(({ url, text }) => ({ 'podcast:funding': [{ _attr: { url } }, text] })),
     ...(show.newFeedUrl ? [{ 'itunes:new-feed-url': show.newFeedUrl }] : []),
+    // WebSub: apps that subscribe at the hub hear of a new episode when `publish` pings it.
+    ...show.websub.map((hub) => ({ 'atom:link': { _attr: { href: hub, rel: 'hub' } } })),
   ];
 }
 

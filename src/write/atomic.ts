@@ -36,7 +36,7 @@ export async function writeFolder(outDir: string, files: ReadonlyMap<string, str
  * Renames the old folder aside and the new one into place. Linux has no atomic exchange of two
  * folders from Node, so for an instant between the renames the path is missing, never half-written.
  */
-async function swapIn(staging: string, target: string): Promise<void> {
+export async function swapIn(staging: string, target: string): Promise<void> {
   const retired = `${staging}.old`;
   let hadPrevious = true;
   try {

@@ -1,5 +1,6 @@
-// A local HTTP server for tests that fetch (never the internet): routes by path, requests recorded,
-// responses that never come held until the server closes, on a random port of 127.0.0.1.
+// Local HTTP servers for tests that fetch (never the internet), on a random port of 127.0.0.1:
+// one that routes by path (responses that never come are held until it closes), and one that
+// records every request with its body, for the notification services.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -33,6 +34,65 @@ export async function startTestServer(): Promise<TestServer> {
     hold: (response) => void held.push(response),
     async close() {
       for (const response of held) response.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+
+export interface Recorded {
+  method: string;
+  url: URL;
+  headers: IncomingMessage['headers'];
+  body: string;
+}
+
+export interface RecordingServer {
+  url: string;
+  requests: Recorded[];
+  /** The answer to the next requests: a status, or `hang` to never answer. */
+  answer: number | 'hang';
+  /** Resolves at the next request that arrives. */
+  nextRequest(): Promise<Recorded>;
+  close(): Promise<void>;
+}
+
+export async function recordingServer(path = '/'): Promise<RecordingServer> {
+  const requests: Recorded[] = [];
+  const waiting: Array<(request: Recorded) => void> = [];
+  const hung: ServerResponse[] = [];
+  const state = { answer: 204 as number | 'hang' };
+  const server = createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => (body += chunk));
+    req.on('end', () => {
+      const recorded = { method: req.method ?? '', url: new URL(req.url ?? '/', 'http://127.0.0.1'), headers: req.headers, body };
+      requests.push(recorded);
+      waiting.splice(0).forEach((resolve) => resolve(recorded));
+      if (state.answer === 'hang') {
+        hung.push(res);
+        return;
+      }
+      res.writeHead(state.answer, { 'content-type': 'text/plain' });
+      res.end(state.answer < 300 ? '' : 'hub says no');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}${path}`,
+    requests,
+    get answer() {
+      return state.answer;
+    },
+    set answer(value) {
+      state.answer = value;
+    },
+    nextRequest: () => new Promise((resolve) => waiting.push(resolve)),
+    close: async () => {
+      hung.forEach((res) => res.destroy());
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
