@@ -6,9 +6,11 @@ import { build } from '../commands/build.ts';
 import { dev } from '../commands/dev.ts';
 import { importCommand } from '../commands/import.ts';
 import { send } from '../commands/send.ts';
+import { serve } from '../commands/serve.ts';
+import { subscribers, unsubscribe } from '../commands/subscribers.ts';
 import { CastwrightError, ContentError, EXIT, UsageError, isErrno, systemError } from '../errors.ts';
 
-const COMMANDS: Record<string, Command> = { build, dev, send, import: importCommand };
+const COMMANDS: Record<string, Command> = { build, dev, send, serve, unsubscribe, subscribers, import: importCommand };
 
 function overview(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));

@@ -144,6 +144,7 @@ export const showSchema = record(
         unsubscribe: unsubscribeUrl,
         unsubscribeMailto: email().optional(),
         utmSource: optionalLine('the utm_source value for links in the email, such as equity'),
+        subscribe: flag('true or false: whether every page carries a sign-up form (castwright serve takes the sign-ups)').default(false),
       },
       'the email settings as { from, address, unsubscribe }',
     ).optional(),
