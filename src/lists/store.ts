@@ -80,8 +80,40 @@ function lockedMessage(error: LockedError, place: ListsPlace): string {
   );
 }
 
-/** Takes the lists' lock, waiting while another process holds it. */
+/** Lock holders of this process, by lock file: they queue here rather than at the file. */
+const local = new Map<string, Promise<void>>();
+
+/** Takes the lists' lock, waiting while another holder (in this process or another) has it. */
 export async function lockLists(place: ListsPlace, waitMs = LOCK_WAIT_MS): Promise<Lock> {
+  const before = local.get(place.lock) ?? Promise.resolve();
+  let done!: () => void;
+  const mine = new Promise<void>((resolve) => (done = resolve));
+  const queue = before.then(() => mine);
+  local.set(place.lock, queue);
+  const forget = () => {
+    done();
+    if (local.get(place.lock) === queue) local.delete(place.lock);
+  };
+  await before;
+  try {
+    const lock = await lockFile(place, waitMs);
+    return {
+      ...lock,
+      async release() {
+        try {
+          await lock.release();
+        } finally {
+          forget();
+        }
+      },
+    };
+  } catch (error) {
+    forget();
+    throw error;
+  }
+}
+
+async function lockFile(place: ListsPlace, waitMs: number): Promise<Lock> {
   const until = Date.now() + waitMs;
   for (let delay = 1; ; delay = Math.min(delay * 2, 50)) {
     try {

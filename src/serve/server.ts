@@ -81,7 +81,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
   const route = mailing && unsubscribeRoute(mailing.show.email.unsubscribe, show.url);
   const signups = Boolean(mailing?.show.email.subscribe && options.mailer);
   let closing = false;
-  let inFlight = 0;
+  const open = new Set<ServerResponse>();
   let drained: (() => void) | undefined;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -109,11 +109,11 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
   }
 
   const respond = (req: IncomingMessage, res: ServerResponse) => {
-    inFlight++;
+    open.add(res);
     if (closing) res.setHeader('Connection', 'close');
     res.once('close', () => {
-      inFlight--;
-      if (closing && inFlight === 0) drained?.();
+      open.delete(res);
+      if (closing && open.size === 0) drained?.();
     });
     handle(req, res).catch((error: unknown) => {
       options.log(`error answering ${req.method} ${url(req)}: ${(error as Error).stack ?? String(error)}`);
@@ -161,12 +161,14 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
     server,
     async close(graceMs = 10_000) {
       closing = true;
+      // The answers still to come end their connections.
+      for (const res of open) if (!res.headersSent) res.setHeader('Connection', 'close');
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      if (inFlight > 0) {
+      if (open.size > 0) {
         const done = new Promise<void>((resolve) => (drained = resolve));
         const timer = new Promise<'late'>((resolve) => setTimeout(resolve, graceMs, 'late').unref());
-        if ((await Promise.race([done, timer])) === 'late') options.log(`${inFlight} request${inFlight === 1 ? '' : 's'} still open after ${graceMs / 1000} s; closing them`);
+        if ((await Promise.race([done, timer])) === 'late') options.log(`${open.size} request${open.size === 1 ? '' : 's'} still open after ${graceMs / 1000} s; closing them`);
       }
       server.closeAllConnections();
       await stopped;

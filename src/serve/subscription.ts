@@ -181,12 +181,13 @@ export function subscriptionEndpoints(options: SubscriptionOptions) {
     }
     if (!signupsPerAddress.take(mailbox.key)) return tooMany(asked, signupsPerAddress, mailbox.key);
     const id = readerId(mailbox.key, secret);
+    // The message is made whoever asks, so a known address costs the same time as a new one.
+    const expires = new Date(now().getTime() + CONFIRMATION_HOURS * 3600_000);
+    const confirmUrl = new URL(`${CONFIRM_PATH.slice(1)}?token=${confirmationToken(mailbox.address, secret, expires)}`, show.url).href;
+    const message = renderConfirmation(show, templates, { address: mailbox.address, confirmUrl, hours: CONFIRMATION_HOURS });
     if (isSubscribed(store.current, mailbox.key)) {
       log(`sign-up for reader ${id}, who is subscribed already: no message sent`);
     } else {
-      const expires = new Date(now().getTime() + CONFIRMATION_HOURS * 3600_000);
-      const confirmUrl = new URL(`${CONFIRM_PATH.slice(1)}?token=${confirmationToken(mailbox.address, secret, expires)}`, show.url).href;
-      const message = renderConfirmation(show, templates, { address: mailbox.address, confirmUrl, hours: CONFIRMATION_HOURS });
       const queued = options.mailer!.enqueue(
         {
           from: show.email.from,

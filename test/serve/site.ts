@@ -56,7 +56,7 @@ export async function serveInProcess(root: string, options: Partial<ServeOptions
   const lists = listsPlace('episodes', { cwd: root });
   const logs: string[] = [];
   const log = (line: string) => logs.push(line);
-  const store = await ListsStore.open(lists, { onNote: log });
+  const store = await ListsStore.open(lists, { onNote: log, ...(options.now ? { now: options.now } : {}) });
   let mailer: Mailer | undefined;
   if (options.smtpUrl) mailer = createMailer({ backend: smtpBackend({ url: new URL(options.smtpUrl), timeoutMs: 10_000 }), log, retryDelaysMs: [] });
   const server = await startServe({ out: path.join(root, 'dist'), show, templates, secret: SECRET, store, ...(mailer ? { mailer } : {}), host: '127.0.0.1', port: 0, trustProxy: false, log, ...options });
@@ -135,3 +135,16 @@ export function rawRequest(url: string, request: string | Buffer): Promise<strin
   });
 }
 
+
+/** Any castwright command run in this process through the command line's entry, as a user would type it. */
+export async function castwright(cwd: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(args, {
+    stdout: { write: (text: string) => void (stdout += text) },
+    stderr: { write: (text: string) => void (stderr += text) },
+    env: { PATH: process.env.PATH, ...ENV, ...env },
+    cwd,
+  });
+  return { code, stdout, stderr };
+}

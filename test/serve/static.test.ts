@@ -175,6 +175,14 @@ describe('probes at the site', () => {
     expect(answer).not.toContain(secret);
   });
 
+  it('never redirects anywhere but to a page of its own', async () => {
+    for (const probe of ['/%2F%2Fevil.example%2F', '/%5Cevil.example', '/%2F%5Cevil.example', '/episodes/%2F%2Fevil.example', '/\\evil.example/']) {
+      const answer = await rawRequest(served.url, `GET ${probe} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+      expect(answer, probe).toMatch(/^HTTP\/1\.1 (400|404) /);
+      expect(answer).not.toMatch(/^Location:/im);
+    }
+  });
+
   it('answers requests that are not origin-form, malformed or oversized with 400 or 431, and goes on serving', async () => {
     const requests = [
       'GET http://evil.example/ HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n',
