@@ -109,6 +109,8 @@ export const send: Command = {
         'run the same command again after a crash or a stop and it sends only to the readers not recorded. At most the messages in flight when ' +
         'the process died (no more than --connections) can reach their reader twice. A message whose reply was lost after it was sent is ' +
         'recorded as uncertain and not sent again unless --retry-uncertain. Rejected readers (5xx) are recorded and skipped unless --retry-failed.',
+      'Without --to, the mailing goes to <lists>/subscribers.csv (the readers castwright serve and castwright subscribers import add); ' +
+        '<lists>/unsubscribed.csv applies to every send, --to and --test included.',
       'Drafts and episodes dated in the future are refused, except for --test.',
       `Environment: ${SECRET_VARIABLE} (required) signs the unsubscribe links; ${SMTP_VARIABLE} is the default for --smtp; ${STATE_VARIABLE} for --state; ` +
         'DKIM_DOMAIN, DKIM_SELECTOR and DKIM_KEY_FILE (an RSA private key in PEM) turn on DKIM signing.',

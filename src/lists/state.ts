@@ -44,15 +44,34 @@ function latestDates(text: string, shown: string, kind: ListKind): Map<string, n
   return dates;
 }
 
-/** Both files' texts (line endings LF) as a snapshot; an unreadable unsubscription row throws ContentError. */
-export function parseLists(texts: Record<ListKind, string>, shown: Record<ListKind, string>): ListsSnapshot {
-  const subscribers = texts.subscribers.trim() === '' ? { recipients: [], invalid: [], duplicates: 0, warnings: [] } : parseRecipients(texts.subscribers, shown.subscribers);
-  return {
-    subscribers,
-    unsubscribed: parseSuppression(texts.unsubscribed, shown.unsubscribed),
-    subscribedAt: latestDates(texts.subscribers, shown.subscribers, 'subscribers'),
-    unsubscribedAt: latestDates(texts.unsubscribed, shown.unsubscribed, 'unsubscribed'),
+/**
+ * Both files' texts (line endings LF) as a snapshot. Strict (for a mailing), a row of
+ * unsubscribed.csv it cannot read throws ContentError, as any suppression list does. Lenient (for
+ * a process that records changes), the problem is returned instead and the readable rows are
+ * used: an unsubscription must never wait for someone else's broken row.
+ */
+export function parseLists(texts: Record<ListKind, string>, shown: Record<ListKind, string>): ListsSnapshot;
+export function parseLists(texts: Record<ListKind, string>, shown: Record<ListKind, string>, options: { lenient: true }): { snapshot: ListsSnapshot; problem?: Error };
+export function parseLists(texts: Record<ListKind, string>, shown: Record<ListKind, string>, options?: { lenient: true }): ListsSnapshot | { snapshot: ListsSnapshot; problem?: Error } {
+  let problem: Error | undefined;
+  const attempt = <T>(parse: () => T, fallback: T): T => {
+    if (!options?.lenient) return parse();
+    try {
+      return parse();
+    } catch (error) {
+      problem ??= error as Error;
+      return fallback;
+    }
   };
+  const empty: RecipientList = { recipients: [], invalid: [], duplicates: 0, warnings: [] };
+  const snapshot: ListsSnapshot = {
+    subscribers: texts.subscribers.trim() === '' ? empty : attempt(() => parseRecipients(texts.subscribers, shown.subscribers), empty),
+    unsubscribed: attempt(() => parseSuppression(texts.unsubscribed, shown.unsubscribed), { keys: new Set<string>(), lines: new Map<string, number>(), file: shown.unsubscribed }),
+    // Rows with an address are counted whatever else is wrong in the file.
+    subscribedAt: attempt(() => latestDates(texts.subscribers, shown.subscribers, 'subscribers'), new Map()),
+    unsubscribedAt: attempt(() => latestDates(texts.unsubscribed, shown.unsubscribed, 'unsubscribed'), new Map()),
+  };
+  return options?.lenient ? { snapshot, ...(problem ? { problem } : {}) } : snapshot;
 }
 
 /** Unsubscribed, and not subscribed again since (a tie counts as unsubscribed). */

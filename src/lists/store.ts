@@ -245,12 +245,19 @@ async function readUnderLock(place: ListsPlace, notes: (note: string) => void): 
 /** The lists as they are now, read under the lock and mended if a crash left a row half-written. Missing files are empty lists. */
 export async function readLists(place: ListsPlace, options: StoreOptions = {}): Promise<ListsSnapshot> {
   const lock = await lockLists(place, options.lockWaitMs);
+  let texts: Record<ListKind, string>;
   try {
-    const { texts } = await readUnderLock(place, options.onNote ?? (() => undefined));
-    return parseLists(texts, place.shown);
+    ({ texts } = await readUnderLock(place, options.onNote ?? (() => undefined)));
   } finally {
     await lock.release();
   }
+  // Parsed after the lock is let go: a long list must not hold up the writers.
+  return parseLists(texts, place.shown);
+}
+
+/** What a person's edit broke, for the host. */
+function unreadable(problem: Error): string {
+  return `the lists cannot be read (${problem.message.replace(/\n/g, '; ')}); castwright goes on recording changes, and send refuses to run until this is fixed`;
 }
 
 /**
@@ -269,6 +276,8 @@ export class ListsStore {
   private readonly recorded = new Map<string, Unsubscription & { at: number }>();
   /** A group failed after the snapshot took its changes in: read the files again first. */
   private stale = false;
+  /** The files could be read whole: only then can a missing unsubscription be told from an unreadable one. */
+  private readable = true;
 
   private constructor(place: ListsPlace, snapshot: ListsSnapshot, identities: Record<ListKind, Identity | undefined>, options: StoreOptions) {
     this.place = place;
@@ -281,7 +290,11 @@ export class ListsStore {
     const lock = await lockLists(place, options.lockWaitMs);
     try {
       const { texts, identities } = await readUnderLock(place, options.onNote ?? (() => undefined));
-      return new ListsStore(place, parseLists(texts, place.shown), identities, options);
+      const { snapshot, problem } = parseLists(texts, place.shown, { lenient: true });
+      if (problem) options.onNote?.(unreadable(problem));
+      const store = new ListsStore(place, snapshot, identities, options);
+      store.readable = !problem;
+      return store;
     } finally {
       await lock.release();
     }
@@ -326,13 +339,10 @@ export class ListsStore {
     const now = { subscribers: await identityOf(this.place.subscribers), unsubscribed: await identityOf(this.place.unsubscribed) };
     if (same(now.subscribers, this.identities.subscribers) && same(now.unsubscribed, this.identities.unsubscribed)) return;
     const { texts, identities } = await readUnderLock(this.place, (note) => this.note(note));
-    try {
-      this.snapshot = parseLists(texts, this.place.shown);
-    } catch (error) {
-      // A person's edit the list cannot be read with: changes are still appended (an unsubscription
-      // must never wait for someone else's row), and send refuses to mail until it is fixed.
-      this.note(`the lists were changed by hand and cannot be read (${(error as Error).message.replace(/\n/g, '; ')}); castwright goes on recording changes, and send refuses to run until this is fixed`);
-    }
+    const { snapshot, problem } = parseLists(texts, this.place.shown, { lenient: true });
+    this.snapshot = snapshot;
+    this.readable = !problem;
+    if (problem) this.note(unreadable(problem));
     this.identities = identities;
   }
 
@@ -357,7 +367,7 @@ export class ListsStore {
         const at = Math.max(now, latest + 1);
         return Number.isFinite(at) ? at : now;
       };
-      const restore = [...this.recorded.values()].filter((row) => (snapshot.unsubscribedAt.get(row.key) ?? -Infinity) < row.at);
+      const restore = this.readable ? [...this.recorded.values()].filter((row) => (snapshot.unsubscribedAt.get(row.key) ?? -Infinity) < row.at) : [];
       if (restore.length > 0) {
         this.note(
           `${restore.length} unsubscription${restore.length === 1 ? '' : 's'} recorded by this process vanished from ${this.place.shown.unsubscribed} ` +

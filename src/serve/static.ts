@@ -32,6 +32,8 @@ const NOT_FOUND = '404.html';
 type Encoding = 'br' | 'gzip';
 
 interface Entry {
+  /** The file's real path: its key in the cache. */
+  key: string;
   identity: string;
   body: Buffer;
   etag: string;
@@ -82,6 +84,7 @@ export function staticSite(root: string): StaticSite {
   const remember = (key: string, entry: Entry) => {
     const old = cache.get(key);
     if (old) cached -= old.bytes;
+    // What it still compresses is counted by its own entry, which is no longer the cache's.
     cache.delete(key);
     cache.set(key, entry);
     cached += entry.bytes;
@@ -151,7 +154,7 @@ export function staticSite(root: string): StaticSite {
       if (known?.identity === identity) return { kind: 'file', entry: known };
       if (info.size > CACHED_FILE_BYTES) return { kind: 'large', file: real, size: info.size, mtime: info.mtime, etag: `W/"${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}"` };
       const body = await handle.readFile();
-      const entry: Entry = { identity, body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`, mtime: info.mtime, encoded: {}, bytes: body.length };
+      const entry: Entry = { key: real, identity, body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`, mtime: info.mtime, encoded: {}, bytes: body.length };
       remember(real, entry);
       return { kind: 'file', entry };
     } finally {
@@ -169,6 +172,8 @@ export function staticSite(root: string): StaticSite {
       entry.encoded[encoding] = pending;
       void pending.then((bytes) => {
         entry.bytes += bytes.length;
+        // Counted only while the entry is still the cache's.
+        if (cache.get(entry.key) === entry) cached += bytes.length;
       });
     }
     return pending;

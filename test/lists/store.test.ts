@@ -177,6 +177,25 @@ describe('lists edited by hand while a process keeps them', () => {
   });
 });
 
+describe('lists a process cannot read whole', () => {
+  it('are opened anyway by a process that records changes, which says what is wrong and puts nothing back blindly', async () => {
+    const lists = await place();
+    await mkdir(lists.folder);
+    // A quote a person opened and never closed: the file cannot be parsed at all.
+    await writeFile(lists.unsubscribed, 'email,unsubscribed,source\nada@example.com,2026-03-01T00:00:00.000Z,one-click\n"bob@example.com,by hand\nextra\n');
+    const notes: string[] = [];
+    const store = await ListsStore.open(lists, { onNote: (note) => notes.push(note) });
+    expect(notes.join('\n')).toContain('the lists cannot be read');
+    expect(await store.change(unsubscribe('carol@example.com'))).toEqual({ written: true, effective: true });
+    expect(await store.change(unsubscribe('dan@example.com'))).toEqual({ written: true, effective: true });
+    const text = await readFile(lists.unsubscribed, 'utf8');
+    expect(text).not.toContain('put back');
+    expect(text.match(/carol@example\.com/g)).toHaveLength(1);
+    // A mailing refuses them until a person fixes the row.
+    await expect(readLists(lists)).rejects.toThrow('lists/unsubscribed.csv:3: a quoted value starts here and is never closed');
+  });
+});
+
 describe('a full disk', () => {
   it('refuses the change, leaves no part of a row behind, and records it once there is room', async ({ skip }) => {
     const disk = await mountSmallDisk('256k');
