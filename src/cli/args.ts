@@ -17,7 +17,7 @@ export interface CommandSpec {
   name: string;
   summary: string;
   /** Positional arguments, in order, e.g. `<episode>`. */
-  positionals?: Array<{ name: string; description: string; required: boolean }>;
+  positionals?: Array<{ name: string; description: string; required: boolean; /** Takes every argument from here on. */ variadic?: boolean }>;
   options: Record<string, OptionSpec>;
   examples?: string[];
   /** Extra paragraphs after the options (exit codes, environment variables). */
@@ -55,14 +55,14 @@ export function parseCommand(spec: CommandSpec, argv: readonly string[]): Parsed
   if (parsed.positionals.length < required.length) {
     throw new UsageError(`missing ${required[parsed.positionals.length]!.name}`);
   }
-  if (parsed.positionals.length > allowed.length) {
+  if (parsed.positionals.length > allowed.length && !allowed.at(-1)?.variadic) {
     throw new UsageError(`unexpected argument "${parsed.positionals[allowed.length]}"`);
   }
   return { values, positionals: parsed.positionals, help: false };
 }
 
 export function helpText(spec: CommandSpec): string {
-  const positionals = (spec.positionals ?? []).map((p) => (p.required ? ` ${p.name}` : ` [${p.name}]`)).join('');
+  const positionals = (spec.positionals ?? []).map((p) => `${p.required ? ` ${p.name}` : ` [${p.name}]`}${p.variadic ? '…' : ''}`).join('');
   const rows: Array<[string, string]> = [
     ...(spec.positionals ?? []).map((p): [string, string] => [p.name, p.description]),
     ...Object.entries(spec.options).map(([name, option]): [string, string] => [

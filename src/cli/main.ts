@@ -8,9 +8,11 @@ import { dev } from '../commands/dev.ts';
 import { importCommand } from '../commands/import.ts';
 import { publish } from '../commands/publish.ts';
 import { send } from '../commands/send.ts';
+import { serve } from '../commands/serve.ts';
+import { subscribers, unsubscribe } from '../commands/subscribers.ts';
 import { CastwrightError, ContentError, EXIT, UsageError, isErrno, systemError } from '../errors.ts';
 
-const COMMANDS: Record<string, Command> = { build, check, dev, send, import: importCommand, publish };
+const COMMANDS: Record<string, Command> = { build, check, dev, send, serve, unsubscribe, subscribers, import: importCommand, publish };
 
 function overview(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));

@@ -21,6 +21,8 @@ import { openMailingState } from '../send/resume.ts';
 import { DEFAULT_RETRY, pendingOf, runMailing, type FailureEvent, type Progress, type RunResult } from '../send/runner.ts';
 import { listName } from '../send/sends.ts';
 import { SECRET_VARIABLE, secretFrom } from '../send/token.ts';
+import { listsOption } from '../cli/options.ts';
+import { listsPlace } from '../lists/place.ts';
 
 function plural(count: number, one: string, many = `${one}s`): string {
   return `${count} ${count === 1 ? one : many}`;
@@ -76,7 +78,7 @@ export const send: Command = {
     summary: "Send an episode's email digest to a subscriber list, once per reader (without an SMTP server: write .eml files).",
     positionals: [{ name: '<episode>', description: "the episode's slug, e.g. 2020-09-14-disrupt-tiktok", required: true }],
     options: {
-      to: { type: 'string', value: '<file.csv>', description: 'subscriber list: CSV with a header row, an "email" column and optionally "name"' },
+      to: { type: 'string', value: '<file.csv>', description: 'subscriber list: CSV with a header row, an "email" column and optionally "name" (default: <lists>/subscribers.csv)' },
       test: { type: 'string', value: '<address>', description: 'send one [TEST] copy to this address instead; nothing is recorded' },
       smtp: {
         type: 'string',
@@ -84,7 +86,7 @@ export const send: Command = {
         description: `SMTP server to send through, smtp://user:pass@host:587 or smtps://user:pass@host:465 (default: $${SMTP_VARIABLE}; with neither, messages go to the outbox)`,
       },
       outbox: { type: 'string', value: '<dir>', description: `folder for .eml files when no SMTP server is given (default: ${DEFAULTS.outbox})` },
-      suppress: { type: 'string', value: '<file.csv>', description: 'addresses never to mail, even with --test (default: <content>/unsubscribed.csv if present)' },
+      suppress: { type: 'string', value: '<file.csv>', description: 'addresses never to mail, even with --test (default: <content>/unsubscribed.csv if present); <lists>/unsubscribed.csv applies as well' },
       rate: { type: 'string', value: '<n>', description: 'send at most n messages per second (default: no limit)' },
       connections: { type: 'string', value: '<n>', description: `messages at once: SMTP connections, or files being written (default: ${DEFAULTS.connections})` },
       timeout: { type: 'string', value: '<seconds>', description: `give up on an SMTP server silent this long while connecting, greeting or answering (default: ${DEFAULTS.timeoutSeconds})` },
@@ -93,6 +95,7 @@ export const send: Command = {
       'max-failures': { type: 'string', value: '<n>', description: `stop after this many failed attempts in a row (default: ${DEFAULTS.maxFailures})` },
       'retry-failed': { type: 'boolean', description: 'also try the readers an earlier run recorded as rejected (5xx)' },
       'retry-uncertain': { type: 'boolean', description: 'also send again to the readers an earlier run recorded as uncertain (they may get a second copy)' },
+      lists: listsOption,
       state: { type: 'string', value: '<dir>', description: `where ledgers and locks live (default: $${STATE_VARIABLE}, else .castwright beside the content folder)` },
       content: contentOption,
     },
@@ -106,6 +109,8 @@ export const send: Command = {
         'run the same command again after a crash or a stop and it sends only to the readers not recorded. At most the messages in flight when ' +
         'the process died (no more than --connections) can reach their reader twice. A message whose reply was lost after it was sent is ' +
         'recorded as uncertain and not sent again unless --retry-uncertain. Rejected readers (5xx) are recorded and skipped unless --retry-failed.',
+      'Without --to, the mailing goes to <lists>/subscribers.csv (the readers castwright serve and castwright subscribers import add); ' +
+        '<lists>/unsubscribed.csv applies to every send, --to and --test included.',
       'Drafts and episodes dated in the future are refused, except for --test.',
       `Environment: ${SECRET_VARIABLE} (required) signs the unsubscribe links; ${SMTP_VARIABLE} is the default for --smtp; ${STATE_VARIABLE} for --state; ` +
         'DKIM_DOMAIN, DKIM_SELECTOR and DKIM_KEY_FILE (an RSA private key in PEM) turn on DKIM signing.',
@@ -127,6 +132,8 @@ export const send: Command = {
       ...(options.to !== undefined ? { to: options.to } : {}),
       ...(options.test !== undefined ? { test: options.test } : {}),
       ...(options.suppress !== undefined ? { suppress: options.suppress } : {}),
+      lists: listsPlace(options.contentDir, { ...(options.lists !== undefined ? { lists: options.lists } : {}), cwd: io.cwd }),
+      listsChosen: options.lists !== undefined,
     });
     const c = colorsFor(io.stderr, io.env);
     if (mailing.invalid.length) {
@@ -134,11 +141,13 @@ export const send: Command = {
       io.stderr.write(`${c.yellow(`${plural(mailing.invalid.length, 'row')} skipped: not an email address.`)}\n`);
     }
     printProblems(io, mailing.warnings);
-    if (mailing.suppression) io.stderr.write(`${plural(mailing.suppression.keys.size, 'address', 'addresses')} suppressed from ${mailing.suppression.file}\n`);
+    for (const note of mailing.notes) io.stderr.write(`${c.yellow('note:')} ${note}\n`);
+    for (const suppression of mailing.suppressions) io.stderr.write(`${plural(suppression.keys.size, 'address', 'addresses')} suppressed from ${suppression.file}\n`);
 
     if (options.test !== undefined && mailing.recipients.length === 0) {
-      const line = mailing.suppression?.lines.get(mailing.suppressed[0]!.key);
-      io.stderr.write(`${c.red(`castwright send: ${options.test} is on the suppression list (${mailing.suppression!.file}:${line}); nothing was sent.`)}\n`);
+      const key = mailing.suppressed[0]!.key;
+      const suppression = mailing.suppressions.find((candidate) => candidate.keys.has(key))!;
+      io.stderr.write(`${c.red(`castwright send: ${options.test} is on the suppression list (${suppression.file}:${suppression.lines.get(key)}); nothing was sent.`)}\n`);
       return EXIT.failed;
     }
     const warning = alignmentWarning(dkim, mailing.show.email.from.address);
@@ -151,7 +160,7 @@ export const send: Command = {
       try {
         await backend.open();
         // A test copy is not a delivery, and a backend that reaches nobody records nothing.
-        if (backend.records && options.to !== undefined) ({ lock, ledger } = await openLedger(io, mailing, options));
+        if (backend.records && mailing.listFile !== undefined) ({ lock, ledger } = await openLedger(io, mailing, options));
       } catch (error) {
         if (error instanceof RunError) throw new RunError(`${error.message}\nNothing was sent.`, { cause: error });
         throw error;
@@ -170,7 +179,7 @@ async function openLedger(io: Io, mailing: Mailing, options: SendOptions): Promi
   const { show, episode } = mailing;
   const opened = await openMailingState({
     state,
-    mailing: { show: show.guid, episode: episode.guid, list: listName(options.to!, options.contentDir, io.cwd), slug: episode.slug },
+    mailing: { show: show.guid, episode: episode.guid, list: listName(mailing.listFile!, options.contentDir, io.cwd), slug: episode.slug },
     cwd: io.cwd,
     contentDir: options.contentDir,
     messageId: (key) => messageId(show, episode, key),

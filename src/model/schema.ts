@@ -184,6 +184,7 @@ export const showSchema = record(
             expecting('a list of host names such as [fonts.example.com]'),
           )
           .default([]),
+        subscribe: flag('true or false: whether every page carries a sign-up form (castwright serve takes the sign-ups)').default(false),
       },
       'the email settings as { from, address, unsubscribe }',
     ).optional(),

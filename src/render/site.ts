@@ -8,7 +8,8 @@ export interface SiteOptions {
   banner?: (page: { episode?: EpisodeView }) => string;
 }
 
-function pageContext(show: Show, templates: Templates, root: string) {
+/** What every page's layout needs: the show, the relative way to the site's root, the stylesheet's link. */
+export function pageContext(show: Show, templates: Templates, root: string) {
   const { stylesheet } = templates.assets;
   return { show, root, stylesheet: `${root}${stylesheet.path}?v=${stylesheet.version}` };
 }
@@ -36,7 +37,7 @@ function podcastEpisodeJsonLd(show: Show, episode: EpisodeView) {
   };
 }
 
-const locale = (language: string) => language.replace(/-(\w+)$/, (_, region: string) => `_${region.toUpperCase()}`);
+export const locale = (language: string) => language.replace(/-(\w+)$/, (_, region: string) => `_${region.toUpperCase()}`);
 
 /** Output path → content for every page of the site. */
 export function renderSite(publication: Publication, templates: Templates, options: SiteOptions = {}): Map<string, string> {

@@ -23,9 +23,9 @@ export interface Asset {
 }
 
 export interface Templates {
-  site: { index: Render; episode: Render; notFound: Render };
+  site: { index: Render; episode: Render; notFound: Render; subscription: Render };
   feed: { description: Render; content: Render };
-  email: { html: Render; text: Render };
+  email: { html: Render; text: Render; confirm: { html: Render; text: Render } };
   assets: { stylesheet: Asset; feedStylesheet: Asset };
 }
 
@@ -172,11 +172,13 @@ export async function loadTemplates(dir: string = DEFAULT_TEMPLATES_DIR, cwd = p
       index: await compiler.compile('site/index.hbs'),
       episode: await compiler.compile('site/episode.hbs'),
       notFound: await compiler.compile('site/404.hbs'),
+      subscription: await compiler.compile('site/subscription.hbs'),
     },
     feed: { description: await compiler.compile('feed/description.hbs'), content: await compiler.compile('feed/content.hbs') },
     email: {
       html: await compiler.compileMjml('email/digest.mjml.hbs'),
       text: await compiler.compile('email/digest.txt.hbs', { text: true }),
+      confirm: { html: await compiler.compile('email/confirm.html.hbs'), text: await compiler.compile('email/confirm.txt.hbs', { text: true }) },
     },
     assets: {
       stylesheet: await compiler.asset('site/style.css', 'style.css'),

@@ -209,9 +209,15 @@ async function takeLock(file: string, shown: string, refreshMs: number): Promise
           lost: refresher.lost,
           async release() {
             await refresher.stop();
-            ours.delete(me.nonce);
-            // Only our own: after a takeover by mistake we must not delete the other's lock.
-            if ((await readHolder(file))?.text === mine) await unlink(file);
+            // Only our own: after a takeover by mistake we must not delete the other's lock. The
+            // nonce stays ours until the file is gone: forgotten first, the lock would look stale
+            // to another taker in this process, who could remove it and let a third process in,
+            // whose lock this unlink would then delete.
+            try {
+              if ((await readHolder(file))?.text === mine) await unlink(file);
+            } finally {
+              ours.delete(me.nonce);
+            }
           },
         };
       } catch (error) {

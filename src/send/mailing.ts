@@ -10,8 +10,11 @@ import { readMailbox } from './address.ts';
 import { episodeToSend } from './episode.ts';
 import { SetupError } from './errors.ts';
 import { createComposer, type Compose } from './message.ts';
-import { applySuppression, readRecipients, readSuppression, type Recipient, type Suppression } from './recipients.ts';
+import { applySuppression, readRecipients, readSuppression, type Recipient, type RecipientList, type Suppression } from './recipients.ts';
 import { shownPath } from './sends.ts';
+import type { ListsPlace } from '../lists/place.ts';
+import { listsSuppression } from '../lists/state.ts';
+import { readLists } from '../lists/store.ts';
 
 export const DEFAULT_SUPPRESSION_FILE = 'unsubscribed.csv';
 
@@ -24,6 +27,13 @@ export interface MailingRequest {
   test?: string;
   /** Suppression list; by default `<content>/unsubscribed.csv` when it exists. */
   suppress?: string;
+  /**
+   * The lists folder: its subscriber list is the mailing's when neither `to` nor `test` is given,
+   * and its unsubscriptions apply to every send.
+   */
+  lists?: ListsPlace;
+  /** `lists` was named by the user (--lists), so it must exist. */
+  listsChosen?: boolean;
   secret: string;
   now?: Date;
 }
@@ -40,7 +50,12 @@ export interface Mailing {
   /** Rows used with something left out. */
   warnings: Problem[];
   duplicates: number;
-  suppression?: Suppression;
+  /** Every suppression that applies: the --suppress file (or <content>/unsubscribed.csv), and the lists folder's. */
+  suppressions: Suppression[];
+  /** The subscriber list's file, absolute; undefined for a test copy. */
+  listFile?: string;
+  /** What reading the lists folder mended (a row a crash left half-written). */
+  notes: string[];
 }
 
 /**
@@ -68,21 +83,36 @@ export async function planMailing(request: MailingRequest): Promise<Mailing> {
   const test = request.test !== undefined;
   const episode = episodeToSend(content.episodes, request.slug, { now: request.now ?? new Date(), test, contentDir: request.contentDir });
 
-  let list: { recipients: Recipient[]; invalid: Problem[]; warnings: Problem[]; duplicates: number };
+  const notes: string[] = [];
+  const place = request.lists;
+  const listsExist = place !== undefined && (await present(place.folder));
+  if (place && request.listsChosen && !listsExist) throw new SetupError(`--lists ${place.shown.folder}: no such folder`);
+  const lists = listsExist ? await readLists(place, { onNote: (note) => notes.push(note) }) : undefined;
+
+  let list: RecipientList;
+  let listFile: string | undefined;
   if (request.test !== undefined) {
     const mailbox = readMailbox(request.test);
     if (!mailbox) throw new SetupError(`--test: "${request.test}" is not an email address`);
     list = { recipients: [{ ...mailbox, line: 0 }], invalid: [], warnings: [], duplicates: 0 };
   } else if (request.to !== undefined) {
     list = await readRecipients(request.to, { cwd: request.cwd });
+    listFile = path.resolve(request.cwd, request.to);
+  } else if (lists && place && (await present(place.subscribers))) {
+    list = lists.subscribers;
+    listFile = place.subscribers;
   } else {
-    throw new SetupError('say who gets the digest: --to <subscribers.csv>, or --test <address> for one test copy');
+    const where = place ? `${place.shown.subscribers} does not exist yet (castwright serve adds readers to it as they sign up; castwright subscribers import adds a list); ` : '';
+    throw new SetupError(`say who gets the digest: ${where}--to <subscribers.csv>, or --test <address> for one test copy`);
   }
 
   const defaultSuppression = path.join(request.contentDir, DEFAULT_SUPPRESSION_FILE);
-  const suppressionFile = request.suppress ?? (await present(path.resolve(request.cwd, defaultSuppression)) ? defaultSuppression : undefined);
-  const suppression = suppressionFile === undefined ? undefined : await readSuppression(suppressionFile, { cwd: request.cwd });
-  const { keep, suppressed } = applySuppression(list.recipients, suppression);
+  const suppressionFile = request.suppress ?? ((await present(path.resolve(request.cwd, defaultSuppression))) ? defaultSuppression : undefined);
+  const suppressions = [
+    ...(suppressionFile === undefined ? [] : [await readSuppression(suppressionFile, { cwd: request.cwd })]),
+    ...(lists && place && (await present(place.unsubscribed)) ? [listsSuppression(lists)] : []),
+  ];
+  const { keep, suppressed } = applySuppression(list.recipients, suppressions);
 
   return {
     show,
@@ -93,6 +123,8 @@ export async function planMailing(request: MailingRequest): Promise<Mailing> {
     invalid: list.invalid,
     warnings: list.warnings,
     duplicates: list.duplicates,
-    ...(suppression ? { suppression } : {}),
+    suppressions,
+    ...(listFile !== undefined ? { listFile } : {}),
+    notes,
   };
 }

@@ -15,6 +15,8 @@ export interface SendOptions {
   test?: string;
   destination: Destination;
   suppress?: string;
+  /** --lists, when given. */
+  lists?: string;
   contentDir: string;
   /** --state, when given. */
   state?: string;
@@ -58,7 +60,6 @@ export function readSendOptions(args: ParsedArgs, env: NodeJS.ProcessEnv): SendO
   const to = text('to');
   const test = text('test');
   if (to !== undefined && test !== undefined) problems.push('--to and --test: choose one (--test sends a single copy and records nothing)');
-  if (to === undefined && test === undefined) problems.push('say who gets the digest: --to <subscribers.csv>, or --test <address> for one test copy');
   for (const name of ['retry-failed', 'retry-uncertain']) if (test !== undefined && flag(name)) problems.push(`--${name} applies to a mailing (--to), not to --test`);
 
   const smtp = text('smtp') !== undefined ? { raw: text('smtp')!, source: '--smtp' } : env[SMTP_VARIABLE] ? { raw: env[SMTP_VARIABLE]!, source: SMTP_VARIABLE } : undefined;
@@ -80,6 +81,7 @@ export function readSendOptions(args: ParsedArgs, env: NodeJS.ProcessEnv): SendO
     ...(test !== undefined ? { test } : {}),
     destination: url ? { smtp: url } : { outbox: text('outbox') ?? DEFAULTS.outbox },
     ...(text('suppress') !== undefined ? { suppress: text('suppress')! } : {}),
+    ...(text('lists') !== undefined ? { lists: text('lists')! } : {}),
     contentDir: text('content') ?? 'episodes',
     ...(text('state') !== undefined ? { state: text('state')! } : {}),
     connections: connections ?? DEFAULTS.connections,

@@ -31,10 +31,10 @@ export interface RecipientList {
   warnings: Problem[];
 }
 
-const EMAIL_HEADERS = new Set(['email', 'e-mail', 'email address', 'e-mail address', 'mail']);
+export const EMAIL_HEADERS = new Set(['email', 'e-mail', 'email address', 'e-mail address', 'mail']);
 const NAME_HEADERS = new Set(['name', 'full name']);
 
-interface Row {
+export interface Row {
   line: number;
   cells: string[];
 }
@@ -95,7 +95,7 @@ async function readText(file: string, cwd: string, shown: string): Promise<strin
 }
 
 /** Non-blank rows with the line each starts on. */
-function rows(text: string, shown: string): Row[] {
+export function rows(text: string, shown: string): Row[] {
   const found: Row[] = [];
   let lastLine = 0;
   try {
@@ -127,7 +127,7 @@ function rows(text: string, shown: string): Row[] {
   return found;
 }
 
-function columnOf(header: readonly string[], names: ReadonlySet<string>): number {
+export function columnOf(header: readonly string[], names: ReadonlySet<string>): number {
   return header.findIndex((cell) => names.has(cell.trim().toLowerCase()));
 }
 
@@ -166,7 +166,11 @@ function describe(value: string): string {
 /** The subscriber list: a header row with an `email` column and optionally a `name` column. */
 export async function readRecipients(file: string, options: { cwd: string }): Promise<RecipientList> {
   const shown = displayPath(file, options.cwd);
-  const text = await readText(file, options.cwd, shown);
+  return parseRecipients(await readText(file, options.cwd, shown), shown);
+}
+
+/** The subscriber list from its text (line endings already LF); `shown` names it in messages. */
+export function parseRecipients(text: string, shown: string): RecipientList {
   const list: RecipientList = { recipients: [], invalid: [], duplicates: 0, warnings: [] };
   const seen = new Set<string>();
   let emailColumn = -1;
@@ -222,7 +226,11 @@ export interface Suppression {
  */
 export async function readSuppression(file: string, options: { cwd: string }): Promise<Suppression> {
   const shown = displayPath(file, options.cwd);
-  const text = await readText(file, options.cwd, shown);
+  return parseSuppression(await readText(file, options.cwd, shown), shown);
+}
+
+/** The suppression list from its text (line endings already LF); `shown` names it in messages. */
+export function parseSuppression(text: string, shown: string): Suppression {
   const suppression: Suppression = { keys: new Set(), lines: new Map(), file: shown };
   const problems: Problem[] = [];
   const unusable = (line: number, what: string) =>
@@ -259,11 +267,10 @@ export async function readSuppression(file: string, options: { cwd: string }): P
   return suppression;
 }
 
-/** Splits the list into the readers to mail and the suppressed ones. */
-export function applySuppression(recipients: readonly Recipient[], suppression: Suppression | undefined): { keep: Recipient[]; suppressed: Recipient[] } {
-  if (!suppression) return { keep: [...recipients], suppressed: [] };
+/** Splits the list into the readers to mail and the ones any of the suppression lists holds. */
+export function applySuppression(recipients: readonly Recipient[], suppressions: readonly Suppression[]): { keep: Recipient[]; suppressed: Recipient[] } {
   const keep: Recipient[] = [];
   const suppressed: Recipient[] = [];
-  for (const recipient of recipients) (suppression.keys.has(recipient.key) ? suppressed : keep).push(recipient);
+  for (const recipient of recipients) (suppressions.some((suppression) => suppression.keys.has(recipient.key)) ? suppressed : keep).push(recipient);
   return { keep, suppressed };
 }

@@ -1,8 +1,9 @@
 // The write stage: a whole output folder replaced at once. Files go to a fresh sibling folder; only
 // when all are written is it swapped in, so a failed build leaves the previous output as it was.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { systemError } from '../errors.ts';
 
 /** Output paths must stay inside the output folder, whatever a slug or template produced. */
 function checkedPath(root: string, relative: string): string {
@@ -84,4 +85,26 @@ export async function checkOutputFolder(outDir: string, sources: readonly string
     return `${outDir} already holds files that castwright did not build (no feed.xml); remove it or choose another --out`;
   }
   return undefined;
+}
+
+/**
+ * One file replaced whole: written and synced under a temporary name beside it, then renamed into
+ * place, so a reader of the path sees the old file or the new, never part of one. A file system
+ * error becomes one line naming `shown`.
+ */
+export async function writeFileAtomic(file: string, content: string, shown = file): Promise<void> {
+  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  try {
+    const handle = await open(temp, 'w');
+    try {
+      await handle.writeFile(content);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, file);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw systemError(error, 'cannot write', shown);
+  }
 }

@@ -1,7 +1,6 @@
 // castwright send as a user runs it, against real SMTP servers. Most runs go through the command
 // line's own entry in this process (test/send/cli.ts); the runs that must be processes (killed,
 // or holding a lock against another) are spawned.
-import { createHmac } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { appendFile, mkdir, readdir, readFile, symlink, truncate, writeFile } from 'node:fs/promises';
 import { hostname, networkInterfaces } from 'node:os';
@@ -11,6 +10,7 @@ import type { Email } from 'postal-mime';
 import { loadContent } from '../../src/load/content.ts';
 import { processStartTicks } from '../../src/send/lock.ts';
 import { messageId } from '../../src/send/message.ts';
+import { unsubscribeToken } from '../../src/send/token.ts';
 import { runCli, spawnCli } from '../helpers/cli.ts';
 import { cleanUp, fixture, workspace } from '../helpers/content.ts';
 import { dom } from '../helpers/files.ts';
@@ -26,7 +26,7 @@ afterEach(async () => {
 
 const server = startSmtpServer;
 
-const tokenOf = (canonical: string) => createHmac('sha256', SECRET).update(canonical).digest('base64url');
+const tokenOf = (canonical: string) => unsubscribeToken(canonical, SECRET);
 
 function expectEachOnce(smtp: TestSmtpServer, addresses: readonly string[]) {
   const counts = new Map<string, number>();
@@ -666,7 +666,7 @@ describe('castwright send usage', () => {
     const smtp = await server();
     const cases: Array<[string[], NodeJS.ProcessEnv, string]> = [
       [['2021-03-01-vaild', '--to', 'subscribers.csv'], {}, 'no episode "2021-03-01-vaild" in episodes (did you mean "2021-03-01-valid"?)'],
-      [[SLUG], {}, 'say who gets the digest: --to <subscribers.csv>, or --test <address> for one test copy'],
+      [[SLUG], {}, 'say who gets the digest: lists/subscribers.csv does not exist yet (castwright serve adds readers to it as they sign up; castwright subscribers import adds a list); --to <subscribers.csv>, or --test <address> for one test copy'],
       [[SLUG, '--to', 'subscribers.csv', '--test', 'me@example.com'], {}, '--to and --test: choose one'],
       [[SLUG, '--test', 'me@example.com', '--retry-uncertain'], {}, '--retry-uncertain applies to a mailing (--to), not to --test'],
       [[SLUG, '--to', 'missing.csv'], {}, 'cannot read missing.csv: no such file'],

@@ -109,7 +109,7 @@ describe('the suppression list', () => {
     expect([...suppression.keys]).toEqual(['ada@example.com', 'carol@example.com', 'eve@xn--bcher-kva.de']);
     expect(suppression.lines.get('carol@example.com')).toBe(2);
     const { recipients } = await readRecipients('subscribers.csv', { cwd });
-    const { keep, suppressed } = applySuppression(recipients, suppression);
+    const { keep, suppressed } = applySuppression(recipients, [suppression]);
     expect(suppressed.map((r) => r.address)).toEqual(['ada@example.com', 'carol@example.com']);
     expect(keep.map((r) => r.address)).toEqual(['bob@example.com', 'dan@xn--bcher-kva.example', 'erin@example.com']);
 
