@@ -1,6 +1,6 @@
 // load → render, shared by every command that produces the show: `build` writes the result to
 // disk, `dev` serves it from memory.
-import { loadContent } from './load/content.ts';
+import { loadContent, type Content } from './load/content.ts';
 import { publish } from './model/publication.ts';
 import type { Publication } from './model/types.ts';
 import type { Problem } from './problems.ts';
@@ -25,6 +25,8 @@ export interface GenerateOptions {
 }
 
 export interface Generated extends Rendered {
+  /** Everything loaded, drafts and future episodes included. */
+  content: Content;
   publication: Publication;
   templates: Templates;
   /** Episodes in the sources that this publication leaves out (drafts, future dates). */
@@ -49,5 +51,5 @@ export async function generate(options: GenerateOptions): Promise<Generated> {
   });
   options.onStep?.(`Rendering ${publication.episodes.length} episodes…`);
   const rendered = renderPublication(publication, templates, options.site);
-  return { ...rendered, publication, templates, leftOut: content.episodes.length - publication.episodes.length, warnings: content.warnings };
+  return { ...rendered, content, publication, templates, leftOut: content.episodes.length - publication.episodes.length, warnings: content.warnings };
 }

@@ -13,6 +13,8 @@ export interface Problem {
   message: string;
   /** `error` when absent. */
   severity?: Severity;
+  /** A stable name for the kind of problem, such as `guard/guid-changed` (`castwright check` findings). */
+  code?: string;
 }
 
 export const isWarning = (problem: Problem): boolean => problem.severity === 'warning';
@@ -22,8 +24,13 @@ export function problemLocation(problem: Problem): string {
   return problem.line === undefined ? problem.file : `${problem.file}:${problem.line}`;
 }
 
+/** The message, followed by its code when it has one. */
+export function problemText(problem: Problem): string {
+  return problem.code ? `${problem.message} [${problem.code}]` : problem.message;
+}
+
 export function formatProblem(problem: Problem): string {
-  return `${problemLocation(problem)}: ${isWarning(problem) ? 'warning: ' : ''}${problem.message}`;
+  return `${problemLocation(problem)}: ${isWarning(problem) ? 'warning: ' : ''}${problemText(problem)}`;
 }
 
 export function sortProblems(problems: readonly Problem[]): Problem[] {

@@ -10,13 +10,15 @@ export interface OptionSpec {
   /** Name of the value in help, e.g. `<dir>`. */
   value?: string;
   default?: string;
+  /** May be given more than once; the values come as a list. */
+  multiple?: boolean;
 }
 
 export interface CommandSpec {
   name: string;
   summary: string;
   /** Positional arguments, in order, e.g. `<episode>`. */
-  positionals?: Array<{ name: string; description: string; required: boolean }>;
+  positionals?: Array<{ name: string; description: string; required: boolean; /** Takes every argument from here on. */ variadic?: boolean }>;
   options: Record<string, OptionSpec>;
   examples?: string[];
   /** Extra paragraphs after the options (exit codes, environment variables). */
@@ -25,7 +27,7 @@ export interface CommandSpec {
 
 
 export interface ParsedArgs {
-  values: Record<string, string | boolean | undefined>;
+  values: Record<string, string | boolean | string[] | undefined>;
   positionals: string[];
   help: boolean;
 }
@@ -34,9 +36,9 @@ export interface ParsedArgs {
 const NUMBER = /^-\d+(\.\d+)?$/;
 
 export function parseCommand(spec: CommandSpec, argv: readonly string[]): ParsedArgs {
-  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: 'h' } };
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = { help: { type: 'boolean', short: 'h' } };
   for (const [name, option] of Object.entries(spec.options)) {
-    options[name] = option.short ? { type: option.type, short: option.short } : { type: option.type };
+    options[name] = { type: option.type, ...(option.short ? { short: option.short } : {}), ...(option.multiple ? { multiple: true } : {}) };
   }
   // Not strict: Node's own messages ("argument is ambiguous", "Unknown option … place it at the
   // end after '--'") explain its parser, not the command. Each token is checked here instead.
@@ -44,18 +46,19 @@ export function parseCommand(spec: CommandSpec, argv: readonly string[]): Parsed
   for (const token of parsed.tokens) {
     if (token.kind === 'option') checkOption(spec, options, token);
   }
-  const values = { ...parsed.values } as Record<string, string | boolean | undefined>;
+  const values = { ...parsed.values } as ParsedArgs['values'];
   if (values.help) return { values, positionals: parsed.positionals, help: true };
   for (const [name, option] of Object.entries(spec.options)) {
     if (values[name] === undefined && option.default !== undefined) values[name] = option.default;
-    if (option.type === 'string' && values[name] === '') throw new UsageError(`--${name} needs a value`);
+    const given = values[name];
+    if (option.type === 'string' && (given === '' || (Array.isArray(given) && given.includes('')))) throw new UsageError(`--${name} needs a value`);
   }
   const allowed = spec.positionals ?? [];
   const required = allowed.filter((p) => p.required);
   if (parsed.positionals.length < required.length) {
     throw new UsageError(`missing ${required[parsed.positionals.length]!.name}`);
   }
-  if (parsed.positionals.length > allowed.length) {
+  if (parsed.positionals.length > allowed.length && !allowed.at(-1)?.variadic) {
     throw new UsageError(`unexpected argument "${parsed.positionals[allowed.length]}"`);
   }
   return { values, positionals: parsed.positionals, help: false };
@@ -88,12 +91,12 @@ function checkOption(spec: CommandSpec, known: Record<string, { type: 'string' |
 }
 
 export function helpText(spec: CommandSpec): string {
-  const positionals = (spec.positionals ?? []).map((p) => (p.required ? ` ${p.name}` : ` [${p.name}]`)).join('');
+  const positionals = (spec.positionals ?? []).map((p) => `${p.required ? ` ${p.name}` : ` [${p.name}]`}${p.variadic ? '…' : ''}`).join('');
   const rows: Array<[string, string]> = [
     ...(spec.positionals ?? []).map((p): [string, string] => [p.name, p.description]),
     ...Object.entries(spec.options).map(([name, option]): [string, string] => [
       `${option.short ? `-${option.short}, ` : ''}--${name}${option.type === 'string' ? ` ${option.value ?? '<value>'}` : ''}`,
-      `${option.description}${option.default !== undefined ? ` (default: ${option.default})` : ''}`,
+      `${option.description}${option.multiple ? ' (may be repeated)' : ''}${option.default !== undefined ? ` (default: ${option.default})` : ''}`,
     ]),
     ['-h, --help', 'show this help'],
   ];

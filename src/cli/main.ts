@@ -4,13 +4,18 @@ import type { Command } from './command.ts';
 import { packageInfo } from './package-info.ts';
 import { colorsFor, printProblems, type Io } from './terminal.ts';
 import { build } from '../commands/build.ts';
+import { check } from '../commands/check.ts';
 import { dev } from '../commands/dev.ts';
+import { importCommand } from '../commands/import.ts';
+import { publish } from '../commands/publish.ts';
 import { send } from '../commands/send.ts';
+import { serve } from '../commands/serve.ts';
+import { subscribers, unsubscribe } from '../commands/subscribers.ts';
 import { CastwrightError, ContentError, EXIT, UsageError, isErrno, systemError } from '../errors.ts';
 import { suggestion } from '../model/fields.ts';
 import { isWarning, type Problem } from '../problems.ts';
 
-const COMMANDS: Record<string, Command> = { build, dev, send };
+const COMMANDS: Record<string, Command> = { build, check, dev, send, serve, unsubscribe, subscribers, import: importCommand, publish };
 
 function overview(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));

@@ -16,3 +16,9 @@ export async function requireFolder(dir: string, option: string, cwd: string): P
   const info = await stat(path.resolve(cwd, dir)).catch(() => undefined);
   if (!info?.isDirectory()) throw new UsageError(`${option} ${dir}: no such folder`);
 }
+
+export const listsOption: OptionSpec = {
+  type: 'string',
+  value: '<dir>',
+  description: 'folder of the reader lists, subscribers.csv and unsubscribed.csv (default: lists/ beside the content folder)',
+};

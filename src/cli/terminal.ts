@@ -1,6 +1,6 @@
 // Terminal output: colours only on a terminal (or when FORCE_COLOR asks), never in pipes and logs.
 import pc from 'picocolors';
-import { isWarning, problemLocation, type Problem } from '../problems.ts';
+import { isWarning, problemLocation, problemText, type Problem } from '../problems.ts';
 
 export type Colors = ReturnType<typeof pc.createColors>;
 
@@ -27,7 +27,7 @@ export const processIo = (): Io => ({ stdout: process.stdout, stderr: process.st
 export function printProblems(io: Io, problems: readonly Problem[]): void {
   const c = colorsFor(io.stderr, io.env);
   for (const problem of problems) {
-    const text = isWarning(problem) ? c.yellow(`warning: ${problem.message}`) : c.red(problem.message);
+    const text = isWarning(problem) ? c.yellow(`warning: ${problemText(problem)}`) : c.red(problemText(problem));
     io.stderr.write(`${c.bold(`${problemLocation(problem)}:`)} ${text}\n`);
   }
 }

@@ -4,6 +4,9 @@ import { ContentError, UsageError } from '../errors.ts';
 import { contentOption, requireFolder } from '../cli/options.ts';
 import { EXIT, type Command } from '../cli/command.ts';
 import { colorsFor, printProblems, statusLine } from '../cli/terminal.ts';
+import { isError } from '../check/finding.ts';
+import { guardArgs, guardOptions, reportGuard, runGuard } from '../check/run-guard.ts';
+import { hasEmail } from '../model/types.ts';
 import { generate } from '../pipeline.ts';
 import { DEFAULT_TEMPLATES_DIR } from '../render/templates.ts';
 import { checkOutputFolder, writeFolder } from '../write/atomic.ts';
@@ -18,12 +21,14 @@ export const build: Command = {
       out: { type: 'string', value: '<dir>', default: 'dist', description: 'folder to write the site into (replaced as a whole)' },
       drafts: { type: 'boolean', description: 'include drafts and episodes dated in the future' },
       strict: { type: 'boolean', description: 'treat warnings as problems: write nothing when there are any' },
+      ...guardOptions,
     },
     examples: ['castwright build', 'castwright build --content shows/equity --out public'],
     notes: [
       'Invalid content is reported as file:line: message, every problem at once; the output folder is then left as it was.',
       'Warnings (content that is valid but probably not what you meant) are printed and the build goes on; with --strict they stop it.',
-      'Exit codes: 0 built, 1 invalid content or templates (nothing written), 2 bad usage.',
+      'The publish guard compares the new feed with the earlier build (or --against the live feed) and stops a changed guid, audio file, date or title, a vanished episode or a changed show identity: fix it, or acknowledge it with --accept, replaces: or removed: (see the README).',
+      'Exit codes: 0 built, 1 invalid content or templates, a change the guard stops, or warnings with --strict (nothing written), 2 bad usage.',
     ],
   },
   async run(args, io) {
@@ -36,15 +41,21 @@ export const build: Command = {
     const started = performance.now();
     const status = statusLine(io);
     try {
-      const { publication, files, leftOut, warnings } = await generate({
+      const { publication, content, files, leftOut, warnings } = await generate({
         contentDir: path.resolve(io.cwd, contentDir),
         drafts: Boolean(args.values.drafts),
         cwd: io.cwd,
         onStep: (step) => status.update(step),
       });
-      if (args.values.strict && warnings.length > 0) throw new ContentError(warnings);
+      status.update('Comparing with the live feed…');
+      const guard = await runGuard({ publication, episodes: content.episodes, cwd: io.cwd, contentDir, out: outDir, ...guardArgs(args) });
+      // Everything that stops the build is reported at once: the guard's errors, or with --strict
+      // any warning, the content's or the guard's.
+      const noted = [...warnings, ...guard.findings];
+      if (guard.findings.some(isError) || (args.values.strict && noted.length > 0)) throw new ContentError(noted);
       status.done();
       printProblems(io, warnings);
+      reportGuard(io, guard);
       status.update(`Writing ${files.size} files…`);
       await writeFolder(path.resolve(io.cwd, outDir), files, { cwd: io.cwd });
       status.done();
@@ -52,8 +63,11 @@ export const build: Command = {
       const count = publication.episodes.length;
       const skipped = leftOut ? ` (${leftOut} draft or future episode${leftOut === 1 ? '' : 's'} left out; --drafts includes them)` : '';
       const seconds = ((performance.now() - started) / 1000).toFixed(2);
-      const warned = warnings.length ? `, ${warnings.length} warning${warnings.length === 1 ? '' : 's'}` : '';
+      const warned = noted.length ? `, ${noted.length} warning${noted.length === 1 ? '' : 's'}` : '';
       io.stdout.write(`${c.green('✓')} Built ${count} episode${count === 1 ? '' : 's'} into ${outDir}/ in ${seconds} s${skipped}${warned}\n`);
+      if (!hasEmail(publication.show)) {
+        io.stdout.write(`No email digests: ${contentDir}/show.yml has no email settings (add email: { from, address, unsubscribe } to render them).\n`);
+      }
       return EXIT.ok;
     } finally {
       status.done();

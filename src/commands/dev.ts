@@ -6,6 +6,7 @@ import { EXIT, type Command } from '../cli/command.ts';
 import { colorsFor, printProblems } from '../cli/terminal.ts';
 import { startSession, type BuildReport } from '../dev/session.ts';
 import { contentOption, requireFolder } from '../cli/options.ts';
+import { isWarning } from '../problems.ts';
 
 export const DEFAULT_PORT = 4321;
 
@@ -32,7 +33,7 @@ export const dev: Command = {
     examples: ['castwright dev', 'castwright dev --port 8080 --content shows/equity'],
     notes: [
       'Drafts and future-dated episodes are included and marked. The preview is held in memory: dist/ is never touched.',
-      'Problems cover the page until they are fixed; warnings are listed in a corner without hiding it.',
+      'Problems cover the page until they are fixed; warnings and what castwright check says of the preview are listed in a corner without hiding it.',
       'Press Ctrl+C to stop, even in the middle of a build. Exit codes: 0 stopped, 1 the server could not start, 2 bad usage.',
     ],
   },
@@ -48,9 +49,12 @@ export const dev: Command = {
     const report = (build: BuildReport) => {
       const ms = Math.round(build.ms);
       if (build.ok) {
-        printProblems(io, build.warnings);
-        const warned = build.warnings.length ? `, ${plural(build.warnings.length, 'warning')}` : '';
-        io.stdout.write(`${c.green('✓')} Built ${plural(build.episodes, 'episode')} in ${ms} ms${warned}\n`);
+        // The content's warnings and check's findings: printed, counted, never stopping the preview.
+        const noted = [...build.warnings, ...build.findings];
+        printProblems(io, noted);
+        const errors = noted.filter((problem) => !isWarning(problem)).length;
+        const counts = [errors ? plural(errors, 'error') : '', noted.length > errors ? plural(noted.length - errors, 'warning') : ''].filter(Boolean);
+        io.stdout.write(`${c.green('✓')} Built ${plural(build.episodes, 'episode')} in ${ms} ms${counts.length ? `, ${counts.join(' and ')}` : ''}\n`);
       } else {
         printProblems(io, build.problems);
         io.stderr.write(`${c.red('✗')} ${plural(build.problems.length, 'problem')}: still serving the last good build\n`);

@@ -1,51 +1,28 @@
 // castwright send: an episode's digest to every reader once, over SMTP; or to an outbox of .eml files.
-import path from 'node:path';
-import type { DKIMOptions } from 'nodemailer';
-import type { ParsedArgs } from '../cli/args.ts';
-import { UsageError } from '../errors.ts';
-import { EXIT, type Command } from '../cli/command.ts';
-import { colorsFor, printProblems, statusLine, type Io } from '../cli/terminal.ts';
-import { formatProblem } from '../problems.ts';
-import { GMAIL_CLIP_BYTES } from '../render/email.ts';
-import { alignmentWarning, dkimFromEnv } from '../send/dkim.ts';
-import { SetupError } from '../send/errors.ts';
-import { Ledger, LedgerError } from '../send/ledger.ts';
-import { LockedError, acquireLock, type Lock } from '../send/lock.ts';
-import { ledgerFile, lockFile, planMailing, type Mailing } from '../send/mailing.ts';
-import { outboxTransport } from '../send/outbox.ts';
-import { progressBar, progressLine, rateText, tallyLines } from '../send/report.ts';
-import { DEFAULT_RETRY, pendingOf, runMailing, type FailureEvent, type Progress, type RunResult } from '../send/runner.ts';
-import { SECRET_VARIABLE, secretFrom } from '../send/token.ts';
-import { SMTP_VARIABLE, parseSmtpUrl, smtpTransport, type SmtpSettings, type Transport } from '../send/transport.ts';
+// The command composes: options, the mailing, a backend, the lock and ledger, the runner, the summary.
+import type { Command } from '../cli/command.ts';
 import { contentOption, requireFolder } from '../cli/options.ts';
-
-const DEFAULT_CONNECTIONS = 5;
-const DEFAULT_MAX_FAILURES = 20;
-const DEFAULT_OUTBOX = 'outbox';
-/** Writing files needs no pacing; a few at once keeps the disk busy. */
-const OUTBOX_CONCURRENCY = 8;
-
-function numberOption(args: ParsedArgs, name: string, rule: { integer?: boolean; min: number; max?: number }): number | undefined {
-  const raw = args.values[name];
-  if (raw === undefined) return undefined;
-  const value = Number(raw);
-  const valid = String(raw).trim() !== '' && Number.isFinite(value) && (!rule.integer || Number.isInteger(value)) && value >= rule.min && value <= (rule.max ?? Infinity);
-  if (!valid) {
-    const kind = rule.integer ? 'a whole number' : 'a number';
-    throw new UsageError(`--${name} "${String(raw)}": expected ${kind} from ${rule.min}${rule.max === undefined ? ' up' : ` to ${rule.max}`}`);
-  }
-  return value;
-}
-
-/** Problems with what was given are usage mistakes: exit 2, nothing sent. */
-async function setup<T>(step: () => Promise<T> | T): Promise<T> {
-  try {
-    return await step();
-  } catch (error) {
-    if (error instanceof SetupError) throw new UsageError(error.message);
-    throw error;
-  }
-}
+import { colorsFor, printProblems, statusLine, type Io } from '../cli/terminal.ts';
+import { EXIT, RunError } from '../errors.ts';
+import { GMAIL_CLIP_BYTES } from '../render/email.ts';
+import { STATE_VARIABLE, stateFolder } from '../state.ts';
+import type { Backend } from '../send/backends/backend.ts';
+import { createBackend } from '../send/backends/index.ts';
+import { SMTP_VARIABLE } from '../send/backends/smtp.ts';
+import { alignmentWarning, dkimFromEnv } from '../send/dkim.ts';
+import type { Ledger } from '../send/ledger.ts';
+import { MIGRATED_SUFFIX } from '../send/legacy.ts';
+import type { Lock } from '../send/lock.ts';
+import { planMailing, type Mailing } from '../send/mailing.ts';
+import { messageId } from '../send/message.ts';
+import { DEFAULTS, readSendOptions, type SendOptions } from '../send/options.ts';
+import { addressList, progressBar, progressLine, rateText, tallyLines } from '../send/report.ts';
+import { openMailingState } from '../send/resume.ts';
+import { DEFAULT_RETRY, pendingOf, runMailing, type FailureEvent, type Progress, type RunResult } from '../send/runner.ts';
+import { listName } from '../send/sends.ts';
+import { SECRET_VARIABLE, secretFrom } from '../send/token.ts';
+import { listsOption } from '../cli/options.ts';
+import { listsPlace } from '../lists/place.ts';
 
 function plural(count: number, one: string, many = `${one}s`): string {
   return `${count} ${count === 1 ? one : many}`;
@@ -89,41 +66,9 @@ function progressReporter(io: Io, verb: string) {
 
 function describeFailure(event: FailureEvent): string | undefined {
   if (event.type === 'rejected') return `rejected ${event.recipient.address}: ${event.reason}`;
+  if (event.type === 'uncertain') return `uncertain ${event.recipient.address}: ${event.reason} (recorded; not sent again unless --retry-uncertain)`;
   if (event.type === 'deferred') return `not accepted yet ${event.recipient.address}: ${event.reason} (${plural(event.attempts, 'attempt')}; a rerun tries again)`;
   return undefined;
-}
-
-interface Destination {
-  transport: Transport;
-  mode: 'smtp' | 'outbox';
-  connections: number;
-  /** Connects and logs in before anything is sent. */
-  verify?(): Promise<void>;
-}
-
-type Choice = { mode: 'smtp'; settings: SmtpSettings } | { mode: 'outbox'; folder: string; dkim?: DKIMOptions };
-
-/** Where messages go, decided (and checked) from the options and environment before any work. */
-async function chooseDestination(args: ParsedArgs, io: Io): Promise<Choice> {
-  const dkim = await setup(() => dkimFromEnv(io.env, io.cwd));
-  const given = typeof args.values.smtp === 'string' ? { raw: args.values.smtp, source: '--smtp' } : io.env[SMTP_VARIABLE] ? { raw: io.env[SMTP_VARIABLE]!, source: SMTP_VARIABLE } : undefined;
-  if (!given) return { mode: 'outbox', folder: typeof args.values.outbox === 'string' ? args.values.outbox : DEFAULT_OUTBOX, ...(dkim ? { dkim } : {}) };
-  if (typeof args.values.outbox === 'string') throw new UsageError(`--outbox and ${given.source}: choose one (the outbox is for when nothing is sent)`);
-  const url = await setup(() => parseSmtpUrl(given.raw, given.source));
-  const connections = numberOption(args, 'connections', { integer: true, min: 1, max: 100 }) ?? DEFAULT_CONNECTIONS;
-  const rate = numberOption(args, 'rate', { min: 0.001 });
-  return { mode: 'smtp', settings: { url, connections, ...(rate ? { rate } : {}), ...(dkim ? { dkim } : {}) } };
-}
-
-async function openDestination(choice: Choice, mailing: Mailing, testing: boolean, cwd: string): Promise<Destination> {
-  if (choice.mode === 'smtp') {
-    const transport = smtpTransport(choice.settings);
-    return { transport, mode: 'smtp', connections: choice.settings.connections, verify: () => transport.verify() };
-  }
-  // A test copy goes beside the mailing's folder, never into it: `.` cannot occur in a slug.
-  const folder = path.join(choice.folder, testing ? `${mailing.episode.slug}.test` : mailing.episode.slug);
-  const transport = await outboxTransport(path.resolve(cwd, folder), folder.split(path.sep).join('/'), choice.dkim ? { dkim: choice.dkim } : {});
-  return { transport, mode: 'outbox', connections: OUTBOX_CONCURRENCY };
 }
 
 export const send: Command = {
@@ -133,21 +78,25 @@ export const send: Command = {
     summary: "Send an episode's email digest to a subscriber list, once per reader (without an SMTP server: write .eml files).",
     positionals: [{ name: '<episode>', description: "the episode's slug, e.g. 2020-09-14-disrupt-tiktok", required: true }],
     options: {
-      to: { type: 'string', value: '<file.csv>', description: 'subscriber list: CSV with a header row, an "email" column and optionally "name"' },
+      to: { type: 'string', value: '<file.csv>', description: 'subscriber list: CSV with a header row, an "email" column and optionally "name" (default: <lists>/subscribers.csv)' },
       test: { type: 'string', value: '<address>', description: 'send one [TEST] copy to this address instead; nothing is recorded' },
       smtp: {
         type: 'string',
         value: '<url>',
         description: `SMTP server to send through, smtp://user:pass@host:587 or smtps://user:pass@host:465 (default: $${SMTP_VARIABLE}; with neither, messages go to the outbox)`,
       },
-      outbox: { type: 'string', value: '<dir>', description: `folder for .eml files when no SMTP server is given (default: ${DEFAULT_OUTBOX})` },
-      suppress: { type: 'string', value: '<file.csv>', description: 'addresses never to mail, even with --test (default: <content>/unsubscribed.csv if present)' },
+      outbox: { type: 'string', value: '<dir>', description: `folder for .eml files when no SMTP server is given (default: ${DEFAULTS.outbox})` },
+      suppress: { type: 'string', value: '<file.csv>', description: 'addresses never to mail, even with --test (default: <content>/unsubscribed.csv if present); <lists>/unsubscribed.csv applies as well' },
       rate: { type: 'string', value: '<n>', description: 'send at most n messages per second (default: no limit)' },
-      connections: { type: 'string', value: '<n>', description: `SMTP connections at once (default: ${DEFAULT_CONNECTIONS})` },
-      retries: { type: 'string', value: '<n>', description: `retries of a temporary failure (4xx, dropped connection) per message (default: ${DEFAULT_RETRY.retries})` },
+      connections: { type: 'string', value: '<n>', description: `messages at once: SMTP connections, or files being written (default: ${DEFAULTS.connections})` },
+      timeout: { type: 'string', value: '<seconds>', description: `give up on an SMTP server silent this long while connecting, greeting or answering (default: ${DEFAULTS.timeoutSeconds})` },
+      retries: { type: 'string', value: '<n>', description: `retries of a temporary failure (4xx, connection lost before the message was sent) per message (default: ${DEFAULT_RETRY.retries})` },
       'retry-delay': { type: 'string', value: '<seconds>', description: `wait before the first retry, doubled for each next one (default: ${DEFAULT_RETRY.delayMs / 1000})` },
-      'max-failures': { type: 'string', value: '<n>', description: `stop after this many failed attempts in a row (default: ${DEFAULT_MAX_FAILURES})` },
+      'max-failures': { type: 'string', value: '<n>', description: `stop after this many failed attempts in a row (default: ${DEFAULTS.maxFailures})` },
       'retry-failed': { type: 'boolean', description: 'also try the readers an earlier run recorded as rejected (5xx)' },
+      'retry-uncertain': { type: 'boolean', description: 'also send again to the readers an earlier run recorded as uncertain (they may get a second copy)' },
+      lists: listsOption,
+      state: { type: 'string', value: '<dir>', description: `where ledgers and locks live (default: $${STATE_VARIABLE}, else .castwright beside the content folder)` },
       content: contentOption,
     },
     examples: [
@@ -156,103 +105,101 @@ export const send: Command = {
       'castwright send 2020-09-14-disrupt-tiktok --to subscribers.csv --smtp "$SMTP_URL" --rate 10',
     ],
     notes: [
-      'Each reader the server accepts is recorded in .castwright/sends/<episode>.jsonl before it is counted; run the same command again ' +
-        'after a crash or a stop and it sends only to the readers not recorded. At most the messages in flight when the process died ' +
-        '(no more than --connections) can reach their reader twice. Rejected readers (5xx) are recorded and skipped unless --retry-failed.',
+      'Each reader the server accepts is recorded in the mailing\'s ledger (<state>/sends/<show guid>/<episode guid>.jsonl) before it is counted; ' +
+        'run the same command again after a crash or a stop and it sends only to the readers not recorded. At most the messages in flight when ' +
+        'the process died (no more than --connections) can reach their reader twice. A message whose reply was lost after it was sent is ' +
+        'recorded as uncertain and not sent again unless --retry-uncertain. Rejected readers (5xx) are recorded and skipped unless --retry-failed.',
+      'Without --to, the mailing goes to <lists>/subscribers.csv (the readers castwright serve and castwright subscribers import add); ' +
+        '<lists>/unsubscribed.csv applies to every send, --to and --test included.',
       'Drafts and episodes dated in the future are refused, except for --test.',
-      `Environment: ${SECRET_VARIABLE} (required) signs the unsubscribe links; ${SMTP_VARIABLE} is the default for --smtp; ` +
+      `Environment: ${SECRET_VARIABLE} (required) signs the unsubscribe links; ${SMTP_VARIABLE} is the default for --smtp; ${STATE_VARIABLE} for --state; ` +
         'DKIM_DOMAIN, DKIM_SELECTOR and DKIM_KEY_FILE (an RSA private key in PEM) turn on DKIM signing.',
       'Exit codes: 0 every message delivered (or written), 1 something failed or the run stopped (run it again to continue), 2 bad usage.',
     ],
   },
 
   async run(args, io) {
-    const slug = args.positionals[0]!;
-    const to = typeof args.values.to === 'string' ? args.values.to : undefined;
-    const test = typeof args.values.test === 'string' ? args.values.test : undefined;
-    if (to !== undefined && test !== undefined) throw new UsageError('--to and --test: choose one (--test sends a single copy and records nothing)');
-    if (test !== undefined && args.values['retry-failed']) throw new UsageError('--retry-failed applies to a mailing (--to), not to --test');
-    const retries = numberOption(args, 'retries', { integer: true, min: 0, max: 20 }) ?? DEFAULT_RETRY.retries;
-    const retryDelay = numberOption(args, 'retry-delay', { min: 0.001, max: 3600 });
-    const maxFailures = numberOption(args, 'max-failures', { integer: true, min: 1 }) ?? DEFAULT_MAX_FAILURES;
-    const secret = await setup(() => secretFrom(io.env));
-    const choice = await chooseDestination(args, io);
-    const contentDir = String(args.values.content);
-    await requireFolder(contentDir, '--content', io.cwd);
-
+    // Every option first, whatever the backend, before anything is read or sent.
+    const options = readSendOptions(args, io.env);
+    const secret = secretFrom(io.env);
+    await requireFolder(options.contentDir, '--content', io.cwd);
+    const dkim = await dkimFromEnv(io.env, io.cwd);
+    const mailing = await planMailing({
+      contentDir: options.contentDir,
+      cwd: io.cwd,
+      slug: options.slug,
+      secret,
+      ...(options.to !== undefined ? { to: options.to } : {}),
+      ...(options.test !== undefined ? { test: options.test } : {}),
+      ...(options.suppress !== undefined ? { suppress: options.suppress } : {}),
+      lists: listsPlace(options.contentDir, { ...(options.lists !== undefined ? { lists: options.lists } : {}), cwd: io.cwd }),
+      listsChosen: options.lists !== undefined,
+    });
     const c = colorsFor(io.stderr, io.env);
-    const mailing = await setup(() =>
-      planMailing({
-        contentDir,
-        cwd: io.cwd,
-        slug,
-        secret,
-        ...(to !== undefined ? { to } : {}),
-        ...(test !== undefined ? { test } : {}),
-        ...(typeof args.values.suppress === 'string' ? { suppress: args.values.suppress } : {}),
-      }),
-    );
     if (mailing.invalid.length) {
       printProblems(io, mailing.invalid);
       io.stderr.write(`${c.yellow(`${plural(mailing.invalid.length, 'row')} skipped: not an email address.`)}\n`);
     }
-    for (const problem of mailing.suppression?.problems ?? []) io.stderr.write(`${c.yellow('warning:')} ${formatProblem(problem)}\n`);
+    printProblems(io, mailing.warnings);
+    for (const note of mailing.notes) io.stderr.write(`${c.yellow('note:')} ${note}\n`);
+    for (const suppression of mailing.suppressions) io.stderr.write(`${plural(suppression.keys.size, 'address', 'addresses')} suppressed from ${suppression.file}\n`);
 
-    if (test !== undefined && mailing.recipients.length === 0) {
-      const line = mailing.suppression?.lines.get(mailing.suppressed[0]!.key);
-      io.stderr.write(`${c.red(`castwright send: ${test} is on the suppression list (${mailing.suppression!.file}:${line}); nothing was sent.`)}\n`);
+    if (options.test !== undefined && mailing.recipients.length === 0) {
+      const key = mailing.suppressed[0]!.key;
+      const suppression = mailing.suppressions.find((candidate) => candidate.keys.has(key))!;
+      io.stderr.write(`${c.red(`castwright send: ${options.test} is on the suppression list (${suppression.file}:${suppression.lines.get(key)}); nothing was sent.`)}\n`);
       return EXIT.failed;
     }
-
-    const dkim = choice.mode === 'smtp' ? choice.settings.dkim : choice.dkim;
     const warning = alignmentWarning(dkim, mailing.show.email.from.address);
     if (warning) io.stderr.write(`${c.yellow('warning:')} ${warning}\n`);
-    const target = await openDestination(choice, mailing, test !== undefined, io.cwd);
+
+    const backend = createBackend({ destination: options.destination, timeoutMs: options.timeoutMs, ...(dkim ? { dkim } : {}), slug: options.slug, test: options.test !== undefined, cwd: io.cwd });
     let lock: Lock | undefined;
     let ledger: Ledger | undefined;
     try {
-      if (target.verify) {
-        try {
-          await target.verify();
-        } catch (error) {
-          io.stderr.write(`${c.red(`castwright send: cannot use ${target.transport.target}: ${(error as Error).message}`)}\nNothing was sent.\n`);
-          return EXIT.failed;
-        }
+      try {
+        await backend.open();
+        // A test copy is not a delivery, and a backend that reaches nobody records nothing.
+        if (backend.records && mailing.listFile !== undefined) ({ lock, ledger } = await openLedger(io, mailing, options));
+      } catch (error) {
+        if (error instanceof RunError) throw new RunError(`${error.message}\nNothing was sent.`, { cause: error });
+        throw error;
       }
-      // Only a real mailing has a ledger: a test copy is not a delivery, and an outbox is not sent.
-      if (target.mode === 'smtp' && test === undefined) {
-        try {
-          lock = await acquireLock(path.resolve(io.cwd, lockFile(slug)));
-          ledger = await Ledger.open(path.resolve(io.cwd, ledgerFile(slug)));
-        } catch (error) {
-          if (!(error instanceof LockedError || error instanceof LedgerError)) throw error;
-          io.stderr.write(`${c.red(`castwright send: ${error.message}`)}\nNothing was sent.\n`);
-          return EXIT.failed;
-        }
-        if (lock.tookOverFrom) io.stderr.write(`Took over the lock of an earlier send that is no longer running (process ${lock.tookOverFrom.pid}).\n`);
-      }
-      return await deliver(io, mailing, target, { ledger, test, retries, retryDelay, maxFailures, retryFailed: Boolean(args.values['retry-failed']) });
+      return await deliver(io, mailing, backend, ledger, options, lock?.lost);
     } finally {
-      await target.transport.close();
+      await backend.close();
       await ledger?.close();
       await lock?.release();
     }
   },
 };
 
-interface DeliverOptions {
-  ledger: Ledger | undefined;
-  test: string | undefined;
-  retries: number;
-  retryDelay: number | undefined;
-  maxFailures: number;
-  retryFailed: boolean;
+async function openLedger(io: Io, mailing: Mailing, options: SendOptions): Promise<{ lock: Lock; ledger: Ledger }> {
+  const state = stateFolder(options.contentDir, { ...(options.state !== undefined ? { state: options.state } : {}), env: io.env, cwd: io.cwd });
+  const { show, episode } = mailing;
+  const opened = await openMailingState({
+    state,
+    mailing: { show: show.guid, episode: episode.guid, list: listName(mailing.listFile!, options.contentDir, io.cwd), slug: episode.slug },
+    cwd: io.cwd,
+    contentDir: options.contentDir,
+    messageId: (key) => messageId(show, episode, key),
+  });
+  const { lock, ledger, adopted } = opened;
+  if (lock.tookOverFrom) io.stderr.write(`Took over the lock of an earlier send that is no longer running (process ${lock.tookOverFrom.pid}).\n`);
+  if (adopted) {
+    io.stderr.write(
+      `Moved the ledger of an earlier castwright (${plural(adopted.records, 'record')}) from ${adopted.from.join(' and ')} to ${ledger.shown}; ` +
+        `the old file is kept as ${adopted.from.map((file) => `${file}${MIGRATED_SUFFIX}`).join(' and ')}.\n`,
+    );
+  }
+  if (ledger.tornBytes) io.stderr.write(`Ledger ${ledger.shown}: cut ${plural(ledger.tornBytes, 'byte')} of a half-written record at its end (a crash while it was written; that reader was never counted).\n`);
+  return { lock, ledger };
 }
 
-async function deliver(io: Io, mailing: Mailing, target: Destination, options: DeliverOptions): Promise<number> {
+/** `lockLost`: aborted when the mailing's lock is found removed or taken over; the run then stops. */
+async function deliver(io: Io, mailing: Mailing, backend: Backend, ledger: Ledger | undefined, options: SendOptions, lockLost?: AbortSignal): Promise<number> {
   const { episode } = mailing;
   const c = colorsFor(io.stderr, io.env);
-  const verb = target.mode === 'outbox' ? 'written' : 'sent';
   const first = mailing.recipients[0];
   if (first) {
     const size = Buffer.byteLength(String(mailing.compose(first).html));
@@ -260,12 +207,12 @@ async function deliver(io: Io, mailing: Mailing, target: Destination, options: D
       io.stderr.write(`${c.yellow('warning:')} the HTML is ${Math.round(size / 1024)} KB; Gmail clips messages above ${GMAIL_CLIP_BYTES / 1024} KB and hides the rest, unsubscribe link included\n`);
     }
   }
-  const { pending, alreadySent } = pendingOf(mailing.recipients, options.ledger, options.retryFailed);
+  const { pending, alreadySent } = pendingOf(mailing.recipients, ledger, options.retrying);
   const skipped = alreadySent ? ` (${alreadySent} already sent, skipped)` : '';
-  const action = target.mode === 'outbox' ? 'Writing' : 'Sending';
-  io.stderr.write(`${action} "${episode.subject ?? episode.title}" to ${plural(pending.length, 'reader')} via ${target.transport.target}${skipped}\n`);
+  const action = backend.verb === 'written' ? 'Writing' : 'Sending';
+  io.stderr.write(`${action} "${episode.subject ?? episode.title}" to ${plural(pending.length, 'reader')} via ${backend.target}${skipped}\n`);
 
-  const reporter = progressReporter(io, verb);
+  const reporter = progressReporter(io, backend.verb);
   const interrupt = new AbortController();
   const onSignal = () => {
     if (interrupt.signal.aborted) process.exit(130);
@@ -279,13 +226,14 @@ async function deliver(io: Io, mailing: Mailing, target: Destination, options: D
     run = await runMailing({
       recipients: mailing.recipients,
       compose: mailing.compose,
-      transport: target.transport,
-      ...(options.ledger ? { ledger: options.ledger } : {}),
-      retryFailed: options.retryFailed,
-      concurrency: target.connections,
-      retry: { ...DEFAULT_RETRY, retries: options.retries, ...(options.retryDelay !== undefined ? { delayMs: options.retryDelay * 1000 } : {}) },
+      backend,
+      ...(ledger ? { ledger } : {}),
+      retrying: options.retrying,
+      concurrency: options.connections,
+      ...(options.rate !== undefined ? { rate: options.rate } : {}),
+      retry: options.retry,
       maxFailures: options.maxFailures,
-      signal: interrupt.signal,
+      signal: lockLost ? AbortSignal.any([interrupt.signal, lockLost]) : interrupt.signal,
       onProgress: (progress) => reporter.progress(progress),
       onFailure: (event) => {
         const text = describeFailure(event);
@@ -297,34 +245,41 @@ async function deliver(io: Io, mailing: Mailing, target: Destination, options: D
     process.off('SIGTERM', onSignal);
     reporter.done();
   }
-  return summarise(io, mailing, target, run, options, reporter.seconds());
+  return summarise(io, mailing, backend, ledger, run, options, reporter.seconds(), Boolean(lockLost?.aborted));
 }
 
-function summarise(io: Io, mailing: Mailing, target: Destination, run: RunResult, options: DeliverOptions, seconds: number): number {
+function summarise(io: Io, mailing: Mailing, backend: Backend, ledger: Ledger | undefined, run: RunResult, options: SendOptions, seconds: number, lockLost: boolean): number {
   const out = colorsFor(io.stdout, io.env);
-  const verb = target.mode === 'outbox' ? 'written' : 'sent';
+  const { verb, target } = backend;
   const slug = mailing.episode.slug;
-  const failed = run.rejected.length + run.deferred.length + run.unrecorded.length;
-  const ok = failed === 0 && !run.stopped;
+  const ok = run.rejected.length + run.deferred.length + run.uncertain.length + run.unrecorded.length === 0 && !run.stopped;
   const pace = rateText(run.sent, seconds);
   const timing = `in ${seconds.toFixed(1)} s${pace ? `, ${pace}` : ''}`;
   let headline: string;
   if (options.test !== undefined) {
-    headline = ok ? `${out.green('✓')} A [TEST] copy of ${slug} ${verb} to ${options.test} via ${target.transport.target}; nothing was recorded` : `${out.red('✗')} The [TEST] copy of ${slug} was not ${verb}`;
+    // A failure that stopped the run (a refused sender, say) is said nowhere else.
+    headline = ok
+      ? `${out.green('✓')} A [TEST] copy of ${slug} ${verb} to ${options.test} via ${target}; nothing was recorded`
+      : `${out.red('✗')} The [TEST] copy of ${slug} was not ${verb}${run.stopped ? `: ${run.stopped}` : ''}`;
   } else if (run.stopped) {
     headline = `${out.red('✗')} ${slug}: stopped: ${run.stopped}`;
   } else {
-    headline = `${ok ? out.green('✓') : out.red('✗')} ${slug}: ${plural(run.sent, 'message')} ${verb} via ${target.transport.target} ${timing}`;
+    headline = `${ok ? out.green('✓') : out.red('✗')} ${slug}: ${plural(run.sent, 'message')} ${verb} via ${target} ${timing}`;
   }
   const lines = [headline, ...tallyLines({ verb, run, suppressed: mailing.suppressed.length, invalid: mailing.invalid.length, duplicates: mailing.duplicates })];
-  if (options.ledger) lines.push(`Ledger: ${ledgerFile(slug)}`);
-  if (target.mode === 'outbox' && options.test === undefined) lines.push(`Nothing was sent: give --smtp <url> or set ${SMTP_VARIABLE} to send.`);
-  if (run.unrecorded.length) {
-    lines.push(
-      out.red(`These readers were accepted by the server but could not be recorded, so a rerun would send to them again: ${run.unrecorded.map((r) => r.address).join(', ')}`),
-    );
+  if (run.uncertain.length) {
+    lines.push(`Uncertain (they may have it; recorded, and not sent again unless --retry-uncertain): ${addressList(run.uncertain.map((u) => u.recipient.address))}`);
   }
-  if (run.stopped && options.ledger) {
+  if (ledger) lines.push(`Ledger: ${ledger.shown}`);
+  if (backend.note && options.test === undefined) lines.push(backend.note);
+  if (run.unrecorded.length) {
+    // Named in full, whatever their number: they are nowhere else.
+    const accepted = run.unrecorded.filter((u) => u.status === 'sent').map((u) => u.recipient.address);
+    const maybe = run.unrecorded.filter((u) => u.status === 'uncertain').map((u) => u.recipient.address);
+    if (accepted.length) lines.push(out.red(`Accepted by the server but not in the ledger, so a rerun would send to them again: ${accepted.join(', ')}`));
+    if (maybe.length) lines.push(out.red(`Sent with the reply lost, and not in the ledger, so a rerun would send to them again: ${maybe.join(', ')}`));
+  } else if (run.stopped && ledger && !lockLost) {
+    // After a lost lock the stop reason says what to check first.
     lines.push('Every message the server accepted is in the ledger. Run the same command again to continue where this run stopped.');
   }
   io.stdout.write(`${lines.join('\n')}\n`);

@@ -2,6 +2,7 @@
 // server keeps answering, Ctrl+C is heard, and a build can be stopped by ending its thread.
 // One request at a time; each answer is plain data (classes do not cross threads).
 import { parentPort, workerData } from 'node:worker_threads';
+import { checkPreview } from '../check/run.ts';
 import { ContentError } from '../errors.ts';
 import type { Problem } from '../problems.ts';
 import type { buildPreview as BuildPreview, PreviewOptions } from './preview.ts';
@@ -16,7 +17,7 @@ export interface BuildRequest extends Omit<PreviewOptions, 'onScanned' | 'now'> 
  * `buildMs`: the build itself, without the thread's start-up.
  */
 export type BuildOutcome = { folders?: string[]; buildMs: number } & (
-  | { ok: true; files: Map<string, string>; episodes: number; warnings: Problem[] }
+  | { ok: true; files: Map<string, string>; episodes: number; warnings: Problem[]; findings: Problem[] }
   | { ok: false; problems: Problem[] }
 );
 
@@ -42,8 +43,11 @@ if (parentPort) {
     const started = performance.now();
     try {
       const now = request.now === undefined ? undefined : new Date(request.now);
-      const preview = await buildPreview({ ...request, now, onScanned });
-      outcome = { ok: true, folders, buildMs: performance.now() - started, ...preview };
+      const { files, episodes, warnings, generated } = await buildPreview({ ...request, now, onScanned });
+      // What `castwright check` would say of it (never the network), checked here beside the
+      // build: what was loaded and rendered holds functions, which do not cross threads.
+      const findings = await checkPreview(generated, { cwd: request.cwd ?? process.cwd(), contentDir: request.contentDir, templatesDir: request.templatesDir });
+      outcome = { ok: true, folders, buildMs: performance.now() - started, files, episodes, warnings, findings };
     } catch (error) {
       outcome = { ok: false, folders, buildMs: performance.now() - started, problems: problemsOf(error) };
     }

@@ -1,6 +1,6 @@
 // The preview: the site exactly as `build` makes it (drafts and future episodes included and
 // marked), plus a preview bar and the email preview pages. Held in memory.
-import { generate } from '../pipeline.ts';
+import { generate, type Generated } from '../pipeline.ts';
 import type { Problem } from '../problems.ts';
 import { DEFAULT_TEMPLATES_DIR, TemplateCompiler, type Render } from '../render/templates.ts';
 import { emailPreviewPages } from './email-preview.ts';
@@ -34,6 +34,8 @@ export interface Preview {
   episodes: number;
   /** Problems that do not stop the preview, shown beside it. */
   warnings: Problem[];
+  /** What was loaded and rendered, for `check` to look at (it stays in the build's thread). */
+  generated: Generated;
 }
 
 /** Throws ContentError with every problem when the content or a template is invalid. */
@@ -55,5 +57,5 @@ export async function buildPreview(options: PreviewOptions): Promise<Preview> {
     const pages = emailPreviewPages(dev.emailPreview, episode, generated.digests.get(episode.slug)!);
     for (const [file, content] of pages) files.set(file, content);
   }
-  return { files, episodes: episodes.length, warnings: generated.warnings };
+  return { files, episodes: episodes.length, warnings: generated.warnings, generated };
 }

@@ -4,6 +4,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { RunError, UsageError, isErrno, systemError } from '../errors.ts';
+import type { Severity } from '../problems.ts';
 import { contentType, requestedFile } from './paths.ts';
 
 export const EVENTS_PATH = '/__castwright/events';
@@ -22,8 +23,8 @@ export interface ServerOptions {
 
 export interface PreviewServer {
   url: string;
-  /** Serves a new good build and tells open pages to reload; its warnings are shown beside it. */
-  publish(files: ReadonlyMap<string, string>, warnings?: readonly string[]): void;
+  /** Serves a new good build and tells open pages to reload; `warnings` are shown beside it. */
+  publish(files: ReadonlyMap<string, string>, warnings?: readonly ShownWarning[]): void;
   /** Keeps serving the last good build and shows these problems on every open page. */
   fail(problems: readonly string[]): void;
   close(): Promise<void>;
@@ -33,10 +34,20 @@ interface State {
   files?: ReadonlyMap<string, string>;
   version: number;
   problems: readonly string[];
-  warnings: readonly string[];
+  warnings: readonly ShownWarning[];
 }
 
-const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((item, i) => item === b[i]);
+/**
+ * What the page lists beside the preview without blocking it: the build's warnings and what
+ * `castwright check` says of the build (its errors too: only invalid content stops a preview).
+ */
+export interface ShownWarning {
+  text: string;
+  severity: Severity;
+}
+
+const sameList = (a: readonly ShownWarning[], b: readonly ShownWarning[]) =>
+  a.length === b.length && a.every((item, i) => item.text === b[i]!.text && item.severity === b[i]!.severity);
 
 function sameFiles(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {
   if (a.size !== b.size) return false;

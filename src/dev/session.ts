@@ -1,14 +1,15 @@
 // A preview session: build, serve, and rebuild on every save. Builds run in a worker thread
 // (dev/builder.ts), so the server answers and Ctrl+C is heard however long a build takes. A failed
 // rebuild leaves the last good build served and sends its problems to the terminal and to every
-// open page; warnings go beside the preview without hiding it.
+// open page; warnings, and what `castwright check` says of the build, go beside the preview
+// without hiding it.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { scanContentFolder } from '../load/scan.ts';
 import { formatProblem, type Problem } from '../problems.ts';
 import { DEFAULT_TEMPLATES_DIR } from '../render/templates.ts';
 import { startBuilder } from './builder.ts';
-import { startServer } from './server.ts';
+import { startServer, type ShownWarning } from './server.ts';
 import { watchSources, type SourceWatcher } from './watch.ts';
 
 export interface SessionOptions {
@@ -27,8 +28,9 @@ export interface SessionOptions {
   restartAfterMs?: number;
 }
 
+/** `warnings`: the content's own; `findings`: what `castwright check` says of the build. */
 export type BuildReport =
-  | { ok: true; episodes: number; warnings: Problem[]; ms: number }
+  | { ok: true; episodes: number; warnings: Problem[]; findings: Problem[]; ms: number }
   | { ok: false; problems: Problem[]; ms: number };
 
 export interface Session {
@@ -41,6 +43,8 @@ export interface Session {
   watchedFolders(): string[];
   close(): Promise<void>;
 }
+
+const shown = (problem: Problem): ShownWarning => ({ text: formatProblem(problem), severity: problem.severity ?? 'error' });
 
 const STOPPED: BuildReport = { ok: false, problems: [{ file: 'castwright', message: 'the preview was stopped' }], ms: 0 };
 
@@ -68,8 +72,8 @@ export async function startSession(options: SessionOptions, onBuild: (report: Bu
     if (outcome.buildMs > 0) lastBuildMs = outcome.buildMs;
     let report: BuildReport;
     if (outcome.ok) {
-      server.publish(outcome.files, outcome.warnings.map(formatProblem));
-      report = { ok: true, episodes: outcome.episodes, warnings: outcome.warnings, ms };
+      server.publish(outcome.files, [...outcome.warnings, ...outcome.findings].map(shown));
+      report = { ok: true, episodes: outcome.episodes, warnings: outcome.warnings, findings: outcome.findings, ms };
     } else {
       server.fail(outcome.problems.map(formatProblem));
       report = { ok: false, problems: outcome.problems, ms };

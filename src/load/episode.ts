@@ -36,11 +36,13 @@ export interface LoadedEpisode {
   identity: Identity;
 }
 
-function identityOf(source: EpisodeSource, show: ShowContext, frontMatter?: YamlSource): Identity {
+export function identityOf(source: EpisodeSource, show: ShowContext, frontMatter?: YamlSource): Identity {
   const identity: Identity = { file: source.file, slug: source.slug, numbered: false };
   const data = frontMatter?.data as Record<string, unknown> | undefined;
   if (!frontMatter || typeof data !== 'object' || data === null) return identity;
-  const guid = typeof data.guid === 'string' || typeof data.guid === 'number' ? String(data.guid).trim() : undefined;
+  // A text, or { value, isPermaLink } as an import keeps a feed's permalink guid.
+  const written = typeof data.guid === 'object' && data.guid !== null ? (data.guid as Record<string, unknown>).value : data.guid;
+  const guid = typeof written === 'string' || typeof written === 'number' ? String(written).trim() : undefined;
   // A guid must never change: by default derived from the slug under the show's permanent podcast:guid.
   identity.guid = { value: guid || uuidv5(source.slug, show.guid), line: frontMatter.lineOf(['guid']) };
   const audio = data.audio as Record<string, unknown> | undefined;
@@ -88,6 +90,7 @@ export function readEpisode(source: EpisodeSource, show: ShowContext): LoadedEpi
     slug,
     source: file,
     guid: identity.guid!.value,
+    guidIsPermaLink: value.guid?.isPermaLink ?? false,
     summary: value.summary ?? firstParagraph,
     explicit: value.explicit ?? show.explicit,
     url: new URL(`episodes/${slug}/`, show.url).href,

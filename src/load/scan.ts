@@ -43,6 +43,9 @@ export interface ContentFiles {
 }
 
 const EPISODE = /\.md$/i;
+
+/** An episode's slug: its file name without the `.md` (any case) that makes it one. */
+export const episodeSlug = (name: string): string => name.replace(EPISODE, '');
 /** Names never read: notes, drafts and editor files (`.`, `_`), and installed packages. */
 export const isSkipped = (name: string) => name.startsWith('.') || name.startsWith('_') || name === 'node_modules';
 const MISTYPED_EPISODE = /\.(markdown|mdown|mdwn|mkdn?|mdx|mdtxt|mdtext)$/i;
@@ -70,7 +73,7 @@ export function scanContentFolder(dir: string, cwd: string, maxEntries = MAX_CON
   const classify = (file: string, name: string, regular: boolean) => {
     if (EPISODE.test(name)) {
       // Also when it is not a regular file (a named pipe, a device): reading it reports why not.
-      found.episodes.push({ path: file, shown: shown(file), slug: name.replace(EPISODE, '') });
+      found.episodes.push({ path: file, shown: shown(file), slug: episodeSlug(name) });
     } else if (regular && MISTYPED_EPISODE.test(name)) {
       warn(file, `is not read: episode files end in .md; rename it to ${name.replace(MISTYPED_EPISODE, '.md')} if it is an episode, or start its name with _ to silence this`);
     }

@@ -21,6 +21,7 @@ import {
   webUrl,
 } from './fields.ts';
 import { parseDuration, parsePublishDate } from './time.ts';
+import { TARGET_EXAMPLES, maskUrl, parseTarget } from '../publish/target-url.ts';
 
 /** Podcasting 2.0's namespace for `podcast:guid`, a UUIDv5 of the feed URL without its scheme. */
 const PODCAST_GUID_NAMESPACE = 'ead4c236-bf58-58c6-a2c6-a6b28d128cb6';
@@ -77,6 +78,26 @@ const unsubscribeUrl = z.string(expecting(UNSUBSCRIBE_EXPECTED)).trim().refine(
   { error: (issue) => expecting(UNSUBSCRIBE_EXPECTED).error(issue) },
 );
 
+// Where `castwright publish` puts the site. Never with credentials: those come from the environment.
+const publishTarget = z.string(expecting(`where to publish the site: ${TARGET_EXAMPLES}`)).trim().superRefine((raw, ctx) => {
+  const parsed = parseTarget(raw, { source: 'show.yml' });
+  if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: `"${maskUrl(raw)}" ${parsed}` });
+});
+
+const WEBSUB_EXPECTED = 'a WebSub hub URL such as https://pubsubhubbub.appspot.com/, or a list of them';
+
+/** One hub or several; the feed names each in an <atom:link rel="hub">. */
+const websubHubs = z
+  .union([webUrl(WEBSUB_EXPECTED), z.array(webUrl(WEBSUB_EXPECTED))], expecting(WEBSUB_EXPECTED))
+  .transform((hubs) => [...new Set(Array.isArray(hubs) ? hubs : [hubs])]);
+
+/** An audio file of a terabyte or more is a typo. */
+export const MAX_AUDIO_BYTES = 1_000_000_000_000;
+/** Larger numbers are typos (apps read them as text of at most a few digits). */
+export const MAX_EPISODE_NUMBER = 99_999;
+/** A season may be numbered by its year. */
+export const MAX_SEASON_NUMBER = 9_999;
+
 /** Apple cuts a show's or an episode's description at 4000 bytes. */
 export const APPLE_DESCRIPTION_BYTES = APPLE_TEXT_BYTES;
 const APPLE_LIMIT = `at most ${APPLE_DESCRIPTION_BYTES} bytes (Apple cuts what is longer)`;
@@ -91,6 +112,43 @@ function isLanguage(code: string): boolean {
     return false;
   }
 }
+
+const GUID_EXPECTED = 'a permanent unique id for the episode';
+
+const guidText = z
+  .union([z.string(), z.number()], expecting(GUID_EXPECTED))
+  .transform(String)
+  .pipe(line(GUID_EXPECTED));
+
+/**
+ * Episodes deliberately taken out of the feed, each with why: the publish guard lets their guids
+ * go (every app drops them from its list) and the note stays as the record of it.
+ */
+const removed = z
+  .array(
+    record({ guid: guidText, reason: line('why the episode was removed, such as "published by mistake"') }, 'a removed episode as { guid, reason }'),
+    expecting('a list of removed episodes as { guid, reason }'),
+  )
+  .default([]);
+
+/** Podcasting 2.0 caps the text of a podcast:funding link. */
+export const FUNDING_TEXT_LENGTH = 128;
+
+const funding = record(
+  {
+    url: webUrl('the absolute http(s) URL of the page where listeners support the show'),
+    text: line('the text of the funding link, such as "Support the show"').refine((value) => value.length <= FUNDING_TEXT_LENGTH, {
+      error: (issue) => `is ${String(issue.input).length} characters long; Podcasting 2.0 takes at most ${FUNDING_TEXT_LENGTH}`,
+    }),
+  },
+  'a funding link as { url, text }',
+);
+
+/**
+ * Whatever an import found that has no field yet, by its feed element name. Kept as written and
+ * never rendered, so a later import or feature can use it.
+ */
+const extra = z.record(z.string(), z.unknown(), expecting('a map of values kept from an imported feed')).optional();
 
 export const showSchema = record(
   {
@@ -124,12 +182,31 @@ export const showSchema = record(
         unsubscribe: unsubscribeUrl,
         unsubscribeMailto: email().optional(),
         utmSource: optionalLine('the utm_source value for links in the email, such as equity'),
+        // Hosts the digest may load fonts or pixels from; by default none, as each load tells
+        // the host a reader's IP address (castwright check flags the others).
+        allowRemote: z
+          .array(
+            z.string(expecting('a host name such as fonts.example.com')).trim().toLowerCase().regex(/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, expecting('a host name such as fonts.example.com')),
+            expecting('a list of host names such as [fonts.example.com]'),
+          )
+          .default([]),
+        subscribe: flag('true or false: whether every page carries a sign-up form (castwright serve takes the sign-ups)').default(false),
       },
       'the email settings as { from, address, unsubscribe }',
-    ),
+    ).optional(),
     storiesHeading: optionalLine('the heading above the list of covered stories'),
     locked: flag().default(true),
     guid: z.uuid(expecting('a UUID (podcast:guid); set it only to keep the one a moved feed already had')).optional(),
+    funding: z
+      .union([funding, z.array(funding)], expecting('a funding link as { url, text }, or a list of them'))
+      .transform((value) => (Array.isArray(value) ? value : [value]))
+      .default([]),
+    newFeedUrl: webUrl('the absolute http(s) URL of the feed apps should move to (itunes:new-feed-url)').optional(),
+    removed,
+    extra,
+    publish: publishTarget.optional(),
+    websub: websubHubs.default([]),
+    podping: webUrl('the podping HTTP endpoint, such as https://podping.cloud/ (its token goes in PODPING_TOKEN)').optional(),
   },
   'the show settings',
 ).transform((show) => {
@@ -141,7 +218,7 @@ export const showSchema = record(
     url,
     feedUrl,
     guid: show.guid ?? podcastGuid(feedUrl),
-    email: { ...show.email, utmSource: show.email.utmSource ?? slugOfTitle },
+    email: show.email && { ...show.email, utmSource: show.email.utmSource ?? slugOfTitle },
   };
 });
 
@@ -184,8 +261,9 @@ const duration = z
 const audio = record(
   {
     url: webUrl('the absolute http(s) URL of the audio file'),
-    length: positiveWhole('the file size in bytes, a whole number above 0', 1_000_000_000_000),
-    duration,
+    length: positiveWhole('the file size in bytes, a whole number above 0', MAX_AUDIO_BYTES),
+    // Optional: many published feeds give no length, and an imported episode must not get a made-up one.
+    duration: duration.optional(),
     type: oneOf(mediaTypes).optional(),
   },
   'the audio file as { url, length, duration }',
@@ -203,29 +281,102 @@ const audio = record(
   return { ...file, type };
 });
 
+/**
+ * As published: a text (written with isPermaLink="false"), or `{ value, isPermaLink }` to keep a
+ * feed's permalink guid exactly as apps know it.
+ */
+const guid = z.union(
+  [
+    guidText.transform((value) => ({ value, isPermaLink: false })),
+    record({ value: guidText, isPermaLink: flag() }, 'the guid as { value, isPermaLink }'),
+  ],
+  expecting(`${GUID_EXPECTED}, or { value, isPermaLink }`),
+);
+
+/** Transcript formats by file extension, for a transcript given as a bare URL. */
+export const TRANSCRIPT_TYPES: Readonly<Record<string, string>> = {
+  vtt: 'text/vtt',
+  srt: 'application/x-subrip',
+  json: 'application/json',
+  html: 'text/html',
+  htm: 'text/html',
+  txt: 'text/plain',
+};
+
+const MIME_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/i;
+
+const transcriptFile = record(
+  {
+    url: webUrl('the absolute http(s) URL of the transcript'),
+    type: z
+      .string(expecting('the transcript format, such as text/vtt or application/x-subrip'))
+      .trim()
+      .refine((value) => MIME_TYPE.test(value), { error: (issue) => expecting('a media type such as text/vtt').error(issue) }),
+    language: optionalLine('the language of the transcript, such as en'),
+    rel: optionalLine('"captions" for timed captions'),
+  },
+  'a transcript as { url, type, language, rel }',
+);
+
+const TRANSCRIPT_EXPECTED = 'a transcript URL, or a list of { url, type, language, rel }';
+
+const transcript = z
+  .union([webUrl(), z.array(transcriptFile)], expecting(TRANSCRIPT_EXPECTED))
+  .transform((value, ctx) => {
+    if (Array.isArray(value)) return value;
+    const extension = new URL(value).pathname.split('.').pop()?.toLowerCase() ?? '';
+    const type = TRANSCRIPT_TYPES[extension];
+    if (!type) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `".${extension}" does not tell the transcript format; expected a list such as [{ url: …, type: text/vtt }]`,
+      });
+      return z.NEVER;
+    }
+    return [{ url: value, type }];
+  });
+
+const person = record(
+  {
+    name: line("the person's name"),
+    role: optionalLine('a Podcasting 2.0 role such as host, guest or producer'),
+    group: optionalLine('a Podcasting 2.0 group such as cast or writing'),
+    img: webUrl("the URL of the person's picture").optional(),
+    href: webUrl("the URL of the person's page").optional(),
+  },
+  'a person as { name, role, group, img, href }',
+);
+
+const host = z.union([line("a host's name").transform((name): z.output<typeof person> => ({ name })), person], expecting("a host's name, or { name, role, img, href }"));
+
 export const episodeSchema = record(
   {
     title: line('the episode title'),
     date: publishDate,
-    guid: z
-      .union([z.string(), z.number()], expecting('a permanent unique id for the episode'))
-      .transform(String)
-      .pipe(line('a permanent unique id for the episode'))
-      .optional(),
-    episode: positiveWhole('the episode number, a whole number above 0', 99_999).optional(),
-    season: positiveWhole('the season number (or year), a whole number above 0', 9_999).optional(),
+    guid: guid.optional(),
+    episode: positiveWhole('the episode number, a whole number above 0', MAX_EPISODE_NUMBER).optional(),
+    season: positiveWhole('the season number (or year), a whole number above 0', MAX_SEASON_NUMBER).optional(),
     type: oneOf(['full', 'trailer', 'bonus']).default('full'),
     summary: optionalText('a one-paragraph summary in plain text', APPLE_DESCRIPTION_BYTES, APPLE_LIMIT),
     audio,
-    hosts: z.array(line("a host's name"), expecting("a list of hosts' names")).default([]),
+    hosts: z.array(host, expecting("a list of hosts' names")).default([]),
     explicit: flag().optional(),
     image: webUrl('the URL of the episode art').optional(),
+    transcript: transcript.optional(),
+    chapters: webUrl('the absolute http(s) URL of a Podcasting 2.0 chapters file (JSON)').optional(),
     draft: flag().default(false),
     subject: optionalLine('the email subject line'),
     preheader: optionalLine('the preview line email apps show after the subject'),
+    // The guid(s) this episode was published under before: the publish guard takes the change as meant.
+    replaces: z
+      .union([guidText.transform((value) => [value]), z.array(guidText)], expecting('the guid this episode was published under before, or a list of them'))
+      .default([]),
+    extra,
   },
   'the episode fields',
 );
 
 export type ShowSettings = z.output<typeof showSchema>;
 export type EpisodeFields = z.output<typeof episodeSchema>;
+export type Person = z.output<typeof person>;
+export type Transcript = z.output<typeof transcriptFile>;

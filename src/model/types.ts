@@ -5,6 +5,15 @@ import type { PublishDate } from './time.ts';
 
 export type Show = ShowSettings;
 
+export type EmailSettings = NonNullable<ShowSettings['email']>;
+
+/** A show with email settings: only such a show has digests to render and send. */
+export type MailingShow = Show & { email: EmailSettings };
+
+export function hasEmail(show: Show): show is MailingShow {
+  return show.email !== undefined;
+}
+
 /** One covered story: the list item `- [Title](url) — summary` under the stories heading. */
 export interface Story {
   title: string;
@@ -24,6 +33,8 @@ export interface Episode extends Omit<EpisodeFields, 'guid' | 'summary' | 'expli
   source: string;
   date: PublishDate;
   guid: string;
+  /** The feed writes isPermaLink="true": a guid imported from a feed that published it so. */
+  guidIsPermaLink: boolean;
   /** Plain text: the front matter's `summary`, or the first paragraph of the body. */
   summary: string;
   explicit: boolean;

@@ -2,7 +2,7 @@
 // links. Rendering is split so a send prepares an episode once and then only fills in each reader's
 // unsubscribe link.
 import { compile } from 'html-to-text';
-import type { ListedEpisode, Show } from '../model/types.ts';
+import type { ListedEpisode, MailingShow } from '../model/types.ts';
 import type { Templates } from './templates.ts';
 import { tagLinksInHtml, withUtm, type Campaign } from './utm.ts';
 import { episodeView, shortenText } from './view.ts';
@@ -30,7 +30,7 @@ const htmlToText = compile({
 /** Renders the digest for one reader; `unsubscribeUrl` is that reader's own link. */
 export type DigestRenderer = (unsubscribeUrl: string) => Digest;
 
-export function prepareDigest(show: Show, episode: ListedEpisode, templates: Templates): DigestRenderer {
+export function prepareDigest(show: MailingShow, episode: ListedEpisode, templates: Templates): DigestRenderer {
   const view = episodeView(show, episode);
   const campaign: Campaign = { source: show.email.utmSource, medium: 'email', campaign: episode.slug };
   const introHtml = tagLinksInHtml(episode.introHtml, campaign);

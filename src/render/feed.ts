@@ -1,12 +1,13 @@
 // The podcast feed: RSS 2.0 with the itunes, content, atom and podcast (Podcasting 2.0) namespaces,
 // written by the `rss` package. Complete for Apple and Podcasting 2.0, valid for the W3C validator.
+import { randomUUID } from 'node:crypto';
 import RSS from 'rss';
-import { APPLE_DESCRIPTION_BYTES, type Category } from '../model/schema.ts';
+import { APPLE_DESCRIPTION_BYTES, type Category, type Person, type Transcript } from '../model/schema.ts';
 import type { Publication, Show } from '../model/types.ts';
 import type { Templates } from './templates.ts';
 import { ContentError } from '../errors.ts';
 import type { Problem } from '../problems.ts';
-import { episodeView, shortenText, type EpisodeView } from './view.ts';
+import { episodeView, largestFitting, shortenText, type EpisodeView } from './view.ts';
 
 const NAMESPACES = {
   itunes: 'http://www.itunes.com/dtds/podcast-1.0.dtd',
@@ -44,17 +45,27 @@ function channelElements(show: Show): XmlElement[] {
     { 'podcast:guid': show.guid },
     { 'podcast:locked': [{ _attr: { owner: show.owner.email } }, show.locked ? 'yes' : 'no'] },
     { 'podcast:medium': 'podcast' },
+    ...show.funding.map(({ url, text }) => ({ 'podcast:funding': [{ _attr: { url } }, text] })),
+    ...(show.newFeedUrl ? [{ 'itunes:new-feed-url': show.newFeedUrl }] : []),
+    // WebSub: apps that subscribe at the hub hear of a new episode when `publish` pings it.
+    ...show.websub.map((hub) => ({ 'atom:link': { _attr: { href: hub, rel: 'hub' } } })),
   ];
 }
 
-/** The largest n in [low, high] for which `fits(n)` holds, given that it holds for `low`. */
-function largestFitting(low: number, high: number, fits: (n: number) => boolean): number {
-  while (low < high) {
-    const middle = Math.ceil((low + high) / 2);
-    if (fits(middle)) low = middle;
-    else high = middle - 1;
-  }
-  return low;
+/** podcast:person with the attributes the sources give; the role defaults to host. */
+function personElement(person: Person): XmlElement {
+  const attributes: Record<string, string> = { role: person.role ?? 'host' };
+  if (person.group) attributes.group = person.group;
+  if (person.img) attributes.img = person.img;
+  if (person.href) attributes.href = person.href;
+  return { 'podcast:person': [{ _attr: attributes }, person.name] };
+}
+
+function transcriptElement(transcript: Transcript): XmlElement {
+  const attributes: Record<string, string> = { url: transcript.url, type: transcript.type };
+  if (transcript.language) attributes.language = transcript.language;
+  if (transcript.rel) attributes.rel = transcript.rel;
+  return { 'podcast:transcript': { _attr: attributes } };
 }
 
 const fitsApple = (html: string) => Buffer.byteLength(html) <= APPLE_DESCRIPTION_BYTES;
@@ -97,16 +108,21 @@ function itemElements(templates: Templates, episode: EpisodeView): XmlElement[] 
   if (episode.season !== undefined) numbers.push({ 'itunes:season': episode.season });
   return [
     { 'content:encoded': { _cdata: templates.feed.content({ episode }).trim() } },
-    { 'itunes:duration': episode.audio.duration },
+    ...(episode.audio.duration === undefined ? [] : [{ 'itunes:duration': episode.audio.duration }]),
     ...numbers,
     { 'itunes:episodeType': episode.type },
     { 'itunes:explicit': String(episode.explicit) },
     ...(episode.image ? [{ 'itunes:image': { _attr: { href: episode.image } } }] : []),
     ...(episode.season !== undefined ? [{ 'podcast:season': episode.season }] : []),
     ...(episode.episode !== undefined ? [{ 'podcast:episode': episode.episode }] : []),
-    ...episode.hosts.map((name) => ({ 'podcast:person': [{ _attr: { role: 'host' } }, name] })),
+    ...episode.hosts.map(personElement),
+    ...(episode.transcript ?? []).map(transcriptElement),
+    ...(episode.chapters ? [{ 'podcast:chapters': { _attr: { url: episode.chapters, type: 'application/json+chapters' } } }] : []),
   ];
 }
+
+const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
+const escapeXml = (text: string) => text.replace(/[&<>"']/g, (c) => XML_ESCAPES[c]!);
 
 export function renderFeed(publication: Publication, templates: Templates): string {
   const { show } = publication;
@@ -127,7 +143,10 @@ export function renderFeed(publication: Publication, templates: Templates): stri
     custom_elements: channelElements(show),
   });
   const problems: Problem[] = [];
-  for (const episode of episodes) {
+  // The rss package writes isPermaLink="false" for every guid it is given. A permalink guid goes in
+  // under a marker no content can forge, then is written out as published.
+  const marker = `castwright-permalink-${randomUUID()}-`;
+  for (const [index, episode] of episodes.entries()) {
     const description = fitDescription(templates, episode);
     if (typeof description !== 'string') {
       problems.push(description);
@@ -137,7 +156,7 @@ export function renderFeed(publication: Publication, templates: Templates): stri
       title: episode.title,
       description,
       url: episode.url,
-      guid: episode.guid,
+      guid: episode.guidIsPermaLink ? `${marker}${index}` : episode.guid,
       date: episode.date.instant,
       enclosure: { url: episode.audio.url, size: episode.audio.length, type: episode.audio.type },
       custom_elements: itemElements(templates, episode),
@@ -150,6 +169,10 @@ export function renderFeed(publication: Publication, templates: Templates): stri
     .xml({ indent: '  ' })
     .replace(/<lastBuildDate>[^<]*<\/lastBuildDate>\s*/, newest ? `<lastBuildDate>${newest.toUTCString()}</lastBuildDate>\n    ` : '')
     // The stylesheet makes the feed readable when opened in a browser; podcast apps ignore it.
-    .replace(/^(<\?xml[^>]*\?>)/, `$1\n<?xml-stylesheet type="text/xsl" href="${templates.assets.feedStylesheet.path}"?>\n`);
+    .replace(/^(<\?xml[^>]*\?>)/, `$1\n<?xml-stylesheet type="text/xsl" href="${templates.assets.feedStylesheet.path}"?>\n`)
+    .replace(
+      new RegExp(`<guid isPermaLink="false">${marker}(\\d+)</guid>`, 'g'),
+      (_, index: string) => `<guid isPermaLink="true">${escapeXml(episodes[Number(index)]!.guid)}</guid>`,
+    );
   return `${xml.replace(NOT_XML, '')}\n`;
 }

@@ -1,5 +1,5 @@
 // The render stage as one call: every output file of a publication, as path → content.
-import type { Publication } from '../model/types.ts';
+import { hasEmail, type Publication } from '../model/types.ts';
 import { prepareDigest, type Digest } from './email.ts';
 import { renderFeed } from './feed.ts';
 import { renderSite, type SiteOptions } from './site.ts';
@@ -18,9 +18,12 @@ export function renderPublication(publication: Publication, templates: Templates
   files.set('feed.xml', renderFeed(publication, templates));
   files.set(templates.assets.feedStylesheet.path, templates.assets.feedStylesheet.content);
   const digests = new Map<string, Digest>();
+  const { show } = publication;
+  // Without email settings (an imported show, say) there is no digest to render.
+  if (!hasEmail(show)) return { files, digests };
   for (const episode of publication.episodes) {
     // The unsubscribe link keeps its {token} placeholder: `send` fills it per reader.
-    const digest = prepareDigest(publication.show, episode, templates)(publication.show.email.unsubscribe);
+    const digest = prepareDigest(show, episode, templates)(show.email.unsubscribe);
     digests.set(episode.slug, digest);
     files.set(`email/${episode.slug}.html`, digest.html);
     files.set(`email/${episode.slug}.txt`, digest.text);

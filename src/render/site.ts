@@ -8,7 +8,8 @@ export interface SiteOptions {
   banner?: (page: { episode?: EpisodeView }) => string;
 }
 
-function pageContext(show: Show, templates: Templates, root: string) {
+/** What every page's layout needs: the show, the relative way to the site's root, the stylesheet's link. */
+export function pageContext(show: Show, templates: Templates, root: string) {
   const { stylesheet } = templates.assets;
   return { show, root, stylesheet: `${root}${stylesheet.path}?v=${stylesheet.version}` };
 }
@@ -21,22 +22,22 @@ function podcastEpisodeJsonLd(show: Show, episode: EpisodeView) {
     url: episode.url,
     datePublished: episode.isoDate,
     description: episode.summary,
-    timeRequired: episode.isoDuration,
+    ...(episode.isoDuration ? { timeRequired: episode.isoDuration } : {}),
     ...(episode.episode === undefined ? {} : { episodeNumber: episode.episode }),
-    ...(episode.hosts.length ? { actor: episode.hosts.map((name) => ({ '@type': 'Person', name })) } : {}),
+    ...(episode.hosts.length ? { actor: episode.hosts.map(({ name, href }) => ({ '@type': 'Person', name, ...(href ? { url: href } : {}) })) } : {}),
     image: episode.image ?? show.image,
     associatedMedia: {
       '@type': 'MediaObject',
       contentUrl: episode.audio.url,
       encodingFormat: episode.audio.type,
       contentSize: String(episode.audio.length),
-      duration: episode.isoDuration,
+      ...(episode.isoDuration ? { duration: episode.isoDuration } : {}),
     },
     partOfSeries: { '@type': 'PodcastSeries', name: show.title, url: show.url, webFeed: show.feedUrl },
   };
 }
 
-const locale = (language: string) => language.replace(/-(\w+)$/, (_, region: string) => `_${region.toUpperCase()}`);
+export const locale = (language: string) => language.replace(/-(\w+)$/, (_, region: string) => `_${region.toUpperCase()}`);
 
 /** Output path → content for every page of the site. */
 export function renderSite(publication: Publication, templates: Templates, options: SiteOptions = {}): Map<string, string> {

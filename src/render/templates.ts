@@ -23,9 +23,9 @@ export interface Asset {
 }
 
 export interface Templates {
-  site: { index: Render; episode: Render; notFound: Render };
+  site: { index: Render; episode: Render; notFound: Render; subscription: Render };
   feed: { description: Render; content: Render };
-  email: { html: Render; text: Render };
+  email: { html: Render; text: Render; confirm: { html: Render; text: Render } };
   assets: { stylesheet: Asset; feedStylesheet: Asset };
 }
 
@@ -50,8 +50,11 @@ function registerHelpers(hb: typeof Handlebars): void {
   hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   hb.registerHelper('plural', (count: number, one: string, many: string) => (count === 1 ? one : many));
   // "Alex and Natasha", in the show's language.
-  hb.registerHelper('list', (items: string[], options: Handlebars.HelperOptions) =>
-    new Intl.ListFormat(options.data?.root?.show?.language ?? 'en', { type: 'conjunction' }).format(items),
+  // Names or people ({ name }).
+  hb.registerHelper('list', (items: Array<string | { name: string }>, options: Handlebars.HelperOptions) =>
+    new Intl.ListFormat(options.data?.root?.show?.language ?? 'en', { type: 'conjunction' }).format(
+      items.map((item) => (typeof item === 'string' ? item : item.name)),
+    ),
   );
 }
 
@@ -140,7 +143,9 @@ export class TemplateCompiler {
       return () => '';
     }
     try {
-      const result = await mjml2html(source, { validationLevel: 'strict', keepComments: false, ignoreIncludes: true });
+      // fonts: {} stops MJML's default Google Fonts import for fonts it knows (Roboto…), which
+      // would tell Google the IP address of every reader who opens the email.
+      const result = await mjml2html(source, { validationLevel: 'strict', keepComments: false, ignoreIncludes: true, fonts: {} });
       return this.compileSource(file, result.html);
     } catch (error) {
       const details = (error as { errors?: Array<{ line: number; message: string }> }).errors;
@@ -167,11 +172,13 @@ export async function loadTemplates(dir: string = DEFAULT_TEMPLATES_DIR, cwd = p
       index: await compiler.compile('site/index.hbs'),
       episode: await compiler.compile('site/episode.hbs'),
       notFound: await compiler.compile('site/404.hbs'),
+      subscription: await compiler.compile('site/subscription.hbs'),
     },
     feed: { description: await compiler.compile('feed/description.hbs'), content: await compiler.compile('feed/content.hbs') },
     email: {
       html: await compiler.compileMjml('email/digest.mjml.hbs'),
       text: await compiler.compile('email/digest.txt.hbs', { text: true }),
+      confirm: { html: await compiler.compile('email/confirm.html.hbs'), text: await compiler.compile('email/confirm.txt.hbs', { text: true }) },
     },
     assets: {
       stylesheet: await compiler.asset('site/style.css', 'style.css'),

@@ -1,5 +1,6 @@
 // Display values derived once per episode and shared by every output: dates, lengths, labels.
 import { formatDuration, isoDuration, type PublishDate } from '../model/time.ts';
+import type { Person } from '../model/schema.ts';
 import type { ListedEpisode, Show } from '../model/types.ts';
 
 const dateFormats = new Map<string, Intl.DateTimeFormat>();
@@ -39,6 +40,22 @@ export function shortenText(text: string, length: number): string {
   return `${(word || cut).trimEnd()}…`;
 }
 
+/** `text` shortened as `shortenText` does, to at most `maxBytes` of UTF-8 (Apple counts bytes). */
+export function shortenToBytes(text: string, maxBytes: number): string {
+  if (Buffer.byteLength(text) <= maxBytes) return text;
+  return shortenText(text, largestFitting(0, text.length, (length) => Buffer.byteLength(shortenText(text, length)) <= maxBytes));
+}
+
+/** The largest n in [low, high] for which `fits(n)` holds, given that it holds for `low`. */
+export function largestFitting(low: number, high: number, fits: (n: number) => boolean): number {
+  while (low < high) {
+    const middle = Math.ceil((low + high) / 2);
+    if (fits(middle)) low = middle;
+    else high = middle - 1;
+  }
+  return low;
+}
+
 const STATUS_LABELS = { published: '', draft: 'Draft', scheduled: 'Scheduled' } as const;
 
 export interface EpisodeView extends ListedEpisode {
@@ -51,7 +68,13 @@ export interface EpisodeView extends ListedEpisode {
   statusLabel: string;
   /** "Episode 312, season 4" or empty. */
   numberText: string;
+  /** Hosts (role host, or none), then everyone else with their role: "Jane Doe (guest)". */
+  hostPeople: Person[];
+  otherPeople: Array<Person & { roleText: string }>;
 }
+
+/** Podcasting 2.0's default role is host. */
+export const isHost = (person: Person): boolean => person.role === undefined || person.role.toLowerCase() === 'host';
 
 export function episodeView(show: Show, episode: ListedEpisode): EpisodeView {
   const number = episode.episode === undefined ? '' : `Episode ${episode.episode}`;
@@ -60,10 +83,13 @@ export function episodeView(show: Show, episode: ListedEpisode): EpisodeView {
     ...episode,
     dateText: formatDate(episode.date, show.language),
     isoDate: isoDate(episode.date),
-    durationText: formatDuration(episode.audio.duration),
-    isoDuration: isoDuration(episode.audio.duration),
+    // Empty when the length is unknown (an imported episode whose feed gave none).
+    durationText: episode.audio.duration === undefined ? '' : formatDuration(episode.audio.duration),
+    isoDuration: episode.audio.duration === undefined ? '' : isoDuration(episode.audio.duration),
     sizeText: formatBytes(episode.audio.length),
     statusLabel: STATUS_LABELS[episode.status],
+    hostPeople: episode.hosts.filter(isHost),
+    otherPeople: episode.hosts.filter((person) => !isHost(person)).map((person) => ({ ...person, roleText: person.role!.toLowerCase() })),
     numberText: [number, season].filter(Boolean).join(', ').replace(/^s/, (c) => (number ? c : c.toUpperCase())),
   };
 }

@@ -1,17 +1,19 @@
-// Subscriber and suppression lists: CSV files as mailing tools export them. Every row that cannot
-// be used is reported with its line, all at once, and skipped; only a file that cannot be read as
-// a list at all stops the send.
-import { readFile } from 'node:fs/promises';
+// Subscriber and suppression lists: CSV files as mailing tools export them. A subscriber row that
+// cannot be used is reported with its line and skipped. A suppression list fails closed: a row it
+// cannot read may be a reader who asked not to be mailed, so any such row stops the send.
+import type { Stats } from 'node:fs';
+import { lstat, readFile, readlink, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
+import { ContentError } from '../errors.ts';
 import type { Problem } from '../problems.ts';
-import { parseAddress, splitMailbox } from './address.ts';
+import { readMailbox } from './address.ts';
 import { SetupError } from './errors.ts';
 
 export interface Recipient {
   /** Normalised address to send to. */
   address: string;
-  /** Lower-cased address: what duplicates, suppression and the ledger compare. */
+  /** The canonical address (see `canonicalAddress`): what duplicates, suppression and the ledger compare. */
   key: string;
   name?: string;
   /** Line of the list it came from (0 for an address given on the command line). */
@@ -25,12 +27,14 @@ export interface RecipientList {
   invalid: Problem[];
   /** Rows whose address an earlier row already has. */
   duplicates: number;
+  /** Rows used, with something left out (a name too long for a header). */
+  warnings: Problem[];
 }
 
-const EMAIL_HEADERS = new Set(['email', 'e-mail', 'email address', 'e-mail address', 'mail']);
+export const EMAIL_HEADERS = new Set(['email', 'e-mail', 'email address', 'e-mail address', 'mail']);
 const NAME_HEADERS = new Set(['name', 'full name']);
 
-interface Row {
+export interface Row {
   line: number;
   cells: string[];
 }
@@ -40,18 +44,58 @@ function displayPath(file: string, cwd: string): string {
   return (relative && !relative.startsWith('..') ? relative : file).split(path.sep).join('/');
 }
 
+/**
+ * Larger lists are refused rather than read: a file this large is no list of readers (a link to a
+ * device, a log file), and reading one would exhaust memory before saying anything.
+ */
+export const MAX_LIST_BYTES = 256 * 1024 ** 2;
+
+function notAFile(info: Stats): string | undefined {
+  if (info.isFile()) return undefined;
+  if (info.isDirectory()) return 'a folder';
+  if (info.isFIFO()) return 'a named pipe';
+  if (info.isSocket()) return 'a socket';
+  return 'a device';
+}
+
+/** Why a list cannot be read, for a file that stat() did not find or could not look at. */
+async function whyMissing(error: unknown, file: string): Promise<string> {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code !== 'ENOENT') return (error as Error).message;
+  // A link whose target is gone (a share not mounted) is a list that exists but cannot be read.
+  const link = await lstat(file).then(
+    (info) => info.isSymbolicLink(),
+    () => false,
+  );
+  return link ? `it is a symbolic link to ${await readlink(file)}, which does not exist` : 'no such file';
+}
+
+/**
+ * The text of a list. Only a regular file of a sane size is read: a named pipe would block for
+ * ever, and a link to /dev/zero would fill memory, while the send waits with nothing said.
+ */
 async function readText(file: string, cwd: string, shown: string): Promise<string> {
+  const full = path.resolve(cwd, file);
+  const cannot = (why: string) => new SetupError(`cannot read ${shown}: ${why}`);
+  let info: Stats;
+  try {
+    info = await stat(full);
+  } catch (error) {
+    throw cannot(await whyMissing(error, full));
+  }
+  const kind = notAFile(info);
+  if (kind) throw cannot(`it is ${kind}, not a file; expected a CSV file`);
+  if (info.size > MAX_LIST_BYTES) throw cannot(`it is ${Math.round(info.size / 1024 ** 2)} MB, more than the ${MAX_LIST_BYTES / 1024 ** 2} MB castwright reads as a list`);
   try {
     // csv-parse counts lines wrongly around blank CRLF lines; with one line ending its counts are exact.
-    return (await readFile(path.resolve(cwd, file), 'utf8')).replace(/\r\n?/g, '\n');
+    return (await readFile(full, 'utf8')).replace(/\r\n?/g, '\n');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new SetupError(`cannot read ${shown}: ${code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+    throw cannot(await whyMissing(error, full));
   }
 }
 
 /** Non-blank rows with the line each starts on. */
-function rows(text: string, shown: string): Row[] {
+export function rows(text: string, shown: string): Row[] {
   const found: Row[] = [];
   let lastLine = 0;
   try {
@@ -83,8 +127,20 @@ function rows(text: string, shown: string): Row[] {
   return found;
 }
 
-function columnOf(header: readonly string[], names: ReadonlySet<string>): number {
+export function columnOf(header: readonly string[], names: ReadonlySet<string>): number {
   return header.findIndex((cell) => names.has(cell.trim().toLowerCase()));
+}
+
+/**
+ * The column that holds the address: -1 when the row is no header, a message when several could
+ * (`Email` and `E-mail Address`): taking the first would mail, or fail to suppress, the address in
+ * the other.
+ */
+function addressColumn(header: Row): number | string {
+  const columns = header.cells.flatMap((cell, index) => (EMAIL_HEADERS.has(cell.trim().toLowerCase()) ? [index] : []));
+  if (columns.length <= 1) return columns[0] ?? -1;
+  const names = columns.map((index) => `"${header.cells[index]!.trim()}"`);
+  return `${columns.length} columns of the header row may hold the address (${names.slice(0, -1).join(', ')} and ${names.at(-1)}); castwright will not guess which; expected one column named email`;
 }
 
 function missingEmailColumn(shown: string, header: Row): SetupError {
@@ -93,6 +149,9 @@ function missingEmailColumn(shown: string, header: Row): SetupError {
   const hint = header.cells.length === 1 && /[;\t]/.test(header.cells[0]!) ? '; castwright reads comma-separated values' : '';
   return new SetupError(`${shown}:${header.line}: no "email" column in the header row (found ${found})${hint}; expected a header such as email,name`);
 }
+
+/** Longer display names are junk from a broken export, and a header line has room for 998 characters. */
+export const MAX_NAME_LENGTH = 200;
 
 function cleanName(raw: string | undefined): string | undefined {
   // A name ends up in the To header: no line breaks or control characters, whatever the export held.
@@ -107,15 +166,21 @@ function describe(value: string): string {
 /** The subscriber list: a header row with an `email` column and optionally a `name` column. */
 export async function readRecipients(file: string, options: { cwd: string }): Promise<RecipientList> {
   const shown = displayPath(file, options.cwd);
-  const text = await readText(file, options.cwd, shown);
-  const list: RecipientList = { recipients: [], invalid: [], duplicates: 0 };
+  return parseRecipients(await readText(file, options.cwd, shown), shown);
+}
+
+/** The subscriber list from its text (line endings already LF); `shown` names it in messages. */
+export function parseRecipients(text: string, shown: string): RecipientList {
+  const list: RecipientList = { recipients: [], invalid: [], duplicates: 0, warnings: [] };
   const seen = new Set<string>();
   let emailColumn = -1;
   let nameColumn = -1;
   for (const row of rows(text, shown)) {
     if (emailColumn < 0) {
-      emailColumn = columnOf(row.cells, EMAIL_HEADERS);
-      if (emailColumn < 0) throw missingEmailColumn(shown, row);
+      const column = addressColumn(row);
+      if (typeof column === 'string') throw new SetupError(`${shown}:${row.line}: ${column}`);
+      if (column < 0) throw missingEmailColumn(shown, row);
+      emailColumn = column;
       nameColumn = columnOf(row.cells, NAME_HEADERS);
       continue;
     }
@@ -124,67 +189,88 @@ export async function readRecipients(file: string, options: { cwd: string }): Pr
       list.invalid.push({ file: shown, line: row.line, message: 'no email address' });
       continue;
     }
-    const mailbox = splitMailbox(cell);
-    const parsed = parseAddress(mailbox.address);
-    if (!parsed) {
+    const mailbox = readMailbox(cell);
+    if (!mailbox) {
       list.invalid.push({ file: shown, line: row.line, message: `${describe(cell)} is not an email address` });
       continue;
     }
-    if (seen.has(parsed.key)) {
+    if (seen.has(mailbox.key)) {
       list.duplicates++;
       continue;
     }
-    seen.add(parsed.key);
-    const name = cleanName(nameColumn >= 0 ? row.cells[nameColumn] : undefined) ?? cleanName(mailbox.name);
-    list.recipients.push({ ...parsed, ...(name ? { name } : {}), line: row.line });
+    seen.add(mailbox.key);
+    let name = cleanName(nameColumn >= 0 ? row.cells[nameColumn] : undefined) ?? cleanName(mailbox.name);
+    if (name && name.length > MAX_NAME_LENGTH) {
+      list.warnings.push({ file: shown, line: row.line, severity: 'warning', message: `the name is ${name.length} characters long (at most ${MAX_NAME_LENGTH}); the message goes to ${mailbox.address} without it` });
+      name = undefined;
+    }
+    list.recipients.push({ address: mailbox.address, key: mailbox.key, ...(name ? { name } : {}), line: row.line });
   }
   if (emailColumn < 0) throw new SetupError(`${shown}: the file is empty; expected a header row such as email,name and one row per reader`);
   return list;
 }
 
 export interface Suppression {
-  /** Keys (lower-cased addresses) that must never receive mail. */
+  /** Canonical addresses that must never receive mail. */
   keys: Set<string>;
   /** Where each key is listed, to say why an address was left out. */
   lines: Map<string, number>;
-  /** Rows that hold no usable address; they cannot match a reader, but the list may be damaged. */
-  problems: Problem[];
   file: string;
 }
 
 /**
  * Addresses that unsubscribed or bounced: a CSV with an `email` column, or a bare list with one
- * address a line as many tools export it.
+ * address a line as many tools export it. Empty (no rows, or a header alone) is allowed; a row
+ * whose address cannot be read is not: castwright cannot tell whom it meant to protect, so every
+ * such row is reported (ContentError, exit 1) and nothing is sent.
  */
 export async function readSuppression(file: string, options: { cwd: string }): Promise<Suppression> {
   const shown = displayPath(file, options.cwd);
-  const text = await readText(file, options.cwd, shown);
-  const suppression: Suppression = { keys: new Set(), lines: new Map(), problems: [], file: shown };
+  return parseSuppression(await readText(file, options.cwd, shown), shown);
+}
+
+/** The suppression list from its text (line endings already LF); `shown` names it in messages. */
+export function parseSuppression(text: string, shown: string): Suppression {
+  const suppression: Suppression = { keys: new Set(), lines: new Map(), file: shown };
+  const problems: Problem[] = [];
+  const unusable = (line: number, what: string) =>
+    problems.push({ file: shown, line, message: `${what}; a suppression list holds one address per row, and castwright will not guess whom this row protects` });
   let column: number | undefined;
   for (const row of rows(text, shown)) {
     if (column === undefined) {
-      column = columnOf(row.cells, EMAIL_HEADERS);
+      const found = addressColumn(row);
+      if (typeof found === 'string') {
+        problems.push({ file: shown, line: row.line, message: found });
+        break;
+      }
+      column = found;
       if (column >= 0) continue;
-      if (!parseAddress(splitMailbox(row.cells[0] ?? '').address)) throw missingEmailColumn(shown, row);
+      // No header: a bare list, one address a line (its first row must be one).
       column = 0;
+      if (!readMailbox(row.cells[0] ?? '')) {
+        const found = row.cells.map((cell) => `"${cell.trim()}"`).join(', ');
+        const hint = row.cells.length === 1 && /[;\t]/.test(row.cells[0]!) ? '; castwright reads comma-separated values' : '';
+        unusable(row.line, `neither a header row with an "email" column nor an address (found ${found})${hint}`);
+        continue;
+      }
     }
     const cell = row.cells[column]?.trim() ?? '';
-    const parsed = parseAddress(splitMailbox(cell).address);
-    if (!parsed) {
-      suppression.problems.push({ file: shown, line: row.line, message: `${describe(cell)} is not an email address; the row cannot match a reader` });
+    const mailbox = readMailbox(cell);
+    if (!mailbox) {
+      unusable(row.line, cell === '' ? 'no email address' : `${describe(cell)} is not an email address`);
       continue;
     }
-    suppression.keys.add(parsed.key);
-    if (!suppression.lines.has(parsed.key)) suppression.lines.set(parsed.key, row.line);
+    suppression.keys.add(mailbox.key);
+    if (!suppression.lines.has(mailbox.key)) suppression.lines.set(mailbox.key, row.line);
   }
+  if (problems.length > 0) throw new ContentError(problems);
   return suppression;
 }
 
-/** Splits the list into the readers to mail and the suppressed ones. */
-export function applySuppression(recipients: readonly Recipient[], suppression: Suppression | undefined): { keep: Recipient[]; suppressed: Recipient[] } {
-  if (!suppression) return { keep: [...recipients], suppressed: [] };
+/** Splits the list into the readers to mail and the ones any of the suppression lists holds. */
+export function applySuppression(recipients: readonly Recipient[], suppressions: readonly Suppression[]): { keep: Recipient[]; suppressed: Recipient[] } {
   const keep: Recipient[] = [];
   const suppressed: Recipient[] = [];
-  for (const recipient of recipients) (suppression.keys.has(recipient.key) ? suppressed : keep).push(recipient);
+  for (const recipient of recipients) (suppressions.some((suppression) => suppression.keys.has(recipient.key)) ? suppressed : keep).push(recipient);
   return { keep, suppressed };
 }

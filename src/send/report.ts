@@ -46,17 +46,31 @@ export function tallyLines(tally: Tally): string[] {
   const notes: string[] = [];
   if (run.rejected.length) notes.push(`${run.rejected.length} rejected for good (recorded; --retry-failed tries them again)`);
   if (run.deferred.length) notes.push(`${run.deferred.length} not accepted yet (a rerun tries them again)`);
-  const rows: Array<[string, number, string?]> = [
+  const unrecorded = run.unrecorded.length;
+  type Row = [label: string, count: number, note?: string];
+  const rows: Row[] = [
     [tally.verb, run.sent],
     ['skipped as already sent', run.alreadySent],
-    ...(run.failedBefore ? [['skipped as rejected before', run.failedBefore, '--retry-failed tries them again'] as [string, number, string]] : []),
+    ...(run.failedBefore ? [['skipped as rejected before', run.failedBefore, '--retry-failed tries them again'] as Row] : []),
+    ...(run.uncertainBefore ? [['skipped as uncertain before', run.uncertainBefore, 'they may have it; --retry-uncertain sends them again'] as Row] : []),
     ['suppressed', tally.suppressed],
     ['invalid', tally.invalid],
-    ...(tally.duplicates ? [['duplicates (one copy each)', tally.duplicates] as [string, number]] : []),
+    ...(tally.duplicates ? [['duplicates (one copy each)', tally.duplicates] as Row] : []),
     ['failed', failed, notes.join('; ')],
-    ...(run.stopped ? [['not attempted', run.notAttempted] as [string, number]] : []),
+    ...(run.uncertain.length ? [['uncertain', run.uncertain.length, 'sent, but the reply was lost: they may have it (recorded; not sent again unless --retry-uncertain)'] as Row] : []),
+    ...(unrecorded ? [['not recorded', unrecorded, `accepted by the server, but the ledger could not be written: a rerun sends to ${unrecorded === 1 ? 'it' : 'them'} again`] as Row] : []),
+    ...(run.stopped ? [['not attempted', run.notAttempted] as Row] : []),
   ];
   const width = Math.max(...rows.map(([label]) => label.length));
   const digits = Math.max(...rows.map(([, count]) => String(count).length));
   return rows.map(([label, count, note]) => `  ${label.padEnd(width)}  ${String(count).padStart(digits)}${note ? `  ${note}` : ''}`);
+}
+
+/** At most this many addresses of a kind in the summary; the rest are in the ledger. */
+export const LISTED = 20;
+
+/** `a@x.com, b@y.com and 3 more`. */
+export function addressList(addresses: readonly string[], limit = LISTED): string {
+  const shown = addresses.slice(0, limit).join(', ');
+  return addresses.length > limit ? `${shown} and ${addresses.length - limit} more` : shown;
 }

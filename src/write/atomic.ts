@@ -4,7 +4,7 @@
 // ones a killed build left are removed by the next. The output folder may be a symbolic link (the
 // link is kept and its target replaced) or a mount point (its entries are replaced).
 import { mkdirSync, readlinkSync, realpathSync, statSync, writeFileSync } from 'node:fs';
-import { readdir, realpath } from 'node:fs/promises';
+import { open, readdir, realpath, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { isErrno, systemError, systemReason } from '../errors.ts';
 import { displayPath } from '../problems.ts';
@@ -114,10 +114,41 @@ function writeError(error: unknown, shown: string, besideIn: string | undefined,
 }
 
 /**
+ * A folder made elsewhere (`staging`, on the same file system) swapped in for `target` as a whole,
+ * as `writeFolder` does: for a command that prepares the new folder itself (`publish` to a folder).
+ * On failure the previous folder is back in place and `staging` is removed.
+ */
+export async function swapIn(staging: string, target: string): Promise<void> {
+  const retired = `${staging}.old`;
+  try {
+    replaceFolder(staging, target, retired);
+  } catch (error) {
+    await rm(staging, { recursive: true, force: true });
+    throw error;
+  } finally {
+    await rm(retired, { recursive: true, force: true });
+  }
+}
+
+/** How a refusal names the folder and what else to do: `build` speaks of --out, `publish` of its target. */
+export interface OutputFolderWording {
+  /** Default: the folder as given. */
+  name?: string;
+  /** Default: "choose another --out". */
+  instead?: string;
+}
+
+/**
  * The output folder is replaced wholesale, so it must not hold anything else: not the working
  * folder or a parent of it, not the sources, not a folder of other files.
  */
-export async function checkOutputFolder(outDir: string, sources: readonly string[], cwd = process.cwd()): Promise<string | undefined> {
+export async function checkOutputFolder(
+  outDir: string,
+  sources: readonly string[],
+  cwd = process.cwd(),
+  wording: OutputFolderWording = {},
+): Promise<string | undefined> {
+  const name = wording.name ?? outDir;
   const target = path.resolve(cwd, outDir);
   // A symbolic link is judged by where it leads too: `dist -> .` must not replace the working folder.
   const real = await realpath(target).catch(() => target);
@@ -127,11 +158,11 @@ export async function checkOutputFolder(outDir: string, sources: readonly string
   };
   const here = path.resolve(cwd);
   const realHere = await realpath(here).catch(() => here);
-  if (inside(here, target) || inside(realHere, real)) return `${outDir} is the working folder or one of its parents`;
+  if (inside(here, target) || inside(realHere, real)) return `${name} is the working folder or one of its parents`;
   for (const source of sources) {
     const folder = path.resolve(cwd, source);
     const realFolder = await realpath(folder).catch(() => folder);
-    if (inside(folder, target) || inside(realFolder, real)) return `${outDir} contains the sources in ${source}`;
+    if (inside(folder, target) || inside(realFolder, real)) return `${name} contains the sources in ${source}`;
   }
   let entries: string[];
   try {
@@ -139,11 +170,33 @@ export async function checkOutputFolder(outDir: string, sources: readonly string
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return undefined;
-    return code === 'ENOTDIR' ? `${outDir} is a file, not a folder` : `${outDir} cannot be read (${systemReason(error)})`;
+    return code === 'ENOTDIR' ? `${name} is a file, not a folder` : `${name} cannot be read (${systemReason(error)})`;
   }
   const built = entries.filter((name) => !isWorkEntry(name, INSIDE_PREFIX) && name !== 'lost+found');
   if (built.length > 0 && !built.includes('feed.xml')) {
-    return `${outDir} already holds files that castwright did not build (no feed.xml); remove it or choose another --out`;
+    return `${name} already holds files that castwright did not build (no feed.xml); remove it or ${wording.instead ?? 'choose another --out'}`;
   }
   return undefined;
+}
+
+/**
+ * One file replaced whole: written and synced under a temporary name beside it, then renamed into
+ * place, so a reader of the path sees the old file or the new, never part of one. A file system
+ * error becomes one line naming `shown`.
+ */
+export async function writeFileAtomic(file: string, content: string, shown = file): Promise<void> {
+  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  try {
+    const handle = await open(temp, 'w');
+    try {
+      await handle.writeFile(content);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, file);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw systemError(error, 'cannot write', shown);
+  }
 }

@@ -1,6 +1,6 @@
 // castwright preview client: reloads the page after a rebuild, shows content problems in an
-// overlay over the page and warnings in a panel beside it (the page stays usable). Injected into
-// preview pages only; never part of a build.
+// overlay over the page, and warnings and check's findings in a panel beside it (the page stays
+// usable). Injected into preview pages only; never part of a build.
 (() => {
   const script = document.currentScript;
   const pageVersion = Number(script && script.dataset.version);
@@ -27,30 +27,41 @@
     panel = null;
   }
 
+  // The build's warnings and what `castwright check` says of it (errors included: they do not stop
+  // the preview), each as { text, severity }.
   function showWarnings(warnings) {
     hideWarnings();
+    const key = warnings.map((warning) => warning.text).join('\n');
     // Hidden by the reader until the warnings change.
-    if (warnings.length === 0 || dismissed === warnings.join('\n')) return;
+    if (warnings.length === 0 || dismissed === key) return;
+    const errors = warnings.filter((warning) => warning.severity === 'error').length;
+    const count = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
     panel = document.createElement('aside');
     panel.id = 'castwright-warnings';
     panel.setAttribute('role', 'status');
     panel.setAttribute('aria-label', 'castwright warnings');
     panel.style.cssText =
       'position:fixed;right:1rem;bottom:1rem;z-index:2147483646;max-width:min(36rem,calc(100vw - 2rem));max-height:40vh;' +
-      'overflow:auto;padding:0.8rem 1rem;border-radius:6px;background:#2b2410;color:#f6e7b0;border:1px solid #a8842a;' +
+      `overflow:auto;padding:0.8rem 1rem;border-radius:6px;background:#2b2410;color:#f6e7b0;border:1px solid ${errors ? '#c0504d' : '#a8842a'};` +
       'box-shadow:0 4px 16px rgba(0,0,0,0.3);font:13px/1.45 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;';
     const title = document.createElement('strong');
-    title.style.cssText = 'display:block;margin-bottom:0.4rem;font:700 14px/1.3 system-ui,sans-serif;color:#ffd36b;';
-    title.textContent = `${warnings.length} warning${warnings.length === 1 ? '' : 's'} (the build went on)`;
+    title.className = 'castwright-warnings-title';
+    title.style.cssText = `display:block;margin-bottom:0.4rem;font:700 14px/1.3 system-ui,sans-serif;color:${errors ? '#ff8f8f' : '#ffd36b'};`;
+    const warned = warnings.length - errors;
+    title.textContent = `${[errors ? count(errors, 'error') : '', warned ? count(warned, 'warning') : ''].filter(Boolean).join(' and ')} (the build went on)`;
     const close = document.createElement('button');
     close.type = 'button';
     close.textContent = 'Hide';
     close.style.cssText = 'float:right;margin-left:1rem;font:12px system-ui,sans-serif;cursor:pointer;';
     close.addEventListener('click', () => {
-      dismissed = warnings.join('\n');
+      dismissed = key;
       hideWarnings();
     });
-    panel.append(close, title, messageList(warnings, 'castwright-warning', '0.4rem'));
+    const list = messageList(warnings.map((warning) => warning.text), 'castwright-warning', '0.4rem');
+    warnings.forEach((warning, index) => {
+      if (warning.severity === 'error') list.children[index].style.color = '#ff8f8f';
+    });
+    panel.append(close, title, list);
     document.body.append(panel);
   }
 

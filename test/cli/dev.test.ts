@@ -76,7 +76,7 @@ describe('castwright dev cannot listen (issue 8, case 11)', () => {
   it.skipIf(!UNPRIVILEGED)('a port below 1024 for a user who may not use it: exit 2, one line', async () => {
     const root = await sampleWorkspace();
     giveAway(root);
-    const result = await runCli(['dev', '--port', '80'], { cwd: root, user: UNPRIVILEGED });
+    const result = await runCli(['dev', '--port', '80'], { cwd: root, ...UNPRIVILEGED });
     expect(oneLine(result, 2)).toBe('castwright dev: --port 80: not permitted to listen on it (EACCES); ports below 1024 need root: choose one from 1024 to 65535');
   });
 });

@@ -84,7 +84,7 @@ describe('castwright build meets the operating system', () => {
     it('an episode file that cannot be read is a problem at that file', async () => {
       const root = await ownedWorkspace({ 'valid.md': await fixture('episodes/valid.md') });
       await chmod(path.join(root, 'episodes', 'valid.md'), 0o000);
-      const result = await runCli(['build'], { cwd: root, user: UNPRIVILEGED });
+      const result = await runCli(['build'], { cwd: root, ...UNPRIVILEGED });
       expect(result.stderr).not.toMatch(STACK_TRACE);
       expect(result.code).toBe(1);
       expect(result.stderr.split('\n')).toEqual([
@@ -97,7 +97,7 @@ describe('castwright build meets the operating system', () => {
     it('a sub-folder of the content that cannot be read is a problem, not a silent drop', async () => {
       const root = await ownedWorkspace({ 'valid.md': await fixture('episodes/valid.md'), '2021/other.md': 'x' });
       await chmod(path.join(root, 'episodes', '2021'), 0o000);
-      const result = await runCli(['build'], { cwd: root, user: UNPRIVILEGED });
+      const result = await runCli(['build'], { cwd: root, ...UNPRIVILEGED });
       expect(result.code).toBe(1);
       expect(result.stderr).toContain('episodes/2021: cannot be read (EACCES: check its permissions, or run as a user who may use it)\n');
     });
@@ -107,7 +107,7 @@ describe('castwright build meets the operating system', () => {
       await mkdir(path.join(root, 'www'));
       giveAway(path.join(root, 'www'));
       await chmod(path.join(root, 'www'), 0o555);
-      const result = await runCli(['build', '--out', 'www/dist'], { cwd: root, user: UNPRIVILEGED });
+      const result = await runCli(['build', '--out', 'www/dist'], { cwd: root, ...UNPRIVILEGED });
       expectOneLine(
         result,
         1,

@@ -45,7 +45,8 @@ function rawGet(base: string, target: string): Promise<{ status: number; type: s
 interface State {
   version: number;
   problems: string[];
-  warnings: string[];
+  /** The build's warnings and check's findings, shown beside the page. */
+  warnings: Array<{ text: string; severity: 'error' | 'warning' }>;
 }
 
 /** Reads the preview's event stream until a state matches (or fails after a few seconds). */
@@ -364,7 +365,9 @@ describe('warnings in the preview (issue 8, case 3)', () => {
     expect(report.ok && report.warnings.map((warning) => warning.message)).toEqual([expect.stringMatching(/^"What we covered" is not a stories heading/)]);
     const state = await waitForState(session.url, () => true);
     expect(state.problems).toEqual([]);
-    expect(state.warnings).toEqual([expect.stringMatching(/^episodes\/valid\.md:15: warning: "What we covered" is not a stories heading/)]);
+    expect(state.warnings).toEqual([
+      { severity: 'warning', text: expect.stringMatching(/^episodes\/valid\.md:15: warning: "What we covered" is not a stories heading/) },
+    ]);
     expect((await fetch(new URL('/episodes/valid/', session.url))).status).toBe(200);
     await writeFile(file, good);
     expect((await waitForState(session.url, (next) => next.warnings.length === 0)).problems).toEqual([]);

@@ -13,13 +13,15 @@ const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 export interface CliOptions {
   cwd: string;
   env?: NodeJS.ProcessEnv;
-  /** Run as another user (tests of permission errors, which root never meets). */
-  user?: { uid: number; gid: number };
+  /** Run as another user (tests running as root). */
+  uid?: number;
+  gid?: number;
 }
 
 export function spawnCli(args: readonly string[], options: CliOptions): ChildProcess {
   const env = { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, ...options.env };
-  return spawn(process.execPath, ['--import', TSX, CLI, ...args], { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], ...options.user });
+  const user = options.uid === undefined ? {} : { uid: options.uid, gid: options.gid ?? options.uid };
+  return spawn(process.execPath, ['--import', TSX, CLI, ...args], { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], ...user });
 }
 
 export interface CliResult {

@@ -74,7 +74,7 @@ describe('an episode file', () => {
       type: 'full',
       explicit: false,
       draft: false,
-      hosts: ['Ada Host'],
+      hosts: [{ name: 'Ada Host' }],
       summary: 'Welcome to the show.',
       storiesHeading: 'On the podcast this morning',
       url: 'https://fixture.example.com/episodes/valid/',

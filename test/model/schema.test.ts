@@ -34,8 +34,8 @@ describe('show.yml', () => {
     expect(parsed.type).toBe('episodic');
     expect(parsed.locked).toBe(true);
     expect(parsed.links).toEqual([]);
-    expect(parsed.email.from).toEqual({ name: 'T', address: 't@t.example.com' });
-    expect(parsed.email.utmSource).toBe('t');
+    expect(parsed.email!.from).toEqual({ name: 'T', address: 't@t.example.com' });
+    expect(parsed.email!.utmSource).toBe('t');
   });
 
   it('keeps a pinned guid, so a moved feed keeps its identity', () => {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { alignmentWarning, dkimFromEnv } from '../../src/send/dkim.ts';
 import { planMailing } from '../../src/send/mailing.ts';
-import { smtpTransport } from '../../src/send/transport.ts';
+import { smtpBackend } from '../../src/send/backends/smtp.ts';
 import { cleanUp, tempDir } from '../helpers/content.ts';
 import { SECRET, SLUG, sendWorkspace } from './mailing.ts';
 import { startSmtpServer } from './smtp.ts';
@@ -56,11 +56,11 @@ describe('DKIM signing', () => {
     const dkim = await dkimFromEnv({ DKIM_DOMAIN: 'fixture.example.com', DKIM_SELECTOR: 'cw2026', DKIM_KEY_FILE: 'dkim.pem' }, root);
     const smtp = await startSmtpServer();
     const mailing = await planMailing({ contentDir: 'episodes', cwd: root, slug: SLUG, to: 'subscribers.csv', secret: SECRET });
-    const transport = smtpTransport({ url: new URL(smtp.url), connections: 1, dkim: dkim! });
+    const backend = smtpBackend({ url: new URL(smtp.url), timeoutMs: 10_000, dkim: dkim! });
     try {
-      for (const recipient of mailing.recipients) await transport.deliver(mailing.compose(recipient));
+      for (const recipient of mailing.recipients) await backend.deliver(mailing.compose(recipient));
     } finally {
-      await transport.close();
+      await backend.close();
       await smtp.close();
     }
     expect(smtp.received).toHaveLength(3);

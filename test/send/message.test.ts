@@ -1,23 +1,24 @@
-import { createHmac } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import nodemailer from 'nodemailer';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ContentError } from '../../src/errors.ts';
+import { DEFAULT_TEMPLATES_DIR, loadTemplates } from '../../src/render/templates.ts';
+import { smtpBackend } from '../../src/send/backends/smtp.ts';
 import { planMailing, type Mailing } from '../../src/send/mailing.ts';
-import { messageId } from '../../src/send/message.ts';
+import { MAX_LINE, createComposer, messageBuilder, messageId } from '../../src/send/message.ts';
 import type { Recipient } from '../../src/send/recipients.ts';
-import { unsubscribeToken } from '../../src/send/token.ts';
+import { readUnsubscribeToken, unsubscribeToken } from '../../src/send/token.ts';
 import { cleanUp } from '../helpers/content.ts';
 import { dom } from '../helpers/files.ts';
 import { SECRET, SLUG, sendWorkspace } from './mailing.ts';
-import { header, parse } from './smtp.ts';
+import { closeSmtpServers, header, headerLines, parse, startSmtpServer } from './smtp.ts';
 
 afterAll(cleanUp);
+afterEach(closeSmtpServers);
 
 const ada: Recipient = { address: 'Ada@example.com', key: 'ada@example.com', name: 'Ada Lovelace', line: 2 };
 
-/** The message exactly as it would go over the wire. */
+/** The message exactly as the outbox writes it. */
 async function raw(mailing: Mailing, recipient = ada): Promise<Buffer> {
-  const composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
-  return (await composer.sendMail(mailing.compose(recipient))).message as Buffer;
+  return (await messageBuilder({ crlf: true }).build(mailing.compose(recipient))).raw;
 }
 
 describe("a reader's message", () => {
@@ -44,9 +45,9 @@ describe("a reader's message", () => {
 
   it('carries the reader’s own unsubscribe link in both parts and in RFC 2369/8058/2919 headers', async () => {
     const email = await parse(await raw(await plan()));
-    // The contract an unsubscribe endpoint relies on: base64url HMAC-SHA256 of the lower-cased address.
-    const token = createHmac('sha256', SECRET).update('ada@example.com').digest('base64url');
-    expect(unsubscribeToken('ADA@Example.com', SECRET)).toBe(token);
+    // The contract castwright serve relies on: the token opens to the canonical address.
+    const token = unsubscribeToken('ADA@Example.com', SECRET);
+    expect(readUnsubscribeToken(token, SECRET)).toBe('ada@example.com');
     const url = `https://fixture.example.com/unsubscribe?token=${token}`;
     expect(header(email, 'List-Unsubscribe')).toBe(`<${url}>, <mailto:unsubscribe@fixture.example.com?subject=unsubscribe%20${token}>`);
     expect(header(email, 'List-Unsubscribe-Post')).toBe('List-Unsubscribe=One-Click');
@@ -72,5 +73,53 @@ describe("a reader's message", () => {
     expect(one.subject).toBe('[TEST] A valid episode');
     expect(one.messageId).not.toBe(two.messageId);
     expect(one.messageId).not.toBe(messageId(mailing.show, mailing.episode, 'me@example.com'));
+  });
+
+  // Issue 7 case 9. The build limits titles (another stage's job); whatever reaches the message,
+  // every header line stays within RFC 5322's 998 characters and reads back whole.
+  it('keeps every header line within 998 characters, folded as RFC 5322 says: long titles and a long unsubscribe URL, as received over SMTP', async () => {
+    const mailing = await plan();
+    const templates = await loadTemplates(DEFAULT_TEMPLATES_DIR, root);
+    const unsubscribe = `https://fixture.example.com/${'u'.repeat(550)}?token={token}`;
+    const titles = ['x'.repeat(3000), Array.from({ length: 600 }, (_, i) => `word${i}`).join(' '), 'é'.repeat(1500), `Equity Monday: ${'a'.repeat(90)} and more`];
+    const server = await startSmtpServer();
+    const smtp = smtpBackend({ url: new URL(server.url), timeoutMs: 10_000 });
+    try {
+      for (const title of titles) {
+        const show = { ...mailing.show, title, email: { ...mailing.show.email, unsubscribe } };
+        const compose = createComposer({ show, episode: { ...mailing.episode, title }, templates, secret: SECRET });
+        await smtp.deliver(compose(ada));
+      }
+    } finally {
+      await smtp.close();
+    }
+    expect(server.received).toHaveLength(titles.length);
+    for (const [index, received] of server.received.entries()) {
+      const lines = headerLines(received.raw);
+      expect(Math.max(...lines.map((line) => line.length)), titles[index]!.slice(0, 20)).toBeLessThanOrEqual(MAX_LINE);
+      const email = await parse(received);
+      expect(email.subject).toBe(titles[index]);
+      const token = unsubscribeToken('ada@example.com', SECRET);
+      expect(header(email, 'List-Unsubscribe')).toBe(`<${unsubscribe.replace('{token}', token)}>, <mailto:unsubscribe@fixture.example.com?subject=unsubscribe%20${token}>`);
+      expect(header(email, 'List-Id')).toMatch(/<[a-z0-9-]{1,63}\.fixture\.example\.com>$/);
+    }
+  });
+
+  it('refuses an unsubscribe URL no header line can hold, before any message is made', async () => {
+    const mailing = await plan();
+    const templates = await loadTemplates(DEFAULT_TEMPLATES_DIR, root);
+    const show = { ...mailing.show, email: { ...mailing.show.email, unsubscribe: `https://fixture.example.com/${'u'.repeat(1000)}?t={token}` } };
+    const error = (() => {
+      try {
+        createComposer({ show, episode: mailing.episode, templates, secret: SECRET, showFile: 'episodes/show.yml' });
+      } catch (caught) {
+        return caught;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(ContentError);
+    expect((error as ContentError).problems).toEqual([
+      { file: 'episodes/show.yml', message: 'email.unsubscribe: with the longest token (that of a 254-character address) the URL is 1409 characters long, too long for the List-Unsubscribe header (one line of at most 998 characters); expected a URL at least 432 characters shorter' },
+    ]);
   });
 });

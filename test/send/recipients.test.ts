@@ -1,42 +1,15 @@
-import { writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdir, symlink, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseAddress } from '../../src/send/address.ts';
+import { ContentError } from '../../src/errors.ts';
 import { SetupError } from '../../src/send/errors.ts';
-import { applySuppression, readRecipients, readSuppression } from '../../src/send/recipients.ts';
+import { MAX_LIST_BYTES, MAX_NAME_LENGTH, applySuppression, readRecipients, readSuppression } from '../../src/send/recipients.ts';
 import { FIXTURES, cleanUp, tempDir } from '../helpers/content.ts';
 
 afterEach(cleanUp);
 
 const cwd = path.join(FIXTURES, 'send');
-
-describe('addresses', () => {
-  it('normalises the domain (case, trailing dot, internationalised) and keeps the local part as written', () => {
-    expect(parseAddress('  Ada.Lovelace+news@Example.COM ')).toEqual({ address: 'Ada.Lovelace+news@example.com', key: 'ada.lovelace+news@example.com' });
-    expect(parseAddress('erin@example.com.')).toEqual({ address: 'erin@example.com', key: 'erin@example.com' });
-    expect(parseAddress('dan@bücher.example')?.address).toBe('dan@xn--bcher-kva.example');
-  });
-
-  it.each([
-    'plainaddress',
-    '@example.com',
-    'ada@',
-    'ada@@example.com',
-    'ada@example',
-    'ada@-example.com',
-    'ada@example.123',
-    'a..b@example.com',
-    '.ada@example.com',
-    'ada.@example.com',
-    'ada lovelace@example.com',
-    '"quoted"@example.com',
-    'josé@example.com',
-    `${'a'.repeat(65)}@example.com`,
-    'ada@[192.0.2.1]',
-  ])('refuses %s', (raw) => {
-    expect(parseAddress(raw)).toBeUndefined();
-  });
-});
 
 describe('the subscriber list', () => {
   it('reads every valid row once, reports each unusable row with its line, and skips blank rows', async () => {
@@ -49,10 +22,24 @@ describe('the subscriber list', () => {
       { address: 'erin@example.com', key: 'erin@example.com', name: 'Erin', line: 11 },
     ]);
     expect(list.duplicates).toBe(1);
+    expect(list.warnings).toEqual([]);
     expect(list.invalid).toEqual([
       { file: 'subscribers.csv', line: 5, message: '"not an address" is not an email address' },
       { file: 'subscribers.csv', line: 9, message: 'no email address' },
       { file: 'subscribers.csv', line: 12, message: '"frank@@example.com" is not an email address' },
+    ]);
+  });
+
+  it('sends to an address whose name is too long for a header without the name, and says so', async () => {
+    const dir = await tempDir();
+    await writeFile(path.join(dir, 'list.csv'), `email,name\nada@example.com,${'A'.repeat(MAX_NAME_LENGTH + 1)}\nbob@example.com,${'B'.repeat(MAX_NAME_LENGTH)}\n`);
+    const list = await readRecipients('list.csv', { cwd: dir });
+    expect(list.recipients.map((r) => [r.address, r.name?.length])).toEqual([
+      ['ada@example.com', undefined],
+      ['bob@example.com', MAX_NAME_LENGTH],
+    ]);
+    expect(list.warnings).toEqual([
+      { file: 'list.csv', line: 2, severity: 'warning', message: `the name is ${MAX_NAME_LENGTH + 1} characters long (at most ${MAX_NAME_LENGTH}); the message goes to ada@example.com without it` },
     ]);
   });
 
@@ -78,24 +65,91 @@ describe('the subscriber list', () => {
     await expect(read()).rejects.toThrow(new SetupError('list.csv:4: a quoted value starts here and is never closed'));
     await write('');
     await expect(read()).rejects.toThrow(/list\.csv: the file is empty/);
+    // Which address is the reader's? Not guessed.
+    await write('Email,Name,E-mail Address\nold@example.com,Ada,ada@example.com\n');
+    await expect(read()).rejects.toThrow(
+      new SetupError('list.csv:1: 2 columns of the header row may hold the address ("Email" and "E-mail Address"); castwright will not guess which; expected one column named email'),
+    );
     await expect(readRecipients('missing.csv', { cwd: dir })).rejects.toThrow(new SetupError('cannot read missing.csv: no such file'));
+  });
+
+  // A suppression list that is not a file must stop the send at once, never hang it or run it out of memory.
+  it.each([
+    ['subscriber', readRecipients],
+    ['suppression', readSuppression],
+  ] as const)('a %s list that is not a list file is refused at once: a folder, a named pipe, a device, a link to nothing, a file too large', async (_kind, read) => {
+    const dir = await tempDir();
+    const refused = (name: string) => read(name, { cwd: dir }).then(
+      () => 'read',
+      (error: unknown) => (error instanceof SetupError ? error.message : `not a SetupError: ${String(error)}`),
+    );
+    await mkdir(path.join(dir, 'folder.csv'));
+    expect(await refused('folder.csv')).toBe('cannot read folder.csv: it is a folder, not a file; expected a CSV file');
+    await symlink(path.join(dir, 'gone.csv'), path.join(dir, 'dangling.csv'));
+    expect(await refused('dangling.csv')).toBe(`cannot read dangling.csv: it is a symbolic link to ${path.join(dir, 'gone.csv')}, which does not exist`);
+    if (process.platform !== 'win32') {
+      // Once read until a writer came (for ever), and from /dev/zero until memory ran out.
+      execFileSync('mkfifo', [path.join(dir, 'pipe.csv')]);
+      expect(await refused('pipe.csv')).toBe('cannot read pipe.csv: it is a named pipe, not a file; expected a CSV file');
+      await symlink('/dev/zero', path.join(dir, 'zero.csv'));
+      expect(await refused('zero.csv')).toBe('cannot read zero.csv: it is a device, not a file; expected a CSV file');
+    }
+    // Sparse: as large as it says, without taking the disk.
+    await writeFile(path.join(dir, 'huge.csv'), 'email\n');
+    await truncate(path.join(dir, 'huge.csv'), MAX_LIST_BYTES + 1);
+    expect(await refused('huge.csv')).toBe(`cannot read huge.csv: it is ${Math.round((MAX_LIST_BYTES + 1) / 1024 ** 2)} MB, more than the ${MAX_LIST_BYTES / 1024 ** 2} MB castwright reads as a list`);
   });
 });
 
 describe('the suppression list', () => {
-  it('takes a bare list of addresses, compared without regard to case, and warns about rows that match nobody', async () => {
-    const suppression = await readSuppression('unsubscribed.csv', { cwd });
-    expect([...suppression.keys]).toEqual(['ada@example.com', 'carol@example.com']);
-    expect(suppression.problems).toEqual([{ file: 'unsubscribed.csv', line: 3, message: '"junk line" is not an email address; the row cannot match a reader' }]);
+  it('takes a bare list of addresses, or a CSV with an email column, compared by canonical form', async () => {
+    const dir = await tempDir();
+    await writeFile(path.join(dir, 'bare.csv'), 'ADA@example.com\nCarol@Example.COM.\neve@Bücher.de\n');
+    const suppression = await readSuppression('bare.csv', { cwd: dir });
+    expect([...suppression.keys]).toEqual(['ada@example.com', 'carol@example.com', 'eve@xn--bcher-kva.de']);
+    expect(suppression.lines.get('carol@example.com')).toBe(2);
     const { recipients } = await readRecipients('subscribers.csv', { cwd });
-    const { keep, suppressed } = applySuppression(recipients, suppression);
+    const { keep, suppressed } = applySuppression(recipients, [suppression]);
     expect(suppressed.map((r) => r.address)).toEqual(['ada@example.com', 'carol@example.com']);
     expect(keep.map((r) => r.address)).toEqual(['bob@example.com', 'dan@xn--bcher-kva.example', 'erin@example.com']);
-  });
 
-  it('also takes a CSV with an email column', async () => {
-    const dir = await tempDir();
     await writeFile(path.join(dir, 'suppress.csv'), 'reason,Email\nbounced,Bob@Example.com\n');
     expect([...(await readSuppression('suppress.csv', { cwd: dir })).keys]).toEqual(['bob@example.com']);
+  });
+
+  it('may be empty: no rows, or a header alone', async () => {
+    const dir = await tempDir();
+    await writeFile(path.join(dir, 'empty.csv'), '');
+    await writeFile(path.join(dir, 'header.csv'), 'email,reason\n');
+    expect((await readSuppression('empty.csv', { cwd: dir })).keys.size).toBe(0);
+    expect((await readSuppression('header.csv', { cwd: dir })).keys.size).toBe(0);
+  });
+
+  // Issue 7 case 2: a suppression list fails closed.
+  it('refuses every row it cannot read, each with its line, all at once', async () => {
+    const problems = await readSuppression('unsubscribed.csv', { cwd }).catch((error: unknown) => error);
+    expect(problems).toBeInstanceOf(ContentError);
+    expect((problems as ContentError).problems).toEqual([
+      { file: 'unsubscribed.csv', line: 3, message: '"junk line" is not an email address; a suppression list holds one address per row, and castwright will not guess whom this row protects' },
+    ]);
+
+    const dir = await tempDir();
+    const refused = async (name: string, text: string) => {
+      await writeFile(path.join(dir, name), text);
+      const error = await readSuppression(name, { cwd: dir }).catch((caught: unknown) => caught);
+      expect(error, name).toBeInstanceOf(ContentError);
+      return (error as ContentError).problems.map((p) => `${p.line}: ${p.message.slice(0, p.message.indexOf('; a suppression list'))}`);
+    };
+    // Columns swapped: the email column holds names.
+    expect(await refused('swapped.csv', 'email,name\nAda Lovelace,ada@example.com\nBob,bob@example.com\n')).toEqual([
+      '2: "Ada Lovelace" is not an email address',
+      '3: "Bob" is not an email address',
+    ]);
+    // Semicolons: neither a header with an email column nor addresses.
+    expect(await refused('semicolons.csv', 'email;date\nada@example.com;2024-01-01\n')).toEqual([
+      '1: neither a header row with an "email" column nor an address (found "email;date"); castwright reads comma-separated values',
+      '2: "ada@example.com;2024-01-01" is not an email address',
+    ]);
+    expect(await refused('blank-cell.csv', 'email,reason\n,bounced\nada@example.com,left\n')).toEqual(['2: no email address']);
   });
 });

@@ -1,11 +1,12 @@
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Ledger, readLedger } from '../../src/send/ledger.ts';
-import { ledgerFile, planMailing } from '../../src/send/mailing.ts';
+import { smtpBackend } from '../../src/send/backends/smtp.ts';
+import { Ledger, readLedger, type LedgerOptions } from '../../src/send/ledger.ts';
+import { planMailing } from '../../src/send/mailing.ts';
 import { runMailing, type FailureEvent, type RunOptions } from '../../src/send/runner.ts';
-import { smtpTransport } from '../../src/send/transport.ts';
 import { cleanUp } from '../helpers/content.ts';
-import { SECRET, SLUG, readerAddress, sendWorkspace } from './mailing.ts';
+import { failingHandle } from './disk.ts';
+import { SECRET, SLUG, ledgerStateOf, mailingFilesOf, readerAddress, sendWorkspace } from './mailing.ts';
 import { closeSmtpServers, startSmtpServer, type TestSmtpServer } from './smtp.ts';
 
 afterEach(async () => {
@@ -17,18 +18,24 @@ const server = startSmtpServer;
 
 const FAST_RETRY = { retries: 3, delayMs: 10, maxDelayMs: 50 };
 
+interface SendOptions extends Partial<RunOptions> {
+  connections?: number;
+  ledgerOptions?: LedgerOptions;
+}
+
 /** One run of the real pipeline, ledger included, as the command does it. */
-async function send(root: string, smtp: TestSmtpServer, options: Partial<RunOptions> & { connections?: number } = {}) {
+async function send(root: string, smtp: TestSmtpServer, options: SendOptions = {}) {
   const mailing = await planMailing({ contentDir: 'episodes', cwd: root, slug: SLUG, to: 'subscribers.csv', secret: SECRET });
   const connections = options.connections ?? 3;
-  const transport = smtpTransport({ url: new URL(smtp.url), connections });
-  const ledger = await Ledger.open(path.join(root, ledgerFile(SLUG)));
+  const backend = smtpBackend({ url: new URL(smtp.url), timeoutMs: 10_000 });
+  const files = await mailingFilesOf(root);
+  const ledger = await Ledger.open(files.ledger, { show: mailing.show.guid, episode: mailing.episode.guid, list: 'subscribers.csv', slug: SLUG }, options.ledgerOptions);
   const events: FailureEvent[] = [];
   try {
     const result = await runMailing({
       recipients: mailing.recipients,
       compose: mailing.compose,
-      transport,
+      backend,
       ledger,
       concurrency: connections,
       retry: FAST_RETRY,
@@ -38,12 +45,10 @@ async function send(root: string, smtp: TestSmtpServer, options: Partial<RunOpti
     });
     return { result, events };
   } finally {
-    await transport.close();
+    await backend.close();
     await ledger.close();
   }
 }
-
-const ledgerOf = async (root: string) => (await readLedger(path.join(root, ledgerFile(SLUG)))).state;
 
 /** Every reader received exactly once. */
 function expectEachOnce(smtp: TestSmtpServer, count: number) {
@@ -60,11 +65,11 @@ describe('a mailing run against a real SMTP server', () => {
     });
     const { result, events } = await send(root, smtp);
     expectEachOnce(smtp, 30);
-    expect(result).toMatchObject({ sent: 30, rejected: [], deferred: [], alreadySent: 0, notAttempted: 0 });
+    expect(result).toMatchObject({ sent: 30, rejected: [], deferred: [], uncertain: [], alreadySent: 0, notAttempted: 0 });
     expect(result.stopped).toBeUndefined();
     for (const address of deferred) expect(smtp.attempts.get(address)).toBe(3);
     expect(events.filter((e) => e.type === 'retrying')).toHaveLength(8);
-    expect((await ledgerOf(root)).sent.size).toBe(30);
+    expect((await ledgerStateOf(root)).sent.size).toBe(30);
   });
 
   it('records readers refused with 550 as failed, delivers the rest, and tries them again only when asked', async () => {
@@ -79,7 +84,7 @@ describe('a mailing run against a real SMTP server', () => {
     expect(first.result.rejected[0]!.reason).toBe('550 5.1.1 No such user');
     expect(smtp.received).toHaveLength(17);
     for (const address of unknown) expect(smtp.count(address)).toBe(0);
-    const state = await ledgerOf(root);
+    const state = await ledgerStateOf(root);
     expect(state.sent.size).toBe(17);
     expect([...state.failed.keys()].sort()).toEqual([...unknown].sort());
 
@@ -88,20 +93,54 @@ describe('a mailing run against a real SMTP server', () => {
     expect(rerun.result).toMatchObject({ sent: 0, alreadySent: 17, failedBefore: 3 });
     expect(smtp.received).toHaveLength(17);
 
-    const retried = await send(root, smtp, { retryFailed: true });
+    const retried = await send(root, smtp, { retrying: { failed: true } });
     expect(retried.result).toMatchObject({ sent: 3, alreadySent: 17, failedBefore: 0 });
     expectEachOnce(smtp, 20);
-    expect((await ledgerOf(root)).failed.size).toBe(0);
+    expect((await ledgerStateOf(root)).failed.size).toBe(0);
   });
 
-  it('recovers from connections dropped in the middle of a message', async () => {
+  it('retries readers whose connection dropped before their message was sent', async () => {
     const root = await sendWorkspace(25);
     const dropped = new Set([1, 8, 9, 20].map(readerAddress));
-    const smtp = await server({ answer: ({ to, attempt }) => (dropped.has(to) && attempt === 1 ? 'drop' : 'accept') });
+    const tried = new Map<string, number>();
+    const smtp = await server({
+      refuseRecipient: (to) => {
+        tried.set(to, (tried.get(to) ?? 0) + 1);
+        return dropped.has(to) && tried.get(to) === 1 ? 'drop' : undefined;
+      },
+    });
     const { result } = await send(root, smtp);
-    expect(result).toMatchObject({ sent: 25, rejected: [], deferred: [] });
+    expect(result).toMatchObject({ sent: 25, rejected: [], deferred: [], uncertain: [] });
     expectEachOnce(smtp, 25);
-    for (const address of dropped) expect(smtp.attempts.get(address)).toBe(2);
+    for (const address of dropped) expect(tried.get(address)).toBe(2);
+  });
+
+  // Issue 7 case 3: a server that stores the message and drops the connection before its 250.
+  it('never sends again a message whose reply was lost after it was sent: recorded as uncertain, resent only when asked', async () => {
+    const root = await sendWorkspace(12);
+    const lost = new Set([2, 5, 11].map(readerAddress));
+    let dropping = true;
+    const smtp = await server({ answer: ({ to }) => (dropping && lost.has(to) ? 'store-and-drop' : 'accept') });
+
+    const first = await send(root, smtp);
+    expect(first.result).toMatchObject({ sent: 9, rejected: [], deferred: [] });
+    expect(first.result.uncertain.map((u) => u.recipient.address).sort()).toEqual([...lost].sort());
+    expect(first.result.uncertain[0]!.reason).toMatch(/^the connection was lost after the whole message was sent/);
+    expect(first.events.filter((e) => e.type === 'retrying')).toEqual([]);
+    // One copy each: the lost replies hid deliveries, and none was repeated.
+    expectEachOnce(smtp, 12);
+    const state = await ledgerStateOf(root);
+    expect([...state.uncertain.keys()].sort()).toEqual([...lost].sort());
+
+    dropping = false;
+    const rerun = await send(root, smtp);
+    expect(rerun.result).toMatchObject({ sent: 0, alreadySent: 9, uncertainBefore: 3 });
+    expectEachOnce(smtp, 12);
+
+    const asked = await send(root, smtp, { retrying: { uncertain: true } });
+    expect(asked.result).toMatchObject({ sent: 3, alreadySent: 9, uncertainBefore: 0 });
+    for (const address of lost) expect(smtp.count(address)).toBe(2);
+    expect((await ledgerStateOf(root)).uncertain.size).toBe(0);
   });
 
   it('stops after many failures in a row, losing nothing already sent, and a rerun finishes the list', async () => {
@@ -121,7 +160,7 @@ describe('a mailing run against a real SMTP server', () => {
     expect(result.sent).toBe(12);
     expect(result.sent + result.deferred.length + result.notAttempted + result.rejected.length).toBe(40);
     expect(result.notAttempted).toBeGreaterThan(0);
-    const recorded = (await ledgerOf(root)).sent;
+    const recorded = (await ledgerStateOf(root)).sent;
     expect([...recorded].sort()).toEqual(smtp.received.map((m) => m.to).sort());
 
     outage = false;
@@ -138,12 +177,12 @@ describe('a mailing run against a real SMTP server', () => {
     expect(result.stopped).toBe('the server refused the sender: 553 5.7.1 Sender address rejected: not owned by user');
     expect(result).toMatchObject({ sent: 0, rejected: [], notAttempted: 9 });
     expect(result.deferred).toHaveLength(1);
-    expect((await ledgerOf(root)).failed.size).toBe(0);
+    expect((await ledgerStateOf(root)).failed.size).toBe(0);
 
     const guarded = await server({ login: { user: 'show', pass: 'right' } });
     const wrongLogin = { ...guarded, url: guarded.url.replace(':right@', ':wrong@') };
     const login = await send(root, wrongLogin, { connections: 1 });
-    expect(login.result.stopped).toMatch(/535 Invalid login/);
+    expect(login.result.stopped).toBe('the login failed: 535 Invalid login');
     expect(login.result.sent).toBe(0);
   });
 
@@ -164,6 +203,74 @@ describe('a mailing run against a real SMTP server', () => {
     expect(result.sent).toBeGreaterThanOrEqual(10);
     expect(result.sent).toBeLessThanOrEqual(12);
     expect(result.notAttempted).toBe(30 - result.sent);
-    expect((await ledgerOf(root)).sent.size).toBe(result.sent);
+    expect((await ledgerStateOf(root)).sent.size).toBe(result.sent);
+  });
+
+  it('stops for the reason its signal gives, such as the lock found taken by another send', async () => {
+    const root = await sendWorkspace(30);
+    const lost = new AbortController();
+    let answered = 0;
+    const smtp = await server({
+      delayMs: 20,
+      answer: () => {
+        if (++answered === 5) lost.abort('the lock was taken over by process 4242 on elsewhere while this send ran');
+        return 'accept';
+      },
+    });
+    const { result } = await send(root, smtp, { signal: lost.signal });
+    expect(result.stopped).toBe('the lock was taken over by process 4242 on elsewhere while this send ran');
+    expect(result.sent).toBe(smtp.received.length);
+    expect(result.notAttempted).toBe(30 - result.sent);
+  });
+
+  // The promise behind "at most --connections copies twice after a kill": while one message's
+  // record is being written, the next on its connection may be sent but not completed.
+  it('never has more messages accepted but unrecorded than connections, while records are slow to reach the disk', async () => {
+    const root = await sendWorkspace(60);
+    const { ledger } = await mailingFilesOf(root);
+    let worst = 0;
+    const smtp = await server({
+      answer: () => {
+        // This message is complete on the server now: count it with those taken before and not on disk yet.
+        const recorded = readFileSync(ledger, 'utf8').split('\n').filter((line) => line.includes('"status":"sent"')).length;
+        worst = Math.max(worst, smtp.received.length + 1 - recorded);
+        return 'accept';
+      },
+    });
+    // Each write waits before it reaches the file, so a record shows in the file just before it counts.
+    const slow: LedgerOptions = {
+      open: async (file) => {
+        const handle = await failingHandle(file, Infinity);
+        const write = (async (...args: Parameters<typeof handle.write>) => {
+          await new Promise((resolve) => setTimeout(resolve, 15));
+          return handle.write(...args);
+        }) as typeof handle.write;
+        return { ...handle, write };
+      },
+    };
+    const { result } = await send(root, smtp, { connections: 3, ledgerOptions: slow });
+    expect(result.sent).toBe(60);
+    expectEachOnce(smtp, 60);
+    expect(worst).toBeGreaterThan(0);
+    expect(worst).toBeLessThanOrEqual(3);
+  });
+
+  // Issue 7 case 6, at the runner: the disk fills in the middle of a mailing.
+  it('stops at once when a record cannot be written, naming exactly the readers accepted but not recorded', async () => {
+    const root = await sendWorkspace(40);
+    const smtp = await server({ delayMs: 5 });
+    const { ledger } = await mailingFilesOf(root);
+    // Room for the header and about ten records, then the disk is full.
+    const full: LedgerOptions = { open: (file) => failingHandle(file, 2500, 'ENOSPC') };
+    const { result } = await send(root, smtp, { connections: 4, ledgerOptions: full });
+    expect(result.stopped).toMatch(/^cannot write the ledger .+\.jsonl \(ENOSPC: the disk is full; free some space and run the command again\)$/);
+    const recorded = (await readLedger(ledger)).state.sent;
+    const unrecorded = result.unrecorded.map((u) => u.recipient.key);
+    expect(unrecorded.length).toBeGreaterThan(0);
+    expect(unrecorded.length).toBeLessThanOrEqual(4);
+    // What the server took is exactly what was recorded plus what the run names: nothing completed after the failure.
+    expect(smtp.received.map((m) => m.to).sort()).toEqual([...recorded, ...unrecorded].sort());
+    expect(result.sent).toBe(recorded.size);
+    expect(result.sent + result.unrecorded.length + result.notAttempted + result.deferred.length).toBe(40);
   });
 });

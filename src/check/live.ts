@@ -1,0 +1,141 @@
+// The feed apps already have, reduced to what the publish guard compares: the show's identity and
+// each episode's guid, audio file, date and title, with the lines they are written at. Read with
+// the shared feed reader (deadline, size cap, checked redirects, no entity expansion).
+import { ContentError, RunError, UsageError } from '../errors.ts';
+import { parseFeedDate } from '../feed-reader/dates.ts';
+import { readFeedDocument, type FeedDocument } from '../feed-reader/document.ts';
+import { parseExplicit } from '../feed-reader/explicit.ts';
+import { readFeedSource } from '../feed-reader/source.ts';
+import { child, childText, childrenNamed, type XmlNode } from '../feed-reader/xml.ts';
+
+export interface LiveItem {
+  /** The guid as apps know the item: its guid, or its enclosure URL when it has none. */
+  guid: string;
+  line?: number;
+  title: string;
+  /** The item's page, which names a castwright episode's file (`…/episodes/<slug>/`). */
+  link?: string;
+  enclosure: { url: string; length?: number; type?: string; line?: number };
+  date?: Date;
+  dateText?: string;
+}
+
+export interface LiveFeed {
+  /** How messages name it: the path as given, or the URL. */
+  name: string;
+  podcastGuid?: { value: string; line?: number };
+  self?: { value: string; line?: number };
+  newFeedUrl?: string;
+  locked?: { value: boolean; line?: number };
+  explicit?: { value: boolean; line?: number };
+  /** The first itunes:category, as "Parent > Sub": the one Apple files the show under. */
+  category?: { value: string; line?: number };
+  /** Items with an enclosure (the others are no episode to any app), first of each guid. */
+  items: LiveItem[];
+}
+
+function at(node: XmlNode | undefined): { line?: number } {
+  return node?.line === undefined ? {} : { line: node.line };
+}
+
+function firstCategory(channel: XmlNode): LiveFeed['category'] {
+  const element = child(channel, 'itunes:category');
+  const name = element?.attrs.text?.trim();
+  if (!element || !name) return undefined;
+  const sub = child(element, 'itunes:category')?.attrs.text?.trim();
+  return { value: sub ? `${name} > ${sub}` : name, ...at(element) };
+}
+
+function liveItem(item: XmlNode): LiveItem | undefined {
+  const enclosure = child(item, 'enclosure');
+  const url = enclosure?.attrs.url?.trim();
+  if (!enclosure || !url) return undefined;
+  const length = Number(enclosure.attrs.length?.trim());
+  const dateText = childText(item, 'pubDate');
+  const parsed = dateText === undefined ? undefined : parseFeedDate(dateText);
+  const link = childText(item, 'link');
+  return {
+    guid: childText(item, 'guid') ?? url,
+    ...at(item),
+    title: (childText(item, 'title') ?? '').replace(/\s+/g, ' '),
+    ...(link ? { link } : {}),
+    enclosure: {
+      url,
+      ...(Number.isFinite(length) && enclosure.attrs.length?.trim() ? { length } : {}),
+      ...(enclosure.attrs.type?.trim() ? { type: enclosure.attrs.type.trim() } : {}),
+      ...at(enclosure),
+    },
+    ...(dateText ? { dateText } : {}),
+    ...(parsed !== undefined && typeof parsed !== 'string' ? { date: parsed.instant } : {}),
+  };
+}
+
+export function liveFeedOf(document: FeedDocument): LiveFeed {
+  const { channel } = document;
+  const guid = child(channel, 'podcast:guid');
+  // Some feeds name their website as their own address: that says nothing about the feed's.
+  const site = childText(channel, 'link')?.replace(/\/+$/, '');
+  const self = childrenNamed(channel, 'atom:link').find(
+    (link) => link.attrs.rel?.trim() === 'self' && link.attrs.href?.trim() && link.attrs.href.trim().replace(/\/+$/, '') !== site,
+  );
+  const locked = child(channel, 'podcast:locked');
+  const explicitNode = child(channel, 'itunes:explicit');
+  const explicit = parseExplicit(explicitNode?.text);
+  const seen = new Set<string>();
+  const items: LiveItem[] = [];
+  for (const node of document.items) {
+    const item = liveItem(node);
+    if (!item || seen.has(item.guid)) continue;
+    seen.add(item.guid);
+    items.push(item);
+  }
+  const category = firstCategory(channel);
+  const newFeedUrl = childText(channel, 'itunes:new-feed-url');
+  return {
+    name: document.name,
+    ...(guid?.text.trim() ? { podcastGuid: { value: guid.text.trim(), ...at(guid) } } : {}),
+    ...(self ? { self: { value: self.attrs.href!.trim(), ...at(self) } } : {}),
+    ...(newFeedUrl ? { newFeedUrl } : {}),
+    ...(locked ? { locked: { value: /^(yes|true)$/i.test(locked.text.trim()), ...at(locked) } } : {}),
+    ...(explicit === undefined ? {} : { explicit: { value: explicit, ...at(explicitNode) } }),
+    ...(category ? { category } : {}),
+    items,
+  };
+}
+
+/** Why the guard cannot compare, as one line: the feed's own problem where it has one. */
+export class UnreadableFeed extends RunError {
+  constructor(
+    readonly feed: string,
+    readonly line: number | undefined,
+    readonly reason: string,
+  ) {
+    super(`${line === undefined ? feed : `${feed}:${line}`}: ${reason}`);
+  }
+}
+
+export interface LiveOptions {
+  cwd: string;
+  /** Deadline for a URL, in milliseconds. */
+  timeoutMs: number;
+  maxBytes?: number;
+}
+
+/**
+ * Reads the feed at a path or an http(s) URL. Bad usage (a file that does not exist, an ftp: URL)
+ * throws UsageError; a feed that cannot be read or is no RSS feed throws UnreadableFeed.
+ */
+export async function readLiveFeed(spec: string, options: LiveOptions): Promise<LiveFeed> {
+  try {
+    const source = await readFeedSource(spec, options);
+    return liveFeedOf(readFeedDocument(source));
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    if (error instanceof ContentError) {
+      const [first] = error.problems;
+      throw new UnreadableFeed(spec, first?.line, first ? first.message : error.message);
+    }
+    if (error instanceof RunError) throw new UnreadableFeed(spec, undefined, error.message.startsWith(`${spec}: `) ? error.message.slice(spec.length + 2) : error.message);
+    throw error;
+  }
+}

@@ -1,0 +1,140 @@
+// The publish guard as one step of a command (build, check, dev, publish): find the feed to compare
+// with, read it, compare. Fail closed: a feed that exists but cannot be read is an error finding,
+// never a guard silently skipped. Only a first build (no earlier feed.xml in --out) or an explicit
+// --no-guard compares with nothing.
+import { lstat, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Episode, Publication } from '../model/types.ts';
+import type { OptionSpec, ParsedArgs } from '../cli/args.ts';
+import { printProblems, type Io } from '../cli/terminal.ts';
+import { problemLocation } from '../problems.ts';
+import { finding, type Finding } from './finding.ts';
+import { guardPublication } from './guard.ts';
+import { UsageError } from '../errors.ts';
+import { isUrlLike } from '../feed-reader/source.ts';
+import { UnreadableFeed, readLiveFeed, type LiveFeed } from './live.ts';
+
+export const DEFAULT_GUARD_TIMEOUT_MS = 30_000;
+
+/** The options `build` and `check` share. */
+export const guardOptions: Record<string, OptionSpec> = {
+  against: {
+    type: 'string',
+    value: '<feed>',
+    description: 'the live feed to compare with: a file or an http(s) URL (default: the earlier build, <out>/feed.xml)',
+  },
+  accept: {
+    type: 'string',
+    value: '<guid|file>',
+    multiple: true,
+    description: 'publish a change the guard stops, once: an episode\'s guid, its file or slug, or show.yml',
+  },
+  'no-guard': { type: 'boolean', description: 'compare with no live feed: only for a first publish, when nothing is live yet' },
+};
+
+export interface GuardStepOptions {
+  publication: Publication;
+  /** Every episode loaded (drafts included). */
+  episodes?: readonly Episode[];
+  cwd: string;
+  contentDir: string;
+  /** `--against`; without it, `<out>/feed.xml` when an earlier build left one. */
+  against?: string;
+  out?: string;
+  accept?: readonly string[];
+  skip?: boolean;
+  timeoutMs?: number;
+}
+
+export interface GuardStep {
+  /** The feed compared with; absent when nothing was compared. */
+  against?: string;
+  /** Why nothing was compared. */
+  skipped?: string;
+  findings: Finding[];
+  /** Changes acknowledged by --accept or a note, with how. */
+  accepted: Array<{ finding: Finding; by: string }>;
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await lstat(file);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    // Anything else (EACCES on the folder) is for the reader to report, failing closed.
+    return true;
+  }
+}
+
+/** Feeds read from files, kept while the file is unchanged: `dev` compares with dist/feed.xml on every save. */
+const fileFeeds = new Map<string, { stamp: string; live: LiveFeed }>();
+
+async function readCached(spec: string, options: GuardStepOptions): Promise<LiveFeed> {
+  const read = () => readLiveFeed(spec, { cwd: options.cwd, timeoutMs: options.timeoutMs ?? DEFAULT_GUARD_TIMEOUT_MS });
+  if (isUrlLike(spec)) return read();
+  const file = path.resolve(options.cwd, spec);
+  const info = await stat(file).catch(() => undefined);
+  if (!info?.isFile()) return read();
+  const stamp = `${info.size}:${info.mtimeMs}:${info.ino}`;
+  const cached = fileFeeds.get(file);
+  if (cached?.stamp === stamp) return cached.live;
+  const live = await read();
+  fileFeeds.set(file, { stamp, live });
+  return live;
+}
+
+export async function runGuard(options: GuardStepOptions): Promise<GuardStep> {
+  if (options.skip) return { skipped: 'skipped with --no-guard', findings: [], accepted: [] };
+  const spec = options.against ?? path.join(options.out ?? 'dist', 'feed.xml').split(path.sep).join('/');
+  if (options.against === undefined && !(await exists(path.resolve(options.cwd, spec)))) {
+    return { skipped: `no earlier build at ${spec} to compare with`, findings: [], accepted: [] };
+  }
+  let live: LiveFeed;
+  try {
+    live = await readCached(spec, options);
+  } catch (error) {
+    // A bad --against is bad usage; the earlier build's feed.xml (a folder, say) is a feed that
+    // cannot be read, like any other.
+    const unreadable = error instanceof UnreadableFeed || (error instanceof UsageError && options.against === undefined);
+    if (!unreadable) throw error;
+    const reason = error instanceof UnreadableFeed ? error.reason : error.message;
+    const message =
+      `the publish guard cannot read the feed it compares with: ${reason}; ` +
+      `restore it, compare with the live feed (--against <its URL>), or for a first publish with nothing live yet, --no-guard`;
+    return { against: spec, findings: [finding('error', 'guard/live-unreadable', spec, error instanceof UnreadableFeed ? error.line : undefined, message)], accepted: [] };
+  }
+  const accepted: GuardStep['accepted'] = [];
+  const findings = guardPublication(options.publication, live, {
+    cwd: options.cwd,
+    contentDir: options.contentDir,
+    ...(options.episodes ? { episodes: options.episodes } : {}),
+    accept: options.accept ?? [],
+    onAccepted: (item, by) => accepted.push({ finding: item, by }),
+  });
+  return { against: spec, findings, accepted };
+}
+
+/** A repeatable option's values as a list. */
+export function listOption(value: string | boolean | string[] | undefined): string[] {
+  if (value === undefined || typeof value === 'boolean') return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+/** What the shared options ask of the guard. */
+export function guardArgs(args: ParsedArgs): Pick<GuardStepOptions, 'against' | 'accept' | 'skip'> {
+  return {
+    accept: listOption(args.values.accept),
+    skip: Boolean(args.values['no-guard']),
+    ...(typeof args.values.against === 'string' ? { against: args.values.against } : {}),
+  };
+}
+
+/** A change the guard let through, in one line: where, and what kind. */
+export const acceptedChange = (item: Finding) => `${problemLocation(item)} [${item.code}]`;
+
+/** The guard's warnings and the changes it let through, on stderr: a build log keeps them. */
+export function reportGuard(io: Io, guard: GuardStep): void {
+  printProblems(io, guard.findings);
+  for (const { finding: item, by } of guard.accepted) io.stderr.write(`accepted (${by}): ${acceptedChange(item)}\n`);
+}

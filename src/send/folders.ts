@@ -1,0 +1,40 @@
+// The folders a send writes into (the state folder, the outbox): made with their parents, and made
+// durable. Made with a cause a user can act on: Node's recursive mkdir reports ENOENT ("it does not
+// exist") whatever stopped it, a read-only disk or a folder without permission included.
+import { mkdir, open, stat } from 'node:fs/promises';
+import path from 'node:path';
+
+/** mkdir -p; resolves with the first folder it created, if any, as mkdir does. */
+export async function makeFolder(folder: string): Promise<string | undefined> {
+  try {
+    return await mkdir(folder, { recursive: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  // Again one folder at a time, from the highest missing one down: the first that fails says why.
+  const missing: string[] = [];
+  for (let dir = path.resolve(folder); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    missing.unshift(dir);
+    if (await stat(path.dirname(dir)).then(() => true, () => false)) break;
+  }
+  let first: string | undefined;
+  for (const dir of missing) {
+    try {
+      await mkdir(dir);
+      first ??= dir;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+  return first;
+}
+
+/** fsync of a folder makes the names in it durable: a new file survives a power cut only with it. */
+export async function syncFolder(folder: string): Promise<void> {
+  const handle = await open(folder, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
