@@ -172,11 +172,10 @@ function eventLine(event: PublishEvent): string {
 
 async function lockShow(folder: string): Promise<Lock> {
   try {
-    return await acquireLock(path.join(folder, 'publish.lock'));
+    return await acquireLock(path.join(folder, 'publish.lock'), undefined, { activity: 'publish of this show' });
   } catch (error) {
     if (!(error instanceof LockedError)) throw error;
-    const who = error.holder ? `process ${error.holder.pid} on ${error.holder.host}, started ${error.holder.started}` : 'another process';
-    throw new RunError(`another publish of this show is running (${who}); this run changed nothing`);
+    throw new RunError(`${error.message}. This run changed nothing`);
   }
 }
 

@@ -33,6 +33,9 @@ export interface LockHolder {
   pidns?: string;
 }
 
+/** What a lock guards unless told otherwise, as its messages name it. */
+const SEND = 'send of this episode';
+
 /** How often a holder refreshes its lock. */
 export const REFRESH_MS = 5_000;
 /** A lock of a holder whose pid cannot be judged here, unrefreshed this long, is its killed holder's. */
@@ -44,9 +47,9 @@ export type Judgement = 'held' | 'stale' | 'unknown';
 export class LockedError extends RunError {
   readonly holder: LockHolder | undefined;
 
-  constructor(shown: string, holder: LockHolder | undefined, judgement: Exclude<Judgement, 'stale'>, refreshedMsAgo?: number) {
+  constructor(shown: string, holder: LockHolder | undefined, judgement: Exclude<Judgement, 'stale'>, refreshedMsAgo?: number, activity = SEND) {
     const who = holder ? `process ${holder.pid} on ${holder.host}, started ${holder.started}` : 'another process';
-    const head = `another send of this episode is running (${who})`;
+    const head = `another ${activity} is running (${who})`;
     let why: string;
     if (!holder) why = 'the lock file cannot be read';
     else if (holder.host !== hostname()) why = 'its process runs on another machine';
@@ -54,12 +57,12 @@ export class LockedError extends RunError {
       const ago = refreshedMsAgo === undefined ? 'at an unknown time' : `${Math.max(0, Math.round(refreshedMsAgo / 1000))} s ago`;
       why =
         `its process runs in another process namespace (another container sharing this folder), where its id means nothing here, and it refreshed the lock ${ago}; ` +
-        `a send that was killed stops refreshing its lock, and castwright takes it over ${STALE_AFTER_MS / 1000} s after the last refresh`;
+        `a process that was killed stops refreshing its lock, and castwright takes it over ${STALE_AFTER_MS / 1000} s after the last refresh`;
     } else why = 'a process with that id is running, and castwright cannot tell whether it is that send';
     super(
       judgement === 'held'
         ? `${head}; wait for it to finish`
-        : `${head}, or a lock left behind: ${why}. If no send of this episode is running, remove the lock by hand (rm '${shown}') and run the command again`,
+        : `${head}, or a lock left behind: ${why}. If no ${activity} is running, remove the lock by hand (rm '${shown}') and run the command again`,
     );
     this.holder = holder;
   }
@@ -165,19 +168,21 @@ export interface Lock {
 export interface LockOptions {
   /** How often the holder refreshes the lock (REFRESH_MS). */
   refreshMs?: number;
+  /** What the lock guards, as messages name it: "another <activity> is running". */
+  activity?: string;
 }
 
 /** Takes the lock, or throws LockedError naming the holder; a file system error becomes a RunError naming the lock. */
 export async function acquireLock(file: string, shown = file, options: LockOptions = {}): Promise<Lock> {
   try {
-    return await takeLock(file, shown, options.refreshMs ?? REFRESH_MS);
+    return await takeLock(file, shown, options.refreshMs ?? REFRESH_MS, options.activity ?? SEND);
   } catch (error) {
     if (error instanceof RunError) throw error;
     throw systemError(error, 'cannot write the lock', shown);
   }
 }
 
-async function takeLock(file: string, shown: string, refreshMs: number): Promise<Lock> {
+async function takeLock(file: string, shown: string, refreshMs: number, activity: string): Promise<Lock> {
   await makeFolder(path.dirname(file));
   const startTicks = processStartTicks(process.pid);
   const boot = bootId();
@@ -226,14 +231,14 @@ async function takeLock(file: string, shown: string, refreshMs: number): Promise
       const existing = await readHolder(file);
       if (!existing) continue;
       const { holder } = existing;
-      if (!holder) throw new LockedError(shown, undefined, 'unknown');
+      if (!holder) throw new LockedError(shown, undefined, 'unknown', undefined, activity);
       const judgement = judgeHolder(holder, existing.refreshedMsAgo);
-      if (judgement !== 'stale') throw new LockedError(shown, holder, judgement, existing.refreshedMsAgo);
+      if (judgement !== 'stale') throw new LockedError(shown, holder, judgement, existing.refreshedMsAgo, activity);
       // Remove the stale lock only if it is still the one we judged; a racing process may have replaced it.
       if ((await readHolder(file))?.text === existing.text) await unlink(file).catch(() => undefined);
       tookOverFrom = holder;
     }
-    throw new LockedError(shown, undefined, 'unknown');
+    throw new LockedError(shown, undefined, 'unknown', undefined, activity);
   } finally {
     await unlink(draft).catch(() => undefined);
   }

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseCommand } from '../../src/cli/args.ts';
 import { publishCommand } from '../../src/commands/publish.ts';
+import { processStartTicks } from '../../src/send/lock.ts';
 import { cleanUp, fixture } from '../helpers/content.ts';
 import { snapshot } from '../helpers/files.ts';
 import { recordingServer, type RecordingServer } from '../helpers/http.ts';
@@ -102,11 +103,13 @@ describe('castwright publish', () => {
   it('refuses to run beside another publish of the same show', async () => {
     const root = await publishWorkspace([1]);
     await mkdir(path.join(root, '.castwright'));
-    // This test process is alive, so its lock is not stale.
-    await writeFile(path.join(root, '.castwright', 'publish.lock'), JSON.stringify({ pid: process.pid, host: hostname(), started: '2026-01-01T00:00:00Z', nonce: 'x' }));
+    // The process that started this test is alive and started at the recorded time: its lock is held.
+    const holder = { pid: process.ppid, host: hostname(), started: '2026-01-01T00:00:00Z', nonce: 'x', startTicks: processStartTicks(process.ppid) };
+    await writeFile(path.join(root, '.castwright', 'publish.lock'), JSON.stringify(holder));
     const result = await publish(root, ['--to', 'site']);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain(`another publish of this show is running (process ${process.pid}`);
+    expect(result.stderr).toContain(`another publish of this show is running (process ${process.ppid}`);
+    expect(result.stderr).toContain('This run changed nothing');
     expect(existsSync(path.join(root, 'site'))).toBe(false);
   });
 });

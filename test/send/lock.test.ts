@@ -159,7 +159,7 @@ describe('the send lock', () => {
       `another send of this episode is running (process ${process.pid} on ${hostname()}, started 2026-01-01T00:00:00Z), or a lock left behind: ` +
         'its process runs in another process namespace (another container sharing this folder), where its id means nothing here, and it refreshed the lock ',
     );
-    expect((refused as Error).message).toContain(`a send that was killed stops refreshing its lock, and castwright takes it over ${STALE_AFTER_MS / 1000} s after the last refresh`);
+    expect((refused as Error).message).toContain(`a process that was killed stops refreshing its lock, and castwright takes it over ${STALE_AFTER_MS / 1000} s after the last refresh`);
     expect((refused as Error).message).toContain("remove the lock by hand (rm 'sends/ep.lock')");
 
     // Not refreshed for longer than that: its holder is gone (a container killed and started again).
