@@ -74,6 +74,9 @@ export async function publish(root: string, args: readonly string[], env: NodeJS
   return { code, stdout, stderr };
 }
 
+/** What the guard prints when --accept lets the removal of episode n through. */
+export const acceptedRemoval = (n: number) => new RegExp(`^accepted \\(--accept ${slugOf(n)}\\): \\S+ \\[guard/episode-removed\\]$`, 'm');
+
 /** The files a run uploaded, in the order it reported them landing. */
 export const uploadedIn = (stdout: string) => [...stdout.matchAll(/^ {2}uploaded (\S+)$/gm)].map((m) => m[1]!);
 export const deletedIn = (stdout: string) => [...stdout.matchAll(/^ {2}deleted +(\S+)$/gm)].map((m) => m[1]!);

@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cleanUp } from '../../helpers/content.ts';
 import { sshSkipReason, startRsyncDaemon, startSshd, type TestRsyncDaemon, type TestSshd } from '../../helpers/sshd.ts';
 import { inCI } from '../../helpers/browser.ts';
-import { actionsIn, addEpisode, publish, publishWorkspace, removeEpisode, slugOf, uploadedIn, builtFiles, heldFiles } from '../show.ts';
+import { acceptedRemoval, actionsIn, addEpisode, publish, publishWorkspace, removeEpisode, slugOf, uploadedIn, builtFiles, heldFiles } from '../show.ts';
 
 afterEach(cleanUp);
 
@@ -34,8 +34,9 @@ describe.skipIf(sshSkipReason !== undefined && !inCI)('castwright publish with r
 
     await addEpisode(root, 3);
     await removeEpisode(root, 1);
-    const third = await publish(root, ['--to', to], env);
+    const third = await publish(root, ['--to', to, '--accept', slugOf(1)], env);
     expect(third.code).toBe(0);
+    expect(third.stderr).toMatch(acceptedRemoval(1));
     const actions = actionsIn(third.stdout);
     expect(uploadedIn(third.stdout).sort()).toEqual(['email/ep-3.html', 'email/ep-3.txt', 'episodes/ep-3/index.html', 'feed.xml', 'index.html']);
     const feed = actions.indexOf('uploaded feed.xml');
