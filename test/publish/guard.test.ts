@@ -1,24 +1,18 @@
 // The publish guard in `castwright publish`: the build is compared with the feed.xml the target
 // holds now (what apps have read), and a change apps would not forgive uploads nothing.
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanUp } from '../helpers/content.ts';
 import { snapshot } from '../helpers/files.ts';
-import { builtFiles, heldFiles, publish, publishWorkspace, slugOf, uploadedIn } from './show.ts';
+import { builtFiles, changeGuid, editEpisode, heldFiles, publish, publishWorkspace, retitle, uploadedIn } from './show.ts';
+
+const run = promisify(execFile);
 
 afterEach(cleanUp);
-
-/** Rewrites episode n's front matter or text. */
-export async function editEpisode(root: string, n: number, change: (text: string) => string): Promise<void> {
-  const file = path.join(root, 'episodes', `${slugOf(n)}.md`);
-  await writeFile(file, change(await readFile(file, 'utf8')));
-}
-
-export const retitle = (text: string) => text.replace('title: Episode 1 of the show', 'title: Why markets fell on Friday');
-export const NEW_GUID = '6f1c2e0a-5b7d-4c3e-9a8b-1d2e3f4a5b6c';
-export const changeGuid = (text: string) => text.replace('\ntitle:', `\nguid: ${NEW_GUID}\ntitle:`);
 
 /** A workspace with episodes 1 and 2 published to the folder `site`, and that folder's path. */
 async function published(): Promise<{ root: string; site: string }> {
@@ -107,6 +101,7 @@ describe('the publish guard against the feed a folder target holds', () => {
     ['garbled', (file: string) => writeFile(file, '<rss version="2.0"><channel><item><title>Half a fe'), 'site/feed.xml:1: the publish guard cannot read the feed it compares with:'],
     ['not a feed at all', (file: string) => writeFile(file, '<!doctype html><title>Welcome to nginx!</title>'), 'site/feed.xml:1: the publish guard cannot read the feed it compares with: this is a web page, not a feed'],
     ['a folder', (file: string) => mkdir(file), 'site/feed.xml: the publish guard cannot read the feed it compares with: it is a folder, not a file'],
+    ['a named pipe, which must not hold the run', (file: string) => run('mkfifo', [file]), 'site/feed.xml: the publish guard cannot read the feed it compares with: it is a socket, device or pipe, not a file'],
   ])('refuses when the feed.xml the target holds is %s, with a clear message and nothing uploaded', async (_, spoil, message) => {
     const { root, site } = await published();
     await rm(path.join(site, 'feed.xml'));

@@ -94,6 +94,19 @@ describe('castwright publish to S3-compatible storage', () => {
     expect((await publish(root, ['--to', target(s3)], KEYS)).stdout).toContain('Nothing to publish');
   });
 
+  it('stops with a clear error, nothing written, when the live feed cannot be fetched for the guard', async () => {
+    s3 = await startS3();
+    const root = await publishWorkspace([1]);
+    expect((await publish(root, ['--to', target(s3)], KEYS)).code).toBe(0);
+    await addEpisode(root, 2);
+    s3.cut = (request) => request.method === 'GET' && request.key === `${PREFIX}feed.xml`;
+    s3.requests.length = 0;
+    const result = await publish(root, ['--to', target(s3)], KEYS);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`: cannot read ${PREFIX}feed.xml (ECONNRESET: the other side closed the connection)`);
+    expect(writes(s3)).toEqual([]);
+  });
+
   it('stops on Ctrl-C after the files in flight, before the feed, and the next run finishes', async () => {
     s3 = await startS3();
     const store = s3;
