@@ -65,6 +65,7 @@ export const publish: Command = {
         ...guardOptions.against!,
         description: 'the live feed to compare with: a file or an http(s) URL (default: the feed.xml the target holds now)',
       },
+      'no-guard': { type: 'boolean', description: "compare with no live feed: the target's feed.xml is not read (a target with none is compared with nothing anyway)" },
     },
     examples: [
       'castwright publish --dry-run',

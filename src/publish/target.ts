@@ -1,6 +1,7 @@
 // One interface for every place a show is published, one small module per kind of target (as
-// nodemailer has one per transport). A target puts and removes files and keeps castwright's record;
-// what goes up when, and what the record says, is decided once for all in run.ts.
+// nodemailer has one per transport). A target puts, removes and reads back files and keeps
+// castwright's record; what goes up when, and what the record says, is decided once for all in
+// run.ts. Reading back fails closed: a file there that cannot be read is never taken for no file.
 import { closeSync, constants, fstatSync, openSync } from 'node:fs';
 import { RunError, isErrno, systemReason } from '../errors.ts';
 import { megabytes, readAtMost } from '../feed-reader/source.ts';
@@ -29,8 +30,8 @@ export interface Target {
    */
   readFile(name: string, maxBytes: number): Promise<Buffer | undefined>;
   /**
-   * The record castwright keeps in the target, or undefined when there is none yet; only for a
-   * target that keeps it elsewhere than in its file (see readRecord below).
+   * The record castwright keeps in the target, or undefined when there is none yet: only for a
+   * target that keeps it elsewhere too (git, in a note); the others' is read from RECORD_FILE.
    */
   readRecord?(): Promise<string | undefined>;
   /** Puts files, calling `done` for each as it lands. A failure may leave some of them put. */
@@ -76,7 +77,9 @@ export async function recordFile(target: Pick<Target, 'readFile'>): Promise<stri
 export const underDisplay = (display: string, name: string) => `${display.replace(/\/+$/, '')}/${name}`;
 
 export function tooLarge(file: string, size: number | undefined, max: number): UnreadableFile {
-  return new UnreadableFile(file, `it is ${size === undefined ? 'more than' : `${megabytes(size)}, more than`} ${megabytes(max)}, far larger than castwright writes it`);
+  // "26 MB, more than 25 MB", but not "25 MB, more than 25 MB" for a file a byte too large.
+  const figure = size === undefined || megabytes(size) === megabytes(max) ? '' : `${megabytes(size)}, `;
+  return new UnreadableFile(file, `it is ${figure}more than ${megabytes(max)}, far larger than castwright writes it`);
 }
 
 /**
