@@ -6,7 +6,9 @@
 // every episode published (--now far ahead), then for each local target (a folder, an S3 server
 // (s3rver) on 127.0.0.1, a bare git repository) times:
 //   first        everything uploaded to an empty target
-//   no change    the run cron makes every 10 minutes: build, read the record, nothing to do
+//   no change    the run cron makes every 10 minutes: build, read the target's feed.xml for the
+//                publish guard and compare, read the record, nothing to do
+//   no guard     the same with --no-guard: the difference is what the guard costs
 //   one episode  one episode's text changed: its page, email copies and the feed go up
 // Wall time of a whole process, medians of --runs runs.
 /// <reference path="../test/types/s3rver.d.ts" />
@@ -63,7 +65,7 @@ async function bench(n: number): Promise<void> {
     for (let run = 0; run < RUNS; run++) builds.push(await timed(['build', '--drafts', '--out', `dist-${run}`], work));
     const build = median(builds);
     console.log(`\n${n} episodes: castwright build ${seconds(build)} (median of ${RUNS})`);
-    console.log('target    first        no change             one episode');
+    console.log('target    first        no change             no guard              one episode');
 
     const storage = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: path.join(work, 's3'), configureBuckets: [{ name: 'bench' }] });
     const { port } = await storage.run();
@@ -78,16 +80,18 @@ async function bench(n: number): Promise<void> {
       for (const [name, to] of targets) {
         const first: number[] = [];
         const same: number[] = [];
+        const unguarded: number[] = [];
         const one: number[] = [];
         for (let run = 0; run < RUNS; run++) {
           const publish = () => timed(['publish', '--to', to(run), '--now', NOW], work);
           first.push(await publish());
           same.push(await publish());
+          unguarded.push(await timed(['publish', '--to', to(run), '--now', NOW, '--no-guard'], work));
           edit(content, run);
           one.push(await publish());
         }
         const ratio = (value: number) => `${seconds(value)} (${(value / build).toFixed(2)}× build)`;
-        console.log(`${name.padEnd(9)} ${seconds(median(first)).padEnd(12)} ${ratio(median(same)).padEnd(21)} ${ratio(median(one))}`);
+        console.log(`${name.padEnd(9)} ${seconds(median(first)).padEnd(12)} ${ratio(median(same)).padEnd(21)} ${ratio(median(unguarded)).padEnd(21)} ${ratio(median(one))}`);
       }
     } finally {
       await storage.close();

@@ -5,7 +5,7 @@ import { ContentError, RunError, UsageError } from '../errors.ts';
 import { parseFeedDate } from '../feed-reader/dates.ts';
 import { readFeedDocument, type FeedDocument } from '../feed-reader/document.ts';
 import { parseExplicit } from '../feed-reader/explicit.ts';
-import { readFeedSource } from '../feed-reader/source.ts';
+import { readFeedSource, type FeedSource } from '../feed-reader/source.ts';
 import { child, childText, childrenNamed, type XmlNode } from '../feed-reader/xml.ts';
 
 export interface LiveItem {
@@ -126,16 +126,25 @@ export interface LiveOptions {
  * throws UsageError; a feed that cannot be read or is no RSS feed throws UnreadableFeed.
  */
 export async function readLiveFeed(spec: string, options: LiveOptions): Promise<LiveFeed> {
+  let source: FeedSource;
   try {
-    const source = await readFeedSource(spec, options);
+    source = await readFeedSource(spec, options);
+  } catch (error) {
+    if (error instanceof RunError) {
+      throw new UnreadableFeed(spec, undefined, error.message.startsWith(`${spec}: `) ? error.message.slice(spec.length + 2) : error.message);
+    }
+    throw error;
+  }
+  return parseLiveFeed(source);
+}
+
+/** The feed in bytes already read (from a publish target, say); UnreadableFeed when they are no RSS feed. */
+export function parseLiveFeed(source: FeedSource): LiveFeed {
+  try {
     return liveFeedOf(readFeedDocument(source));
   } catch (error) {
-    if (error instanceof UsageError) throw error;
-    if (error instanceof ContentError) {
-      const [first] = error.problems;
-      throw new UnreadableFeed(spec, first?.line, first ? first.message : error.message);
-    }
-    if (error instanceof RunError) throw new UnreadableFeed(spec, undefined, error.message.startsWith(`${spec}: `) ? error.message.slice(spec.length + 2) : error.message);
-    throw error;
+    if (!(error instanceof ContentError)) throw error;
+    const [first] = error.problems;
+    throw new UnreadableFeed(source.name, first?.line, first ? first.message : error.message);
   }
 }

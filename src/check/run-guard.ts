@@ -1,7 +1,8 @@
 // The publish guard as one step of a command (build, check, dev, publish): find the feed to compare
 // with, read it, compare. Fail closed: a feed that exists but cannot be read is an error finding,
 // never a guard silently skipped. Only a first build (no earlier feed.xml in --out) or an explicit
-// --no-guard compares with nothing.
+// --no-guard compares with nothing. A caller may read the live feed itself (publish reads the one
+// its target holds); then only "there is none" compares with nothing.
 import { lstat, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Episode, Publication } from '../model/types.ts';
@@ -12,7 +13,7 @@ import { finding, type Finding } from './finding.ts';
 import { guardPublication } from './guard.ts';
 import { UsageError } from '../errors.ts';
 import { isUrlLike } from '../feed-reader/source.ts';
-import { UnreadableFeed, readLiveFeed, type LiveFeed } from './live.ts';
+import { UnreadableFeed, parseLiveFeed, readLiveFeed, type LiveFeed } from './live.ts';
 
 export const DEFAULT_GUARD_TIMEOUT_MS = 30_000;
 
@@ -44,6 +45,20 @@ export interface GuardStepOptions {
   accept?: readonly string[];
   skip?: boolean;
   timeoutMs?: number;
+  /** Without --against: the live feed as the caller reads it (publish: the feed.xml its target holds). */
+  live?: LiveSource;
+}
+
+export interface LiveSource {
+  /** How messages name it. */
+  name: string;
+  /**
+   * Its bytes, or undefined when there is none yet (nothing was ever published there). Throws
+   * UnreadableFeed for one that is there but cannot be read, and RunError when it cannot be asked.
+   */
+  read(): Promise<Buffer | undefined>;
+  /** What to do when it cannot be read. */
+  advice: string;
 }
 
 export interface GuardStep {
@@ -86,22 +101,28 @@ async function readCached(spec: string, options: GuardStepOptions): Promise<Live
 
 export async function runGuard(options: GuardStepOptions): Promise<GuardStep> {
   if (options.skip) return { skipped: 'skipped with --no-guard', findings: [], accepted: [] };
-  const spec = options.against ?? path.join(options.out ?? 'dist', 'feed.xml').split(path.sep).join('/');
-  if (options.against === undefined && !(await exists(path.resolve(options.cwd, spec)))) {
+  const given = options.against === undefined ? options.live : undefined;
+  const spec = given?.name ?? options.against ?? path.join(options.out ?? 'dist', 'feed.xml').split(path.sep).join('/');
+  if (options.against === undefined && !given && !(await exists(path.resolve(options.cwd, spec)))) {
     return { skipped: `no earlier build at ${spec} to compare with`, findings: [], accepted: [] };
   }
   let live: LiveFeed;
   try {
-    live = await readCached(spec, options);
+    if (given) {
+      const bytes = await given.read();
+      if (bytes === undefined) return { skipped: `nothing is live yet (no ${spec}), so there is nothing to compare with`, findings: [], accepted: [] };
+      live = parseLiveFeed({ bytes, name: spec });
+    } else {
+      live = await readCached(spec, options);
+    }
   } catch (error) {
     // A bad --against is bad usage; the earlier build's feed.xml (a folder, say) is a feed that
     // cannot be read, like any other.
     const unreadable = error instanceof UnreadableFeed || (error instanceof UsageError && options.against === undefined);
     if (!unreadable) throw error;
     const reason = error instanceof UnreadableFeed ? error.reason : error.message;
-    const message =
-      `the publish guard cannot read the feed it compares with: ${reason}; ` +
-      `restore it, compare with the live feed (--against <its URL>), or for a first publish with nothing live yet, --no-guard`;
+    const advice = given?.advice ?? 'restore it, compare with the live feed (--against <its URL>), or for a first publish with nothing live yet, --no-guard';
+    const message = `the publish guard cannot read the feed it compares with: ${reason}; ${advice}`;
     return { against: spec, findings: [finding('error', 'guard/live-unreadable', spec, error instanceof UnreadableFeed ? error.line : undefined, message)], accepted: [] };
   }
   const accepted: GuardStep['accepted'] = [];

@@ -33,7 +33,7 @@ export function isUrlLike(spec: string): boolean {
   return scheme !== undefined && scheme.length > 1;
 }
 
-function megabytes(bytes: number): string {
+export function megabytes(bytes: number): string {
   if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
   return `${(bytes / 1024 / 1024).toFixed(bytes < 10 * 1024 * 1024 ? 1 : 0)} MB`;
 }
@@ -55,7 +55,24 @@ export async function readFeedSource(spec: string, options: SourceOptions): Prom
   return readFeedFile(spec, options.cwd, max);
 }
 
-/** Reads at most max + 1 bytes, so /dev/zero or a growing file cannot exhaust memory. */
+/**
+ * An open file's bytes, or undefined when it holds more than max. Reads at most max + 1 bytes, so
+ * /dev/zero or a growing file cannot exhaust memory.
+ */
+export function readAtMost(fd: number, max: number): Buffer | undefined {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for (;;) {
+    const chunk = Buffer.allocUnsafe(Math.min(1024 * 1024, max + 1 - total));
+    const read = readSync(fd, chunk, 0, chunk.length, null);
+    if (read === 0) break;
+    chunks.push(chunk.subarray(0, read));
+    total += read;
+    if (total > max) return undefined;
+  }
+  return Buffer.concat(chunks, total);
+}
+
 function readFeedFile(spec: string, cwd: string, max: number): FeedSource {
   const file = path.resolve(cwd, spec);
   let fd: number;
@@ -71,17 +88,9 @@ function readFeedFile(spec: string, cwd: string, max: number): FeedSource {
     const info = fstatSync(fd);
     if (info.isDirectory()) throw new UsageError(`${spec} is a folder; expected a feed file or an http(s) URL`);
     if (info.isFile() && info.size > max) throw tooLarge(spec, info.size, max);
-    const chunks: Buffer[] = [];
-    let total = 0;
-    for (;;) {
-      const chunk = Buffer.allocUnsafe(Math.min(1024 * 1024, max + 1 - total));
-      const read = readSync(fd, chunk, 0, chunk.length, null);
-      if (read === 0) break;
-      chunks.push(chunk.subarray(0, read));
-      total += read;
-      if (total > max) throw tooLarge(spec, undefined, max);
-    }
-    return { bytes: Buffer.concat(chunks, total), name: spec };
+    const bytes = readAtMost(fd, max);
+    if (!bytes) throw tooLarge(spec, undefined, max);
+    return { bytes, name: spec };
   } catch (error) {
     if (error instanceof UsageError || error instanceof RunError) throw error;
     throw systemError(error, 'cannot read the feed', spec);

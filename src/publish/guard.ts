@@ -1,9 +1,26 @@
-// The publish guard: the last look at a build before anything of it goes live. `castwright check`
-// (issue 13) will plug in here; it may refuse with problems, and then nothing is uploaded. Until
-// it lands, the guard passes every build that the load and render stages accepted.
-import type { Generated } from '../pipeline.ts';
-import type { Problem } from '../problems.ts';
+// The publish guard's live feed: the feed.xml the target holds now, which is what apps have read.
+// Read from the target itself, not from a copy that may have drifted from it; a feed there that
+// cannot be read stops the publish (as a finding), and a target that cannot be asked stops it too.
+import { UnreadableFeed } from '../check/live.ts';
+import type { LiveSource } from '../check/run-guard.ts';
+import { MAX_FEED_BYTES } from '../feed-reader/source.ts';
+import { FEED_FILE } from './kinds.ts';
+import { UnreadableFile, type Target } from './target.ts';
 
-export type PublishGuard = (build: Generated) => Promise<readonly Problem[]> | readonly Problem[];
-
-export const publishGuard: PublishGuard = () => [];
+export function liveFeedOn(target: Target): LiveSource {
+  const name = target.shown(FEED_FILE);
+  return {
+    name,
+    advice:
+      'put the feed apps last read back on the target, or compare with a copy of it (--against <file or URL>); ' +
+      "if none is left, --no-guard --force uploads this build's feed over it",
+    async read() {
+      try {
+        return await target.readFile(FEED_FILE, MAX_FEED_BYTES);
+      } catch (error) {
+        if (error instanceof UnreadableFile) throw new UnreadableFeed(name, undefined, error.reason);
+        throw error;
+      }
+    },
+  };
+}

@@ -7,7 +7,7 @@ import { RunError } from '../errors.ts';
 import type { Notifier } from './notify/notifier.ts';
 import { episodeChanges, planIsEmpty, planPublish, uploadsOf, type Plan, type Upload } from './plan.ts';
 import { EMPTY_RECORD, RecordError, parseRecord, serializeRecord, type PublishRecord } from './record.ts';
-import type { Target } from './target.ts';
+import { recordText, type Target } from './target.ts';
 
 /** Uploads between two checks for a stop and two checkpoints of the record. */
 const BATCH = 200;
@@ -54,7 +54,7 @@ export class PublishStopped extends RunError {}
 
 async function readRecord(run: PublishRun): Promise<PublishRecord> {
   try {
-    return parseRecord(await run.target.readRecord(), run.target.display);
+    return parseRecord(await recordText(run.target), run.target.display);
   } catch (error) {
     if (error instanceof RecordError && run.force) return EMPTY_RECORD;
     throw error;

@@ -1,6 +1,6 @@
 // A show to publish in tests: the fixture show.yml (plus publish settings) and numbered episodes.
 import { createHash } from 'node:crypto';
-import { rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { main } from '../../src/cli/main.ts';
 import { runCli, type CliResult } from '../helpers/cli.ts';
@@ -73,6 +73,21 @@ export async function publish(root: string, args: readonly string[], env: NodeJS
   });
   return { code, stdout, stderr };
 }
+
+/** Rewrites episode n's front matter or text. */
+export async function editEpisode(root: string, n: number, change: (text: string) => string): Promise<void> {
+  const file = path.join(root, 'episodes', `${slugOf(n)}.md`);
+  await writeFile(file, change(await readFile(file, 'utf8')));
+}
+
+/** Episode 1 retitled beyond recognition. */
+export const retitle = (text: string) => text.replace('title: Episode 1 of the show', 'title: Why markets fell on Friday');
+export const NEW_GUID = '6f1c2e0a-5b7d-4c3e-9a8b-1d2e3f4a5b6c';
+/** Episode n with a guid of its own instead of the one derived from its file name. */
+export const changeGuid = (text: string) => text.replace('\ntitle:', `\nguid: ${NEW_GUID}\ntitle:`);
+
+/** What the guard prints when --accept lets the removal of episode n through. */
+export const acceptedRemoval = (n: number) => new RegExp(`^accepted \\(--accept ${slugOf(n)}\\): \\S+ \\[guard/episode-removed\\]$`, 'm');
 
 /** The files a run uploaded, in the order it reported them landing. */
 export const uploadedIn = (stdout: string) => [...stdout.matchAll(/^ {2}uploaded (\S+)$/gm)].map((m) => m[1]!);

@@ -5,14 +5,14 @@
 // place, each atomically, in the same safe order as a remote target.
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { access, chmod, chown, copyFile, link, lstat, mkdir, mkdtemp, readFile, readdir, readlink, realpath, rename, rm, rmdir, stat, symlink, unlink, writeFile } from 'node:fs/promises';
+import { access, chmod, chown, copyFile, link, lstat, mkdir, mkdtemp, readdir, readlink, realpath, rename, rm, rmdir, stat, symlink, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { RunError, UsageError, isErrno, systemError } from '../../errors.ts';
 import { checkOutputFolder, swapIn } from '../../write/atomic.ts';
 import type { Upload } from '../plan.ts';
 import { RECORD_FILE } from '../record.ts';
 import type { TargetSpec } from '../target-url.ts';
-import type { Target, TargetContext } from '../target.ts';
+import { readLocalFile, underDisplay, type Target, type TargetContext } from '../target.ts';
 
 type FolderSpec = Extract<TargetSpec, { kind: 'folder' }>;
 
@@ -163,13 +163,10 @@ export async function openFolder(spec: FolderSpec, context: TargetContext): Prom
   return {
     display: spec.display,
 
-    async readRecord() {
-      try {
-        return await readFile(path.join(root, RECORD_FILE), 'utf8');
-      } catch (error) {
-        if (isErrno(error) && (error.code === 'ENOENT' || error.code === 'ENOTDIR')) return undefined;
-        return fail(error, 'cannot read the record in', spec.path);
-      }
+    shown: (name) => underDisplay(spec.display, name),
+
+    async readFile(name, max) {
+      return readLocalFile(path.join(root, ...name.split('/')), underDisplay(spec.display, name), max);
     },
 
     async put(files, done) {

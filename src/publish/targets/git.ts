@@ -11,7 +11,7 @@ import { RunError } from '../../errors.ts';
 import type { Upload } from '../plan.ts';
 import { RECORD_FILE } from '../record.ts';
 import type { TargetSpec } from '../target-url.ts';
-import type { ChangeSummary, Target, TargetContext } from '../target.ts';
+import { UnreadableFile, recordFile, tooLarge, type ChangeSummary, type Target, type TargetContext } from '../target.ts';
 
 type GitSpec = Extract<TargetSpec, { kind: 'git' }>;
 
@@ -34,6 +34,8 @@ const NO_SUCH_REF = /couldn't find remote ref|no such ref|not our ref/i;
 interface Result {
   code: number;
   stdout: string;
+  /** stdout as bytes: a file's content is not always text. */
+  bytes: Buffer;
   stderr: string;
 }
 
@@ -85,14 +87,18 @@ export async function openGit(spec: GitSpec, context: TargetContext): Promise<Ta
   function git(args: readonly string[], input?: string): Promise<Result> {
     return new Promise((resolve, reject) => {
       const child = spawn('git', args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
-      let stdout = '';
+      const stdout: Buffer[] = [];
       let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
       child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
       child.on('error', (error: NodeJS.ErrnoException) => {
         reject(error.code === 'ENOENT' ? new RunError('git is not installed on this machine (Debian: apt-get install git)') : error);
       });
-      child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+      child.on('close', (code) => {
+        // Decoded once at the end: a character split between two chunks stays whole.
+        const bytes = Buffer.concat(stdout);
+        resolve({ code: code ?? 1, stdout: bytes.toString('utf8'), bytes, stderr });
+      });
       // A git that exits before reading its input (on an error) closes the pipe: its exit code says why.
       child.stdin.on('error', () => undefined);
       child.stdin.end(input ?? '');
@@ -152,16 +158,35 @@ export async function openGit(spec: GitSpec, context: TargetContext): Promise<Ta
     await rm(folder, { recursive: true, force: true });
   }
 
+  /** The file in the branch's tip, its content fetched now (the tip was fetched without any). */
+  async function readFile(name: string, max: number): Promise<Buffer | undefined> {
+    if (!tip) return undefined;
+    const shown = `${spec.display}:${name}`;
+    const entry = await must(['ls-tree', tip, '--', name], 'cannot read the branch');
+    if (entry === '') return undefined;
+    const [, mode, type, object] = /^(\d+) (\w+) ([0-9a-f]+)\t/.exec(entry) ?? [];
+    if (type === 'tree') throw new UnreadableFile(shown, 'it is a folder, not a file');
+    if (type !== 'blob' || mode === '120000') throw new UnreadableFile(shown, `it is a ${mode === '120000' ? 'symbolic link' : (type ?? 'strange entry')}, not a file`);
+    const size = Number(await must(['cat-file', '-s', object!], `cannot fetch ${name}`));
+    if (size > max) throw tooLarge(shown, size, max);
+    const content = await git(['cat-file', 'blob', object!]);
+    if (content.code !== 0) throw failure(content, `cannot fetch ${name}`);
+    return content.bytes;
+  }
+
   return {
     display: spec.display,
     changesAreLive: false,
+
+    shown: (name) => `${spec.display}:${name}`,
+
+    readFile,
 
     async readRecord() {
       if (!tip) return undefined;
       const note = await git(['notes', `--ref=${NOTES}`, 'show', tip]);
       if (note.code === 0) return note.stdout;
-      const file = await git(['cat-file', 'blob', `${tip}:${RECORD_FILE}`]);
-      return file.code === 0 ? file.stdout : undefined;
+      return recordFile({ readFile });
     },
 
     async put(files, done) {

@@ -4,13 +4,13 @@
 // temporary name and, with --delay-updates, renames the whole batch into place at its end.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { RunError } from '../../errors.ts';
 import { RECORD_FILE } from '../record.ts';
 import type { TargetSpec } from '../target-url.ts';
-import type { Target, TargetContext } from '../target.ts';
+import { UnreadableFile, readLocalFile, underDisplay, type Target, type TargetContext } from '../target.ts';
 
 type RsyncSpec = Extract<TargetSpec, { kind: 'ssh' | 'rsync' }>;
 
@@ -115,14 +115,26 @@ export async function openRsync(spec: RsyncSpec, context: TargetContext): Promis
     display: spec.display,
     changesAreLive: true,
 
-    async readRecord() {
-      const into = path.join(work, 'record-read');
-      await mkdir(into, { recursive: true });
-      const result = await run([...common, '--ignore-missing-args', `${remote}${RECORD_FILE}`, `${into}/`], env);
-      // A folder that does not exist yet holds no record: the first upload creates it.
+    shown: (name) => underDisplay(spec.display, name),
+
+    async readFile(name, max) {
+      const shown = underDisplay(spec.display, name);
+      const into = path.join(work, `read-${++batches}`);
+      await mkdir(into);
+      // --dirs brings a folder by that name as a folder and --copy-links a link as what it leads
+      // to, as a web server serves it: without them rsync would skip either, as if it were absent.
+      const result = await run([...common, '--ignore-missing-args', '--dirs', '--copy-links', `${remote}${name}`, `${into}/`], env);
+      // A folder that does not exist yet holds nothing: the first upload creates it.
       if (result.code === PARTIAL && /change_dir .* failed: No such file or directory/.test(result.stderr)) return undefined;
-      if (result.code !== 0) throw failure(result, 'cannot read the record');
-      return readFile(path.join(into, RECORD_FILE), 'utf8').catch(() => undefined);
+      const unreadable = result.code === PARTIAL ? result.stderr.split('\n').find((line) => /Permission denied|symlink has no referent|failed to open/.test(line)) : undefined;
+      if (unreadable) throw new UnreadableFile(shown, `the target holds it, but it cannot be read [${unreadable.trim()}]`);
+      if (result.code !== 0) throw failure(result, `cannot read ${name}`);
+      if (/skipping non-regular file/.test(result.stderr)) throw new UnreadableFile(shown, 'it is a socket, device or pipe, not a file');
+      try {
+        return readLocalFile(path.join(into, path.basename(name)), shown, max);
+      } finally {
+        await rm(into, { recursive: true, force: true });
+      }
     },
 
     async put(files, done) {

@@ -7,7 +7,7 @@ import { RunError, isErrno, systemError } from '../../errors.ts';
 import { inPool } from '../pool.ts';
 import { RECORD_FILE } from '../record.ts';
 import type { TargetSpec } from '../target-url.ts';
-import type { Target, TargetContext } from '../target.ts';
+import { tooLarge, type Target, type TargetContext } from '../target.ts';
 
 type S3Spec = Extract<TargetSpec, { kind: 's3' }>;
 
@@ -85,14 +85,24 @@ export async function openS3(spec: S3Spec, context: TargetContext): Promise<Targ
     display: spec.display,
     changesAreLive: true,
 
-    async readRecord() {
+    shown: (name) => `s3://${spec.bucket}/${key(name)}`,
+
+    async readFile(name, max) {
+      const shown = `s3://${spec.bucket}/${key(name)}`;
       try {
-        const answer = await client.send(new sdk.GetObjectCommand({ Bucket: spec.bucket, Key: key(RECORD_FILE) }));
-        return await answer.Body!.transformToString('utf8');
+        const answer = await client.send(new sdk.GetObjectCommand({ Bucket: spec.bucket, Key: key(name) }));
+        if (answer.ContentLength !== undefined && answer.ContentLength > max) {
+          await answer.Body?.transformToWebStream().cancel().catch(() => undefined);
+          throw tooLarge(shown, answer.ContentLength, max);
+        }
+        const bytes = Buffer.from(await answer.Body!.transformToByteArray());
+        if (bytes.length > max) throw tooLarge(shown, bytes.length, max);
+        return bytes;
       } catch (error) {
+        if (error instanceof RunError) throw error;
         const e = error as SdkError;
         if (e.name === 'NoSuchKey' || (e.$metadata?.httpStatusCode === 404 && e.name !== 'NoSuchBucket')) return undefined;
-        throw s3Error(spec, error, `cannot read the record ${key(RECORD_FILE)}`);
+        throw s3Error(spec, error, `cannot read ${key(name)}`);
       }
     },
 

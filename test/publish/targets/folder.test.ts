@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { RECORD_FILE } from '../../../src/publish/record.ts';
 import { cleanUp, tempDir } from '../../helpers/content.ts';
 import { snapshot } from '../../helpers/files.ts';
-import { actionsIn, addEpisode, publish, publishProcess, publishWorkspace, removeEpisode, slugOf, uploadedIn, builtFiles, heldFiles } from '../show.ts';
+import { acceptedRemoval, actionsIn, addEpisode, publish, publishProcess, publishWorkspace, removeEpisode, slugOf, uploadedIn, builtFiles, heldFiles } from '../show.ts';
 
 afterEach(cleanUp);
 
@@ -51,8 +51,9 @@ describe('castwright publish to a folder', () => {
     const site = path.join(root, 'site');
     expect((await publish(root, ['--to', site])).code).toBe(0);
     await removeEpisode(root, 1);
-    const result = await publish(root, ['--to', site]);
+    const result = await publish(root, ['--to', site, '--accept', slugOf(1)]);
     expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(acceptedRemoval(1));
     const actions = actionsIn(result.stdout);
     expect(actions).toEqual(['uploaded index.html', 'uploaded feed.xml', 'deleted episodes/ep-1/index.html', 'deleted email/ep-1.html', 'deleted email/ep-1.txt']);
     expect(existsSync(path.join(site, 'episodes', slugOf(1)))).toBe(false);
@@ -154,11 +155,12 @@ describe('castwright publish to a folder', () => {
     // Both the folder and the one holding it belong to root.
     const site = path.join(root, 'www', 'site');
     await mkdir(site, { recursive: true });
-    await writeFile(path.join(site, 'feed.xml'), 'an old feed');
+    const oldFeed = '<rss version="2.0"><channel><title>An old feed</title></channel></rss>';
+    await writeFile(path.join(site, 'feed.xml'), oldFeed);
     const result = await publishProcess(root, ['--to', site], { HOME: root }, { uid: 65534, gid: 65534 });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`cannot write the record in ${site} (EACCES: check its permissions, or run as a user who may use it); nothing was changed on the target`);
-    expect(await readFile(path.join(site, 'feed.xml'), 'utf8')).toBe('an old feed');
+    expect(await readFile(path.join(site, 'feed.xml'), 'utf8')).toBe(oldFeed);
   });
 
   it.runIf(process.getuid?.() === 0)('changes a folder whose parent it may not write file by file, in the same order', async () => {

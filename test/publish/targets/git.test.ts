@@ -7,7 +7,7 @@ import { RECORD_FILE } from '../../../src/publish/record.ts';
 import { cleanUp, tempDir } from '../../helpers/content.ts';
 import { generateWorkspace } from '../../helpers/generate.ts';
 import { recordingServer, type RecordingServer } from '../../helpers/http.ts';
-import { addEpisode, publish, publishWorkspace } from '../show.ts';
+import { addEpisode, changeGuid, editEpisode, publish, publishWorkspace, retitle } from '../show.ts';
 
 const run = promisify(execFile);
 const hubs: RecordingServer[] = [];
@@ -88,6 +88,45 @@ describe('castwright publish to a git branch', () => {
 
     expect((await publish(root, ['--to', to])).stdout).toContain('Nothing to publish');
     expect(hub.requests).toHaveLength(2);
+  });
+
+  it('refuses a retitled or re-guided episode against the feed in the branch, pushing nothing, until --accept', async () => {
+    const repo = await bareRepository();
+    const root = await publishWorkspace([1, 2]);
+    const to = `git+file://${repo}#pages`;
+    expect((await publish(root, ['--to', to])).stdout).toContain(`Publish guard: nothing is live yet (no ${to}:feed.xml)`);
+    const tip = (await git(repo, 'rev-parse', 'pages')).trim();
+
+    await editEpisode(root, 1, (text) => changeGuid(retitle(text)));
+    const refused = await publish(root, ['--to', to]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`guid changes from "15c5112f-0930-5186-9b14-f7dd95853d8f" (${to}:feed.xml:`);
+    expect(refused.stderr).toContain('castwright publish: 1 problem; nothing was uploaded.');
+    expect((await git(repo, 'rev-parse', 'pages')).trim()).toBe(tip);
+
+    const accepted = await publish(root, ['--to', to, '--accept', 'episodes/ep-1.md']);
+    expect(accepted.code, accepted.stderr).toBe(0);
+    expect(accepted.stderr).toContain('accepted (--accept episodes/ep-1.md)');
+    expect(await git(repo, 'show', 'pages:feed.xml')).toContain('Why markets fell on Friday');
+  });
+
+  it('refuses when the feed.xml in the branch cannot be read as a feed', async () => {
+    const repo = await bareRepository();
+    const root = await publishWorkspace([1]);
+    const to = `git+file://${repo}#pages`;
+    expect((await publish(root, ['--to', to])).code).toBe(0);
+    // Someone commits a broken feed.xml to the branch by hand.
+    const clone = path.join(await tempDir(), 'clone');
+    await run('git', ['clone', '--quiet', '--branch', 'pages', repo, clone]);
+    await run('sh', ['-c', 'printf "<rss><channel>" > feed.xml && git -c user.name=Ada -c user.email=ada@example.com commit -qam "Oops" && git push -q origin pages'], { cwd: clone });
+    const tip = (await git(repo, 'rev-parse', 'pages')).trim();
+
+    await addEpisode(root, 2);
+    const result = await publish(root, ['--to', to]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`${to}:feed.xml:1: the publish guard cannot read the feed it compares with:`);
+    expect(result.stderr).toContain('[guard/live-unreadable]');
+    expect((await git(repo, 'rev-parse', 'pages')).trim()).toBe(tip);
   });
 
   it('takes a token from PUBLISH_URL without ever showing it, not even when the push fails', async () => {

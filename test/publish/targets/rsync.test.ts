@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cleanUp } from '../../helpers/content.ts';
 import { sshSkipReason, startRsyncDaemon, startSshd, type TestRsyncDaemon, type TestSshd } from '../../helpers/sshd.ts';
 import { inCI } from '../../helpers/browser.ts';
-import { actionsIn, addEpisode, publish, publishWorkspace, removeEpisode, slugOf, uploadedIn, builtFiles, heldFiles } from '../show.ts';
+import { acceptedRemoval, actionsIn, addEpisode, editEpisode, retitle, publish, publishWorkspace, removeEpisode, slugOf, uploadedIn, builtFiles, heldFiles } from '../show.ts';
 
 afterEach(cleanUp);
 
@@ -34,8 +35,9 @@ describe.skipIf(sshSkipReason !== undefined && !inCI)('castwright publish with r
 
     await addEpisode(root, 3);
     await removeEpisode(root, 1);
-    const third = await publish(root, ['--to', to], env);
+    const third = await publish(root, ['--to', to, '--accept', slugOf(1)], env);
     expect(third.code).toBe(0);
+    expect(third.stderr).toMatch(acceptedRemoval(1));
     const actions = actionsIn(third.stdout);
     expect(uploadedIn(third.stdout).sort()).toEqual(['email/ep-3.html', 'email/ep-3.txt', 'episodes/ep-3/index.html', 'feed.xml', 'index.html']);
     const feed = actions.indexOf('uploaded feed.xml');
@@ -43,6 +45,29 @@ describe.skipIf(sshSkipReason !== undefined && !inCI)('castwright publish with r
     expect(actions.slice(feed + 1)).toEqual(['deleted episodes/ep-1/index.html', 'deleted email/ep-1.html', 'deleted email/ep-1.txt']);
     expect(existsSync(path.join(remote, 'episodes', slugOf(1)))).toBe(false);
     expect(await heldFiles(remote)).toEqual(await builtFiles(root));
+  });
+
+  it('guards against the feed.xml the server holds: a first publish compares with nothing, a retitle is refused, a folder in its place too', async () => {
+    const root = await publishWorkspace([1]);
+    const remote = path.join(sshd.dir, 'equity-guard');
+    const to = `ssh://${sshd.user}@127.0.0.1:${sshd.port}${remote}`;
+    const env = { RSYNC_RSH: sshd.rsh };
+    const first = await publish(root, ['--to', to], env);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toContain(`Publish guard: nothing is live yet (no ${to}/feed.xml)`);
+
+    await editEpisode(root, 1, retitle);
+    const before = await heldFiles(remote);
+    const refused = await publish(root, ['--to', to], env);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`the title is rewritten beyond recognition, from "Episode 1 of the show" (${to}/feed.xml:`);
+    expect(await heldFiles(remote)).toEqual(before);
+
+    await rm(path.join(remote, 'feed.xml'));
+    await mkdir(path.join(remote, 'feed.xml'));
+    const folder = await publish(root, ['--to', to, '--accept', 'episodes/ep-1.md'], env);
+    expect(folder.code).toBe(1);
+    expect(folder.stderr).toContain(`${to}/feed.xml: the publish guard cannot read the feed it compares with: it is a folder, not a file`);
   });
 
   it('takes the scp form user@host:path, with the port from the ssh command', async () => {

@@ -3,7 +3,7 @@ import { RECORD_FILE } from '../../../src/publish/record.ts';
 import { cleanUp } from '../../helpers/content.ts';
 import { KEYS, startS3, type TestS3 } from '../../helpers/s3.ts';
 import { spawnCli } from '../../helpers/cli.ts';
-import { CLEAN_ENV, addEpisode, builtFiles, publish, publishWorkspace, removeEpisode, uploadedIn } from '../show.ts';
+import { CLEAN_ENV, acceptedRemoval, addEpisode, builtFiles, publish, publishWorkspace, removeEpisode, uploadedIn } from '../show.ts';
 
 let s3: TestS3 | undefined;
 afterEach(async () => {
@@ -41,7 +41,11 @@ describe('castwright publish to S3-compatible storage', () => {
     const second = await publish(root, ['--to', target(s3)], KEYS);
     expect(second.code).toBe(0);
     expect(second.stdout).toContain('Nothing to publish');
-    expect(s3.requests).toEqual([{ method: 'GET', key: `${PREFIX}${RECORD_FILE}` }]);
+    // The live feed, for the guard, and the record: nothing else.
+    expect(s3.requests).toEqual([
+      { method: 'GET', key: `${PREFIX}feed.xml` },
+      { method: 'GET', key: `${PREFIX}${RECORD_FILE}` },
+    ]);
   });
 
   it('puts an added episode’s pages up before the feed and deletes a removed one only after it', async () => {
@@ -51,7 +55,7 @@ describe('castwright publish to S3-compatible storage', () => {
     await addEpisode(root, 3);
     await removeEpisode(root, 1);
     s3.requests.length = 0;
-    const result = await publish(root, ['--to', target(s3)], KEYS);
+    const result = await publish(root, ['--to', target(s3), '--accept', 'ep-1'], KEYS);
     expect(result.code).toBe(0);
     const order = writes(s3).filter((w) => !w.endsWith(RECORD_FILE));
     expect(order.slice(0, -4).sort()).toEqual(['PUT email/ep-3.html', 'PUT email/ep-3.txt', 'PUT episodes/ep-3/index.html', 'PUT index.html']);
@@ -69,7 +73,7 @@ describe('castwright publish to S3-compatible storage', () => {
     await addEpisode(root, 3);
     await removeEpisode(root, 1);
     s3.cut = (request) => request.method === 'PUT' && request.key === `${PREFIX}episodes/ep-3/index.html`;
-    const failed = await publish(root, ['--to', target(s3)], KEYS);
+    const failed = await publish(root, ['--to', target(s3), '--accept', 'ep-1'], KEYS);
     expect(failed.code).toBe(1);
     expect(failed.stderr).toContain(`cannot upload ${PREFIX}episodes/ep-3/index.html`);
     expect(failed.stderr).toContain('but not the feed: apps and readers still see the previous episodes, whose files are all still there. Run publish again to finish');
@@ -78,8 +82,9 @@ describe('castwright publish to S3-compatible storage', () => {
 
     s3.cut = undefined;
     s3.requests.length = 0;
-    const rerun = await publish(root, ['--to', target(s3)], KEYS);
-    expect(rerun.stderr).toBe('');
+    // The feed apps read is still the old one, so the removal is still to be accepted.
+    const rerun = await publish(root, ['--to', target(s3), '--accept', 'ep-1'], KEYS);
+    expect(rerun.stderr).toMatch(acceptedRemoval(1));
     expect(rerun.code).toBe(0);
     // What went up before the failure is recorded and not sent again.
     expect(uploadedIn(rerun.stdout)).not.toContain('email/ep-3.txt');
@@ -87,6 +92,19 @@ describe('castwright publish to S3-compatible storage', () => {
     expect(writes(s3).filter((w) => w.startsWith('DELETE'))).toHaveLength(3);
     await expectHoldsBuild(root, s3);
     expect((await publish(root, ['--to', target(s3)], KEYS)).stdout).toContain('Nothing to publish');
+  });
+
+  it('stops with a clear error, nothing written, when the live feed cannot be fetched for the guard', async () => {
+    s3 = await startS3();
+    const root = await publishWorkspace([1]);
+    expect((await publish(root, ['--to', target(s3)], KEYS)).code).toBe(0);
+    await addEpisode(root, 2);
+    s3.cut = (request) => request.method === 'GET' && request.key === `${PREFIX}feed.xml`;
+    s3.requests.length = 0;
+    const result = await publish(root, ['--to', target(s3)], KEYS);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`: cannot read ${PREFIX}feed.xml (ECONNRESET: the other side closed the connection)`);
+    expect(writes(s3)).toEqual([]);
   });
 
   it('stops on Ctrl-C after the files in flight, before the feed, and the next run finishes', async () => {
