@@ -6,7 +6,8 @@ import { pathToFileURL } from 'node:url';
 import { PROJECT } from './content.ts';
 
 const CLI = path.join(PROJECT, 'src', 'cli.ts');
-// The bin's shebang finds tsx from the working folder; tests run in temporary folders, so they
+// Tests run the source through tsx, so they test the code as it is, not a compiled lib/ that may
+// be older (test/cli/bin.test.ts tests the compiled bin); they run in temporary folders, so they
 // name tsx's loader by its full path.
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
