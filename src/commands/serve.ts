@@ -16,7 +16,7 @@ import { DEFAULT_TEMPLATES_DIR, loadTemplates } from '../render/templates.ts';
 import { parseSmtpUrl, smtpBackend } from '../send/backends/smtp.ts';
 import { SMTP_VARIABLE } from '../send/defaults.ts';
 import { dkimFromEnv } from '../send/dkim.ts';
-import { DEFAULT_SUPPRESSION_FILE } from '../send/mailing.ts';
+import { DEFAULT_SUPPRESSION_FILE } from '../send/defaults.ts';
 import { secretFrom } from '../send/token.ts';
 import { createMailer, type Mailer } from '../serve/mailer.ts';
 import { CONFIRM_PATH, SUBSCRIBE_PATH } from '../serve/routes.ts';

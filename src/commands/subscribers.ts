@@ -13,7 +13,7 @@ import { csvRow, listsPlace, type ListsPlace } from '../lists/place.ts';
 import { currentSubscribers, isSubscribed, isSuppressed, listsSuppression } from '../lists/state.ts';
 import { ListsStore, readLists, type Change } from '../lists/store.ts';
 import { readMailbox } from '../send/address.ts';
-import { DEFAULT_SUPPRESSION_FILE } from '../send/mailing.ts';
+import { DEFAULT_SUPPRESSION_FILE } from '../send/defaults.ts';
 import { readRecipients, readSuppression, type Suppression } from '../send/recipients.ts';
 import { readerId, secretFrom } from '../send/token.ts';
 import { writeFileAtomic } from '../write/atomic.ts';
