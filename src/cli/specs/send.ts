@@ -2,9 +2,8 @@
 // of castwright for the command table and --help; the command itself is in commands/send.ts.
 import type { CommandSpec } from '../args.ts';
 import { contentOption, listsOption } from '../options.ts';
-import { DEFAULTS, SMTP_VARIABLE } from '../../send/defaults.ts';
+import { DEFAULTS, SECRET_VARIABLE, SMTP_VARIABLE } from '../../send/defaults.ts';
 import { DEFAULT_RETRY } from '../../send/runner.ts';
-import { SECRET_VARIABLE } from '../../send/token.ts';
 import { STATE_VARIABLE } from '../../state.ts';
 
 export const sendSpec: CommandSpec = {

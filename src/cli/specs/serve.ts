@@ -2,8 +2,7 @@
 // of castwright for the command table and --help; the command itself is in commands/serve.ts.
 import type { CommandSpec } from '../args.ts';
 import { contentOption, listsOption } from '../options.ts';
-import { SMTP_VARIABLE } from '../../send/defaults.ts';
-import { SECRET_VARIABLE } from '../../send/token.ts';
+import { SECRET_VARIABLE, SMTP_VARIABLE } from '../../send/defaults.ts';
 
 export const DEFAULT_SERVE_PORT = 8080;
 
