@@ -8,7 +8,7 @@ import { cp, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, type CliResult } from '../helpers/cli.ts';
+import { outputOf, runCli, type CliResult } from '../helpers/cli.ts';
 import { cleanUp, PROJECT, tempDir } from '../helpers/content.ts';
 
 /** What `npm pack` needs to run `prepare` and pack the package. */
@@ -43,19 +43,12 @@ afterAll(cleanUp);
 
 /** Runs the compiled bin of the packed package with plain Node.js: no tsx, no loader. */
 function compiled(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; node?: string[] } = {}): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...(options.node ?? []), path.join(pkg, 'lib', 'cli.js'), ...args], {
-      cwd: options.cwd ?? work,
-      env: { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  const child = spawn(process.execPath, [...(options.node ?? []), path.join(pkg, 'lib', 'cli.js'), ...args], {
+    cwd: options.cwd ?? work,
+    env: { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  return outputOf(child);
 }
 
 describe('the compiled bin (issue 9, start-up)', () => {

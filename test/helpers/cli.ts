@@ -32,8 +32,12 @@ export interface CliResult {
 }
 
 export function runCli(args: readonly string[], options: CliOptions): Promise<CliResult> {
+  return outputOf(spawnCli(args, options));
+}
+
+/** Waits for a child process to end, with everything it wrote. */
+export function outputOf(child: ChildProcess): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawnCli(args, options);
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (chunk) => (stdout += chunk));
