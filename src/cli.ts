@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --import tsx
+#!/usr/bin/env node
 // The `castwright` executable. Everything testable lives in cli/main.ts, loaded only once this
 // Node.js is known to be new enough for it and its dependencies.
 import { nodeTooOld, packageInfo } from './cli/package-info.ts';

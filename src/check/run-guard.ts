@@ -6,7 +6,7 @@
 import { lstat, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Episode, Publication } from '../model/types.ts';
-import type { OptionSpec, ParsedArgs } from '../cli/args.ts';
+import type { ParsedArgs } from '../cli/args.ts';
 import { printProblems, type Io } from '../cli/terminal.ts';
 import { problemLocation } from '../problems.ts';
 import { finding, type Finding } from './finding.ts';
@@ -16,22 +16,6 @@ import { isUrlLike } from '../feed-reader/source.ts';
 import { UnreadableFeed, parseLiveFeed, readLiveFeed, type LiveFeed } from './live.ts';
 
 export const DEFAULT_GUARD_TIMEOUT_MS = 30_000;
-
-/** The options `build` and `check` share. */
-export const guardOptions: Record<string, OptionSpec> = {
-  against: {
-    type: 'string',
-    value: '<feed>',
-    description: 'the live feed to compare with: a file or an http(s) URL (default: the earlier build, <out>/feed.xml)',
-  },
-  accept: {
-    type: 'string',
-    value: '<guid|file>',
-    multiple: true,
-    description: 'publish a change the guard stops, once: an episode\'s guid, its file or slug, or show.yml',
-  },
-  'no-guard': { type: 'boolean', description: 'compare with no live feed: only for a first publish, when nothing is live yet' },
-};
 
 export interface GuardStepOptions {
   publication: Publication;

@@ -1,7 +1,7 @@
 // Declarative command-line options: one spec per command gives both the parser and its --help.
 import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.ts';
-import { suggestion } from '../model/fields.ts';
+import { suggestion } from '../model/suggestion.ts';
 
 export interface OptionSpec {
   type: 'string' | 'boolean';

@@ -1,21 +1,12 @@
 // castwright's command line: picks the command, maps failures to exit codes scripts can rely on.
 import { helpText, parseCommand } from './args.ts';
 import type { Command } from './command.ts';
+import { COMMANDS } from './commands.ts';
 import { packageInfo } from './package-info.ts';
 import { colorsFor, printProblems, type Io } from './terminal.ts';
-import { build } from '../commands/build.ts';
-import { check } from '../commands/check.ts';
-import { dev } from '../commands/dev.ts';
-import { importCommand } from '../commands/import.ts';
-import { publish } from '../commands/publish.ts';
-import { send } from '../commands/send.ts';
-import { serve } from '../commands/serve.ts';
-import { subscribers, unsubscribe } from '../commands/subscribers.ts';
 import { CastwrightError, ContentError, EXIT, UsageError, isErrno, systemError } from '../errors.ts';
-import { suggestion } from '../model/fields.ts';
+import { suggestion } from '../model/suggestion.ts';
 import { isWarning, type Problem } from '../problems.ts';
-
-const COMMANDS: Record<string, Command> = { build, check, dev, send, serve, unsubscribe, subscribers, import: importCommand, publish };
 
 function overview(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
@@ -61,15 +52,17 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     (name === undefined ? io.stderr : io.stdout).write(overview());
     return name === undefined ? EXIT.usage : EXIT.ok;
   }
-  const command = COMMANDS[name];
+  const entry = COMMANDS[name];
   const c = colorsFor(io.stderr, io.env);
-  if (!command) return unknownCommand(name, io);
+  if (!entry) return unknownCommand(name, io);
+  let command: Command | undefined;
   try {
-    const args = parseCommand(command.spec, rest);
+    const args = parseCommand(entry.spec, rest);
     if (args.help) {
-      io.stdout.write(helpText(command.spec));
+      io.stdout.write(helpText(entry.spec));
       return EXIT.ok;
     }
+    command = await entry.load();
     return await command.run(args, io);
   } catch (caught) {
     // An operating-system error that no stage wrapped still gets one line, never a stack trace.
@@ -80,7 +73,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     }
     if (error instanceof ContentError) {
       printProblems(io, error.problems);
-      io.stderr.write(`${c.red(`castwright ${name}: ${countProblems(error.problems)}`)}; ${command.stoppedBefore}.\n`);
+      // Only a run finds invalid content, so the command is loaded by then.
+      io.stderr.write(`${c.red(`castwright ${name}: ${countProblems(error.problems)}`)}; ${command?.stoppedBefore ?? 'nothing was done'}.\n`);
     } else {
       io.stderr.write(`${c.red(`castwright ${name}: ${error.message}`)}\n`);
       if (error instanceof UsageError) io.stderr.write(`Run "castwright ${name} --help" for its options.\n`);

@@ -22,3 +22,19 @@ export const listsOption: OptionSpec = {
   value: '<dir>',
   description: 'folder of the reader lists, subscribers.csv and unsubscribed.csv (default: lists/ beside the content folder)',
 };
+
+/** The publish guard's options, which `build` and `check` share (check/run-guard.ts reads them). */
+export const guardOptions: Record<string, OptionSpec> = {
+  against: {
+    type: 'string',
+    value: '<feed>',
+    description: 'the live feed to compare with: a file or an http(s) URL (default: the earlier build, <out>/feed.xml)',
+  },
+  accept: {
+    type: 'string',
+    value: '<guid|file>',
+    multiple: true,
+    description: 'publish a change the guard stops, once: an episode\'s guid, its file or slug, or show.yml',
+  },
+  'no-guard': { type: 'boolean', description: 'compare with no live feed: only for a first publish, when nothing is live yet' },
+};

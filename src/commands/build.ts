@@ -1,11 +1,12 @@
 // castwright build: sources → dist/, all or nothing.
+import { buildSpec } from '../cli/specs/build.ts';
 import path from 'node:path';
 import { ContentError, UsageError } from '../errors.ts';
-import { contentOption, requireFolder } from '../cli/options.ts';
+import { requireFolder } from '../cli/options.ts';
 import { EXIT, type Command } from '../cli/command.ts';
 import { colorsFor, printProblems, statusLine } from '../cli/terminal.ts';
 import { isError } from '../check/finding.ts';
-import { guardArgs, guardOptions, reportGuard, runGuard } from '../check/run-guard.ts';
+import { guardArgs, reportGuard, runGuard } from '../check/run-guard.ts';
 import { hasEmail } from '../model/types.ts';
 import { generate } from '../pipeline.ts';
 import { DEFAULT_TEMPLATES_DIR } from '../render/templates.ts';
@@ -13,24 +14,7 @@ import { checkOutputFolder, writeFolder } from '../write/atomic.ts';
 
 export const build: Command = {
   stoppedBefore: 'nothing was written',
-  spec: {
-    name: 'build',
-    summary: 'Build the show notes site, the podcast feed and the email digests into a folder.',
-    options: {
-      content: contentOption,
-      out: { type: 'string', value: '<dir>', default: 'dist', description: 'folder to write the site into (replaced as a whole)' },
-      drafts: { type: 'boolean', description: 'include drafts and episodes dated in the future' },
-      strict: { type: 'boolean', description: 'treat warnings as problems: write nothing when there are any' },
-      ...guardOptions,
-    },
-    examples: ['castwright build', 'castwright build --content shows/equity --out public'],
-    notes: [
-      'Invalid content is reported as file:line: message, every problem at once; the output folder is then left as it was.',
-      'Warnings (content that is valid but probably not what you meant) are printed and the build goes on; with --strict they stop it.',
-      'The publish guard compares the new feed with the earlier build (or --against the live feed) and stops a changed guid, audio file, date or title, a vanished episode or a changed show identity: fix it, or acknowledge it with --accept, replaces: or removed: (see the README).',
-      'Exit codes: 0 built, 1 invalid content or templates, a change the guard stops, or warnings with --strict (nothing written), 2 bad usage.',
-    ],
-  },
+  spec: buildSpec,
   async run(args, io) {
     const contentDir = String(args.values.content);
     const outDir = String(args.values.out);

@@ -1,13 +1,14 @@
 // castwright check: what the next build would publish, checked before anyone sees it. Writes
 // nothing (but the link cache in the show's state folder).
+import { checkSpec } from '../cli/specs/check.ts';
 import path from 'node:path';
 import { stateFolder } from '../state.ts';
 import { ContentError, UsageError } from '../errors.ts';
-import { contentOption, requireFolder } from '../cli/options.ts';
+import { requireFolder } from '../cli/options.ts';
 import { EXIT, type Command } from '../cli/command.ts';
 import { colorsFor, printProblems, statusLine } from '../cli/terminal.ts';
 import { contentFinding, countFindings, findingJson, isError, tidyFindings, type Finding } from '../check/finding.ts';
-import { acceptedChange, guardArgs, guardOptions } from '../check/run-guard.ts';
+import { acceptedChange, guardArgs } from '../check/run-guard.ts';
 import { checkGenerated } from '../check/run.ts';
 import { generate } from '../pipeline.ts';
 
@@ -21,29 +22,7 @@ function positive(value: unknown, option: string, expected: string, whole = fals
 
 export const check: Command = {
   stoppedBefore: 'nothing was checked further',
-  spec: {
-    name: 'check',
-    summary: 'Check what the next build would publish: the publish guard, the feed, every email digest, and links.',
-    options: {
-      content: contentOption,
-      out: { type: 'string', value: '<dir>', default: 'dist', description: 'where the next build writes; its feed.xml is the earlier build the guard compares with' },
-      drafts: { type: 'boolean', description: 'check drafts and episodes dated in the future too, as build --drafts publishes them' },
-      ...guardOptions,
-      links: { type: 'boolean', description: 'ask every story, show, audio and artwork link whether it answers (network; results kept a day in .castwright/)' },
-      timeout: { type: 'string', value: '<seconds>', default: '15', description: 'give up on a link, or on fetching --against, after this long' },
-      concurrency: { type: 'string', value: '<n>', default: '8', description: 'links asked at once (at most 4 to one host)' },
-      json: { type: 'boolean', description: 'print findings as JSON lines on stdout, for CI' },
-    },
-    examples: [
-      'castwright check',
-      'castwright check --against https://equity.example.com/feed.xml --links',
-      'castwright check --json > findings.jsonl',
-    ],
-    notes: [
-      'Findings are file:line: message [code], with a severity (error or warning); the codes are listed in the README.',
-      'Exit codes: 0 nothing above a warning, 1 an error (or invalid content), 2 bad usage.',
-    ],
-  },
+  spec: checkSpec,
   async run(args, io) {
     const contentDir = String(args.values.content);
     const json = Boolean(args.values.json);

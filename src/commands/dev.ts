@@ -1,14 +1,13 @@
 // castwright dev: a live preview of the site, the emails and the feed. Writes nothing to disk.
+import { devSpec } from '../cli/specs/dev.ts';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { UsageError } from '../errors.ts';
 import { EXIT, type Command } from '../cli/command.ts';
 import { colorsFor, printProblems } from '../cli/terminal.ts';
 import { startSession, type BuildReport } from '../dev/session.ts';
-import { contentOption, requireFolder } from '../cli/options.ts';
+import { requireFolder } from '../cli/options.ts';
 import { isWarning } from '../problems.ts';
-
-export const DEFAULT_PORT = 4321;
 
 /** A host name as RFC 1123 allows it; digits and dots alone must be an IP address instead. */
 const HOST_NAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
@@ -22,21 +21,7 @@ const plural = (count: number, word: string) => `${count} ${word}${count === 1 ?
 
 export const dev: Command = {
   stoppedBefore: 'nothing is served',
-  spec: {
-    name: 'dev',
-    summary: 'Preview the show notes, emails and feed locally, rebuilding on every save.',
-    options: {
-      content: contentOption,
-      port: { type: 'string', value: '<n>', default: String(DEFAULT_PORT), description: 'port to serve on; the next free one if taken (0: any)' },
-      host: { type: 'string', value: '<address>', default: '127.0.0.1', description: 'address to bind; 0.0.0.0 shares the preview on your network' },
-    },
-    examples: ['castwright dev', 'castwright dev --port 8080 --content shows/equity'],
-    notes: [
-      'Drafts and future-dated episodes are included and marked. The preview is held in memory: dist/ is never touched.',
-      'Problems cover the page until they are fixed; warnings and what castwright check says of the preview are listed in a corner without hiding it.',
-      'Press Ctrl+C to stop, even in the middle of a build. Exit codes: 0 stopped, 1 the server could not start, 2 bad usage.',
-    ],
-  },
+  spec: devSpec,
   async run(args, io) {
     const contentDir = String(args.values.content);
     const port = Number(args.values.port);

@@ -1,8 +1,8 @@
 // castwright import: an existing show's feed → show.yml and one Markdown file per episode.
+import { importSpec } from '../cli/specs/import.ts';
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.ts';
-import { contentOption } from '../cli/options.ts';
 import { EXIT, type Command } from '../cli/command.ts';
 import { colorsFor, printProblems, statusLine } from '../cli/terminal.ts';
 import { isWebUrl } from '../model/fields.ts';
@@ -23,29 +23,7 @@ function webUrlOption(value: unknown, option: string): string | undefined {
 
 export const importCommand: Command = {
   stoppedBefore: 'nothing was written',
-  spec: {
-    name: 'import',
-    summary: "Import an existing show's RSS feed: show.yml and one Markdown file per episode, guids and audio kept.",
-    positionals: [{ name: '<feed>', description: 'the feed: a file, or an http(s) URL', required: true }],
-    options: {
-      content: contentOption,
-      url: { type: 'string', value: '<url>', description: 'where the site will be served (show.yml url); without it url is left for you to fill in' },
-      'feed-url': { type: 'string', value: '<url>', description: 'the address apps subscribe to, when the feed has no podcast:guid and does not name itself' },
-      since: { type: 'string', value: '<date>', description: 'only episodes published on or after this date (2020-01-31 or a date with time and offset)' },
-      'dry-run': { type: 'boolean', description: 'print what would be written; write nothing' },
-      force: { type: 'boolean', description: 'import a feed its owner locked (podcast:locked yes): only for the owner' },
-      timeout: { type: 'string', value: '<seconds>', default: '30', description: 'give up fetching a URL after this long' },
-    },
-    examples: [
-      'castwright import https://feeds.example.com/show.xml --url https://show.example.com/',
-      'castwright import old-feed.xml --content episodes --dry-run',
-      'castwright import https://feeds.example.com/show.xml   # again later: adds only new episodes',
-    ],
-    notes: [
-      'Existing files are never changed: an import into a folder that holds the same show adds only the episodes whose guid it does not have.',
-      'Exit codes: 0 imported (warnings are printed), 1 the feed cannot be imported as it is (nothing written), 2 bad usage.',
-    ],
-  },
+  spec: importSpec,
   async run(args, io) {
     const [feed] = args.positionals as [string];
     const contentDir = String(args.values.content);

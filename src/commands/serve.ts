@@ -1,9 +1,10 @@
 // castwright serve: the built site and the subscription endpoints, for running behind Caddy or
 // nginx or on its own. The command composes: options, the show, the lists, the mailer, the server,
 // and a clean stop on SIGTERM.
+import { serveSpec } from '../cli/specs/serve.ts';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { listsOption, contentOption, requireFolder } from '../cli/options.ts';
+import { requireFolder } from '../cli/options.ts';
 import { EXIT, type Command } from '../cli/command.ts';
 import { colorsFor } from '../cli/terminal.ts';
 import { UsageError, systemError } from '../errors.ts';
@@ -12,16 +13,15 @@ import { ListsStore } from '../lists/store.ts';
 import { loadContent } from '../load/content.ts';
 import { hasEmail } from '../model/types.ts';
 import { DEFAULT_TEMPLATES_DIR, loadTemplates } from '../render/templates.ts';
-import { SMTP_VARIABLE, parseSmtpUrl, smtpBackend } from '../send/backends/smtp.ts';
+import { parseSmtpUrl, smtpBackend } from '../send/backends/smtp.ts';
+import { DEFAULT_SUPPRESSION_FILE, SMTP_VARIABLE } from '../send/defaults.ts';
 import { dkimFromEnv } from '../send/dkim.ts';
-import { DEFAULT_SUPPRESSION_FILE } from '../send/mailing.ts';
-import { SECRET_VARIABLE, secretFrom } from '../send/token.ts';
+import { secretFrom } from '../send/token.ts';
 import { createMailer, type Mailer } from '../serve/mailer.ts';
 import { CONFIRM_PATH, SUBSCRIBE_PATH } from '../serve/routes.ts';
 import { startServe, type RunningServer } from '../serve/server.ts';
 import { isFolder } from '../serve/static.ts';
 
-export const DEFAULT_SERVE_PORT = 8080;
 /** How long a stop waits for requests and confirmation messages in progress. */
 const GRACE_MS = 10_000;
 /** Connecting to the SMTP server, its greeting and each reply. */
@@ -29,26 +29,7 @@ const SMTP_TIMEOUT_MS = 30_000;
 
 export const serve: Command = {
   stoppedBefore: 'nothing is served',
-  spec: {
-    name: 'serve',
-    summary: 'Serve the built site, one-click unsubscribe and sign-up with double opt-in, in production.',
-    options: {
-      out: { type: 'string', value: '<dir>', default: 'dist', description: 'the built site to serve; a new build swapped in is served at once' },
-      content: contentOption,
-      port: { type: 'string', value: '<n>', default: String(DEFAULT_SERVE_PORT), description: 'port to listen on (0: any free port)' },
-      host: { type: 'string', value: '<address>', default: '127.0.0.1', description: 'address to listen on; 0.0.0.0 or :: to face the network without a proxy' },
-      'trust-proxy': { type: 'boolean', description: 'take the client address from the last X-Forwarded-For entry (only behind a proxy that sets it)' },
-      lists: listsOption,
-      smtp: { type: 'string', value: '<url>', description: `SMTP server for confirmation messages, as for send (default: $${SMTP_VARIABLE}); needed when show.yml has email.subscribe: true` },
-    },
-    examples: ['castwright serve', 'castwright serve --port 8080 --trust-proxy --lists /var/lib/castwright/equity'],
-    notes: [
-      'The unsubscribe endpoint is the path of email.unsubscribe in show.yml; sign-ups post to /subscribe and are confirmed at /confirm. ' +
-        'Every change to a list is on disk (fsync) before it is answered.',
-      `Environment: ${SECRET_VARIABLE} (required for a show with email settings), ${SMTP_VARIABLE}, DKIM_DOMAIN, DKIM_SELECTOR and DKIM_KEY_FILE as for send.`,
-      'SIGTERM or Ctrl+C: stops taking connections, lets the requests in progress finish, and exits 0. Exit codes: 0 stopped, 1 could not start, 2 bad usage.',
-    ],
-  },
+  spec: serveSpec,
 
   async run(args, io) {
     const text = (name: string) => (typeof args.values[name] === 'string' ? (args.values[name] as string) : undefined);

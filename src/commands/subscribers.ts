@@ -1,18 +1,19 @@
 // castwright unsubscribe and castwright subscribers: the host's hands on the lists folder, with the
 // same address rules as send and the same lock and durability as serve, so both work while serve
 // and send run.
+import { ACTIONS, subscribersSpec, unsubscribeSpec } from '../cli/specs/subscribers.ts';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { ParsedArgs } from '../cli/args.ts';
 import { EXIT, type Command } from '../cli/command.ts';
-import { contentOption, listsOption, requireFolder } from '../cli/options.ts';
+import { requireFolder } from '../cli/options.ts';
 import { colorsFor, printProblems, type Io } from '../cli/terminal.ts';
 import { UsageError } from '../errors.ts';
 import { csvRow, listsPlace, type ListsPlace } from '../lists/place.ts';
 import { currentSubscribers, isSubscribed, isSuppressed, listsSuppression } from '../lists/state.ts';
 import { ListsStore, readLists, type Change } from '../lists/store.ts';
 import { readMailbox } from '../send/address.ts';
-import { DEFAULT_SUPPRESSION_FILE } from '../send/mailing.ts';
+import { DEFAULT_SUPPRESSION_FILE } from '../send/defaults.ts';
 import { readRecipients, readSuppression, type Suppression } from '../send/recipients.ts';
 import { readerId, secretFrom } from '../send/token.ts';
 import { writeFileAtomic } from '../write/atomic.ts';
@@ -45,17 +46,7 @@ async function record(place: ListsPlace, io: Io, changes: readonly Change[]): Pr
 
 export const unsubscribe: Command = {
   stoppedBefore: 'nobody was unsubscribed',
-  spec: {
-    name: 'unsubscribe',
-    summary: 'Unsubscribe readers by address: they get no more mail from send.',
-    positionals: [{ name: '<address>', description: 'an address to unsubscribe; give as many as needed', required: true, variadic: true }],
-    options: { content: contentOption, lists: listsOption },
-    examples: ['castwright unsubscribe ada@example.com', 'castwright unsubscribe "Bob <bob@example.com>" carol@example.com --lists /var/lib/castwright/equity'],
-    notes: [
-      'Each address is written to <lists>/unsubscribed.csv (dated, on disk before the command ends) unless it is unsubscribed already. ' +
-        'Works while serve and send run. Exit codes: 0 done, 1 the list could not be written, 2 bad usage (an argument that is not an address: nothing is written).',
-    ],
-  },
+  spec: unsubscribeSpec,
   async run(args, io) {
     const bad = args.positionals.filter((raw) => !readMailbox(raw));
     if (bad.length > 0) throw new UsageError(`not ${bad.length === 1 ? 'an email address' : 'email addresses'}: ${bad.map((raw) => JSON.stringify(raw)).join(', ')}; nothing was written`);
@@ -72,38 +63,9 @@ export const unsubscribe: Command = {
   },
 };
 
-const ACTIONS = ['count', 'export', 'import', 'id'] as const;
-
 export const subscribers: Command = {
   stoppedBefore: 'the lists were not changed',
-  spec: {
-    name: 'subscribers',
-    summary: 'Count, export or import the subscriber list of the lists folder.',
-    positionals: [
-      { name: '<action>', description: `${ACTIONS.join(', ')} (default: count)`, required: false },
-      { name: '<file|address>', description: 'import: the CSV to import; id: the address', required: false },
-    ],
-    options: {
-      unsubscribed: { type: 'boolean', description: 'import: the file lists unsubscribed readers (a suppression list from another tool)' },
-      out: { type: 'string', value: '<file.csv>', description: 'export: write to this file instead of standard output' },
-      content: contentOption,
-      lists: listsOption,
-    },
-    examples: [
-      'castwright subscribers',
-      'castwright subscribers export --out backup.csv',
-      'castwright subscribers import old-tool-export.csv',
-      'castwright subscribers import episodes/unsubscribed.csv --unsubscribed',
-      'castwright subscribers id ada@example.com      # the id serve logs this reader under',
-    ],
-    notes: [
-      'count: subscribed and unsubscribed readers. export: the readers subscribed now, as email,name,subscribed. ' +
-        'import: adds the file\'s readers (a header row with an "email" column, optionally "name"; invalid rows are listed and skipped), ' +
-        'never one who unsubscribed; with --unsubscribed, records the file\'s addresses as unsubscribed (a row it cannot read stops the import). ' +
-        'id: the keyed hash of an address that serve writes in its log instead of the address (needs CASTWRIGHT_SECRET).',
-      'Exit codes: 0 done, 1 a list could not be read or written, 2 bad usage.',
-    ],
-  },
+  spec: subscribersSpec,
   async run(args, io) {
     const [action = 'count', argument] = args.positionals;
     if (!(ACTIONS as readonly string[]).includes(action)) throw new UsageError(`unknown action "${action}"; expected one of ${ACTIONS.join(', ')}`);

@@ -1,7 +1,7 @@
 // Building blocks for the content schema. Each field states once what it expects, in words a
 // producer understands; that phrase is the error message for a missing or malformed value.
 import * as z from 'zod';
-import { closest, distance } from 'fastest-levenshtein';
+import { suggestion } from './suggestion.ts';
 
 /** How a wrong value is named in an error: `got a number (12)`, `got nothing`. */
 export function describeValue(value: unknown): string {
@@ -26,15 +26,6 @@ export function expecting(expected: string) {
     error: (issue: IssueLike) =>
       issue.input === undefined ? `missing; expected ${expected}` : `expected ${expected}, got ${describeValue(issue.input)}`,
   };
-}
-
-/** The nearest candidate, when it is near enough to be a typo of `word`. */
-export function suggestion(word: string, candidates: readonly string[]): string {
-  if (candidates.length === 0) return '';
-  const best = closest(word.toLowerCase(), candidates.map((c) => c.toLowerCase()));
-  const original = candidates.find((c) => c.toLowerCase() === best);
-  const nearEnough = distance(word.toLowerCase(), best) <= Math.max(2, Math.floor(word.length / 3));
-  return original && nearEnough ? ` (did you mean "${original}"?)` : '';
 }
 
 /** An object that rejects unknown keys, naming the nearest known one: typos must not pass silently. */

@@ -16,10 +16,10 @@ import {
   optionalText,
   positiveWhole,
   record,
-  suggestion,
   text,
   webUrl,
 } from './fields.ts';
+import { suggestion } from './suggestion.ts';
 import { parseDuration, parsePublishDate } from './time.ts';
 import { TARGET_EXAMPLES, maskUrl, parseTarget } from '../publish/target-url.ts';
 

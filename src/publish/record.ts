@@ -4,8 +4,11 @@
 // means it is untrusted input: a path in it that could leave the target is refused, never followed.
 import * as z from 'zod';
 import { RunError } from '../errors.ts';
+import { RECORD_FILE } from './record-file.ts';
 
-export const RECORD_FILE = '.castwright-published.json';
+// Its name is kept apart, so publish --help can state it without loading zod.
+export { RECORD_FILE };
+
 const VERSION = 1;
 const MAX_PATH = 1024;
 

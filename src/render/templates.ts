@@ -6,9 +6,16 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHash } from 'node:crypto';
 import Handlebars from 'handlebars';
-import mjml2html from 'mjml';
 import { type Problem } from '../problems.ts';
 import { ContentError } from '../errors.ts';
+
+/**
+ * MJML takes most of a second to load, so it is loaded by the first digest template compiled, not
+ * by every command that imports this module. The one place MJML is loaded.
+ */
+async function loadMjml() {
+  return (await import('mjml')).default;
+}
 
 export const DEFAULT_TEMPLATES_DIR = fileURLToPath(new URL('../../templates/', import.meta.url));
 
@@ -142,6 +149,8 @@ export class TemplateCompiler {
       this.problems.push(problemOf(this.display(file), error));
       return () => '';
     }
+    // Outside the try: MJML missing from the installation is not a mistake in the template.
+    const mjml2html = await loadMjml();
     try {
       // fonts: {} stops MJML's default Google Fonts import for fonts it knows (Roboto…), which
       // would tell Google the IP address of every reader who opens the email.

@@ -1,6 +1,6 @@
 // Which episode a send mails. A digest links to the episode's page; before the episode is
 // published (a draft, or dated in the future) those links lead nowhere, so only a test copy may go.
-import { suggestion } from '../model/fields.ts';
+import { suggestion } from '../model/suggestion.ts';
 import { statusOf } from '../model/publication.ts';
 import type { Episode, ListedEpisode } from '../model/types.ts';
 import { isoDate } from '../render/view.ts';

@@ -15,8 +15,7 @@ import { shownPath } from './sends.ts';
 import type { ListsPlace } from '../lists/place.ts';
 import { listsSuppression } from '../lists/state.ts';
 import { readLists } from '../lists/store.ts';
-
-export const DEFAULT_SUPPRESSION_FILE = 'unsubscribed.csv';
+import { DEFAULT_SUPPRESSION_FILE } from './defaults.ts';
 
 export interface MailingRequest {
   contentDir: string;

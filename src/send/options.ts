@@ -2,11 +2,10 @@
 // uses, before anything is read or sent: a mistake in any of them is a usage error (exit 2).
 import type { ParsedArgs } from '../cli/args.ts';
 import type { Destination } from './backends/index.ts';
-import { SMTP_VARIABLE, parseSmtpUrl } from './backends/smtp.ts';
+import { parseSmtpUrl } from './backends/smtp.ts';
+import { DEFAULTS, SMTP_VARIABLE } from './defaults.ts';
 import { SetupError } from './errors.ts';
 import { DEFAULT_RETRY, type RetryPolicy, type Retrying } from './runner.ts';
-
-export const DEFAULTS = { connections: 5, maxFailures: 20, outbox: 'outbox', timeoutSeconds: 30 } as const;
 
 export interface SendOptions {
   slug: string;

@@ -14,9 +14,11 @@
 // what GCM needs. A confirmation token also carries its expiry, inside the encryption.
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import { canonicalAddress, readMailbox } from './address.ts';
+import { SECRET_VARIABLE } from './defaults.ts';
 import { SetupError } from './errors.ts';
 
-export const SECRET_VARIABLE = 'CASTWRIGHT_SECRET';
+// Named in defaults.ts, so --help can state it without loading node:crypto.
+export { SECRET_VARIABLE };
 
 /** Short secrets can be guessed offline from a single token; 16 characters is the floor we accept. */
 const MIN_SECRET_LENGTH = 16;

@@ -6,7 +6,8 @@ import { pathToFileURL } from 'node:url';
 import { PROJECT } from './content.ts';
 
 const CLI = path.join(PROJECT, 'src', 'cli.ts');
-// The bin's shebang finds tsx from the working folder; tests run in temporary folders, so they
+// Tests run the source through tsx, so they test the code as it is, not a compiled lib/ that may
+// be older (test/cli/bin.test.ts tests the compiled bin); they run in temporary folders, so they
 // name tsx's loader by its full path.
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
@@ -31,8 +32,12 @@ export interface CliResult {
 }
 
 export function runCli(args: readonly string[], options: CliOptions): Promise<CliResult> {
+  return outputOf(spawnCli(args, options));
+}
+
+/** Waits for a child process to end, with everything it wrote. */
+export function outputOf(child: ChildProcess): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawnCli(args, options);
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (chunk) => (stdout += chunk));

@@ -11,7 +11,7 @@ import { isErrno, systemError } from '../../errors.ts';
 import { makeFolder } from '../folders.ts';
 import { messageBuilder } from '../message.ts';
 import { Abandoned, messageFailure, type Backend, type Failure } from './backend.ts';
-import { SMTP_VARIABLE } from './smtp.ts';
+import { SMTP_VARIABLE } from '../defaults.ts';
 
 /** A file name per address: readable when the address allows it, never a path or a hidden file. */
 export function emlName(address: string): string {

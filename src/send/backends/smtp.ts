@@ -16,8 +16,6 @@ import { SetupError } from '../errors.ts';
 import { messageBuilder, type RawMessage } from '../message.ts';
 import { Abandoned, messageFailure, type Backend, type Failure } from './backend.ts';
 
-export const SMTP_VARIABLE = 'SMTP_URL';
-
 const SMTP_EXPECTED = 'smtp://user:pass@host:587 or smtps://user:pass@host:465';
 
 /** An `smtp://` or `smtps://` URL with a host; anything else is a usage mistake. */

@@ -1,0 +1,172 @@
+// The castwright bin as npm ships it (issue 9): compiled JavaScript, built by `prepare`, that starts
+// without a transpiler, says what the source says, and loads no command's dependencies to print
+// help. The package is packed from a copy of this working tree (so lib/ is compiled from the source
+// as it is now, never an older build) and installed into an empty project, as a user would.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { cp, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { outputOf, runCli, type CliResult } from '../helpers/cli.ts';
+import { cleanUp, PROJECT, tempDir } from '../helpers/content.ts';
+
+/** What `npm pack` needs to run `prepare` and pack the package. */
+const PACKAGE_INPUTS = ['package.json', 'README.md', 'tsconfig.json', 'tsconfig.build.json', 'src', 'templates'];
+/** The only packages the command line itself may load: the colours and "did you mean". */
+const START_UP_PACKAGES = ['fastest-levenshtein', 'picocolors'];
+const COMMANDS = ['build', 'check', 'dev', 'send', 'serve', 'unsubscribe', 'subscribers', 'import', 'publish'];
+
+// npm's own variables, set when the suite runs under `npm test`, would steer the npm runs below.
+const ENV = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.toLowerCase().startsWith('npm_')));
+
+let work: string;
+let pkg: string;
+let tarball: string;
+let packed: string[];
+
+beforeAll(async () => {
+  work = await tempDir('castwright-bin-');
+  pkg = path.join(work, 'castwright');
+  await mkdir(pkg);
+  for (const input of PACKAGE_INPUTS) await cp(path.join(PROJECT, input), path.join(pkg, input), { recursive: true });
+  // prepare compiles with the project's TypeScript.
+  await symlink(path.join(PROJECT, 'node_modules'), path.join(pkg, 'node_modules'), 'dir');
+  const pack = spawnSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: pkg, env: ENV, encoding: 'utf8' });
+  expect(pack.status, pack.stderr).toBe(0);
+  const [report] = JSON.parse(pack.stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
+  tarball = path.join(work, report!.filename);
+  packed = report!.files.map((file) => file.path);
+}, 300_000);
+
+afterAll(cleanUp);
+
+/** Runs the compiled bin of the packed package with plain Node.js: no tsx, no loader. */
+function compiled(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; node?: string[] } = {}): Promise<CliResult> {
+  const child = spawn(process.execPath, [...(options.node ?? []), path.join(pkg, 'lib', 'cli.js'), ...args], {
+    cwd: options.cwd ?? work,
+    env: { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return outputOf(child);
+}
+
+describe('the compiled bin (issue 9, start-up)', () => {
+  it('is what the package ships: lib/ and templates/, no TypeScript source', () => {
+    expect(packed).toContain('lib/cli.js');
+    expect(packed).toContain('lib/commands/build.js');
+    expect(packed).toContain('templates/email/digest.mjml.hbs');
+    expect(packed.filter((file) => file.endsWith('.ts') || file.startsWith('src/') || file.startsWith('test/'))).toEqual([]);
+  });
+
+  it.each([
+    [['--help']],
+    [['--version']],
+    [['-v']],
+    [[]],
+    [['help', 'send']],
+    [['publish', '--help']],
+    [['biuld']],
+    [['build', '--bogus']],
+  ])('says what the source run through tsx says: %j', async (args) => {
+    const [fromLib, fromSource] = await Promise.all([compiled(args), runCli(args, { cwd: work })]);
+    expect(fromLib).toEqual(fromSource);
+  });
+
+  it('runs a build from the compiled code, templates read from the package', async () => {
+    const show = path.join(work, 'show');
+    await cp(path.join(PROJECT, 'episodes'), path.join(show, 'episodes'), { recursive: true });
+    const result = await compiled(['build'], { cwd: show });
+    expect(result.code, result.stderr).toBe(0);
+    expect(await readFile(path.join(show, 'dist', 'index.html'), 'utf8')).toContain('<html');
+  });
+});
+
+describe('what start-up loads (issue 9, each command imports only what it uses)', () => {
+  let recorder: string;
+
+  beforeAll(async () => {
+    // A module hook that writes down every module the process resolves: ESM, node: built-ins, and
+    // the entry of each package, CommonJS ones too (mjml, handlebars, nodemailer).
+    recorder = path.join(work, 'recorder');
+    await mkdir(recorder, { recursive: true });
+    await writeFile(
+      path.join(recorder, 'hooks.mjs'),
+      `import { appendFileSync } from 'node:fs';
+export async function resolve(specifier, context, next) {
+  const result = await next(specifier, context);
+  appendFileSync(process.env.CASTWRIGHT_LOADED, result.url + '\\n');
+  return result;
+}
+`,
+    );
+    await writeFile(path.join(recorder, 'register.mjs'), `import { register } from 'node:module';\nregister('./hooks.mjs', import.meta.url);\n`);
+  });
+
+  let runs = 0;
+  /** The packages and the compiled modules a run of the bin loaded. */
+  async function loaded(args: readonly string[], cwd = work): Promise<{ result: CliResult; packages: string[]; modules: string[] }> {
+    const list = path.join(recorder, `loaded-${runs++}.txt`);
+    await writeFile(list, '');
+    const result = await compiled(args, { cwd, env: { CASTWRIGHT_LOADED: list }, node: ['--import', pathToFileURL(path.join(recorder, 'register.mjs')).href] });
+    const urls = (await readFile(list, 'utf8')).split('\n').filter(Boolean);
+    const packages = new Set<string>();
+    for (const url of urls) {
+      const inside = url.split('/node_modules/').at(-1)!;
+      if (inside !== url) packages.add(inside.startsWith('@') ? inside.split('/').slice(0, 2).join('/') : inside.split('/')[0]!);
+    }
+    const lib = pathToFileURL(path.join(pkg, 'lib')).href;
+    const modules = [...new Set(urls.filter((url) => url.startsWith(`${lib}/`)).map((url) => url.slice(lib.length + 1)))];
+    return { result, packages: [...packages].sort(), modules };
+  }
+
+  it.each([[['--help']], [['--version']], [['help']], ...COMMANDS.map((name) => [['help', name]]), ...COMMANDS.map((name) => [[name, '--help']])])(
+    '%j loads no command module and no package but the colours and "did you mean"',
+    async (args) => {
+      const { result, packages, modules } = await loaded(args);
+      expect(result.code, result.stderr).toBe(0);
+      expect(packages.filter((name) => !START_UP_PACKAGES.includes(name))).toEqual([]);
+      expect(modules.filter((module) => module.startsWith('commands/'))).toEqual([]);
+    },
+  );
+
+  it('a run of a command loads what it uses: the recorder sees mjml and handlebars when a build compiles the digest', async () => {
+    const show = path.join(work, 'recorded-show');
+    await cp(path.join(PROJECT, 'episodes'), path.join(show, 'episodes'), { recursive: true });
+    const { result, packages, modules } = await loaded(['build'], show);
+    expect(result.code, result.stderr).toBe(0);
+    expect(packages).toEqual(expect.arrayContaining(['mjml', 'handlebars', 'gray-matter', 'zod']));
+    expect(modules).toContain('commands/build.js');
+    // Only the command that runs is loaded.
+    expect(modules.filter((module) => module.startsWith('commands/'))).toEqual(['commands/build.js']);
+  });
+
+  it('unsubscribe loads the lists, not the sender, the templates or the content schema', async () => {
+    const lists = path.join(work, 'lists-only');
+    await mkdir(lists, { recursive: true });
+    const { result, packages } = await loaded(['unsubscribe', 'ada@example.com', '--lists', lists]);
+    expect(result.code, result.stderr).toBe(0);
+    for (const heavy of ['mjml', 'handlebars', 'nodemailer', 'zod', 'gray-matter']) expect(packages).not.toContain(heavy);
+  });
+});
+
+describe('installed as a dependency (issue 9, the bin from a packed tarball)', () => {
+  it('npm installs the tarball into an empty project, and npx castwright runs there without tsx', async () => {
+    const app = path.join(work, 'app');
+    await mkdir(app);
+    await writeFile(path.join(app, 'package.json'), `${JSON.stringify({ name: 'castwright-user', private: true }, null, 2)}\n`);
+    const install = spawnSync('npm', ['install', tarball, '--prefer-offline', '--no-audit', '--no-fund'], { cwd: app, env: ENV, encoding: 'utf8' });
+    expect(install.status, install.stderr).toBe(0);
+    const { version } = JSON.parse(await readFile(path.join(PROJECT, 'package.json'), 'utf8')) as { version: string };
+    const run = (args: string[]) => spawnSync('npx', ['castwright', ...args], { cwd: app, env: ENV, encoding: 'utf8' });
+    const versionRun = run(['--version']);
+    expect(versionRun.stderr).toBe('');
+    expect(versionRun.stdout).toBe(`castwright ${version}\n`);
+    // The development tools stay behind: the bin needs neither.
+    for (const tool of ['tsx', 'typescript']) expect(existsSync(path.join(app, 'node_modules', tool))).toBe(false);
+    await cp(path.join(PROJECT, 'episodes'), path.join(app, 'episodes'), { recursive: true });
+    const build = run(['build']);
+    expect(build.status, build.stderr).toBe(0);
+    expect(await readFile(path.join(app, 'dist', 'feed.xml'), 'utf8')).toContain('<rss');
+  }, 600_000);
+});
