@@ -2,7 +2,7 @@
 // with, read it, compare. Fail closed: a feed that exists but cannot be read is an error finding,
 // never a guard silently skipped. Only a first build (no earlier feed.xml in --out) or an explicit
 // --no-guard compares with nothing.
-import { lstat, stat } from 'node:fs/promises';
+import { lstat, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Episode, Publication } from '../model/types.ts';
 import type { OptionSpec, ParsedArgs } from '../cli/args.ts';
@@ -13,6 +13,8 @@ import { guardPublication } from './guard.ts';
 import { UsageError } from '../errors.ts';
 import { isUrlLike } from '../feed-reader/source.ts';
 import { UnreadableFeed, readLiveFeed, type LiveFeed } from './live.ts';
+import { hashOf } from '../cache/fingerprint.ts';
+import type { BuildCache } from '../cache/store.ts';
 
 export const DEFAULT_GUARD_TIMEOUT_MS = 30_000;
 
@@ -43,6 +45,8 @@ export interface GuardStepOptions {
   out?: string;
   accept?: readonly string[];
   skip?: boolean;
+  /** Keeps the earlier build's feed as read, by a hash of its bytes (a build passes its cache). */
+  cache?: BuildCache;
   timeoutMs?: number;
 }
 
@@ -79,7 +83,14 @@ async function readCached(spec: string, options: GuardStepOptions): Promise<Live
   const stamp = `${info.size}:${info.mtimeMs}:${info.ino}`;
   const cached = fileFeeds.get(file);
   if (cached?.stamp === stamp) return cached.live;
-  const live = await read();
+  // A new build process finds the earlier build's feed in the build cache, by a hash of its bytes.
+  const bytes = options.cache ? await readFile(file).catch(() => undefined) : undefined;
+  const key = bytes && hashOf('live-feed', spec, options.cwd, bytes);
+  let live = key ? options.cache!.get<LiveFeed>(key) : undefined;
+  if (!live) {
+    live = await read();
+    if (key) options.cache!.set(key, live);
+  }
   fileFeeds.set(file, { stamp, live });
   return live;
 }

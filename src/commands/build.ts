@@ -59,7 +59,7 @@ export const build: Command = {
         cache,
       });
       status.update('Comparing with the live feed…');
-      const guard = await runGuard({ publication, episodes: content.episodes, cwd: io.cwd, contentDir, out: outDir, ...guardArgs(args) });
+      const guard = await runGuard({ publication, episodes: content.episodes, cwd: io.cwd, contentDir, out: outDir, cache, ...guardArgs(args) });
       // Everything that stops the build is reported at once: the guard's errors, or with --strict
       // any warning, the content's or the guard's.
       const noted = [...warnings, ...guard.findings];
