@@ -18,7 +18,12 @@ let memo: string | undefined;
 export function codeFingerprint(): string {
   if (memo !== undefined) return memo;
   const hash = createHash('sha256').update(`castwright-cache-${CACHE_FORMAT}\0${process.versions.node}\0`);
-  hash.update(readFileSync(path.join(PACKAGE, 'package.json')));
+  // Compiled elsewhere, package.json may not sit beside the code: the code's own files still count.
+  try {
+    hash.update(readFileSync(path.join(PACKAGE, 'package.json')));
+  } catch {
+    hash.update('no package.json');
+  }
   const files = readdirSync(CODE, { recursive: true, withFileTypes: true })
     .filter((entry) => entry.isFile())
     .map((entry) => path.join(entry.parentPath, entry.name))

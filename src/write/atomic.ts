@@ -69,7 +69,8 @@ export interface WriteOptions {
   record?: string;
   /**
    * Remove the previous output in a detached process once the new one is in place (the command
-   * can end sooner); by default it is removed before `writeFolder` returns.
+   * can end sooner); by default it is removed before `writeFolder` returns, and always when it was
+   * swapped out inside the output folder (a mount point), where it would be served until gone.
    */
   removeDetached?: boolean;
   /** Told when the record cannot be saved (the output is complete; the next build writes every file). */
@@ -122,8 +123,8 @@ export async function writeFolder(outDir: string, files: ReadonlyMap<string, str
     area = claimWorkArea(target, INSIDE_PREFIX);
     writeTree(area.staging, files, record);
     replaceEntries(area.staging, target, area.retired, (name) => isWorkEntry(name, INSIDE_PREFIX));
-    if (options.removeDetached) area.releaseDetached();
-    else area.release();
+    // Inside the output folder the old entries would be served until gone: removed now, always.
+    area.release();
     saveRecord();
   } catch (error) {
     area?.release();
