@@ -29,6 +29,7 @@ export const dev: Command = {
       content: contentOption,
       port: { type: 'string', value: '<n>', default: String(DEFAULT_PORT), description: 'port to serve on; the next free one if taken (0: any)' },
       host: { type: 'string', value: '<address>', default: '127.0.0.1', description: 'address to bind; 0.0.0.0 shares the preview on your network' },
+      'no-cache': { type: 'boolean', description: 'parse and render everything on every save, keeping nothing between builds' },
     },
     examples: ['castwright dev', 'castwright dev --port 8080 --content shows/equity'],
     notes: [
@@ -60,7 +61,7 @@ export const dev: Command = {
         io.stderr.write(`${c.red('✗')} ${plural(build.problems.length, 'problem')}: still serving the last good build\n`);
       }
     };
-    const session = await startSession({ contentDir: path.resolve(io.cwd, contentDir), host, port, cwd: io.cwd }, report);
+    const session = await startSession({ contentDir: path.resolve(io.cwd, contentDir), host, port, cwd: io.cwd, noCache: Boolean(args.values['no-cache']) }, report);
     const served = Number(new URL(session.url).port);
     const moved = port !== 0 && served !== port ? `  Port ${port} is in use, so the preview is on ${served}.\n` : '';
     io.stdout.write(`\n  castwright preview: ${c.bold(c.cyan(session.url))}\n${moved}  Watching ${contentDir}/ and templates/; press Ctrl+C to stop.\n\n`);

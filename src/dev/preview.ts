@@ -13,6 +13,8 @@ export interface PreviewOptions {
   now?: Date;
   /** Told which content folders were read, also when the content is invalid. */
   onScanned?: (folders: readonly string[]) => void;
+  /** Build without the cache kept between builds. */
+  noCache?: boolean;
 }
 
 export interface PreviewTemplates {
@@ -59,9 +61,9 @@ export async function buildPreview(options: PreviewOptions): Promise<Preview> {
     drafts: true,
     onScanned: options.onScanned,
     site: { banner: ({ episode }) => dev.bar({ episode }), variant: dev.fingerprint },
-    cache,
+    cache: options.noCache ? undefined : cache,
   });
-  cache.save();
+  if (!options.noCache) cache.save();
   const files = new Map(generated.files);
   const { episodes } = generated.publication;
   for (const episode of episodes) {
