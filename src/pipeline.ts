@@ -1,5 +1,6 @@
 // load → render, shared by every command that produces the show: `build` writes the result to
 // disk, `dev` serves it from memory.
+import type { BuildCache } from './cache/store.ts';
 import { loadContent, type Content } from './load/content.ts';
 import { publish } from './model/publication.ts';
 import type { Publication } from './model/types.ts';
@@ -22,6 +23,8 @@ export interface GenerateOptions {
   onStep?: (step: string) => void;
   /** Told which content folders were read (see LoadOptions). */
   onScanned?: (folders: readonly string[]) => void;
+  /** Keeps parsed episodes, renderings and the compiled email template between builds (see cache/store.ts). */
+  cache?: BuildCache;
 }
 
 export interface Generated extends Rendered {
@@ -42,14 +45,14 @@ export interface Generated extends Rendered {
 export async function generate(options: GenerateOptions): Promise<Generated> {
   options.onStep?.('Reading the content and templates…');
   const [content, templates] = await Promise.all([
-    loadContent(options.contentDir, { cwd: options.cwd, onScanned: options.onScanned }),
-    loadTemplates(options.templatesDir ?? DEFAULT_TEMPLATES_DIR, options.cwd),
+    loadContent(options.contentDir, { cwd: options.cwd, onScanned: options.onScanned, cache: options.cache }),
+    loadTemplates(options.templatesDir ?? DEFAULT_TEMPLATES_DIR, options.cwd, options.cache),
   ]);
   const publication = publish(content.show, content.episodes, {
     drafts: options.drafts ?? false,
     now: options.now ?? new Date(),
   });
   options.onStep?.(`Rendering ${publication.episodes.length} episodes…`);
-  const rendered = renderPublication(publication, templates, options.site);
+  const rendered = renderPublication(publication, templates, { site: options.site, cache: options.cache });
   return { ...rendered, content, publication, templates, leftOut: content.episodes.length - publication.episodes.length, warnings: content.warnings };
 }

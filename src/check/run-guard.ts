@@ -3,7 +3,7 @@
 // never a guard silently skipped. Only a first build (no earlier feed.xml in --out) or an explicit
 // --no-guard compares with nothing. A caller may read the live feed itself (publish reads the one
 // its target holds); then only "there is none" compares with nothing.
-import { lstat, stat } from 'node:fs/promises';
+import { lstat, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Episode, Publication } from '../model/types.ts';
 import type { ParsedArgs } from '../cli/args.ts';
@@ -14,6 +14,8 @@ import { guardPublication } from './guard.ts';
 import { UsageError } from '../errors.ts';
 import { isUrlLike } from '../feed-reader/source.ts';
 import { UnreadableFeed, parseLiveFeed, readLiveFeed, type LiveFeed } from './live.ts';
+import { hashOf } from '../cache/fingerprint.ts';
+import type { BuildCache } from '../cache/store.ts';
 
 export const DEFAULT_GUARD_TIMEOUT_MS = 30_000;
 
@@ -28,6 +30,8 @@ export interface GuardStepOptions {
   out?: string;
   accept?: readonly string[];
   skip?: boolean;
+  /** Keeps the earlier build's feed as read, by a hash of its bytes (a build passes its cache). */
+  cache?: BuildCache;
   timeoutMs?: number;
   /** Without --against: the live feed as the caller reads it (publish: the feed.xml its target holds). */
   live?: LiveSource;
@@ -78,7 +82,14 @@ async function readCached(spec: string, options: GuardStepOptions): Promise<Live
   const stamp = `${info.size}:${info.mtimeMs}:${info.ino}`;
   const cached = fileFeeds.get(file);
   if (cached?.stamp === stamp) return cached.live;
-  const live = await read();
+  // A new build process finds the earlier build's feed in the build cache, by a hash of its bytes.
+  const bytes = options.cache ? await readFile(file).catch(() => undefined) : undefined;
+  const key = bytes && hashOf('live-feed', spec, options.cwd, bytes);
+  let live = key ? options.cache!.get<LiveFeed>(key) : undefined;
+  if (!live) {
+    live = await read();
+    if (key) options.cache!.set(key, live);
+  }
   fileFeeds.set(file, { stamp, live });
   return live;
 }

@@ -11,6 +11,10 @@ import { hasEmail } from '../model/types.ts';
 import { generate } from '../pipeline.ts';
 import { DEFAULT_TEMPLATES_DIR } from '../render/templates.ts';
 import { checkOutputFolder, writeFolder } from '../write/atomic.ts';
+import { NO_CACHE, openCache } from '../cache/store.ts';
+import { hashOf } from '../cache/fingerprint.ts';
+import { displayPath, type Problem } from '../problems.ts';
+import { stateFolder } from '../state.ts';
 
 export const build: Command = {
   stoppedBefore: 'nothing was written',
@@ -24,15 +28,21 @@ export const build: Command = {
 
     const started = performance.now();
     const status = statusLine(io);
+    // What the cache cannot do is a warning, printed after the build: it never stops one.
+    const cacheWarnings: Problem[] = [];
+    const cacheFolder = path.join(stateFolder(contentDir, { env: io.env, cwd: io.cwd }), 'cache');
+    const onWarning = (message: string) => cacheWarnings.push({ file: displayPath(cacheFolder, io.cwd), message, severity: 'warning' });
+    const cache = args.values['no-cache'] ? NO_CACHE : openCache(cacheFolder, { onWarning });
     try {
       const { publication, content, files, leftOut, warnings } = await generate({
         contentDir: path.resolve(io.cwd, contentDir),
         drafts: Boolean(args.values.drafts),
         cwd: io.cwd,
         onStep: (step) => status.update(step),
+        cache,
       });
       status.update('Comparing with the live feed…');
-      const guard = await runGuard({ publication, episodes: content.episodes, cwd: io.cwd, contentDir, out: outDir, ...guardArgs(args) });
+      const guard = await runGuard({ publication, episodes: content.episodes, cwd: io.cwd, contentDir, out: outDir, cache, ...guardArgs(args) });
       // Everything that stops the build is reported at once: the guard's errors, or with --strict
       // any warning, the content's or the guard's.
       const noted = [...warnings, ...guard.findings];
@@ -41,8 +51,14 @@ export const build: Command = {
       printProblems(io, warnings);
       reportGuard(io, guard);
       status.update(`Writing ${files.size} files…`);
-      await writeFolder(path.resolve(io.cwd, outDir), files, { cwd: io.cwd });
+      const output = path.resolve(io.cwd, outDir);
+      // Files unchanged since the previous build are linked from it (write/reuse.ts), unless --no-cache.
+      const record = cache === NO_CACHE ? undefined : path.join(cacheFolder, `output-${hashOf(output).slice(0, 16)}.json`);
+      await writeFolder(output, files, { cwd: io.cwd, record, onWarning, removeDetached: true });
+      // After the output: a cache that cannot be written costs the next build time, never this one.
+      cache.save();
       status.done();
+      printProblems(io, cacheWarnings);
       const c = colorsFor(io.stdout, io.env);
       const count = publication.episodes.length;
       const skipped = leftOut ? ` (${leftOut} draft or future episode${leftOut === 1 ? '' : 's'} left out; --drafts includes them)` : '';

@@ -45,7 +45,7 @@ export const dev: Command = {
         io.stderr.write(`${c.red('✗')} ${plural(build.problems.length, 'problem')}: still serving the last good build\n`);
       }
     };
-    const session = await startSession({ contentDir: path.resolve(io.cwd, contentDir), host, port, cwd: io.cwd }, report);
+    const session = await startSession({ contentDir: path.resolve(io.cwd, contentDir), host, port, cwd: io.cwd, noCache: Boolean(args.values['no-cache']) }, report);
     const served = Number(new URL(session.url).port);
     const moved = port !== 0 && served !== port ? `  Port ${port} is in use, so the preview is on ${served}.\n` : '';
     io.stdout.write(`\n  castwright preview: ${c.bold(c.cyan(session.url))}\n${moved}  Watching ${contentDir}/ and templates/; press Ctrl+C to stop.\n\n`);

@@ -1,5 +1,6 @@
 // The preview: the site exactly as `build` makes it (drafts and future episodes included and
 // marked), plus a preview bar and the email preview pages. Held in memory.
+import { memoryCache } from '../cache/store.ts';
 import { generate, type Generated } from '../pipeline.ts';
 import type { Problem } from '../problems.ts';
 import { DEFAULT_TEMPLATES_DIR, TemplateCompiler, type Render } from '../render/templates.ts';
@@ -12,11 +13,15 @@ export interface PreviewOptions {
   now?: Date;
   /** Told which content folders were read, also when the content is invalid. */
   onScanned?: (folders: readonly string[]) => void;
+  /** Build without the cache kept between builds. */
+  noCache?: boolean;
 }
 
 export interface PreviewTemplates {
   bar: Render;
   emailPreview: Render;
+  /** A hash of their sources: the bar is part of every cached page. */
+  fingerprint: string;
 }
 
 export async function loadPreviewTemplates(dir: string = DEFAULT_TEMPLATES_DIR, cwd?: string): Promise<PreviewTemplates> {
@@ -24,7 +29,9 @@ export async function loadPreviewTemplates(dir: string = DEFAULT_TEMPLATES_DIR, 
   const templates: PreviewTemplates = {
     bar: await compiler.compile('dev/preview-bar.hbs'),
     emailPreview: await compiler.compile('dev/email-preview.hbs'),
+    fingerprint: '',
   };
+  templates.fingerprint = compiler.fingerprint();
   compiler.finish();
   return templates;
 }
@@ -38,6 +45,10 @@ export interface Preview {
   generated: Generated;
 }
 
+// Kept between the builds of one preview (they run one at a time in one thread): a save parses and
+// renders only what it changed. Each build forgets what it no longer uses.
+const cache = memoryCache();
+
 /** Throws ContentError with every problem when the content or a template is invalid. */
 export async function buildPreview(options: PreviewOptions): Promise<Preview> {
   const templatesDir = options.templatesDir ?? DEFAULT_TEMPLATES_DIR;
@@ -49,8 +60,10 @@ export async function buildPreview(options: PreviewOptions): Promise<Preview> {
     now: options.now,
     drafts: true,
     onScanned: options.onScanned,
-    site: { banner: ({ episode }) => dev.bar({ episode }) },
+    site: { banner: ({ episode }) => dev.bar({ episode }), variant: dev.fingerprint },
+    cache: options.noCache ? undefined : cache,
   });
+  if (!options.noCache) cache.save();
   const files = new Map(generated.files);
   const { episodes } = generated.publication;
   for (const episode of episodes) {

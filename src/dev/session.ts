@@ -26,6 +26,8 @@ export interface SessionOptions {
    * build when builds are slower). 0 always starts again.
    */
   restartAfterMs?: number;
+  /** Keep nothing between builds (`--no-cache`): every save parses and renders everything. */
+  noCache?: boolean;
 }
 
 /** `warnings`: the content's own; `findings`: what `castwright check` says of the build. */
@@ -66,7 +68,7 @@ export async function startSession(options: SessionOptions, onBuild: (report: Bu
   let watcher: SourceWatcher | undefined;
   const buildOnce = async (): Promise<BuildReport | undefined> => {
     const started = performance.now();
-    const outcome = await builder.build({ contentDir: options.contentDir, templatesDir, cwd });
+    const outcome = await builder.build({ contentDir: options.contentDir, templatesDir, cwd, noCache: options.noCache });
     if (!outcome) return undefined;
     const ms = performance.now() - started;
     if (outcome.buildMs > 0) lastBuildMs = outcome.buildMs;

@@ -5,7 +5,9 @@
 import path from 'node:path';
 import { showSchema } from '../model/schema.ts';
 import type { Episode, Show } from '../model/types.ts';
-import { readEpisode, type Identity, type ShowContext } from './episode.ts';
+import { readEpisode, type Identity, type LoadedEpisode, type ShowContext } from './episode.ts';
+import type { BuildCache } from '../cache/store.ts';
+import { hashOf } from '../cache/fingerprint.ts';
 import { displayPath, isWarning, sortProblems, type Problem } from '../problems.ts';
 import { ContentError } from '../errors.ts';
 import { SHOW_FILE, scanContentFolder } from './scan.ts';
@@ -28,6 +30,8 @@ export interface LoadOptions {
   cwd?: string;
   /** Told every folder the scan read, also when the content then proves invalid: what `dev` watches. */
   onScanned?: (folders: readonly string[]) => void;
+  /** Where parsed episodes are kept between builds, by a hash of their source and the show's settings they depend on. */
+  cache?: BuildCache;
 }
 
 /** Stands in for the show while its own settings are invalid, so episodes are still checked. */
@@ -87,10 +91,18 @@ export async function loadContent(dir: string, options: LoadOptions = {}): Promi
   const { show, problems } = loadShow(files.show, displayPath(path.join(path.resolve(dir), SHOW_FILE), cwd), files.showLookalike);
   problems.push(...files.problems);
   const context: ShowContext = show ?? { ...PLACEHOLDER_SHOW };
+  const contextKey = JSON.stringify([context.url, context.guid, context.explicit, context.storiesHeading]);
   const loaded = files.episodes.map((file) => {
     const read = readSourceText(file.path, file.shown);
     if ('problem' in read) return { problems: [read.problem], identity: { file: file.shown, slug: file.slug, numbered: false } as Identity };
-    return readEpisode({ file: file.shown, slug: file.slug, text: read.text }, context);
+    const source = { file: file.shown, slug: file.slug, text: read.text };
+    if (!options.cache) return readEpisode(source, context);
+    const key = hashOf('episode', source.file, source.slug, contextKey, source.text);
+    const cached = options.cache.get<LoadedEpisode>(key);
+    if (cached) return cached;
+    const loaded = readEpisode(source, context);
+    options.cache.set(key, loaded);
+    return loaded;
   });
   problems.push(...loaded.flatMap((episode) => episode.problems), ...crossCheck(loaded.map((episode) => episode.identity), show));
   const warnings = problems.filter(isWarning);

@@ -101,17 +101,38 @@ function fitDescription(templates: Templates, episode: EpisodeView): string | Pr
   return render(cut(largestFitting(0, summary.length, (length) => fitsApple(render(cut(length), 0)))), 0);
 }
 
-/** What one episode puts in the feed: the parts worth rendering once (templates, the fitting search). */
+/** What one episode puts in the feed: its <item> element, as indented in the feed. */
 export interface FeedItem {
-  description: string;
-  content: string;
+  xml: string;
 }
 
-/** The feed item of one episode, or the problem that keeps it out of the feed. */
+const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
+const escapeXml = (text: string) => text.replace(/[&<>"']/g, (c) => XML_ESCAPES[c]!);
+
+/**
+ * The feed item of one episode, or the problem that keeps it out of the feed. Written by the rss
+ * package on its own, so that the feed can be put together from items rendered (or cached) apart.
+ */
 export function renderFeedItem(templates: Templates, episode: EpisodeView): FeedItem | Problem {
   const description = fitDescription(templates, episode);
   if (typeof description !== 'string') return description;
-  return { description, content: templates.feed.content({ episode }).trim() };
+  const content = templates.feed.content({ episode }).trim();
+  // The rss package writes isPermaLink="false" for every guid it is given. A permalink guid goes in
+  // under a marker no content can forge, then is written out as published.
+  const marker = `castwright-permalink-${randomUUID()}`;
+  const feed = new RSS({ title: '', feed_url: '', site_url: '' });
+  feed.item({
+    title: episode.title,
+    description,
+    url: episode.url,
+    guid: episode.guidIsPermaLink ? marker : episode.guid,
+    date: episode.date.instant,
+    enclosure: { url: episode.audio.url, size: episode.audio.length, type: episode.audio.type },
+    custom_elements: itemElements(episode, content),
+  });
+  const xml = feed.xml({ indent: '  ' });
+  const item = xml.slice(xml.lastIndexOf('\n', xml.indexOf('<item>')), xml.lastIndexOf('</item>') + '</item>'.length);
+  return { xml: item.replace(`<guid isPermaLink="false">${marker}</guid>`, () => `<guid isPermaLink="true">${escapeXml(episode.guid)}</guid>`) };
 }
 
 function itemElements(episode: EpisodeView, content: string): XmlElement[] {
@@ -133,9 +154,6 @@ function itemElements(episode: EpisodeView, content: string): XmlElement[] {
   ];
 }
 
-const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
-const escapeXml = (text: string) => text.replace(/[&<>"']/g, (c) => XML_ESCAPES[c]!);
-
 /** The whole feed from every listed episode's item, newest first. */
 export function renderFeed(show: Show, templates: Templates, items: ReadonlyArray<{ view: EpisodeView; item: FeedItem }>): string {
   const episodes = items.map(({ view }) => view);
@@ -154,20 +172,6 @@ export function renderFeed(show: Show, templates: Templates, items: ReadonlyArra
     custom_namespaces: NAMESPACES,
     custom_elements: channelElements(show),
   });
-  // The rss package writes isPermaLink="false" for every guid it is given. A permalink guid goes in
-  // under a marker no content can forge, then is written out as published.
-  const marker = `castwright-permalink-${randomUUID()}-`;
-  for (const [index, { view: episode, item }] of items.entries()) {
-    feed.item({
-      title: episode.title,
-      description: item.description,
-      url: episode.url,
-      guid: episode.guidIsPermaLink ? `${marker}${index}` : episode.guid,
-      date: episode.date.instant,
-      enclosure: { url: episode.audio.url, size: episode.audio.length, type: episode.audio.type },
-      custom_elements: itemElements(episode, item.content),
-    });
-  }
   // The rss package stamps lastBuildDate with the wall clock; the newest episode's date keeps two
   // builds of the same sources byte-identical.
   const xml = feed
@@ -175,9 +179,7 @@ export function renderFeed(show: Show, templates: Templates, items: ReadonlyArra
     .replace(/<lastBuildDate>[^<]*<\/lastBuildDate>\s*/, newest ? `<lastBuildDate>${newest.toUTCString()}</lastBuildDate>\n    ` : '')
     // The stylesheet makes the feed readable when opened in a browser; podcast apps ignore it.
     .replace(/^(<\?xml[^>]*\?>)/, `$1\n<?xml-stylesheet type="text/xsl" href="${templates.assets.feedStylesheet.path}"?>\n`)
-    .replace(
-      new RegExp(`<guid isPermaLink="false">${marker}(\\d+)</guid>`, 'g'),
-      (_, index: string) => `<guid isPermaLink="true">${escapeXml(episodes[Number(index)]!.guid)}</guid>`,
-    );
+    // The items, rendered one by one, go where the rss package would have put them: last in the channel.
+    .replace(/\n {2}<\/channel>/, () => `${items.map(({ item }) => item.xml).join('')}\n  </channel>`);
   return `${xml.replace(NOT_XML, '')}\n`;
 }

@@ -7,6 +7,8 @@ import type { EpisodeView } from './view.ts';
 export interface SiteOptions {
   /** HTML placed at the top of every page body (the dev server's preview bar). */
   banner?: (page: { episode?: EpisodeView }) => string;
+  /** What else the banner depends on (a hash of its templates): part of a cached page's key. */
+  variant?: string;
 }
 
 /** What every page's layout needs: the show, the relative way to the site's root, the stylesheet's link. */

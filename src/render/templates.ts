@@ -6,6 +6,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHash } from 'node:crypto';
 import Handlebars from 'handlebars';
+import type { BuildCache } from '../cache/store.ts';
+import { hashOf } from '../cache/fingerprint.ts';
 import { type Problem } from '../problems.ts';
 import { ContentError } from '../errors.ts';
 
@@ -34,6 +36,8 @@ export interface Templates {
   feed: { description: Render; content: Render };
   email: { html: Render; text: Render; confirm: { html: Render; text: Render } };
   assets: { stylesheet: Asset; feedStylesheet: Asset };
+  /** A hash of every file the templates were made from: what a cached rendering depends on. */
+  fingerprint: string;
 }
 
 /**
@@ -73,10 +77,13 @@ export class TemplateCompiler {
   readonly problems: Problem[] = [];
   private readonly html = Handlebars.create();
   private readonly text = Handlebars.create();
+  private readonly sources = createHash('sha256');
 
   constructor(
     private readonly dir: string,
     private readonly cwd = process.cwd(),
+    /** Keeps the HTML that MJML made of a template, so that MJML is loaded only when a template changed. */
+    private readonly cache?: BuildCache,
   ) {
     registerHelpers(this.html);
     registerHelpers(this.text);
@@ -89,8 +96,15 @@ export class TemplateCompiler {
     return (relative.startsWith('..') ? absolute : relative).split(path.sep).join('/');
   }
 
-  read(file: string): Promise<string> {
-    return readFile(path.join(this.dir, file), 'utf8');
+  async read(file: string): Promise<string> {
+    const text = await readFile(path.join(this.dir, file), 'utf8');
+    this.sources.update(`${file}\0${Buffer.byteLength(text)}\0`).update(text);
+    return text;
+  }
+
+  /** A hash of every file read so far, in the order read. */
+  fingerprint(): string {
+    return this.sources.copy().digest('hex');
   }
 
   /** Compiles Handlebars source; `text` templates do not HTML-escape. Parse errors are found now, not mid-build. */
@@ -149,13 +163,19 @@ export class TemplateCompiler {
       this.problems.push(problemOf(this.display(file), error));
       return () => '';
     }
-    // Outside the try: MJML missing from the installation is not a mistake in the template.
-    const mjml2html = await loadMjml();
+    const key = hashOf('mjml', source);
+    let html = this.cache?.get<string>(key);
+    // MJML and its dependencies take ~0.6 s to load: only when the template is not in the cache.
+    // Loaded outside the try: MJML missing from the installation is not a mistake in the template.
+    const mjml2html = typeof html === 'string' ? undefined : await loadMjml();
     try {
-      // fonts: {} stops MJML's default Google Fonts import for fonts it knows (Roboto…), which
-      // would tell Google the IP address of every reader who opens the email.
-      const result = await mjml2html(source, { validationLevel: 'strict', keepComments: false, ignoreIncludes: true, fonts: {} });
-      return this.compileSource(file, result.html);
+      if (mjml2html) {
+        // fonts: {} stops MJML's default Google Fonts import for fonts it knows (Roboto…), which
+        // would tell Google the IP address of every reader who opens the email.
+        html = (await mjml2html(source, { validationLevel: 'strict', keepComments: false, ignoreIncludes: true, fonts: {} })).html;
+        this.cache?.set(key, html);
+      }
+      return this.compileSource(file, html!);
     } catch (error) {
       const details = (error as { errors?: Array<{ line: number; message: string }> }).errors;
       if (details?.length) {
@@ -173,8 +193,8 @@ export class TemplateCompiler {
   }
 }
 
-export async function loadTemplates(dir: string = DEFAULT_TEMPLATES_DIR, cwd = process.cwd()): Promise<Templates> {
-  const compiler = new TemplateCompiler(dir, cwd);
+export async function loadTemplates(dir: string = DEFAULT_TEMPLATES_DIR, cwd = process.cwd(), cache?: BuildCache): Promise<Templates> {
+  const compiler = new TemplateCompiler(dir, cwd, cache);
   await compiler.partials('site/partials');
   const templates: Templates = {
     site: {
@@ -193,7 +213,9 @@ export async function loadTemplates(dir: string = DEFAULT_TEMPLATES_DIR, cwd = p
       stylesheet: await compiler.asset('site/style.css', 'style.css'),
       feedStylesheet: await compiler.asset('feed/feed.xsl', 'feed.xsl'),
     },
+    fingerprint: '',
   };
+  templates.fingerprint = compiler.fingerprint();
   compiler.finish();
   return templates;
 }

@@ -3,11 +3,12 @@
 // leaves that output as it was. Work folders are proven castwright's (write/work-area.ts) and the
 // ones a killed build left are removed by the next. The output folder may be a symbolic link (the
 // link is kept and its target replaced) or a mount point (its entries are replaced).
-import { mkdirSync, readlinkSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { open, readdir, realpath, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { isErrno, systemError, systemReason } from '../errors.ts';
 import { displayPath } from '../problems.ts';
+import { placeFile, readOutputRecord, saveOutputRecord, type OutputRecord } from './reuse.ts';
 import { replaceEntries, replaceFolder } from './swap.ts';
 import { claimWorkArea, isWorkEntry, removeStaleWorkAreas, type WorkArea } from './work-area.ts';
 
@@ -28,11 +29,12 @@ function checkedPath(root: string, relative: string): string {
  * Synchronous on purpose: thousands of small writes through libuv's thread pool take about twice
  * as long as writing them one after the other.
  */
-function writeTree(root: string, files: ReadonlyMap<string, string | Uint8Array>): void {
-  const entries = [...files].map(([relative, content]) => [checkedPath(root, relative), content] as const);
-  const folders = [...new Set(entries.map(([file]) => path.dirname(file)))].sort();
+function writeTree(root: string, files: ReadonlyMap<string, string | Uint8Array>, record: OutputRecord | undefined): void {
+  record?.next.clear();
+  const entries = [...files].map(([relative, content]) => [relative, checkedPath(root, relative), content] as const);
+  const folders = [...new Set(entries.map(([, file]) => path.dirname(file)))].sort();
   for (const folder of folders) mkdirSync(folder, { recursive: true });
-  for (const [file, content] of entries) writeFileSync(file, content);
+  for (const [relative, file, content] of entries) placeFile(record, relative, file, content);
 }
 
 /** Where the output really goes: the target of a symbolic link (which is kept), even a missing one. */
@@ -60,6 +62,19 @@ const MOVING_REFUSED = new Set(['EBUSY', 'EXDEV', 'EACCES', 'EPERM', 'EROFS']);
 export interface WriteOptions {
   /** Messages name paths relative to this folder (default: the working folder). */
   cwd?: string;
+  /**
+   * Where the record of what was written is kept (write/reuse.ts): files the previous build wrote
+   * with the same content are linked from it instead of written again. Without it, all are written.
+   */
+  record?: string;
+  /**
+   * Remove the previous output in a detached process once the new one is in place (the command
+   * can end sooner); by default it is removed before `writeFolder` returns, and always when it was
+   * swapped out inside the output folder (a mount point), where it would be served until gone.
+   */
+  removeDetached?: boolean;
+  /** Told when the record cannot be saved (the output is complete; the next build writes every file). */
+  onWarning?: (message: string) => void;
 }
 
 /** Replaces `outDir` with exactly `files` (output path → content), or throws and leaves it as it was. */
@@ -75,14 +90,25 @@ export async function writeFolder(outDir: string, files: ReadonlyMap<string, str
     throw systemError(error, `cannot create the folder of the output folder ${shown}:`, `${displayPath(parent, cwd)}/`);
   }
   removeStaleWorkAreas(parent, besidePrefix(target));
+  const record = options.record === undefined ? undefined : readOutputRecord(options.record, target);
+  const saveRecord = () => {
+    if (!record) return;
+    try {
+      saveOutputRecord(record);
+    } catch (error) {
+      options.onWarning?.(`cannot save the record of ${shown} in ${displayPath(options.record!, cwd)} (${systemReason(error)}); the next build writes every file again`);
+    }
+  };
 
   if (!isMountPoint(target)) {
     let area: WorkArea | undefined;
     try {
       area = claimWorkArea(parent, besidePrefix(target));
-      writeTree(area.staging, files);
+      writeTree(area.staging, files, record);
       replaceFolder(area.staging, target, area.retired);
-      area.release();
+      if (options.removeDetached) area.releaseDetached();
+      else area.release();
+      saveRecord();
       return;
     } catch (error) {
       area?.release();
@@ -95,9 +121,11 @@ export async function writeFolder(outDir: string, files: ReadonlyMap<string, str
   let area: WorkArea | undefined;
   try {
     area = claimWorkArea(target, INSIDE_PREFIX);
-    writeTree(area.staging, files);
+    writeTree(area.staging, files, record);
     replaceEntries(area.staging, target, area.retired, (name) => isWorkEntry(name, INSIDE_PREFIX));
+    // Inside the output folder the old entries would be served until gone: removed now, always.
     area.release();
+    saveRecord();
   } catch (error) {
     area?.release();
     throw writeError(error, shown, undefined, cwd);

@@ -2,6 +2,7 @@
 // file named after the process that made it. A build killed half-way leaves them behind; the next
 // build removes those whose process is gone, and nothing else: not a folder that merely looks like
 // ours, not the work of a build still running, not one made on another machine sharing the disk.
+import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -14,7 +15,16 @@ export interface WorkArea {
   retired: string;
   /** Removes both folders and the claim. */
   release(): void;
+  /**
+   * Removes them in a detached process, so that a command can end before a large previous output
+   * is gone (on some disks removing a thousand folders takes seconds). Until it is done the claim
+   * stays; if that process is killed, the next build removes what it left.
+   */
+  releaseDetached(): void;
 }
+
+// Run by `node -e` with the folders and the claim as arguments: the claim goes last.
+const REMOVER = `const { rmSync } = require('node:fs'); for (const p of process.argv.slice(1)) rmSync(p, { recursive: true, force: true });`;
 
 const HOST = createHash('sha256').update(hostname()).digest('hex').slice(0, 8);
 
@@ -54,13 +64,21 @@ export function claimWorkArea(dir: string, prefix: string): WorkArea {
     rmSync(retired, { recursive: true, force: true });
     rmSync(claim, { force: true });
   };
+  const releaseDetached = () => {
+    rmSync(staging, { recursive: true, force: true });
+    try {
+      spawn(process.execPath, ['-e', REMOVER, retired, claim], { detached: true, stdio: 'ignore', env: {} }).unref();
+    } catch {
+      release();
+    }
+  };
   try {
     mkdirSync(staging, { mode: 0o777 });
   } catch (error) {
     release();
     throw error;
   }
-  return { staging, retired, release };
+  return { staging, retired, release, releaseDetached };
 }
 
 /** Removes the work areas in `dir` whose claim names a process of this machine that has ended. */

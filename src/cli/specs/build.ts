@@ -11,6 +11,7 @@ export const buildSpec: CommandSpec = {
     out: { type: 'string', value: '<dir>', default: 'dist', description: 'folder to write the site into (replaced as a whole)' },
     drafts: { type: 'boolean', description: 'include drafts and episodes dated in the future' },
     strict: { type: 'boolean', description: 'treat warnings as problems: write nothing when there are any' },
+    'no-cache': { type: 'boolean', description: 'build everything afresh, without reading or writing the build cache (.castwright/cache/)' },
     ...guardOptions,
   },
   examples: ['castwright build', 'castwright build --content shows/equity --out public'],

@@ -12,6 +12,7 @@ export const devSpec: CommandSpec = {
     content: contentOption,
     port: { type: 'string', value: '<n>', default: String(DEFAULT_PORT), description: 'port to serve on; the next free one if taken (0: any)' },
     host: { type: 'string', value: '<address>', default: '127.0.0.1', description: 'address to bind; 0.0.0.0 shares the preview on your network' },
+    'no-cache': { type: 'boolean', description: 'parse and render everything on every save, keeping nothing between builds' },
   },
   examples: ['castwright dev', 'castwright dev --port 8080 --content shows/equity'],
   notes: [

@@ -2,20 +2,33 @@
 // unsubscribe link keeps its {token} placeholder: `send` fills it per reader.
 import { hasEmail } from '../../model/types.ts';
 import { prepareDigest, type Digest } from '../email.ts';
-import { defineOutput } from './output.ts';
+import { defineOutput, type Contribution } from './output.ts';
 
-export const emailOutput = defineOutput<Digest>({
+/** What the digest adds to its two files (kept apart from them, so a cached digest is stored once). */
+export type DigestHeading = Pick<Digest, 'subject' | 'preheader'>;
+
+const htmlFile = (slug: string) => `email/${slug}.html`;
+const textFile = (slug: string) => `email/${slug}.txt`;
+
+export const emailOutput = defineOutput<DigestHeading>({
   name: 'email',
   applies: hasEmail,
   episode: ({ show, templates }, view) => {
     if (!hasEmail(show)) throw new Error('the email output applies only to shows with email settings');
-    const digest = prepareDigest(show, view, templates, view)(show.email.unsubscribe);
+    const { subject, preheader, html, text } = prepareDigest(show, view, templates, view)(show.email.unsubscribe);
     return {
       files: [
-        [`email/${view.slug}.html`, digest.html],
-        [`email/${view.slug}.txt`, digest.text],
+        [htmlFile(view.slug), html],
+        [textFile(view.slug), text],
       ],
-      part: digest,
+      part: { subject, preheader },
     };
   },
 });
+
+/** Each episode's digest by slug, from the output's parts and the files it rendered. */
+export function digestsOf(contributions: ReadonlyArray<Contribution<DigestHeading>>, files: ReadonlyMap<string, string>): Map<string, Digest> {
+  return new Map(
+    contributions.map(({ view, part }) => [view.slug, { ...part, html: files.get(htmlFile(view.slug))!, text: files.get(textFile(view.slug))! }]),
+  );
+}

@@ -35,7 +35,7 @@ describe('the output registry', () => {
       episode: (_, view) => ({ files: [[`list/${view.slug}.txt`, view.title]], part: view.slug }),
       show: (_, episodes) => [['list/all.txt', episodes.map(({ part }) => part).join('\n')]],
     });
-    const rendered = renderPublication(sample.publication, sample.templates, {}, [...OUTPUTS, chapters as Output<unknown>]);
+    const rendered = renderPublication(sample.publication, sample.templates, { outputs: [...OUTPUTS, chapters as Output<unknown>] });
     const first = sample.publication.episodes[0]!;
     expect(rendered.files.get(`list/${first.slug}.txt`)).toBe(first.title);
     expect(rendered.files.get('list/all.txt')).toBe(sample.publication.episodes.map((episode) => episode.slug).join('\n'));
@@ -45,13 +45,13 @@ describe('the output registry', () => {
     const seen: EpisodeView[][] = [[], []];
     const spy = (index: number) =>
       defineOutput({ name: `spy-${index}`, episode: (_, view) => (seen[index]!.push(view), { files: [], part: undefined }) }) as Output<unknown>;
-    renderPublication(sample.publication, sample.templates, {}, [spy(0), spy(1)]);
+    renderPublication(sample.publication, sample.templates, { outputs: [spy(0), spy(1)] });
     expect(seen[0]!.length).toBe(sample.publication.episodes.length);
     seen[0]!.forEach((view, index) => expect(seen[1]![index]).toBe(view));
   });
 
   it('leaves out an output that does not apply to the show', () => {
     const never = defineOutput({ name: 'never', applies: () => false, show: () => [['never.txt', 'x']] }) as Output<unknown>;
-    expect(renderPublication(sample.publication, sample.templates, {}, [never]).files.has('never.txt')).toBe(false);
+    expect(renderPublication(sample.publication, sample.templates, { outputs: [never] }).files.has('never.txt')).toBe(false);
   });
 });

@@ -1,0 +1,108 @@
+// Files a build has not changed are taken from the previous output rather than written again:
+// hard-linked into the new output's work folder (copied where a link is refused: another file
+// system, a file system without links), so an edit costs in proportion to what it changed. The
+// atomic swap stays as it was: the new folder is complete before it takes the old one's place.
+//
+// What the previous build wrote is known from its record (one per output folder, kept in the build
+// cache): each file's content hash and the size, modification time and inode it had when written.
+// A file is reused only when its new content has the same hash and the live file still has the
+// same size, time and inode, so a file edited or replaced in the output since is written afresh.
+// A linked file shares its inode with the live output: nothing ever writes into a staged file in
+// place (a path is either linked or written new, never both), and a replaced file gets a new inode.
+import { createHash } from 'node:crypto';
+import { constants, copyFileSync, linkSync, lstatSync, readFileSync, renameSync, rmSync, writeFileSync, mkdirSync, type Stats } from 'node:fs';
+import path from 'node:path';
+
+const RECORD_FORMAT = 'castwright-output-record-1';
+
+interface Recorded {
+  hash: string;
+  size: number;
+  mtimeMs: number;
+  ino: number;
+}
+
+export interface OutputRecord {
+  /** Where the record lives; written anew after each build of the folder. */
+  file: string;
+  /** The output folder it describes (its real path). */
+  target: string;
+  previous: Map<string, Recorded>;
+  next: Map<string, Recorded>;
+}
+
+export const contentHash = (content: string | Uint8Array) => createHash('sha256').update(content).digest('base64url');
+
+/** The record of `target` in `file`, or an empty one when it is missing, damaged or of another folder. */
+export function readOutputRecord(file: string, target: string): OutputRecord {
+  const record: OutputRecord = { file, target, previous: new Map(), next: new Map() };
+  try {
+    const data = JSON.parse(readFileSync(file, 'utf8')) as { format?: unknown; target?: unknown; files?: unknown };
+    if (data.format !== RECORD_FORMAT || data.target !== target || typeof data.files !== 'object' || data.files === null) return record;
+    for (const [relative, entry] of Object.entries(data.files as Record<string, unknown>)) {
+      if (!Array.isArray(entry) || entry.length !== 4) continue;
+      const [hash, size, mtimeMs, ino] = entry as unknown[];
+      if (typeof hash === 'string' && typeof size === 'number' && typeof mtimeMs === 'number' && typeof ino === 'number') {
+        record.previous.set(relative, { hash, size, mtimeMs, ino });
+      }
+    }
+  } catch {
+    // No record (a first build) or one that cannot be read: every file is written.
+  }
+  return record;
+}
+
+const matches = (recorded: Recorded, stats: Stats | undefined) =>
+  stats !== undefined && stats.isFile() && stats.size === recorded.size && stats.mtimeMs === recorded.mtimeMs && stats.ino === recorded.ino;
+
+// A link refused for a reason a copy gets round: another file system, links not supported or too many.
+const COPY_INSTEAD = new Set(['EXDEV', 'EPERM', 'EMLINK', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
+
+/**
+ * Puts `content` at `file` (a path in the work folder), reusing the live output's `relative` when
+ * the record shows it holds exactly this content.
+ */
+export function placeFile(record: OutputRecord | undefined, relative: string, file: string, content: string | Uint8Array): void {
+  if (!record) {
+    writeFileSync(file, content);
+    return;
+  }
+  const hash = contentHash(content);
+  const recorded = record.previous.get(relative);
+  if (recorded?.hash === hash) {
+    const live = path.join(record.target, ...relative.split('/'));
+    if (matches(recorded, lstatSync(live, { throwIfNoEntry: false }))) {
+      try {
+        linkSync(live, file);
+      } catch (error) {
+        if (!COPY_INSTEAD.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
+        // A reflink where the file system offers one, else a plain copy.
+        copyFileSync(live, file, constants.COPYFILE_FICLONE);
+      }
+      remember(record, relative, hash, file);
+      return;
+    }
+  }
+  writeFileSync(file, content);
+  remember(record, relative, hash, file);
+}
+
+function remember(record: OutputRecord, relative: string, hash: string, file: string): void {
+  const { size, mtimeMs, ino } = lstatSync(file);
+  record.next.set(relative, { hash, size, mtimeMs, ino });
+}
+
+/** Saves what this build wrote, once its folder is the live output; replaced whole by rename. */
+export function saveOutputRecord(record: OutputRecord): void {
+  const files: Record<string, [string, number, number, number]> = {};
+  for (const [relative, { hash, size, mtimeMs, ino }] of record.next) files[relative] = [hash, size, mtimeMs, ino];
+  mkdirSync(path.dirname(record.file), { recursive: true });
+  const temp = `${record.file}.${process.pid}.tmp`;
+  try {
+    writeFileSync(temp, JSON.stringify({ format: RECORD_FORMAT, target: record.target, files }));
+    renameSync(temp, record.file);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw error;
+  }
+}

@@ -1,0 +1,249 @@
+// The build cache and the reuse of unchanged output files: whatever happened to the sources, the
+// cache or the output since, a build with them writes exactly what a cold `--no-cache` build writes.
+import { cp, mkdir, readdir, readFile, rename, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openCache, type BuildCache } from '../../src/cache/store.ts';
+import { generate } from '../../src/pipeline.ts';
+import { DEFAULT_TEMPLATES_DIR } from '../../src/render/templates.ts';
+import { cleanUp, PROJECT, tempDir } from '../helpers/content.ts';
+import { snapshot } from '../helpers/files.ts';
+import { mountTmpfs, unmountAll } from '../helpers/system.ts';
+import { castwright } from '../import/helpers.ts';
+
+afterEach(cleanUp);
+
+const NOW = new Date('2026-01-01T00:00:00Z');
+const BUILD = ['build', '--drafts', '--no-guard'];
+
+/** A copy of the sample show in a fresh test folder. */
+async function sampleShow(): Promise<string> {
+  const root = await tempDir();
+  await cp(path.join(PROJECT, 'episodes'), path.join(root, 'episodes'), { recursive: true });
+  return root;
+}
+
+/** Builds with the cache into dist/ and without it into cold/; both must succeed. */
+async function buildBoth(root: string): Promise<{ cached: Record<string, string>; cold: Record<string, string>; stderr: string }> {
+  const cached = await castwright([...BUILD, '--out', 'dist'], root);
+  expect(cached.code, cached.stderr).toBe(0);
+  const cold = await castwright([...BUILD, '--no-cache', '--out', 'cold'], root);
+  expect(cold.code, cold.stderr).toBe(0);
+  return { cached: await snapshot(path.join(root, 'dist')), cold: await snapshot(path.join(root, 'cold')), stderr: cached.stderr };
+}
+
+/** mulberry32: the same sequence for the same seed, so a failure can be replayed. */
+function random(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const episodeFiles = async (root: string) => (await readdir(path.join(root, 'episodes'))).filter((name) => name.endsWith('.md')).sort();
+
+describe('a build with its cache (issue 9)', () => {
+  it('writes what a cold --no-cache build writes after a seeded random sequence of edits, additions, deletions and renames', async () => {
+    const root = await sampleShow();
+    const template = await readFile(path.join(root, 'episodes', '2020-09-14-disrupt-tiktok.md'), 'utf8');
+    const next = random(20261201);
+    const pick = <T>(items: readonly T[]) => items[Math.floor(next() * items.length)]!;
+    let made = 0;
+    expect((await buildBoth(root)).cached).toEqual((await buildBoth(root)).cold);
+    for (let step = 0; step < 14; step++) {
+      const files = await episodeFiles(root);
+      const file = path.join(root, 'episodes', pick(files));
+      const operation = files.length > 2 ? pick(['edit', 'title', 'add', 'delete', 'rename']) : 'add';
+      if (operation === 'edit') {
+        await writeFile(file, `${await readFile(file, 'utf8')}\nA paragraph added at step ${step}, with [a link](https://example.com/${step}).\n`);
+      } else if (operation === 'title') {
+        await writeFile(file, (await readFile(file, 'utf8')).replace(/^title: .*$/m, `title: Retitled at step ${step} — “quoted”`));
+      } else if (operation === 'add') {
+        made++;
+        const day = String(1 + Math.floor(next() * 28)).padStart(2, '0');
+        const text = template
+          .replace(/^title: .*$/m, `title: Added episode ${made}`)
+          .replace(/^date: .*$/m, `date: 2021-03-${day}T07:00:00-07:00`)
+          .replace(/^episode: .*$/m, `episode: ${400 + made}`)
+          .replace(/url: https:\/\/cdn\.example\.com\/[^\n]*/, `url: https://cdn.example.com/equity/added-${made}.mp3`);
+        await writeFile(path.join(root, 'episodes', `2021-03-${day}-added-${made}.md`), text);
+      } else if (operation === 'delete') {
+        await rm(file);
+      } else {
+        await rename(file, path.join(path.dirname(file), `renamed-${step}-${path.basename(file)}`));
+      }
+      const { cached, cold } = await buildBoth(root);
+      expect(Object.keys(cached).sort(), `after step ${step} (${operation})`).toEqual(Object.keys(cold).sort());
+      for (const name of Object.keys(cold)) expect(cached[name], `${name} after step ${step} (${operation})`).toBe(cold[name]);
+    }
+  }, 240_000);
+
+  it('writes what a cold build writes after show.yml changes', async () => {
+    const root = await sampleShow();
+    await buildBoth(root);
+    const show = path.join(root, 'episodes', 'show.yml');
+    await writeFile(show, (await readFile(show, 'utf8')).replace(/^title: .*$/m, 'title: Equity, renamed').replace(/^url: .*$/m, 'url: https://renamed.example.com/'));
+    const { cached, cold } = await buildBoth(root);
+    expect(await readFile(path.join(root, 'dist', 'index.html'), 'utf8')).toContain('Equity, renamed');
+    expect(cached).toEqual(cold);
+  }, 60_000);
+
+  it('renders afresh what a changed template changes, and only the cache tells the two builds apart', async () => {
+    const root = await sampleShow();
+    const templatesDir = path.join(root, 'templates');
+    await cp(DEFAULT_TEMPLATES_DIR, templatesDir, { recursive: true });
+    const folder = path.join(root, '.castwright', 'cache');
+    const build = async (cache?: BuildCache) => {
+      const generated = await generate({ contentDir: path.join(root, 'episodes'), templatesDir, cwd: root, drafts: true, now: NOW, cache });
+      cache?.save();
+      return generated.files;
+    };
+    await build(openCache(folder));
+    for (const [file, from, to] of [
+      ['site/episode.hbs', '</article>', '<p class="changed">Changed page</p></article>'],
+      ['feed/content.hbs', '{{', 'Changed item {{'],
+      ['email/digest.mjml.hbs', '</mj-body>', '<mj-section><mj-column><mj-text>Changed digest</mj-text></mj-column></mj-section></mj-body>'],
+    ] as const) {
+      const target = path.join(templatesDir, file);
+      const text = await readFile(target, 'utf8');
+      expect(text, file).toContain(from);
+      await writeFile(target, text.replace(from, to));
+      const cached = await build(openCache(folder));
+      expect(cached).toEqual(await build());
+    }
+    const cached = await build(openCache(folder));
+    expect(cached.get('episodes/2020-09-14-disrupt-tiktok/index.html')).toContain('Changed page');
+    expect(cached.get('feed.xml')).toContain('Changed item');
+    expect(cached.get('email/2020-09-14-disrupt-tiktok.html')).toContain('Changed digest');
+  }, 120_000);
+});
+
+/** Records the keys a build asks for, and what it stores under them. */
+function recording(inner: BuildCache): BuildCache & { entries: Map<string, unknown> } {
+  const entries = new Map<string, unknown>();
+  return {
+    entries,
+    get: (key) => inner.get(key),
+    set: (key, value) => (entries.set(key, value), inner.set(key, value)),
+    save: () => inner.save(),
+  };
+}
+
+/** The same shape with every long text replaced, so that a build trusting it shows POISON. */
+function poisoned(value: unknown): unknown {
+  if (typeof value === 'string') return value.length > 20 ? `POISON ${value.length}` : value;
+  if (Array.isArray(value)) return value.map(poisoned);
+  if (value instanceof Date) return value;
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, poisoned(v)]));
+  return value;
+}
+
+describe('a cache that cannot be trusted (issue 9)', () => {
+  it('is ignored when it comes from another version of castwright, though its keys match', async () => {
+    const root = await sampleShow();
+    const folder = path.join(root, '.castwright', 'cache');
+    const build = async (cache?: BuildCache) => (await generate({ contentDir: path.join(root, 'episodes'), cwd: root, drafts: true, now: NOW, cache })).files;
+    const cold = await build();
+    const recorder = recording(openCache(path.join(root, 'scratch')));
+    await build(recorder);
+    const foreign = openCache(folder, { fingerprint: 'a'.repeat(64) });
+    for (const [key, value] of recorder.entries) foreign.set(key, poisoned(value));
+    foreign.save();
+    // The poison is there and would be used by that version: the test can tell a trusted cache.
+    const trusted = await build(openCache(folder, { fingerprint: 'a'.repeat(64) })).then(
+      (files) => [...files.values()].join(''),
+      (error: Error) => error.message,
+    );
+    expect(trusted).toContain('POISON');
+    const current = openCache(folder);
+    expect(await build(current)).toEqual(cold);
+    current.save();
+    // Saved over by this version: the other version's packs are gone.
+    for (const pack of await readdir(folder)) expect(readFileSync(path.join(folder, pack), 'latin1')).not.toContain('POISON');
+  }, 60_000);
+
+  it('is ignored where it is truncated or garbled, entry by entry, and mended by the next build', async () => {
+    const root = await sampleShow();
+    const first = await buildBoth(root);
+    expect(first.cached).toEqual(first.cold);
+    const folder = path.join(root, '.castwright', 'cache');
+    const packs = (await readdir(folder)).filter((name) => name.endsWith('.pack')).sort();
+    expect(packs.length).toBeGreaterThan(3);
+    for (const [index, pack] of packs.entries()) {
+      const file = path.join(folder, pack);
+      const size = (await stat(file)).size;
+      if (index % 3 === 0) {
+        await truncate(file, Math.floor(size / 2));
+      } else if (index % 3 === 1) {
+        // Flip bytes inside entries (past the header): texts that would change the output if trusted.
+        const bytes = readFileSync(file);
+        for (let at = 120; at < bytes.length; at += 997) bytes[at] = bytes[at]! ^ 0x20;
+        writeFileSync(file, bytes);
+      } else {
+        writeFileSync(file, Buffer.alloc(size, 0x41));
+      }
+    }
+    const { cached, cold, stderr } = await buildBoth(root);
+    expect(stderr).toBe('');
+    expect(cached).toEqual(cold);
+    // The damaged packs were written anew: a third build finds them whole.
+    const again = await buildBoth(root);
+    expect(again.cached).toEqual(again.cold);
+  }, 120_000);
+});
+
+describe('a cache that cannot be written (issue 9)', () => {
+  it('is a warning: the build succeeds and writes its output', async () => {
+    const root = await sampleShow();
+    // The state folder is a file: nothing can be made inside it.
+    await writeFile(path.join(root, '.castwright'), 'not a folder\n');
+    const result = await castwright([...BUILD, '--out', 'dist'], root);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/^\.castwright\/cache: warning: cannot write the build cache in .*\(ENOTDIR/m);
+    const cold = await castwright([...BUILD, '--no-cache', '--out', 'cold'], root);
+    expect(cold.stderr).toBe('');
+    expect(await snapshot(path.join(root, 'dist'))).toEqual(await snapshot(path.join(root, 'cold')));
+  }, 60_000);
+
+  it('is a warning on a full disk (ENOSPC), and the output is whole', async (context) => {
+    const root = await sampleShow();
+    const state = path.join(root, 'state');
+    await mkdir(state);
+    const skip = mountTmpfs(state, '64k');
+    if (skip) return context.skip(skip);
+    try {
+      const result = await castwright([...BUILD, '--out', 'dist'], root, { CASTWRIGHT_STATE: state });
+      expect(result.code).toBe(0);
+      expect(result.stderr).toMatch(/warning: cannot write the build cache in .*\(ENOSPC/);
+      expect(existsSync(path.join(root, 'dist', 'feed.xml'))).toBe(true);
+      await castwright([...BUILD, '--no-cache', '--out', 'cold'], root);
+      expect(await snapshot(path.join(root, 'dist'))).toEqual(await snapshot(path.join(root, 'cold')));
+    } finally {
+      unmountAll();
+    }
+  }, 60_000);
+});
+
+describe('files the previous build wrote (issue 9)', () => {
+  it('are reused where unchanged, written anew where changed or altered in the output since', async () => {
+    const root = await sampleShow();
+    await castwright([...BUILD, '--out', 'dist'], root);
+    const page = (slug: string) => path.join(root, 'dist', 'episodes', slug, 'index.html');
+    const inode = async (file: string) => (await stat(file)).ino;
+    const before = { kept: await inode(page('2020-09-21-oracle-tiktok')), edited: await inode(page('2020-09-14-disrupt-tiktok')) };
+    const source = path.join(root, 'episodes', '2020-09-14-disrupt-tiktok.md');
+    await writeFile(source, `${await readFile(source, 'utf8')}\nOne more paragraph.\n`);
+    // Someone changes a built file in place: the next build must not take it as its own.
+    const tampered = page('2020-09-28-direct-listings');
+    const tamperedInode = await inode(tampered);
+    await writeFile(tampered, 'changed by hand\n');
+    const { cached, cold } = await buildBoth(root);
+    expect(cached).toEqual(cold);
+    expect(await inode(page('2020-09-21-oracle-tiktok'))).toBe(before.kept);
+    expect(await inode(page('2020-09-14-disrupt-tiktok'))).not.toBe(before.edited);
+    expect(await inode(tampered)).not.toBe(tamperedInode);
+  }, 60_000);
+});
