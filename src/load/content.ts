@@ -90,7 +90,7 @@ export async function loadContent(dir: string, options: LoadOptions = {}): Promi
   const loaded = files.episodes.map((file) => {
     const read = readSourceText(file.path, file.shown);
     if ('problem' in read) return { problems: [read.problem], identity: { file: file.shown, slug: file.slug, numbered: false } as Identity };
-    return readEpisode({ file: file.shown, slug: file.slug, text: read.text }, context);
+    return readEpisode({ file: file.shown, slug: file.slug, text: read.text, place: { path: file.path, root: path.resolve(dir), cwd } }, context);
   });
   problems.push(...loaded.flatMap((episode) => episode.problems), ...crossCheck(loaded.map((episode) => episode.identity), show));
   const warnings = problems.filter(isWarning);

@@ -8,10 +8,14 @@ import type { Templates } from './templates.ts';
 import { ContentError } from '../errors.ts';
 import type { Problem } from '../problems.ts';
 import { episodeView, largestFitting, shortenText, type EpisodeView } from './view.ts';
+import { JSON_CHAPTERS_TYPE } from './chapters.ts';
+import { normalPlayTime } from '../model/time.ts';
 
 const NAMESPACES = {
   itunes: 'http://www.itunes.com/dtds/podcast-1.0.dtd',
   podcast: 'https://podcastindex.org/namespace/1.0',
+  // Podlove Simple Chapters: Spotify reads chapters only from these or the description's timestamps.
+  psc: 'http://podlove.org/simple-chapters',
 };
 
 // Characters XML 1.0 forbids (most control characters) would make the whole feed unreadable.
@@ -44,8 +48,10 @@ function channelElements(show: Show): XmlElement[] {
     { 'itunes:type': show.type },
     { 'podcast:guid': show.guid },
     { 'podcast:locked': [{ _attr: { owner: show.owner.email } }, show.locked ? 'yes' : 'no'] },
-    { 'podcast:medium': 'podcast' },
+    { 'podcast:medium': show.medium },
     ...show.funding.map(({ url, text }) => ({ 'podcast:funding': [{ _attr: { url } }, text] })),
+    ...show.txt.map(({ text, purpose }) => ({ 'podcast:txt': purpose ? [{ _attr: { purpose } }, text] : text })),
+    ...show.people.map(personElement),
     ...(show.newFeedUrl ? [{ 'itunes:new-feed-url': show.newFeedUrl }] : []),
     // WebSub: apps that subscribe at the hub hear of a new episode when `publish` pings it.
     ...show.websub.map((hub) => ({ 'atom:link': { _attr: { href: hub, rel: 'hub' } } })),
@@ -66,6 +72,15 @@ function transcriptElement(transcript: Transcript): XmlElement {
   if (transcript.language) attributes.language = transcript.language;
   if (transcript.rel) attributes.rel = transcript.rel;
   return { 'podcast:transcript': { _attr: attributes } };
+}
+
+/** psc:chapters, one psc:chapter per chapter with its start as normal play time. */
+function simpleChapters(episode: EpisodeView): XmlElement[] {
+  if (episode.timeline.length === 0) return [];
+  const chapters = episode.timeline.map(({ start, title, url }) => ({
+    'psc:chapter': { _attr: { start: normalPlayTime(start), title, ...(url ? { href: url } : {}) } },
+  }));
+  return [{ 'psc:chapters': [{ _attr: { version: '1.2' } }, ...chapters] }];
 }
 
 const fitsApple = (html: string) => Buffer.byteLength(html) <= APPLE_DESCRIPTION_BYTES;
@@ -113,12 +128,29 @@ function itemElements(templates: Templates, episode: EpisodeView): XmlElement[] 
     { 'itunes:episodeType': episode.type },
     { 'itunes:explicit': String(episode.explicit) },
     ...(episode.image ? [{ 'itunes:image': { _attr: { href: episode.image } } }] : []),
-    ...(episode.season !== undefined ? [{ 'podcast:season': episode.season }] : []),
-    ...(episode.episode !== undefined ? [{ 'podcast:episode': episode.episode }] : []),
+    ...(episode.season !== undefined ? [{ 'podcast:season': episode.seasonName ? [{ _attr: { name: episode.seasonName } }, episode.season] : episode.season }] : []),
+    ...(episode.episode !== undefined
+      ? [{ 'podcast:episode': episode.episodeDisplay ? [{ _attr: { display: episode.episodeDisplay } }, episode.episode] : episode.episode }]
+      : []),
+    ...episode.soundbites.map(({ start, duration, title }) => ({
+      'podcast:soundbite': title ? [{ _attr: { startTime: seconds(start), duration: seconds(duration) } }, title] : { _attr: { startTime: seconds(start), duration: seconds(duration) } },
+    })),
     ...episode.hosts.map(personElement),
     ...(episode.transcript ?? []).map(transcriptElement),
-    ...(episode.chapters ? [{ 'podcast:chapters': { _attr: { url: episode.chapters, type: 'application/json+chapters' } } }] : []),
+    ...(episode.chaptersUrl ? [{ 'podcast:chapters': { _attr: { url: episode.chaptersUrl, type: JSON_CHAPTERS_TYPE } } }] : []),
+    ...simpleChapters(episode),
   ];
+}
+
+/** Seconds as Podcasting 2.0 writes them: a number with at most three decimals. */
+const seconds = (value: number) => String(Number(value.toFixed(3)));
+
+/**
+ * The enclosure URL as the feed publishes it: each tracking prefix of show.yml (OP3, Podtrac…)
+ * wraps the URL without its scheme, the first one outermost. Never used on the page.
+ */
+export function enclosureUrl(show: Pick<Show, 'audioPrefix'>, url: string): string {
+  return show.audioPrefix.reduceRight((wrapped, prefix) => `${prefix}${wrapped.replace(/^https?:\/\//i, '')}`, url);
 }
 
 const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
@@ -158,7 +190,7 @@ export function renderFeed(publication: Publication, templates: Templates): stri
       url: episode.url,
       guid: episode.guidIsPermaLink ? `${marker}${index}` : episode.guid,
       date: episode.date.instant,
-      enclosure: { url: episode.audio.url, size: episode.audio.length, type: episode.audio.type },
+      enclosure: { url: enclosureUrl(show, episode.audio.url), size: episode.audio.length, type: episode.audio.type },
       custom_elements: itemElements(templates, episode),
     });
   }

@@ -2,6 +2,8 @@
 import { hasEmail, type Publication } from '../model/types.ts';
 import { prepareDigest, type Digest } from './email.ts';
 import { renderFeed } from './feed.ts';
+import { renderChaptersJson } from './chapters.ts';
+import { CHAPTERS_FILE, episodeView } from './view.ts';
 import { renderSite, type SiteOptions } from './site.ts';
 import type { Templates } from './templates.ts';
 
@@ -17,6 +19,12 @@ export function renderPublication(publication: Publication, templates: Templates
   const files = renderSite(publication, templates, options);
   files.set('feed.xml', renderFeed(publication, templates));
   files.set(templates.assets.feedStylesheet.path, templates.assets.feedStylesheet.content);
+  for (const episode of publication.episodes) {
+    // Transcripts of the content folder are published as written, beside the page.
+    for (const transcript of episode.transcriptFiles) files.set(`episodes/${episode.slug}/${transcript.name}`, transcript.text);
+    if (episode.chapterList.length === 0) continue;
+    files.set(`episodes/${episode.slug}/${CHAPTERS_FILE}`, renderChaptersJson(publication.show, episodeView(publication.show, episode)));
+  }
   const digests = new Map<string, Digest>();
   const { show } = publication;
   // Without email settings (an imported show, say) there is no digest to render.

@@ -37,6 +37,9 @@ function podcastEpisodeJsonLd(show: Show, episode: EpisodeView) {
   };
 }
 
+/** Whether the page has timestamps that seek the player (and so loads seek.js). */
+const seeks = (episode: EpisodeView) => episode.transcriptParagraphs.length > 0 || episode.stories.some((story) => story.seekUrl !== undefined);
+
 export const locale = (language: string) => language.replace(/-(\w+)$/, (_, region: string) => `_${region.toUpperCase()}`);
 
 /** Output path → content for every page of the site. */
@@ -71,6 +74,8 @@ export function renderSite(publication: Publication, templates: Templates, optio
           audio: episode.audio,
         },
         episode,
+        // Only pages with timestamps load the script that makes them seek the player.
+        seekScript: seeks(episode) ? `../../${templates.assets.seekScript.path}?v=${templates.assets.seekScript.version}` : undefined,
         jsonLd: podcastEpisodeJsonLd(show, episode),
         banner: banner(episode),
       }),
@@ -87,5 +92,6 @@ export function renderSite(publication: Publication, templates: Templates, optio
     }),
   );
   files.set(templates.assets.stylesheet.path, templates.assets.stylesheet.content);
+  if (episodes.some(seeks)) files.set(templates.assets.seekScript.path, templates.assets.seekScript.content);
   return files;
 }
