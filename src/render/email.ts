@@ -5,7 +5,7 @@ import { compile } from 'html-to-text';
 import type { ListedEpisode, MailingShow } from '../model/types.ts';
 import type { Templates } from './templates.ts';
 import { tagLinksInHtml, withUtm, type Campaign } from './utm.ts';
-import { episodeView, shortenText } from './view.ts';
+import { episodeView, shortenText, type EpisodeView } from './view.ts';
 
 export interface Digest {
   subject: string;
@@ -30,8 +30,8 @@ const htmlToText = compile({
 /** Renders the digest for one reader; `unsubscribeUrl` is that reader's own link. */
 export type DigestRenderer = (unsubscribeUrl: string) => Digest;
 
-export function prepareDigest(show: MailingShow, episode: ListedEpisode, templates: Templates): DigestRenderer {
-  const view = episodeView(show, episode);
+/** `view`: the episode's view when the caller has built it already (a build shares one per episode). */
+export function prepareDigest(show: MailingShow, episode: ListedEpisode, templates: Templates, view: EpisodeView = episodeView(show, episode)): DigestRenderer {
   const campaign: Campaign = { source: show.email.utmSource, medium: 'email', campaign: episode.slug };
   const introHtml = tagLinksInHtml(episode.introHtml, campaign);
   const outroHtml = tagLinksInHtml(episode.outroHtml, campaign);

@@ -1,7 +1,8 @@
-// The show notes site: the index, one page per episode and a 404 page.
-import type { Publication, Show } from '../model/types.ts';
+// The show notes site's pages: the index, one page per episode and a 404 page.
+import type { Show } from '../model/types.ts';
+import type { RenderContext } from './outputs/output.ts';
 import type { Templates } from './templates.ts';
-import { episodeView, type EpisodeView } from './view.ts';
+import type { EpisodeView } from './view.ts';
 
 export interface SiteOptions {
   /** HTML placed at the top of every page body (the dev server's preview bar). */
@@ -38,60 +39,49 @@ function podcastEpisodeJsonLd(show: Show, episode: EpisodeView) {
 }
 
 /** Whether the page has timestamps that seek the player (and so loads seek.js). */
-const seeks = (episode: EpisodeView) => episode.transcriptParagraphs.length > 0 || episode.stories.some((story) => story.seekUrl !== undefined);
+export const seeks = (episode: EpisodeView) => episode.transcriptParagraphs.length > 0 || episode.stories.some((story) => story.seekUrl !== undefined);
 
 export const locale = (language: string) => language.replace(/-(\w+)$/, (_, region: string) => `_${region.toUpperCase()}`);
 
-/** Output path → content for every page of the site. */
-export function renderSite(publication: Publication, templates: Templates, options: SiteOptions = {}): Map<string, string> {
-  const { show } = publication;
-  const files = new Map<string, string>();
-  const episodes = publication.episodes.map((episode) => episodeView(show, episode));
-  const banner = (episode?: EpisodeView) => options.banner?.({ episode }) ?? '';
+/** The page of one episode. */
+export function renderEpisodePage(context: RenderContext, episode: EpisodeView): string {
+  const { show, templates } = context;
+  return templates.site.episode({
+    ...pageContext(show, templates, '../../'),
+    page: {
+      title: `${episode.title} · ${show.title}`,
+      description: episode.summary,
+      url: episode.url,
+      image: episode.image ?? show.image,
+      type: 'website',
+      locale: locale(show.language),
+      audio: episode.audio,
+    },
+    episode,
+    // Only pages with timestamps load the script that makes them seek the player.
+    seekScript: seeks(episode) ? `../../${templates.assets.seekScript.path}?v=${templates.assets.seekScript.version}` : undefined,
+    jsonLd: podcastEpisodeJsonLd(show, episode),
+    banner: context.site.banner?.({ episode }) ?? '',
+  });
+}
 
-  files.set(
-    'index.html',
-    templates.site.index({
-      ...pageContext(show, templates, ''),
-      page: { title: show.title, description: show.description, url: show.url, image: show.image, type: 'website', locale: locale(show.language) },
-      episodes,
-      banner: banner(),
-    }),
-  );
+/** The home page, listing every episode newest first. */
+export function renderIndex(context: RenderContext, episodes: readonly EpisodeView[]): string {
+  const { show, templates } = context;
+  return templates.site.index({
+    ...pageContext(show, templates, ''),
+    page: { title: show.title, description: show.description, url: show.url, image: show.image, type: 'website', locale: locale(show.language) },
+    episodes,
+    banner: context.site.banner?.({}) ?? '',
+  });
+}
 
-  for (const episode of episodes) {
-    files.set(
-      `episodes/${episode.slug}/index.html`,
-      templates.site.episode({
-        ...pageContext(show, templates, '../../'),
-        page: {
-          title: `${episode.title} · ${show.title}`,
-          description: episode.summary,
-          url: episode.url,
-          image: episode.image ?? show.image,
-          type: 'website',
-          locale: locale(show.language),
-          audio: episode.audio,
-        },
-        episode,
-        // Only pages with timestamps load the script that makes them seek the player.
-        seekScript: seeks(episode) ? `../../${templates.assets.seekScript.path}?v=${templates.assets.seekScript.version}` : undefined,
-        jsonLd: podcastEpisodeJsonLd(show, episode),
-        banner: banner(episode),
-      }),
-    );
-  }
-
-  // Served for any unknown path, so its links start from the site's own path.
-  files.set(
-    '404.html',
-    templates.site.notFound({
-      ...pageContext(show, templates, new URL(show.url).pathname),
-      page: { title: `Page not found · ${show.title}`, description: show.description, url: show.url, image: show.image, type: 'website', locale: locale(show.language) },
-      banner: banner(),
-    }),
-  );
-  files.set(templates.assets.stylesheet.path, templates.assets.stylesheet.content);
-  if (episodes.some(seeks)) files.set(templates.assets.seekScript.path, templates.assets.seekScript.content);
-  return files;
+/** Served for any unknown path, so its links start from the site's own path. */
+export function renderNotFound(context: RenderContext): string {
+  const { show, templates } = context;
+  return templates.site.notFound({
+    ...pageContext(show, templates, new URL(show.url).pathname),
+    page: { title: `Page not found · ${show.title}`, description: show.description, url: show.url, image: show.image, type: 'website', locale: locale(show.language) },
+    banner: context.site.banner?.({}) ?? '',
+  });
 }
