@@ -11,6 +11,10 @@ import { ContentError } from '../errors.ts';
 import { SHOW_FILE, scanContentFolder } from './scan.ts';
 import { readSourceText } from './text.ts';
 import { readYaml, validate } from './yaml.ts';
+import { AudioReader, type AudioFacts } from './audio.ts';
+import { audioFilePath } from './audio-file.ts';
+import { splitFrontMatter } from './front-matter.ts';
+import { realPath, stateFolder } from '../state.ts';
 
 // For commands that add to a show (import): the same names and files the build uses.
 export { SHOW_FILE } from './scan.ts';
@@ -75,6 +79,30 @@ function crossCheck(identities: readonly Identity[], show: Show | undefined): Pr
   return problems;
 }
 
+/**
+ * Reads every audio file an episode names with `audio.file` (its front matter is read here once
+ * more, only for files that mention one), through the show's cache of what was read before.
+ */
+async function readAudioFiles(episodes: ReadonlyArray<{ path: string; text: string }>, root: string, state: string): Promise<Map<string, AudioFacts | string>> {
+  const wanted = new Set<string>();
+  for (const episode of episodes) {
+    if (!/^\s+file\s*:/m.test(episode.text)) continue;
+    const split = splitFrontMatter(episode.text, episode.path);
+    if (Array.isArray(split)) continue;
+    const file = audioFilePath(split.frontMatter.data, episode.path);
+    // Only files of the content folder, also through links (the episode is told why not, at its line).
+    const inside = file !== undefined && !path.relative(realPath(root), realPath(file)).startsWith('..');
+    if (file && inside) wanted.add(file);
+  }
+  const facts = new Map<string, AudioFacts | string>();
+  if (wanted.size === 0) return facts;
+  const reader = new AudioReader(path.join(state, 'audio.json'));
+  // One at a time: each read streams a whole file from disk, and the disk is the limit.
+  for (const file of wanted) facts.set(file, await reader.read(file));
+  reader.save();
+  return facts;
+}
+
 /** The episode files a build of `dir` reads (the scan's rules), sorted: for commands that add to a show. */
 export async function findEpisodeFiles(dir: string): Promise<string[]> {
   return scanContentFolder(dir, dir).episodes.map((file) => file.path);
@@ -87,10 +115,11 @@ export async function loadContent(dir: string, options: LoadOptions = {}): Promi
   const { show, problems } = loadShow(files.show, displayPath(path.join(path.resolve(dir), SHOW_FILE), cwd), files.showLookalike);
   problems.push(...files.problems);
   const context: ShowContext = show ?? { ...PLACEHOLDER_SHOW };
-  const loaded = files.episodes.map((file) => {
-    const read = readSourceText(file.path, file.shown);
+  const texts = files.episodes.map((file) => ({ file, read: readSourceText(file.path, file.shown) }));
+  const audio = await readAudioFiles(texts.flatMap(({ file, read }) => ('text' in read ? [{ path: file.path, text: read.text }] : [])), path.resolve(dir), stateFolder(dir, { env: process.env, cwd }));
+  const loaded = texts.map(({ file, read }) => {
     if ('problem' in read) return { problems: [read.problem], identity: { file: file.shown, slug: file.slug, numbered: false } as Identity };
-    return readEpisode({ file: file.shown, slug: file.slug, text: read.text, place: { path: file.path, root: path.resolve(dir), cwd } }, context);
+    return readEpisode({ file: file.shown, slug: file.slug, text: read.text, place: { path: file.path, root: path.resolve(dir), cwd }, audio }, context);
   });
   problems.push(...loaded.flatMap((episode) => episode.problems), ...crossCheck(loaded.map((episode) => episode.identity), show));
   const warnings = problems.filter(isWarning);

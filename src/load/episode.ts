@@ -7,12 +7,14 @@ import { splitFrontMatter } from './front-matter.ts';
 import { readBody } from './markdown.ts';
 import { storyChapters } from './chapters.ts';
 import { readTranscripts } from './episode-transcripts.ts';
+import { applyAudioFile } from './audio-file.ts';
+import type { AudioFacts } from './audio.ts';
 import { formatDuration } from '../model/time.ts';
 import { isWarning, type Problem } from '../problems.ts';
 import { validate, type YamlSource } from './yaml.ts';
 
 /** What an episode takes from its show; placeholders when show.yml itself is invalid. */
-export type ShowContext = Pick<Show, 'url' | 'guid' | 'explicit' | 'storiesHeading' | 'chaptersIntro'> & Partial<Pick<Show, 'language'>>;
+export type ShowContext = Pick<Show, 'url' | 'guid' | 'explicit' | 'storiesHeading' | 'chaptersIntro'> & Partial<Pick<Show, 'language' | 'audioBaseUrl'>>;
 
 export interface EpisodeSource {
   /** Path as shown in messages. */
@@ -21,6 +23,8 @@ export interface EpisodeSource {
   text: string;
   /** Where the file is, to find files beside it (transcripts); absent for text that is no file yet (import). */
   place?: { path: string; root: string; cwd: string };
+  /** What was read from the audio files that episodes name with audio.file, by absolute path. */
+  audio?: ReadonlyMap<string, AudioFacts | string>;
 }
 
 /**
@@ -77,6 +81,10 @@ export function readEpisode(source: EpisodeSource, show: ShowContext): LoadedEpi
   const { frontMatter } = split;
   const identity = identityOf(source, show, frontMatter);
   problems.push(...frontMatter.problems);
+  const fromFile = source.place
+    ? applyAudioFile(frontMatter, { file, episodePath: source.place.path, root: source.place.root, facts: source.audio ?? new Map(), audioBaseUrl: show.audioBaseUrl })
+    : { problems: [], chapters: [] };
+  problems.push(...fromFile.problems);
   const fields = frontMatter.problems.some((problem) => !isWarning(problem)) ? undefined : validate(episodeSchema, frontMatter, file);
   if (fields) problems.push(...fields.problems);
   const { body, problems: bodyProblems } = readBody(split.body, {
@@ -96,8 +104,10 @@ export function readEpisode(source: EpisodeSource, show: ShowContext): LoadedEpi
       });
     }
   }
-  const chapterList = storyChapters(body.stories, show.chaptersIntro);
-  if (chapterList.length > 0 && fields?.value?.chapters !== undefined) {
+  // The stories' timestamps, else the chapters embedded in the audio file.
+  const fromStories = storyChapters(body.stories, show.chaptersIntro);
+  const chapterList = fromStories.length > 0 ? fromStories : fields?.value?.chapters === undefined ? fromFile.chapters : [];
+  if (fromStories.length > 0 && fields?.value?.chapters !== undefined) {
     problems.push({
       file,
       line: frontMatter.lineOf(['chapters']),

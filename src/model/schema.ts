@@ -265,6 +265,9 @@ export const showSchema = record(
       .transform((value) => (Array.isArray(value) ? value : [value]))
       .default([]),
     newFeedUrl: webUrl('the absolute http(s) URL of the feed apps should move to (itunes:new-feed-url)').optional(),
+    audioBaseUrl: webUrl('the address the audio files are uploaded to, such as https://cdn.example.com/equity/ (audio.file names the file)')
+      .transform((url) => (url.endsWith('/') ? url : `${url}/`))
+      .optional(),
     medium: oneOf(mediums).default('podcast'),
     txt: txt.default([]),
     people: z.array(host, expecting("a list of the show's people: names, or { name, role, group, img, href }")).default([]),
@@ -301,7 +304,15 @@ export const MEDIA_TYPES: Readonly<Record<string, string>> = {
   mov: 'video/quicktime',
 };
 
-const mediaTypes = [...new Set(Object.values(MEDIA_TYPES))] as [string, ...string[]];
+/** Open formats Podcasting 2.0 apps play and Apple Podcasts does not (castwright warns), by extension. */
+export const OPEN_MEDIA_TYPES: Readonly<Record<string, string>> = {
+  opus: 'audio/ogg',
+  ogg: 'audio/ogg',
+  flac: 'audio/flac',
+  wav: 'audio/wav',
+};
+
+const mediaTypes = [...new Set([...Object.values(MEDIA_TYPES), ...Object.values(OPEN_MEDIA_TYPES)])] as [string, ...string[]];
 
 const publishDate = z.string(expecting('a date such as 2020-09-14T07:00:00-07:00')).transform((raw, ctx) => {
   const parsed = parsePublishDate(raw);
@@ -331,6 +342,8 @@ const duration = z
 const audio = record(
   {
     url: webUrl('the absolute http(s) URL of the audio file'),
+    // Read by the load stage, which fills url, length, duration and type from the file.
+    file: optionalLine('an audio file of the content folder, such as audio/2020-09-14.mp3'),
     length: positiveWhole('the file size in bytes, a whole number above 0', MAX_AUDIO_BYTES),
     // Optional: many published feeds give no length, and an imported episode must not get a made-up one.
     duration: duration.optional(),
@@ -339,7 +352,7 @@ const audio = record(
   'the audio file as { url, length, duration }',
 ).transform((file, ctx) => {
   const extension = new URL(file.url).pathname.split('.').pop()?.toLowerCase() ?? '';
-  const type = file.type ?? MEDIA_TYPES[extension];
+  const type = file.type ?? MEDIA_TYPES[extension] ?? OPEN_MEDIA_TYPES[extension];
   if (!type) {
     ctx.addIssue({
       code: 'custom',
