@@ -157,6 +157,9 @@ const person = record(
 
 const host = z.union([line("a host's name").transform((name): z.output<typeof person> => ({ name })), person], expecting("a host's name, or { name, role, img, href }"));
 
+/** More items than this in one feed page is no limit at all. */
+export const MAX_FEED_LIMIT = 100_000;
+
 /** Podcasting 2.0's podcast:medium values; the "L" forms are lists of feeds of that medium. */
 export const MEDIUMS = ['podcast', 'music', 'video', 'film', 'audiobook', 'newsletter', 'blog', 'publisher', 'course', 'mixed'] as const;
 const mediums = [...MEDIUMS, ...MEDIUMS.filter((medium) => medium !== 'mixed' && medium !== 'publisher').map((medium) => `${medium}L`)] as [string, ...string[]];
@@ -268,6 +271,10 @@ export const showSchema = record(
     audioBaseUrl: webUrl('the address the audio files are uploaded to, such as https://cdn.example.com/equity/ (audio.file names the file)')
       .transform((url) => (url.endsWith('/') ? url : `${url}/`))
       .optional(),
+    feed: record(
+      { limit: positiveWhole('the number of newest episodes feed.xml holds, such as 100', MAX_FEED_LIMIT).optional() },
+      'the feed settings as { limit }',
+    ).optional(),
     medium: oneOf(mediums).default('podcast'),
     txt: txt.default([]),
     people: z.array(host, expecting("a list of the show's people: names, or { name, role, group, img, href }")).default([]),

@@ -168,8 +168,46 @@ export function enclosureUrl(show: Pick<Show, 'audioPrefix'>, url: string): stri
 const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
 const escapeXml = (text: string) => text.replace(/[&<>"']/g, (c) => XML_ESCAPES[c]!);
 
-/** The whole feed from every listed episode's item, newest first. */
-export function renderFeed(show: Show, templates: Templates, items: ReadonlyArray<{ view: EpisodeView; item: FeedItem }>): string {
+/** Where page `number` (from 1) of a paged feed is published: feed.xml, then feed-2.xml, feed-3.xml… */
+export const feedPagePath = (number: number): string => (number === 1 ? 'feed.xml' : `feed-${number}.xml`);
+
+/** One page of a feed that feed.limit splits: its number (from 1) and how many there are. */
+export interface FeedPage {
+  number: number;
+  count: number;
+}
+
+/**
+ * RFC 5005 links of a page: paging (first, last, previous, next) for apps that walk the pages, and
+ * from the feed its archives (prev-archive, next-archive between the archive pages).
+ */
+function pageLinks(show: Show, page: FeedPage): XmlElement[] {
+  const url = (number: number) => new URL(feedPagePath(number), show.url).href;
+  const link = (rel: string, number: number) => ({ 'atom:link': { _attr: { href: url(number), rel } } });
+  const { number, count } = page;
+  return [
+    link('first', 1),
+    link('last', count),
+    ...(number > 1 ? [link('previous', number - 1)] : []),
+    ...(number < count ? [link('next', number + 1)] : []),
+    ...(number < count ? [link('prev-archive', number + 1)] : []),
+    ...(number > 2 ? [link('next-archive', number - 1)] : []),
+  ];
+}
+
+/** The feed's pages: one when it has no limit or the episodes fit, else the newest `limit` a page. */
+export function renderFeedPages(show: Show, templates: Templates, items: ReadonlyArray<{ view: EpisodeView; item: FeedItem }>): Array<readonly [string, string]> {
+  const limit = show.feed?.limit;
+  if (limit === undefined || items.length <= limit) return [[feedPagePath(1), renderFeed(show, templates, items)]];
+  const count = Math.ceil(items.length / limit);
+  return Array.from({ length: count }, (_, index) => {
+    const page = { number: index + 1, count };
+    return [feedPagePath(page.number), renderFeed(show, templates, items.slice(index * limit, (index + 1) * limit), page)] as const;
+  });
+}
+
+/** The whole feed (or one page of it) from every listed episode's item, newest first. */
+export function renderFeed(show: Show, templates: Templates, items: ReadonlyArray<{ view: EpisodeView; item: FeedItem }>, page?: FeedPage): string {
   const episodes = items.map(({ view }) => view);
   const newest = episodes[0]?.date.instant;
   // No `author` option: the rss package would write a channel <author>, which validators reject.
@@ -177,14 +215,14 @@ export function renderFeed(show: Show, templates: Templates, items: ReadonlyArra
     title: show.title,
     description: show.description,
     site_url: show.url,
-    feed_url: show.feedUrl,
+    feed_url: page ? new URL(feedPagePath(page.number), show.url).href : show.feedUrl,
     image_url: show.image,
     language: show.language,
     copyright: show.copyright,
     pubDate: newest,
     generator: 'castwright',
     custom_namespaces: NAMESPACES,
-    custom_elements: channelElements(show),
+    custom_elements: [...channelElements(show), ...(page ? pageLinks(show, page) : [])],
   });
   // The rss package writes isPermaLink="false" for every guid it is given. A permalink guid goes in
   // under a marker no content can forge, then is written out as published.
