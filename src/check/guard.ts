@@ -48,6 +48,25 @@ function normalUrl(raw: string): string {
   }
 }
 
+/**
+ * The audio URLs a published enclosure may stand for: itself, and what follows each `/` of it as a
+ * URL, since a tracking prefix (OP3, Podtrac, Chartable) wraps the real URL without its scheme.
+ * Adding, changing or removing a prefix moves no file.
+ */
+function audioCandidates(published: string): string[] {
+  const own = normalUrl(published);
+  const rest = own.replace(/^https?:\/\//i, '');
+  const candidates = [own];
+  for (let at = rest.indexOf('/'); at !== -1; at = rest.indexOf('/', at + 1)) {
+    const inner = rest.slice(at + 1);
+    if (/^https?:\/\//i.test(inner)) candidates.push(normalUrl(inner));
+    else if (inner.includes('.')) candidates.push(normalUrl(`https://${inner}`), normalUrl(`http://${inner}`));
+  }
+  return candidates;
+}
+
+const sameAudio = (published: string, audioUrl: string) => audioCandidates(published).includes(normalUrl(audioUrl));
+
 const quoted = (text: string) => JSON.stringify(text);
 
 function categoryText(category: { name: string; subcategory?: string } | undefined): string {
@@ -164,7 +183,7 @@ export function guardPublication(next: Publication, live: LiveFeed, options: Gua
       compareEpisode(item, episode);
       continue;
     }
-    let candidate = byAudio.get(normalUrl(item.enclosure.url));
+    let candidate = audioCandidates(item.enclosure.url).map((url) => byAudio.get(url)).find((found) => found !== undefined);
     let how = 'the same audio file';
     if (!candidate || paired.has(candidate)) {
       const sameTitle = normaliseTitle(item.title) ? byTitle.get(normaliseTitle(item.title)) : undefined;
@@ -237,7 +256,7 @@ export function guardPublication(next: Publication, live: LiveFeed, options: Gua
   }
 
   function compareEpisode(item: LiveItem, episode: Episode): void {
-    const urlChanged = normalUrl(item.enclosure.url) !== normalUrl(episode.audio.url);
+    const urlChanged = !sameAudio(item.enclosure.url, episode.audio.url);
     const moved = item.date === undefined ? 0 : episode.date.instant.getTime() - item.date.getTime();
     const dateMoved = Math.abs(moved) > DATE_TOLERANCE_MS;
     const retitled = !isRecognisable(item.title, episode.title);

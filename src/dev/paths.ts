@@ -30,6 +30,10 @@ const TYPES: Record<string, string> = {
   xsl: 'text/xsl; charset=utf-8',
   txt: 'text/plain; charset=utf-8',
   json: 'application/json; charset=utf-8',
+  vtt: 'text/vtt; charset=utf-8',
+  srt: 'application/x-subrip; charset=utf-8',
+  mp3: 'audio/mpeg',
+  m4a: 'audio/mp4',
   svg: 'image/svg+xml',
   png: 'image/png',
   jpg: 'image/jpeg',
@@ -37,6 +41,10 @@ const TYPES: Record<string, string> = {
   ico: 'image/x-icon',
 };
 
+/** An episode's chapters file goes out as Podcasting 2.0 names its type. */
+export const CHAPTERS_PATH = /(?:^|\/)chapters\.json$/;
+
 export function contentType(file: string): string {
+  if (CHAPTERS_PATH.test(file)) return 'application/json+chapters; charset=utf-8';
   return TYPES[file.slice(file.lastIndexOf('.') + 1).toLowerCase()] ?? 'application/octet-stream';
 }

@@ -80,12 +80,18 @@ function safeTarget(raw: string | null, allowMailto: boolean): { url?: string; r
   return { refused: value.length > 60 ? `${value.slice(0, 57)}…` : value };
 }
 
+/** A chapter time before a story's link, as castwright's own feeds write it: "00:38 ", "[1:02:03] ". */
+const TIMESTAMP_TEXT = /^\s*[[(]?(?:\d{1,2}:)?\d{1,3}:\d{2}(?:[.,]\d{1,3})?[\])]?\s*(?:[—–-]\s*)?$/;
+/** An item that is only a chapter, no story: "00:00 Intro", before the first timestamped story. */
+const CHAPTER_ONLY = /^\s*[[(]?(?:\d{1,2}:)?\d{1,3}:\d{2}(?:[.,]\d{1,3})?[\])]?\s+\S/;
+
 const meaningful = (node: DomNode) => !(node.nodeType === 3 && (node.nodeValue ?? '').trim() === '') && node.nodeType !== 8;
 
 /** An item of a stories list: a link with text first, then only inline content. */
 function isLinkItem(li: DomElement): boolean {
   let nodes = Array.from(li.childNodes).filter(meaningful);
   if (nodes.length === 1 && nodes[0]!.nodeName === 'P') nodes = Array.from(nodes[0]!.childNodes).filter(meaningful);
+  if (nodes[0]?.nodeType === 3 && TIMESTAMP_TEXT.test(nodes[0].nodeValue ?? '')) nodes = nodes.slice(1);
   const first = nodes[0] as DomElement | undefined;
   if (!first || first.nodeName !== 'A' || !(first.textContent ?? '').trim()) return false;
   if (!safeTarget(first.getAttribute('href'), false).url) return false;
@@ -100,9 +106,16 @@ function isLinkList(list: DomElement): boolean {
   const items = Array.from(list.children);
   let nested = false;
   for (let up = list.parentNode; up && !nested; up = up.parentNode) nested = /^(LI|BLOCKQUOTE|TD|TH|PRE|TABLE)$/.test(up.nodeName);
-  const answer = !nested && items.length > 0 && items.every((item) => item.nodeName === 'LI' && isLinkItem(item));
+  // The first item may be the intro chapter ("00:00 Intro"), which the build makes again.
+  const stories = items.length > 1 && isChapterOnly(items[0]!) ? items.slice(1) : items;
+  const answer = !nested && stories.length > 0 && stories.every((item) => item.nodeName === 'LI' && isLinkItem(item));
   state.checked.set(list, answer);
   return answer;
+}
+
+/** A list item that is a timestamp and a title without a link: the intro chapter of a castwright feed. */
+function isChapterOnly(item: DomElement): boolean {
+  return item.nodeName === 'LI' && !item.querySelector('a, ul, ol, p, div') && CHAPTER_ONLY.test(item.textContent ?? '');
 }
 
 function hostOf(url: string): string {
@@ -182,9 +195,11 @@ service.addRule('listItem', {
       prefix = `${start + Array.prototype.indexOf.call(parent.children, item)}. `;
     }
     let text = content.replace(/^\n+/, '').replace(/\n+$/, '');
-    // castwright's own feeds show each story's site after its link: "(techcrunch.com)".
+    // castwright's own feeds show each story's site after its link: "(techcrunch.com)"; the intro
+    // chapter ("00:00 Intro") is made again by the build from the stories' timestamps.
     if (parent && /^(UL|OL)$/.test(parent.nodeName) && isLinkList(parent)) {
-      text = text.replace(/^(\[(?:\\.|[^\]\\])*\]\((\S+?)\))\s+\(([^()\s]+)\)/, (whole, link: string, url: string, site: string) =>
+      if (item === parent.children[0] && isChapterOnly(item)) return '';
+      text = text.replace(/^((?:\\?[[(]?[\d:.,]+\\?[\])]?\s+)?\[(?:\\.|[^\]\\])*\]\((\S+?)\))\s+\(([^()\s]+)\)/, (whole, link: string, url: string, site: string) =>
         hostOf(url) === site ? link : whole,
       );
     }

@@ -16,6 +16,7 @@ import { mapItem, type EpisodeDraft } from './item.ts';
 import { isStoriesHeading } from '../load/markdown.ts';
 import { quoted } from '../feed-reader/quoted.ts';
 import { finishNotes } from './notes.ts';
+import { readBody } from '../load/markdown.ts';
 import type { FeedSource } from '../feed-reader/source.ts';
 import type { NewFile } from './write.ts';
 import { episodeFile, toYaml } from './yaml.ts';
@@ -89,6 +90,10 @@ function checkSameShow(existing: ExistingContent, show: ShowDraft, showFile: str
     line: 1,
     message: `this folder holds the show ${quoted(current.title ?? '?')} (podcast:guid ${current.guid ?? 'unknown'}), not ${quoted(show.title)} (${show.guid || 'no podcast:guid'}) of ${feed}; expected an empty --content folder or the same show`,
   };
+}
+
+function hasStoryTimestamps(body: string, storiesHeading: string | undefined): boolean {
+  return readBody(body, { file: '', lineOffset: 0, storiesHeading }).body.stories.some((story) => story.start !== undefined);
 }
 
 export async function planImport(source: FeedSource, options: PlanOptions): Promise<ImportPlan> {
@@ -214,6 +219,12 @@ export async function planImport(source: FeedSource, options: PlanOptions): Prom
     nextNumber.set(base, n);
     slugs.add(slug);
     const body = finishNotes(draft.notes, configuredHeading);
+    // Story timestamps (a castwright feed's chapters) make the chapters file again: the old file's
+    // address is kept in extra, not as chapters: (the build refuses both).
+    if (draft.fields.chapters !== undefined && hasStoryTimestamps(body, configuredHeading)) {
+      draft.fields.extra = { ...(draft.fields.extra as Record<string, unknown> | undefined), 'podcast:chapters': draft.fields.chapters };
+      delete draft.fields.chapters;
+    }
     const filePath = path.join(options.contentDir, `${slug}.md`);
     const fileShown = displayPath(filePath, options.cwd);
     const text = episodeFile(draft.fields, draft.placeholders, body);

@@ -2,6 +2,7 @@
 // Every problem in every file is collected; any error throws one ContentError holding them all.
 // Warnings (something probably not meant, such as a list of links without a stories heading) come
 // back with the content: the command decides whether they stop it (`build --strict`).
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { showSchema } from '../model/schema.ts';
 import type { Episode, Show } from '../model/types.ts';
@@ -13,6 +14,10 @@ import { ContentError } from '../errors.ts';
 import { SHOW_FILE, scanContentFolder } from './scan.ts';
 import { readSourceText } from './text.ts';
 import { readYaml, validate } from './yaml.ts';
+import { AudioReader, type AudioFacts } from './audio.ts';
+import { audioFilePath } from './audio-file.ts';
+import { splitFrontMatter } from './front-matter.ts';
+import { realPath, stateFolder } from '../state.ts';
 
 // For commands that add to a show (import): the same names and files the build uses.
 export { SHOW_FILE } from './scan.ts';
@@ -79,6 +84,44 @@ function crossCheck(identities: readonly Identity[], show: Show | undefined): Pr
   return problems;
 }
 
+/**
+ * Reads every audio file an episode names with `audio.file` (its front matter is read here once
+ * more, only for files that mention one), through the show's cache of what was read before.
+ */
+async function readAudioFiles(episodes: ReadonlyArray<{ path: string; text: string }>, root: string, state: string): Promise<Map<string, AudioFacts | string>> {
+  const wanted = new Set<string>();
+  for (const episode of episodes) {
+    if (!/^\s+file\s*:/m.test(episode.text)) continue;
+    const split = splitFrontMatter(episode.text, episode.path);
+    if (Array.isArray(split)) continue;
+    const file = audioFilePath(split.frontMatter.data, episode.path);
+    // Only files of the content folder, also through links (the episode is told why not, at its line).
+    const inside = file !== undefined && !path.relative(realPath(root), realPath(file)).startsWith('..');
+    if (file && inside) wanted.add(file);
+  }
+  const facts = new Map<string, AudioFacts | string>();
+  if (wanted.size === 0) return facts;
+  const reader = new AudioReader(path.join(state, 'audio.json'));
+  // One at a time: each read streams a whole file from disk, and the disk is the limit.
+  for (const file of wanted) facts.set(file, await reader.read(file));
+  reader.save();
+  return facts;
+}
+
+/**
+ * The cache key of a parsed episode, or undefined when it must be parsed afresh. Transcripts beside
+ * the episode (`<slug>.vtt`, `<slug>.srt`) are part of the key, present or not; an episode that names
+ * its transcript with `transcript:` may read any file of the content folder, so it is never cached.
+ */
+function episodeKey(shown: string, file: string, slug: string, text: string, contextKey: string, audioKey: string): string | undefined {
+  if (/^\s*transcript\s*:/m.test(text)) return undefined;
+  const beside = (['vtt', 'srt'] as const).map((extension) => {
+    const candidate = path.join(path.dirname(file), `${slug}.${extension}`);
+    return existsSync(candidate) ? readFileSync(candidate) : '';
+  });
+  return hashOf('episode', shown, slug, contextKey, audioKey, text, ...beside);
+}
+
 /** The episode files a build of `dir` reads (the scan's rules), sorted: for commands that add to a show. */
 export async function findEpisodeFiles(dir: string): Promise<string[]> {
   return scanContentFolder(dir, dir).episodes.map((file) => file.path);
@@ -91,18 +134,23 @@ export async function loadContent(dir: string, options: LoadOptions = {}): Promi
   const { show, problems } = loadShow(files.show, displayPath(path.join(path.resolve(dir), SHOW_FILE), cwd), files.showLookalike);
   problems.push(...files.problems);
   const context: ShowContext = show ?? { ...PLACEHOLDER_SHOW };
-  const contextKey = JSON.stringify([context.url, context.guid, context.explicit, context.storiesHeading]);
-  const loaded = files.episodes.map((file) => {
-    const read = readSourceText(file.path, file.shown);
+  const root = path.resolve(dir);
+  const texts = files.episodes.map((file) => ({ file, read: readSourceText(file.path, file.shown) }));
+  const audio = await readAudioFiles(texts.flatMap(({ file, read }) => ('text' in read ? [{ path: file.path, text: read.text }] : [])), root, stateFolder(dir, { env: process.env, cwd }));
+  // What a parsed episode depends on besides its own text: the show's settings it takes, and what
+  // was read from the audio files (one hash for all: audio files change rarely).
+  const contextKey = JSON.stringify([context.url, context.guid, context.explicit, context.storiesHeading, context.chaptersIntro, context.language, context.audioBaseUrl]);
+  const audioKey = hashOf('audio', JSON.stringify([...audio]));
+  const loaded = texts.map(({ file, read }) => {
     if ('problem' in read) return { problems: [read.problem], identity: { file: file.shown, slug: file.slug, numbered: false } as Identity };
-    const source = { file: file.shown, slug: file.slug, text: read.text };
-    if (!options.cache) return readEpisode(source, context);
-    const key = hashOf('episode', source.file, source.slug, contextKey, source.text);
-    const cached = options.cache.get<LoadedEpisode>(key);
+    const source = { file: file.shown, slug: file.slug, text: read.text, place: { path: file.path, root, cwd }, audio };
+    const key = options.cache && episodeKey(source.file, file.path, source.slug, source.text, contextKey, audioKey);
+    if (!key) return readEpisode(source, context);
+    const cached = options.cache!.get<LoadedEpisode>(key);
     if (cached) return cached;
-    const loaded = readEpisode(source, context);
-    options.cache.set(key, loaded);
-    return loaded;
+    const episode = readEpisode(source, context);
+    options.cache!.set(key, episode);
+    return episode;
   });
   problems.push(...loaded.flatMap((episode) => episode.problems), ...crossCheck(loaded.map((episode) => episode.identity), show));
   const warnings = problems.filter(isWarning);

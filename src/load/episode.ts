@@ -5,17 +5,26 @@ import { episodeSchema } from '../model/schema.ts';
 import type { Episode, Show } from '../model/types.ts';
 import { splitFrontMatter } from './front-matter.ts';
 import { readBody } from './markdown.ts';
+import { storyChapters } from './chapters.ts';
+import { readTranscripts } from './episode-transcripts.ts';
+import { applyAudioFile } from './audio-file.ts';
+import type { AudioFacts } from './audio.ts';
+import { formatDuration } from '../model/time.ts';
 import { isWarning, type Problem } from '../problems.ts';
 import { validate, type YamlSource } from './yaml.ts';
 
 /** What an episode takes from its show; placeholders when show.yml itself is invalid. */
-export type ShowContext = Pick<Show, 'url' | 'guid' | 'explicit' | 'storiesHeading'>;
+export type ShowContext = Pick<Show, 'url' | 'guid' | 'explicit' | 'storiesHeading' | 'chaptersIntro'> & Partial<Pick<Show, 'language' | 'audioBaseUrl'>>;
 
 export interface EpisodeSource {
   /** Path as shown in messages. */
   file: string;
   slug: string;
   text: string;
+  /** Where the file is, to find files beside it (transcripts); absent for text that is no file yet (import). */
+  place?: { path: string; root: string; cwd: string };
+  /** What was read from the audio files that episodes name with audio.file, by absolute path. */
+  audio?: ReadonlyMap<string, AudioFacts | string>;
 }
 
 /**
@@ -72,14 +81,49 @@ export function readEpisode(source: EpisodeSource, show: ShowContext): LoadedEpi
   const { frontMatter } = split;
   const identity = identityOf(source, show, frontMatter);
   problems.push(...frontMatter.problems);
+  const fromFile = source.place
+    ? applyAudioFile(frontMatter, { file, episodePath: source.place.path, root: source.place.root, facts: source.audio ?? new Map(), audioBaseUrl: show.audioBaseUrl })
+    : { problems: [], chapters: [] };
+  problems.push(...fromFile.problems);
   const fields = frontMatter.problems.some((problem) => !isWarning(problem)) ? undefined : validate(episodeSchema, frontMatter, file);
   if (fields) problems.push(...fields.problems);
   const { body, problems: bodyProblems } = readBody(split.body, {
     file,
     lineOffset: split.bodyLineOffset,
     storiesHeading: show.storiesHeading,
+    duration: fields?.value?.audio.duration,
   });
   problems.push(...bodyProblems);
+  const duration = fields?.value?.audio.duration;
+  for (const [index, { start, duration: length }] of (fields?.value?.soundbites ?? []).entries()) {
+    if (duration !== undefined && start + length > duration) {
+      problems.push({
+        file,
+        line: frontMatter.lineOf(['soundbites', index]),
+        message: `soundbites[${index}] runs to ${formatDuration(Math.ceil(start + length))}, past the end of the episode (${formatDuration(duration)}); expected a start and duration within the audio`,
+      });
+    }
+  }
+  // The stories' timestamps, else the chapters embedded in the audio file.
+  const fromStories = storyChapters(body.stories, show.chaptersIntro);
+  const chapterList = fromStories.length > 0 ? fromStories : fields?.value?.chapters === undefined ? fromFile.chapters : [];
+  if (fromStories.length > 0 && fields?.value?.chapters !== undefined) {
+    problems.push({
+      file,
+      line: frontMatter.lineOf(['chapters']),
+      message: 'chapters: names a chapters file, and the stories have timestamps too; expected one of them (remove chapters: to publish the timestamps)',
+    });
+  }
+  const url = new URL(`episodes/${slug}/`, show.url).href;
+  const transcripts = source.place
+    ? readTranscripts(
+        fields?.value?.transcript,
+        { episodePath: source.place.path, root: source.place.root, cwd: source.place.cwd, slug, file, line: frontMatter.lineOf(['transcript']) },
+        url,
+        show.language ?? 'en',
+      )
+    : { transcript: fields?.value?.transcript?.filter((entry) => entry.file === undefined), files: [], problems: [] };
+  problems.push(...transcripts.problems);
   if (problems.some((problem) => !isWarning(problem)) || !fields?.value) return { problems, identity };
 
   const { firstParagraph, ...content } = body;
@@ -87,13 +131,16 @@ export function readEpisode(source: EpisodeSource, show: ShowContext): LoadedEpi
   const episode: Episode = {
     ...value,
     ...content,
+    chapterList,
+    transcript: transcripts.transcript,
+    transcriptFiles: transcripts.files,
     slug,
     source: file,
     guid: identity.guid!.value,
     guidIsPermaLink: value.guid?.isPermaLink ?? false,
     summary: value.summary ?? firstParagraph,
     explicit: value.explicit ?? show.explicit,
-    url: new URL(`episodes/${slug}/`, show.url).href,
+    url,
   };
   return { episode, problems, identity };
 }

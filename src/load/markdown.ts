@@ -3,6 +3,7 @@
 import MarkdownIt from 'markdown-it';
 import type { RendererRule, Token } from 'markdown-it';
 import { webUrlHint, webUrlOf } from '../model/fields.ts';
+import { formatDuration, parseTimestamp } from '../model/time.ts';
 import type { Story } from '../model/types.ts';
 import type { Problem } from '../problems.ts';
 
@@ -41,9 +42,27 @@ interface BodyContext {
   lineOffset: number;
   /** From show.yml; by default "On the podcast…" or "Stories". */
   storiesHeading?: string;
+  /** The episode's length in seconds, when known: a story's timestamp must fall within it. */
+  duration?: number;
 }
 
 const STORY_FORMAT = 'expected "- [Title](https://…) — summary"';
+
+/**
+ * A story's timestamp, written before its link: `12:34`, `[12:34]`, `(1:02:03)`, perhaps followed
+ * by a dash. The digits are read by parseTimestamp, which says what is wrong with `12:75`.
+ */
+const LEADING_TIMESTAMP = /^\s*(?:\[\s*([\d:.]+)\s*\]|\(\s*([\d:.]+)\s*\)|(\d[\d:.]*))\s*(?:[—–-]\s*)?$/;
+
+/** Where a story's link starts, after the blank text and a timestamp that may come before it. */
+function storyStart(children: readonly Token[]): { open: number; timestamp?: string } {
+  const first = children.findIndex((t) => t.type !== 'text' || t.content.trim() !== '');
+  const token = children[first];
+  const written = token?.type === 'text' ? LEADING_TIMESTAMP.exec(token.content) : null;
+  if (!written || !written.slice(1).some((part) => part?.includes(':'))) return { open: first };
+  const open = children.findIndex((t, i) => i > first && (t.type !== 'text' || t.content.trim() !== ''));
+  return { open, timestamp: written[1] ?? written[2] ?? written[3] };
+}
 
 /** A link as every output writes it (`new URL().href`), or undefined when it is not http(s) or mailto. */
 export function allowedLink(href: string): URL | undefined {
@@ -142,8 +161,14 @@ function readStory(item: Token[], line: number, file: string): Story | Problem |
     return problem(`a story is a single list item of one paragraph; ${STORY_FORMAT}`);
   }
   const children = inline.children;
-  const open = children.findIndex((t) => t.type !== 'text' || t.content.trim() !== '');
+  const { open, timestamp } = storyStart(children);
   if (children[open]?.type !== 'link_open') return problem(`story has no link at its start; ${STORY_FORMAT}`);
+  let start: number | undefined;
+  if (timestamp !== undefined) {
+    const parsed = parseTimestamp(timestamp);
+    if (typeof parsed === 'string') return problem(`story timestamp "${timestamp}" is ${parsed}; expected one such as "- 12:34 [Title](https://…)"`);
+    start = parsed;
+  }
   const close = children.findIndex((t, i) => i > open && t.type === 'link_close');
   const href = attr(children[open]!, 'href');
   if (href === null) return undefined;
@@ -166,13 +191,30 @@ function readStory(item: Token[], line: number, file: string): Story | Problem |
     source: url.hostname.replace(/^www\./, ''),
     summary: plainText(rest),
     summaryHtml: md.renderer.renderInline(rest, md.options, {}).trim(),
+    ...(start === undefined ? {} : { start }),
   };
+}
+
+/**
+ * Timestamped stories are chapters: each must start after the one before it and within the audio.
+ * A story without a timestamp is no chapter and is not compared.
+ */
+function timestampProblem(story: Story, previous: Story | undefined, duration: number | undefined): string | undefined {
+  if (story.start === undefined) return undefined;
+  if (previous?.start !== undefined && story.start <= previous.start) {
+    return `story timestamp ${formatDuration(Math.floor(story.start))} is not after the one before it (${formatDuration(Math.floor(previous.start))}); expected timestamps in increasing order`;
+  }
+  if (duration !== undefined && story.start >= duration) {
+    return `story timestamp ${formatDuration(Math.floor(story.start))} is not within the episode (${formatDuration(duration)} long); expected a time before the end of the audio`;
+  }
+  return undefined;
 }
 
 function readStories(tokens: Token[], listOpen: number, listClose: number, context: BodyContext) {
   const stories: Story[] = [];
   const problems: Problem[] = [];
   const itemLevel = tokens[listOpen]!.level + 1;
+  let timed: Story | undefined;
   for (let i = listOpen + 1; i < listClose; i++) {
     const token = tokens[i]!;
     if (token.type !== 'list_item_open' || token.level !== itemLevel) continue;
@@ -180,7 +222,12 @@ function readStories(tokens: Token[], listOpen: number, listClose: number, conte
     const line = context.lineOffset + (token.map?.[0] ?? 0) + 1;
     const story = readStory(tokens.slice(i, close + 1), line, context.file);
     if (story && 'message' in story) problems.push(story);
-    else if (story) stories.push(story);
+    else if (story) {
+      const wrong = timestampProblem(story, timed, context.duration);
+      if (wrong) problems.push({ file: context.file, line, message: wrong });
+      if (story.start !== undefined) timed = story;
+      stories.push(story);
+    }
     i = close;
   }
   return { stories, problems };
@@ -197,8 +244,8 @@ function isListOfLinks(tokens: readonly Token[], open: number): boolean {
     if (token.type !== 'list_item_open' || token.level !== itemLevel) continue;
     items++;
     const inline = tokens[i + 2];
-    const first = inline?.type === 'inline' ? inline.children?.find((t) => t.type !== 'text' || t.content.trim() !== '') : undefined;
-    if (first?.type !== 'link_open') return false;
+    const children = inline?.type === 'inline' ? (inline.children ?? []) : [];
+    if (children[storyStart(children).open]?.type !== 'link_open') return false;
   }
   return items > 0;
 }

@@ -20,7 +20,7 @@ import {
   webUrl,
 } from './fields.ts';
 import { suggestion } from './suggestion.ts';
-import { parseDuration, parsePublishDate } from './time.ts';
+import { parseDuration, parsePublishDate, parseTimestamp } from './time.ts';
 import { TARGET_EXAMPLES, maskUrl, parseTarget } from '../publish/target-url.ts';
 
 /** Podcasting 2.0's namespace for `podcast:guid`, a UUIDv5 of the feed URL without its scheme. */
@@ -144,6 +144,71 @@ const funding = record(
   'a funding link as { url, text }',
 );
 
+const person = record(
+  {
+    name: line("the person's name"),
+    role: optionalLine('a Podcasting 2.0 role such as host, guest or producer'),
+    group: optionalLine('a Podcasting 2.0 group such as cast or writing'),
+    img: webUrl("the URL of the person's picture").optional(),
+    href: webUrl("the URL of the person's page").optional(),
+  },
+  'a person as { name, role, group, img, href }',
+);
+
+const host = z.union([line("a host's name").transform((name): z.output<typeof person> => ({ name })), person], expecting("a host's name, or { name, role, img, href }"));
+
+/** More items than this in one feed page is no limit at all. */
+export const MAX_FEED_LIMIT = 100_000;
+
+/** Podcasting 2.0's podcast:medium values; the "L" forms are lists of feeds of that medium. */
+export const MEDIUMS = ['podcast', 'music', 'video', 'film', 'audiobook', 'newsletter', 'blog', 'publisher', 'course', 'mixed'] as const;
+const mediums = [...MEDIUMS, ...MEDIUMS.filter((medium) => medium !== 'mixed' && medium !== 'publisher').map((medium) => `${medium}L`)] as [string, ...string[]];
+
+/** Podcasting 2.0 caps podcast:txt at 4000 characters and its purpose at 128. */
+export const TXT_LENGTH = 4000;
+export const TXT_PURPOSE_LENGTH = 128;
+
+
+const txtText = z
+  .string(expecting('the text of a podcast:txt, such as the token Apple gives to verify ownership'))
+  .trim()
+  .min(1, expecting('the text of a podcast:txt'))
+  .refine((value) => [...value].length <= TXT_LENGTH, {
+    error: (issue) => `is ${[...String(issue.input).trim()].length} characters long; Podcasting 2.0 takes at most ${TXT_LENGTH}`,
+  });
+
+// A bare text is { text } without a purpose; a single entry is a list of one. Preprocessed rather
+// than a union, so a too-long text is reported as such and not as "expected a text or …".
+const txtEntry = z.preprocess(
+  (value) => (typeof value === 'string' ? { text: value } : value),
+  record(
+    {
+      text: txtText,
+      purpose: line('what the text is for, such as applepodcastsverify')
+        .refine((value) => [...value].length <= TXT_PURPOSE_LENGTH, { error: `expected a purpose of at most ${TXT_PURPOSE_LENGTH} characters` })
+        .optional(),
+    },
+    'a text, or { text, purpose } such as { text: "…", purpose: applepodcastsverify }',
+  ),
+);
+
+const txt = z.preprocess((value) => (value === undefined || Array.isArray(value) ? value : [value]), z.array(txtEntry, expecting('a text, { text, purpose }, or a list of them')));
+
+const PREFIX_EXPECTED = 'a tracking prefix URL such as https://op3.dev/e/ or https://dts.podtrac.com/redirect.mp3/';
+
+/**
+ * A measurement prefix (OP3, Podtrac, Chartable…): the feed's enclosure URLs become the prefix
+ * followed by the audio URL without its scheme. It must end in `/` and carry no query or fragment,
+ * or the joined URL would not reach the file.
+ */
+const audioPrefix = webUrl(PREFIX_EXPECTED).superRefine((href, ctx) => {
+  const url = new URL(href);
+  let problem: string | undefined;
+  if (url.search || url.hash || href.includes('?') || href.includes('#')) problem = 'has a query or fragment';
+  else if (!url.pathname.endsWith('/')) problem = 'does not end in "/"';
+  if (problem) ctx.addIssue({ code: 'custom', message: `"${href}" ${problem}, so the audio URL cannot follow it; expected ${PREFIX_EXPECTED}` });
+});
+
 /**
  * Whatever an import found that has no field yet, by its feed element name. Kept as written and
  * never rendered, so a later import or feature can use it.
@@ -195,6 +260,7 @@ export const showSchema = record(
       'the email settings as { from, address, unsubscribe }',
     ).optional(),
     storiesHeading: optionalLine('the heading above the list of covered stories'),
+    chaptersIntro: optionalLine('the title of the first chapter, before the first timestamped story, such as "Intro"'),
     locked: flag().default(true),
     guid: z.uuid(expecting('a UUID (podcast:guid); set it only to keep the one a moved feed already had')).optional(),
     funding: z
@@ -202,6 +268,20 @@ export const showSchema = record(
       .transform((value) => (Array.isArray(value) ? value : [value]))
       .default([]),
     newFeedUrl: webUrl('the absolute http(s) URL of the feed apps should move to (itunes:new-feed-url)').optional(),
+    audioBaseUrl: webUrl('the address the audio files are uploaded to, such as https://cdn.example.com/equity/ (audio.file names the file)')
+      .transform((url) => (url.endsWith('/') ? url : `${url}/`))
+      .optional(),
+    feed: record(
+      { limit: positiveWhole('the number of newest episodes feed.xml holds, such as 100', MAX_FEED_LIMIT).optional() },
+      'the feed settings as { limit }',
+    ).optional(),
+    medium: oneOf(mediums).default('podcast'),
+    txt: txt.default([]),
+    people: z.array(host, expecting("a list of the show's people: names, or { name, role, group, img, href }")).default([]),
+    audioPrefix: z
+      .union([audioPrefix, z.array(audioPrefix)], expecting(`${PREFIX_EXPECTED}, or a list of them (applied in order)`))
+      .transform((value) => (Array.isArray(value) ? value : [value]))
+      .default([]),
     removed,
     extra,
     publish: publishTarget.optional(),
@@ -231,7 +311,15 @@ export const MEDIA_TYPES: Readonly<Record<string, string>> = {
   mov: 'video/quicktime',
 };
 
-const mediaTypes = [...new Set(Object.values(MEDIA_TYPES))] as [string, ...string[]];
+/** Open formats Podcasting 2.0 apps play and Apple Podcasts does not (castwright warns), by extension. */
+export const OPEN_MEDIA_TYPES: Readonly<Record<string, string>> = {
+  opus: 'audio/ogg',
+  ogg: 'audio/ogg',
+  flac: 'audio/flac',
+  wav: 'audio/wav',
+};
+
+const mediaTypes = [...new Set([...Object.values(MEDIA_TYPES), ...Object.values(OPEN_MEDIA_TYPES)])] as [string, ...string[]];
 
 const publishDate = z.string(expecting('a date such as 2020-09-14T07:00:00-07:00')).transform((raw, ctx) => {
   const parsed = parsePublishDate(raw);
@@ -261,6 +349,8 @@ const duration = z
 const audio = record(
   {
     url: webUrl('the absolute http(s) URL of the audio file'),
+    // Read by the load stage, which fills url, length, duration and type from the file.
+    file: optionalLine('an audio file of the content folder, such as audio/2020-09-14.mp3'),
     length: positiveWhole('the file size in bytes, a whole number above 0', MAX_AUDIO_BYTES),
     // Optional: many published feeds give no length, and an imported episode must not get a made-up one.
     duration: duration.optional(),
@@ -269,7 +359,7 @@ const audio = record(
   'the audio file as { url, length, duration }',
 ).transform((file, ctx) => {
   const extension = new URL(file.url).pathname.split('.').pop()?.toLowerCase() ?? '';
-  const type = file.type ?? MEDIA_TYPES[extension];
+  const type = file.type ?? MEDIA_TYPES[extension] ?? OPEN_MEDIA_TYPES[extension];
   if (!type) {
     ctx.addIssue({
       code: 'custom',
@@ -318,12 +408,23 @@ const transcriptFile = record(
   'a transcript as { url, type, language, rel }',
 );
 
-const TRANSCRIPT_EXPECTED = 'a transcript URL, or a list of { url, type, language, rel }';
+const TRANSCRIPT_EXPECTED = 'a transcript URL, a .vtt or .srt file beside the episode, or a list of { url, type, language, rel }';
+
+/**
+ * A transcript file in the content folder, named relative to the episode file: castwright reads
+ * it, checks its cues and publishes it beside the page (`file` is resolved by the load stage).
+ */
+const localTranscript = z
+  .string()
+  .trim()
+  .regex(/^(?![a-z][a-z0-9+.-]*:)[^\0]+\.(?:vtt|srt)$/i)
+  .transform((file): Transcript => ({ url: '', type: TRANSCRIPT_TYPES[file.split('.').pop()!.toLowerCase()]!, file }));
 
 const transcript = z
-  .union([webUrl(), z.array(transcriptFile)], expecting(TRANSCRIPT_EXPECTED))
-  .transform((value, ctx) => {
+  .union([webUrl(), localTranscript, z.array(transcriptFile)], expecting(TRANSCRIPT_EXPECTED))
+  .transform((value, ctx): Transcript[] => {
     if (Array.isArray(value)) return value;
+    if (typeof value !== 'string') return [value];
     const extension = new URL(value).pathname.split('.').pop()?.toLowerCase() ?? '';
     const type = TRANSCRIPT_TYPES[extension];
     if (!type) {
@@ -336,18 +437,43 @@ const transcript = z
     return [{ url: value, type }];
   });
 
-const person = record(
-  {
-    name: line("the person's name"),
-    role: optionalLine('a Podcasting 2.0 role such as host, guest or producer'),
-    group: optionalLine('a Podcasting 2.0 group such as cast or writing'),
-    img: webUrl("the URL of the person's picture").optional(),
-    href: webUrl("the URL of the person's page").optional(),
-  },
-  'a person as { name, role, group, img, href }',
-);
+/** Podcasting 2.0's limits for podcast:episode display, podcast:season name and a soundbite title. */
+export const EPISODE_DISPLAY_LENGTH = 32;
+export const SEASON_NAME_LENGTH = 128;
+export const SOUNDBITE_TITLE_LENGTH = 128;
 
-const host = z.union([line("a host's name").transform((name): z.output<typeof person> => ({ name })), person], expecting("a host's name, or { name, role, img, href }"));
+const shortLine = (expected: string, limit: number) =>
+  line(expected).refine((value) => [...value].length <= limit, {
+    error: (issue) => `is ${[...String(issue.input).trim()].length} characters long; Podcasting 2.0 takes at most ${limit}`,
+  });
+
+const TIMESTAMP_EXPECTED = 'a time in the audio such as "12:34" or "1:02:03"';
+
+/** A position in the audio: `12:34`, `1:02:03` or a number of seconds (0 allowed). */
+const position = z.union([z.string(), z.number()], expecting(TIMESTAMP_EXPECTED)).transform((raw, ctx) => {
+  const seconds = typeof raw === 'number' ? (Number.isFinite(raw) && raw >= 0 ? raw : 'not a time') : parseTimestamp(raw);
+  if (typeof seconds === 'string') {
+    ctx.addIssue({ code: 'custom', message: `${describeValue(raw)} is ${seconds}; expected ${TIMESTAMP_EXPECTED}` });
+    return z.NEVER;
+  }
+  return seconds;
+});
+
+const soundbite = record(
+  {
+    start: position,
+    duration: z.union([z.string(), z.number()], expecting('a length such as 30 (seconds) or "0:45"')).transform((raw, ctx) => {
+      const seconds = parseDuration(raw);
+      if (typeof seconds === 'string') {
+        ctx.addIssue({ code: 'custom', message: `${describeValue(raw)} is not a usable length: ${seconds}; expected a length such as 30 (seconds) or "0:45"` });
+        return z.NEVER;
+      }
+      return seconds;
+    }),
+    title: shortLine('the title of the soundbite', SOUNDBITE_TITLE_LENGTH).optional(),
+  },
+  'a soundbite as { start, duration, title }',
+);
 
 export const episodeSchema = record(
   {
@@ -356,6 +482,9 @@ export const episodeSchema = record(
     guid: guid.optional(),
     episode: positiveWhole('the episode number, a whole number above 0', MAX_EPISODE_NUMBER).optional(),
     season: positiveWhole('the season number (or year), a whole number above 0', MAX_SEASON_NUMBER).optional(),
+    episodeDisplay: shortLine('how apps show the episode number, such as "Ch. 3" (podcast:episode display)', EPISODE_DISPLAY_LENGTH).optional(),
+    seasonName: shortLine('the name of the season, such as "Race for the White House" (podcast:season name)', SEASON_NAME_LENGTH).optional(),
+    soundbites: z.array(soundbite, expecting('a list of soundbites as { start, duration, title }')).default([]),
     type: oneOf(['full', 'trailer', 'bonus']).default('full'),
     summary: optionalText('a one-paragraph summary in plain text', APPLE_DESCRIPTION_BYTES, APPLE_LIMIT),
     audio,
@@ -379,4 +508,6 @@ export const episodeSchema = record(
 export type ShowSettings = z.output<typeof showSchema>;
 export type EpisodeFields = z.output<typeof episodeSchema>;
 export type Person = z.output<typeof person>;
-export type Transcript = z.output<typeof transcriptFile>;
+/** A transcript as the feed names it; `file` when it is a file of the content folder castwright publishes. */
+export type Transcript = z.output<typeof transcriptFile> & { file?: string };
+export type Soundbite = z.output<typeof soundbite>;

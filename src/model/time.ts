@@ -86,3 +86,38 @@ export function isoDuration(totalSeconds: number): string {
   const s = totalSeconds % 60;
   return `PT${h ? `${h}H` : ''}${m ? `${m}M` : ''}${s || (!h && !m) ? `${s}S` : ''}`;
 }
+
+/**
+ * A position in the audio as hosts write it before a story: `12:34`, `1:02:03`, `0:00`, with an
+ * optional fraction of a second (`12:34.5`, as VTT and SRT give them, `,` for SRT). Seconds, or a
+ * message when the digits are no time.
+ */
+export function parseTimestamp(raw: string): number | string {
+  const m = /^(?:(\d{1,2}):)?(\d{1,3}):(\d{2})(?:[.,](\d{1,3}))?$/.exec(raw.trim());
+  if (!m) return 'not a time such as 12:34 or 1:02:03';
+  const [, h, mi, s, fraction = ''] = m;
+  const minutes = Number(mi);
+  const seconds = Number(s);
+  if (seconds >= 60) return 'seconds must be below 60';
+  if (h !== undefined && minutes >= 60) return 'minutes must be below 60 after an hour';
+  const total = Number(h ?? 0) * 3600 + minutes * 60 + seconds + (fraction ? Number(`0.${fraction}`) : 0);
+  if (total > MAX_DURATION_SECONDS) return 'later than 24 hours';
+  return total;
+}
+
+/**
+ * A timestamp as chapter lists in descriptions show it: `00:00`, `12:34`, or `01:02:03` when
+ * `hours` (an episode of an hour or more writes every one with hours, so all line up).
+ */
+export function formatTimestamp(totalSeconds: number, hours = totalSeconds >= 3600): string {
+  const whole = Math.floor(totalSeconds);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const clock = `${pad(Math.floor((whole % 3600) / 60))}:${pad(whole % 60)}`;
+  return hours ? `${pad(Math.floor(whole / 3600))}:${clock}` : clock;
+}
+
+/** `HH:MM:SS.mmm`, as Podlove Simple Chapters write a start. */
+export function normalPlayTime(totalSeconds: number): string {
+  const millis = Math.round(totalSeconds * 1000);
+  return `${formatTimestamp(Math.floor(millis / 1000), true)}.${String(millis % 1000).padStart(3, '0')}`;
+}

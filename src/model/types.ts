@@ -24,6 +24,37 @@ export interface Story {
   summary: string;
   /** The summary's inline Markdown rendered to HTML. */
   summaryHtml: string;
+  /** Seconds into the audio where the story starts (`- 12:34 [Title](url)`), when written. */
+  start?: number;
+}
+
+/** One chapter of an episode: from a story's timestamp, the intro, or the audio file's own marks. */
+export interface Chapter {
+  /** Seconds from the start of the audio. */
+  start: number;
+  title: string;
+  url?: string;
+}
+
+/** One timed line of a transcript. */
+export interface Cue {
+  /** Seconds from the start of the audio. */
+  start: number;
+  end: number;
+  /** From a VTT voice tag (`<v Alex Wilhelm>`), or an SRT line written `Alex Wilhelm: …`. */
+  speaker?: string;
+  /** Plain text: tags removed, entities decoded, lines joined. */
+  text: string;
+}
+
+/** A transcript file of the content folder, published beside the episode's page. */
+export interface TranscriptFile {
+  /** Name in the episode's output folder: transcript.vtt or transcript.srt. */
+  name: string;
+  format: 'vtt' | 'srt';
+  /** The file as written, published unchanged. */
+  text: string;
+  cues: Cue[];
 }
 
 export interface Episode extends Omit<EpisodeFields, 'guid' | 'summary' | 'explicit' | 'date'> {
@@ -47,6 +78,13 @@ export interface Episode extends Omit<EpisodeFields, 'guid' | 'summary' | 'expli
   stories: Story[];
   /** Body after the stories list, as HTML. */
   outroHtml: string;
+  /**
+   * Chapters castwright publishes itself (chapters.json, psc:chapters, description timestamps):
+   * from the stories' timestamps, else from the audio file. Empty when there are none.
+   */
+  chapterList: Chapter[];
+  /** Transcripts castwright reads and publishes (a .vtt or .srt beside the episode, or `transcript:` naming one). */
+  transcriptFiles: TranscriptFile[];
 }
 
 export type EpisodeStatus = 'published' | 'draft' | 'scheduled';

@@ -3,6 +3,8 @@
 // to a file that is not there yet: assets, then pages from the deepest folder up (an episode's page
 // before the index that links it), then the feed's paged archives, then the feed itself.
 
+import { CHAPTERS_PATH } from '../dev/paths.ts';
+
 export type Kind = 'asset' | 'page' | 'feed-archive' | 'feed';
 
 export const FEED_FILE = 'feed.xml';
@@ -53,6 +55,7 @@ export function kindOf(path: string): Kind {
 }
 
 export function contentTypeOf(path: string): string {
+  if (CHAPTERS_PATH.test(path)) return 'application/json+chapters';
   const extension = /\.([a-z0-9]+)$/i.exec(path)?.[1]?.toLowerCase() ?? '';
   return TYPES[extension] ?? 'application/octet-stream';
 }

@@ -35,7 +35,7 @@ export function prepareDigest(show: MailingShow, episode: ListedEpisode, templat
   const campaign: Campaign = { source: show.email.utmSource, medium: 'email', campaign: episode.slug };
   const introHtml = tagLinksInHtml(episode.introHtml, campaign);
   const outroHtml = tagLinksInHtml(episode.outroHtml, campaign);
-  const stories = episode.stories.map((story) => {
+  const stories = view.stories.map((story) => {
     const summaryHtml = tagLinksInHtml(story.summaryHtml, campaign);
     const summary = summaryHtml ? htmlToText(summaryHtml).replace(/^/gm, '  ') : '';
     return { ...story, url: withUtm(story.url, campaign), summaryHtml, summary };

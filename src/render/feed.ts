@@ -7,10 +7,14 @@ import type { Show } from '../model/types.ts';
 import type { Templates } from './templates.ts';
 import type { Problem } from '../problems.ts';
 import { largestFitting, shortenText, type EpisodeView } from './view.ts';
+import { JSON_CHAPTERS_TYPE } from './chapters.ts';
+import { normalPlayTime } from '../model/time.ts';
 
 const NAMESPACES = {
   itunes: 'http://www.itunes.com/dtds/podcast-1.0.dtd',
   podcast: 'https://podcastindex.org/namespace/1.0',
+  // Podlove Simple Chapters: Spotify reads chapters only from these or the description's timestamps.
+  psc: 'http://podlove.org/simple-chapters',
 };
 
 // Characters XML 1.0 forbids (most control characters) would make the whole feed unreadable.
@@ -43,8 +47,10 @@ function channelElements(show: Show): XmlElement[] {
     { 'itunes:type': show.type },
     { 'podcast:guid': show.guid },
     { 'podcast:locked': [{ _attr: { owner: show.owner.email } }, show.locked ? 'yes' : 'no'] },
-    { 'podcast:medium': 'podcast' },
+    { 'podcast:medium': show.medium },
     ...show.funding.map(({ url, text }) => ({ 'podcast:funding': [{ _attr: { url } }, text] })),
+    ...show.txt.map(({ text, purpose }) => ({ 'podcast:txt': purpose ? [{ _attr: { purpose } }, text] : text })),
+    ...show.people.map(personElement),
     ...(show.newFeedUrl ? [{ 'itunes:new-feed-url': show.newFeedUrl }] : []),
     // WebSub: apps that subscribe at the hub hear of a new episode when `publish` pings it.
     ...show.websub.map((hub) => ({ 'atom:link': { _attr: { href: hub, rel: 'hub' } } })),
@@ -65,6 +71,15 @@ function transcriptElement(transcript: Transcript): XmlElement {
   if (transcript.language) attributes.language = transcript.language;
   if (transcript.rel) attributes.rel = transcript.rel;
   return { 'podcast:transcript': { _attr: attributes } };
+}
+
+/** psc:chapters, one psc:chapter per chapter with its start as normal play time. */
+function simpleChapters(episode: EpisodeView): XmlElement[] {
+  if (episode.timeline.length === 0) return [];
+  const chapters = episode.timeline.map(({ start, title, url }) => ({
+    'psc:chapter': { _attr: { start: normalPlayTime(start), title, ...(url ? { href: url } : {}) } },
+  }));
+  return [{ 'psc:chapters': [{ _attr: { version: '1.2' } }, ...chapters] }];
 }
 
 const fitsApple = (html: string) => Buffer.byteLength(html) <= APPLE_DESCRIPTION_BYTES;
@@ -113,7 +128,7 @@ const escapeXml = (text: string) => text.replace(/[&<>"']/g, (c) => XML_ESCAPES[
  * The feed item of one episode, or the problem that keeps it out of the feed. Written by the rss
  * package on its own, so that the feed can be put together from items rendered (or cached) apart.
  */
-export function renderFeedItem(templates: Templates, episode: EpisodeView): FeedItem | Problem {
+export function renderFeedItem(show: Pick<Show, 'audioPrefix'>, templates: Templates, episode: EpisodeView): FeedItem | Problem {
   const description = fitDescription(templates, episode);
   if (typeof description !== 'string') return description;
   const content = templates.feed.content({ episode }).trim();
@@ -127,7 +142,7 @@ export function renderFeedItem(templates: Templates, episode: EpisodeView): Feed
     url: episode.url,
     guid: episode.guidIsPermaLink ? marker : episode.guid,
     date: episode.date.instant,
-    enclosure: { url: episode.audio.url, size: episode.audio.length, type: episode.audio.type },
+    enclosure: { url: enclosureUrl(show, episode.audio.url), size: episode.audio.length, type: episode.audio.type },
     custom_elements: itemElements(episode, content),
   });
   const xml = feed.xml({ indent: '  ' });
@@ -146,16 +161,71 @@ function itemElements(episode: EpisodeView, content: string): XmlElement[] {
     { 'itunes:episodeType': episode.type },
     { 'itunes:explicit': String(episode.explicit) },
     ...(episode.image ? [{ 'itunes:image': { _attr: { href: episode.image } } }] : []),
-    ...(episode.season !== undefined ? [{ 'podcast:season': episode.season }] : []),
-    ...(episode.episode !== undefined ? [{ 'podcast:episode': episode.episode }] : []),
+    ...(episode.season !== undefined ? [{ 'podcast:season': episode.seasonName ? [{ _attr: { name: episode.seasonName } }, episode.season] : episode.season }] : []),
+    ...(episode.episode !== undefined
+      ? [{ 'podcast:episode': episode.episodeDisplay ? [{ _attr: { display: episode.episodeDisplay } }, episode.episode] : episode.episode }]
+      : []),
+    ...episode.soundbites.map(({ start, duration, title }) => ({
+      'podcast:soundbite': title ? [{ _attr: { startTime: seconds(start), duration: seconds(duration) } }, title] : { _attr: { startTime: seconds(start), duration: seconds(duration) } },
+    })),
     ...episode.hosts.map(personElement),
     ...(episode.transcript ?? []).map(transcriptElement),
-    ...(episode.chapters ? [{ 'podcast:chapters': { _attr: { url: episode.chapters, type: 'application/json+chapters' } } }] : []),
+    ...(episode.chaptersUrl ? [{ 'podcast:chapters': { _attr: { url: episode.chaptersUrl, type: JSON_CHAPTERS_TYPE } } }] : []),
+    ...simpleChapters(episode),
   ];
 }
 
-/** The whole feed from every listed episode's item, newest first. */
-export function renderFeed(show: Show, templates: Templates, items: ReadonlyArray<{ view: EpisodeView; item: FeedItem }>): string {
+/** Seconds as Podcasting 2.0 writes them: a number with at most three decimals. */
+const seconds = (value: number) => String(Number(value.toFixed(3)));
+
+/**
+ * The enclosure URL as the feed publishes it: each tracking prefix of show.yml (OP3, Podtrac…)
+ * wraps the URL without its scheme, the first one outermost. Never used on the page.
+ */
+export function enclosureUrl(show: Pick<Show, 'audioPrefix'>, url: string): string {
+  return show.audioPrefix.reduceRight((wrapped, prefix) => `${prefix}${wrapped.replace(/^https?:\/\//i, '')}`, url);
+}
+
+/** Where page `number` (from 1) of a paged feed is published: feed.xml, then feed-2.xml, feed-3.xml… */
+export const feedPagePath = (number: number): string => (number === 1 ? 'feed.xml' : `feed-${number}.xml`);
+
+/** One page of a feed that feed.limit splits: its number (from 1) and how many there are. */
+export interface FeedPage {
+  number: number;
+  count: number;
+}
+
+/**
+ * RFC 5005 links of a page: paging (first, last, previous, next) for apps that walk the pages, and
+ * from the feed its archives (prev-archive, next-archive between the archive pages).
+ */
+function pageLinks(show: Show, page: FeedPage): XmlElement[] {
+  const url = (number: number) => new URL(feedPagePath(number), show.url).href;
+  const link = (rel: string, number: number) => ({ 'atom:link': { _attr: { href: url(number), rel } } });
+  const { number, count } = page;
+  return [
+    link('first', 1),
+    link('last', count),
+    ...(number > 1 ? [link('previous', number - 1)] : []),
+    ...(number < count ? [link('next', number + 1)] : []),
+    ...(number < count ? [link('prev-archive', number + 1)] : []),
+    ...(number > 2 ? [link('next-archive', number - 1)] : []),
+  ];
+}
+
+/** The feed's pages: one when it has no limit or the episodes fit, else the newest `limit` a page. */
+export function renderFeedPages(show: Show, templates: Templates, items: ReadonlyArray<{ view: EpisodeView; item: FeedItem }>): Array<readonly [string, string]> {
+  const limit = show.feed?.limit;
+  if (limit === undefined || items.length <= limit) return [[feedPagePath(1), renderFeed(show, templates, items)]];
+  const count = Math.ceil(items.length / limit);
+  return Array.from({ length: count }, (_, index) => {
+    const page = { number: index + 1, count };
+    return [feedPagePath(page.number), renderFeed(show, templates, items.slice(index * limit, (index + 1) * limit), page)] as const;
+  });
+}
+
+/** The whole feed (or one page of it) from every listed episode's item, newest first. */
+export function renderFeed(show: Show, templates: Templates, items: ReadonlyArray<{ view: EpisodeView; item: FeedItem }>, page?: FeedPage): string {
   const episodes = items.map(({ view }) => view);
   const newest = episodes[0]?.date.instant;
   // No `author` option: the rss package would write a channel <author>, which validators reject.
@@ -163,14 +233,14 @@ export function renderFeed(show: Show, templates: Templates, items: ReadonlyArra
     title: show.title,
     description: show.description,
     site_url: show.url,
-    feed_url: show.feedUrl,
+    feed_url: page ? new URL(feedPagePath(page.number), show.url).href : show.feedUrl,
     image_url: show.image,
     language: show.language,
     copyright: show.copyright,
     pubDate: newest,
     generator: 'castwright',
     custom_namespaces: NAMESPACES,
-    custom_elements: channelElements(show),
+    custom_elements: [...channelElements(show), ...(page ? pageLinks(show, page) : [])],
   });
   // The rss package stamps lastBuildDate with the wall clock; the newest episode's date keeps two
   // builds of the same sources byte-identical.

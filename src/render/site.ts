@@ -40,6 +40,9 @@ function podcastEpisodeJsonLd(show: Show, episode: EpisodeView) {
   };
 }
 
+/** Whether the page has timestamps that seek the player (and so loads seek.js). */
+export const seeks = (episode: EpisodeView) => episode.transcriptParagraphs.length > 0 || episode.stories.some((story) => story.seekUrl !== undefined);
+
 export const locale = (language: string) => language.replace(/-(\w+)$/, (_, region: string) => `_${region.toUpperCase()}`);
 
 /** The page of one episode. */
@@ -57,6 +60,8 @@ export function renderEpisodePage(context: RenderContext, episode: EpisodeView):
       audio: episode.audio,
     },
     episode,
+    // Only pages with timestamps load the script that makes them seek the player.
+    seekScript: seeks(episode) ? `../../${templates.assets.seekScript.path}?v=${templates.assets.seekScript.version}` : undefined,
     jsonLd: podcastEpisodeJsonLd(show, episode),
     banner: context.site.banner?.({ episode }) ?? '',
   });

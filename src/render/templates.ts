@@ -35,7 +35,7 @@ export interface Templates {
   site: { index: Render; episode: Render; notFound: Render; subscription: Render };
   feed: { description: Render; content: Render };
   email: { html: Render; text: Render; confirm: { html: Render; text: Render } };
-  assets: { stylesheet: Asset; feedStylesheet: Asset };
+  assets: { stylesheet: Asset; feedStylesheet: Asset; seekScript: Asset };
   /** A hash of every file the templates were made from: what a cached rendering depends on. */
   fingerprint: string;
 }
@@ -212,6 +212,7 @@ export async function loadTemplates(dir: string = DEFAULT_TEMPLATES_DIR, cwd = p
     assets: {
       stylesheet: await compiler.asset('site/style.css', 'style.css'),
       feedStylesheet: await compiler.asset('feed/feed.xsl', 'feed.xsl'),
+      seekScript: await compiler.asset('site/seek.js', 'seek.js'),
     },
     fingerprint: '',
   };

@@ -1,7 +1,7 @@
 // Display values derived once per episode and shared by every output: dates, lengths, labels.
-import { formatDuration, isoDuration, type PublishDate } from '../model/time.ts';
+import { formatDuration, formatTimestamp, isoDuration, type PublishDate } from '../model/time.ts';
 import type { Person } from '../model/schema.ts';
-import type { ListedEpisode, Show } from '../model/types.ts';
+import type { Chapter, Cue, ListedEpisode, Show, Story } from '../model/types.ts';
 
 const dateFormats = new Map<string, Intl.DateTimeFormat>();
 
@@ -58,7 +58,57 @@ export function largestFitting(low: number, high: number, fits: (n: number) => b
 
 const STATUS_LABELS = { published: '', draft: 'Draft', scheduled: 'Scheduled' } as const;
 
+/** A chapter with its start as listeners read it: `00:00`, `12:34`, `01:02:03`. */
+export interface ChapterView extends Chapter {
+  startText: string;
+}
+
+/** A story with its timestamp as text and as a link that seeks the audio (a media fragment). */
+export interface StoryView extends Story {
+  startText?: string;
+  seekUrl?: string;
+}
+
+/** A paragraph of the page's transcript: one speaker's turn, cut at about a minute. */
+export interface TranscriptParagraph {
+  start: number;
+  startText: string;
+  seekUrl: string;
+  speaker?: string;
+  text: string;
+}
+
+/** A paragraph runs at most this long before the next one starts, so its timestamp stays useful. */
+const PARAGRAPH_SECONDS = 60;
+
+function transcriptParagraphs(cues: readonly Cue[], seekUrl: (start: number) => string, hours: boolean): TranscriptParagraph[] {
+  const paragraphs: TranscriptParagraph[] = [];
+  let current: TranscriptParagraph | undefined;
+  for (const cue of cues) {
+    if (!cue.text) continue;
+    if (!current || cue.speaker !== current.speaker || cue.start - current.start >= PARAGRAPH_SECONDS) {
+      current = { start: cue.start, startText: formatTimestamp(cue.start, hours), seekUrl: seekUrl(cue.start), ...(cue.speaker ? { speaker: cue.speaker } : {}), text: cue.text };
+      paragraphs.push(current);
+    } else {
+      current.text += ` ${cue.text}`;
+    }
+  }
+  return paragraphs;
+}
+
+/** The file castwright writes beside each page for episodes with chapters. */
+export const CHAPTERS_FILE = 'chapters.json';
+
 export interface EpisodeView extends ListedEpisode {
+  stories: StoryView[];
+  /** castwright's own chapters (chapterList), each with its start as text. */
+  timeline: ChapterView[];
+  /** The chapter before the first story (the intro), which the description lists apart. */
+  introChapter?: ChapterView;
+  /** The first transcript castwright publishes (VTT before SRT), as paragraphs for the page. */
+  transcriptParagraphs: TranscriptParagraph[];
+  /** The chapters file the feed names: `chapters:` from the front matter, else the one written beside the page. */
+  chaptersUrl?: string;
   dateText: string;
   isoDate: string;
   durationText: string;
@@ -76,11 +126,27 @@ export interface EpisodeView extends ListedEpisode {
 /** Podcasting 2.0's default role is host. */
 export const isHost = (person: Person): boolean => person.role === undefined || person.role.toLowerCase() === 'host';
 
+/** Whole seconds, as a `#t=` media fragment and a player's currentTime take them. */
+const seekSeconds = (start: number) => Number(start.toFixed(3));
+
 export function episodeView(show: Show, episode: ListedEpisode): EpisodeView {
+  // An episode of an hour or more writes every timestamp with hours, so they line up.
+  const hours = (episode.audio.duration ?? 0) >= 3600 || episode.chapterList.some((chapter) => chapter.start >= 3600);
+  const timeline = episode.chapterList.map((chapter) => ({ ...chapter, startText: formatTimestamp(chapter.start, hours) }));
+  const seekUrl = (start: number) => `${episode.audio.url.replace(/#.*$/, '')}#t=${seekSeconds(start)}`;
+  const stories = episode.stories.map((story): StoryView =>
+    story.start === undefined ? story : { ...story, startText: formatTimestamp(story.start, hours), seekUrl: seekUrl(story.start) },
+  );
+  const firstStory = stories.find((story) => story.start !== undefined);
   const number = episode.episode === undefined ? '' : `Episode ${episode.episode}`;
   const season = episode.season === undefined ? '' : `season ${episode.season}`;
   return {
     ...episode,
+    stories,
+    timeline,
+    introChapter: timeline[0] && firstStory && timeline[0].start < firstStory.start! ? timeline[0] : undefined,
+    transcriptParagraphs: transcriptParagraphs(episode.transcriptFiles[0]?.cues ?? [], seekUrl, hours),
+    chaptersUrl: episode.chapters ?? (timeline.length > 0 ? new URL(CHAPTERS_FILE, episode.url).href : undefined),
     dateText: formatDate(episode.date, show.language),
     isoDate: isoDate(episode.date),
     // Empty when the length is unknown (an imported episode whose feed gave none).

@@ -3,6 +3,9 @@ import { mkdtemp, mkdir, readFile, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ContentError } from '../../src/errors.ts';
+import { loadContent } from '../../src/load/content.ts';
+import { formatProblem } from '../../src/problems.ts';
 
 export const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
 export const PROJECT = fileURLToPath(new URL('../../', import.meta.url));
@@ -38,4 +41,15 @@ export async function workspace(files: Record<string, string>, options: { show?:
     await writeFile(path.join(content, name), text);
   }
   return root;
+}
+
+/** Every problem of loading a workspace's content, as `file:line: message`; none when it loads. */
+export async function loadProblems(root: string): Promise<string[]> {
+  try {
+    await loadContent(path.join(root, 'episodes'), { cwd: root });
+    return [];
+  } catch (error) {
+    if (error instanceof ContentError) return error.problems.map(formatProblem);
+    throw error;
+  }
 }

@@ -1,0 +1,76 @@
+// `audio.file` in an episode's front matter: the values read from the file fill the fields that
+// were not typed (length, duration, type, and url from the show's audioBaseUrl); a typed value
+// that disagrees with the file is a problem at its line.
+import path from 'node:path';
+import { canonicalMediaType } from '../feed-reader/media-types.ts';
+import { MEDIA_TYPES } from '../model/schema.ts';
+import { parseDuration } from '../model/time.ts';
+import type { Chapter } from '../model/types.ts';
+import type { Problem } from '../problems.ts';
+import type { AudioFacts } from './audio.ts';
+import type { YamlSource } from './yaml.ts';
+import { realPath } from '../state.ts';
+
+/** The types Apple Podcasts plays; others (Opus, FLAC, WAV) reach Podcasting 2.0 apps only. */
+const APPLE_TYPES = new Set(Object.values(MEDIA_TYPES));
+
+export interface AudioFileContext {
+  /** The episode file as messages name it. */
+  file: string;
+  /** Absolute path of the episode file and of the content folder. */
+  episodePath: string;
+  root: string;
+  /** What was read from each audio file, by absolute path. */
+  facts: ReadonlyMap<string, AudioFacts | string>;
+  audioBaseUrl?: string;
+}
+
+/** The audio file `audio.file` names, absolute, when the front matter has one. */
+export function audioFilePath(data: unknown, episodePath: string): string | undefined {
+  const audio = (data as { audio?: { file?: unknown } } | undefined)?.audio;
+  return typeof audio?.file === 'string' && audio.file.trim() ? path.resolve(path.dirname(episodePath), audio.file.trim()) : undefined;
+}
+
+/** Fills the audio fields from the file (in place) and returns the problems and the file's own chapters. */
+export function applyAudioFile(frontMatter: YamlSource, context: AudioFileContext): { problems: Problem[]; chapters: Chapter[] } {
+  const problems: Problem[] = [];
+  const at = (field: string) => frontMatter.lineOf(['audio', field]);
+  const problem = (field: string, message: string, severity?: 'warning') =>
+    problems.push({ file: context.file, line: at(field), message, ...(severity ? { severity } : {}) });
+  const file = audioFilePath(frontMatter.data, context.episodePath);
+  if (!file) return { problems, chapters: [] };
+  const audio = (frontMatter.data as { audio: Record<string, unknown> }).audio;
+  const named = String(audio.file).trim();
+  const relative = path.relative(realPath(context.root), realPath(file));
+  if (relative.startsWith('..') || path.isAbsolute(relative)) {
+    problem('file', `audio.file "${named}" is outside the content folder; expected an audio file in it, such as audio/2020-09-14.mp3`);
+    return { problems, chapters: [] };
+  }
+  if (audio.url === undefined) {
+    if (context.audioBaseUrl) audio.url = new URL(encodeURIComponent(path.basename(file)), context.audioBaseUrl).href;
+    else problem('file', `audio.file "${named}" has no address to be published at; expected audioBaseUrl in show.yml (where the audio files are uploaded, such as https://cdn.example.com/equity/), or audio.url`);
+  }
+  const facts = context.facts.get(file);
+  if (facts === undefined) return { problems, chapters: [] };
+  if (typeof facts === 'string') {
+    problem('file', `audio.file "${named}" ${facts}`);
+    return { problems, chapters: [] };
+  }
+  const typedDuration = audio.duration === undefined ? undefined : parseDuration(audio.duration as string | number);
+  if (audio.length !== undefined && audio.length !== facts.length) {
+    problem('length', `audio.length is ${String(audio.length)} bytes, but ${named} has ${facts.length}; expected the file's length (or no audio.length: castwright reads it)`);
+  }
+  if (typeof typedDuration === 'number' && facts.duration !== undefined && Math.abs(typedDuration - facts.duration) > 1) {
+    problem('duration', `audio.duration is ${typedDuration} seconds, but ${named} lasts ${facts.duration}; expected the file's duration (or no audio.duration: castwright reads it)`);
+  }
+  if (typeof audio.type === 'string' && canonicalMediaType(audio.type) !== facts.type) {
+    problem('type', `audio.type is ${audio.type}, but ${named} is ${facts.type}; expected the file's type (or no audio.type: castwright reads it)`);
+  }
+  audio.length ??= facts.length;
+  if (facts.duration !== undefined) audio.duration ??= facts.duration;
+  audio.type ??= facts.type;
+  if (!APPLE_TYPES.has(facts.type)) {
+    problem('file', `audio.file "${named}" is ${facts.type}: Podcasting 2.0 apps play it, Apple Podcasts does not; expected MP3 or M4A for Apple`, 'warning');
+  }
+  return { problems, chapters: facts.chapters };
+}

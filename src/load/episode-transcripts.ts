@@ -1,0 +1,71 @@
+// An episode's transcript files: `<slug>.vtt` / `<slug>.srt` beside the episode file, or the files
+// `transcript:` names. Each is read, its cues checked (problems at their lines) and listed to be
+// published beside the page, where the feed's podcast:transcript points.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { Transcript } from '../model/schema.ts';
+import type { TranscriptFile } from '../model/types.ts';
+import { displayPath, type Problem } from '../problems.ts';
+import { readSourceText } from './text.ts';
+import { TRANSCRIPT_MEDIA_TYPES, parseTranscript, type TranscriptFormat } from './transcript.ts';
+
+export interface TranscriptPlace {
+  /** Absolute path of the episode file. */
+  episodePath: string;
+  /** Absolute path of the content folder: a transcript must be inside it. */
+  root: string;
+  /** Folder that messages name files relative to. */
+  cwd: string;
+  slug: string;
+  /** The episode file as messages name it, and the line of `transcript:` in it. */
+  file: string;
+  line: number;
+}
+
+export interface ReadTranscripts {
+  /** The feed's transcript list, local files resolved to the URLs they are published at. */
+  transcript?: Transcript[];
+  files: TranscriptFile[];
+  problems: Problem[];
+}
+
+const formatOf = (name: string): TranscriptFormat => (name.toLowerCase().endsWith('.srt') ? 'srt' : 'vtt');
+
+export function readTranscripts(listed: readonly Transcript[] | undefined, place: TranscriptPlace, episodeUrl: string, language: string): ReadTranscripts {
+  const problems: Problem[] = [];
+  const folder = path.dirname(place.episodePath);
+  const root = path.resolve(place.root);
+  // Named by transcript:, else found beside the episode.
+  const named = (listed ?? []).filter((entry) => entry.file !== undefined);
+  const paths = named.length
+    ? named.map((entry) => path.resolve(folder, entry.file!))
+    : (['vtt', 'srt'] as const).map((extension) => path.join(folder, `${place.slug}.${extension}`)).filter((candidate) => existsSync(candidate));
+  const files: TranscriptFile[] = [];
+  const published: Transcript[] = [];
+  for (const [index, file] of paths.entries()) {
+    const shown = displayPath(file, place.cwd);
+    const relative = path.relative(root, file);
+    if (relative.startsWith('..') || path.isAbsolute(relative)) {
+      problems.push({ file: place.file, line: place.line, message: `transcript "${named[index]!.file}" is outside the content folder; expected a file beside the episode` });
+      continue;
+    }
+    const read = readSourceText(file, shown);
+    if ('problem' in read) {
+      problems.push(read.missing ? { file: place.file, line: place.line, message: `transcript "${named[index]?.file ?? shown}" not found; expected a .vtt or .srt file beside the episode` } : read.problem);
+      continue;
+    }
+    const format = formatOf(file);
+    const parsed = parseTranscript(format, read.text, shown);
+    problems.push(...parsed.problems);
+    const name = `transcript.${format}`;
+    if (files.some((existing) => existing.name === name)) {
+      problems.push({ file: place.file, line: place.line, message: `two ${format.toUpperCase()} transcripts for one episode; expected at most one of each format` });
+      continue;
+    }
+    files.push({ name, format, text: read.text, cues: parsed.cues });
+    published.push({ url: new URL(name, episodeUrl).href, type: TRANSCRIPT_MEDIA_TYPES[format], language, ...(format === 'vtt' ? { rel: 'captions' } : {}) });
+  }
+  const remote = (listed ?? []).filter((entry) => entry.file === undefined);
+  const transcript = [...published, ...remote];
+  return { ...(transcript.length ? { transcript } : {}), files, problems };
+}
