@@ -7,6 +7,9 @@ import type { Templates } from './templates.ts';
 import { tagLinksInHtml, withUtm, type Campaign } from './utm.ts';
 import { episodeView, shortenText } from './view.ts';
 
+/** The site's subscribe page, relative to its root. */
+export const SUBSCRIBE_PAGE = 'subscribe/';
+
 export interface Digest {
   subject: string;
   preheader: string;
@@ -30,15 +33,19 @@ const htmlToText = compile({
 /** Renders the digest for one reader; `unsubscribeUrl` is that reader's own link. */
 export type DigestRenderer = (unsubscribeUrl: string) => Digest;
 
-export function prepareDigest(show: MailingShow, episode: ListedEpisode, templates: Templates): DigestRenderer {
+/** Where the site keeps the web copy of an episode's digest ("view in browser"). */
+export const webCopyPath = (slug: string) => `email/${slug}/`;
+
+/** What the digest template is given, before a reader's own unsubscribe link is added. */
+function digestContext(show: MailingShow, episode: ListedEpisode) {
   const view = episodeView(show, episode);
   const campaign: Campaign = { source: show.email.utmSource, medium: 'email', campaign: episode.slug };
   const introHtml = tagLinksInHtml(episode.introHtml, campaign);
   const outroHtml = tagLinksInHtml(episode.outroHtml, campaign);
-  const stories = episode.stories.map((story) => {
+  const stories = episode.stories.map((story, index) => {
     const summaryHtml = tagLinksInHtml(story.summaryHtml, campaign);
-    const summary = summaryHtml ? htmlToText(summaryHtml).replace(/^/gm, '  ') : '';
-    return { ...story, url: withUtm(story.url, campaign), summaryHtml, summary };
+    const summary = summaryHtml ? htmlToText(summaryHtml).replace(/^/gm, '   ') : '';
+    return { ...story, number: index + 1, url: withUtm(story.url, campaign), summaryHtml, summary };
   });
   const subject = episode.subject ?? episode.title;
   const preheader = episode.preheader ?? shortenText(episode.summary, PREHEADER_LENGTH);
@@ -54,14 +61,30 @@ export function prepareDigest(show: MailingShow, episode: ListedEpisode, templat
     outro: htmlToText(outroHtml),
     stories,
     address: show.email.address,
+    webUrl: new URL(webCopyPath(episode.slug), show.url).href,
+    // Readers of the web copy may not be subscribed: its footer leads to the subscribe page.
+    subscribeUrl: new URL(SUBSCRIBE_PAGE, show.url).href,
   };
+  return context;
+}
+
+export function prepareDigest(show: MailingShow, episode: ListedEpisode, templates: Templates): DigestRenderer {
+  const context = digestContext(show, episode);
   return (unsubscribeUrl) => {
     const personal = { ...context, unsubscribeUrl };
     return {
-      subject,
-      preheader,
+      subject: context.subject,
+      preheader: context.preheader,
       html: templates.email.html(personal),
       text: `${templates.email.text(personal).replace(/\n{3,}/g, '\n\n').trim()}\n`,
     };
   };
+}
+
+/**
+ * The digest as a page of the site, for "view in browser": the same HTML with no reader in it (no
+ * unsubscribe link, nothing personal), so it can be shared and cached like any page.
+ */
+export function renderWebCopy(show: MailingShow, episode: ListedEpisode, templates: Templates): string {
+  return templates.email.html({ ...digestContext(show, episode), webCopy: true });
 }

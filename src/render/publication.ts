@@ -1,6 +1,6 @@
 // The render stage as one call: every output file of a publication, as path → content.
 import { hasEmail, type Publication } from '../model/types.ts';
-import { prepareDigest, type Digest } from './email.ts';
+import { prepareDigest, renderWebCopy, webCopyPath, type Digest } from './email.ts';
 import { renderFeed } from './feed.ts';
 import { renderSite, type SiteOptions } from './site.ts';
 import type { Templates } from './templates.ts';
@@ -27,6 +27,7 @@ export function renderPublication(publication: Publication, templates: Templates
     digests.set(episode.slug, digest);
     files.set(`email/${episode.slug}.html`, digest.html);
     files.set(`email/${episode.slug}.txt`, digest.text);
+    files.set(`${webCopyPath(episode.slug)}index.html`, renderWebCopy(show, episode, templates));
   }
   return { files, digests };
 }

@@ -146,7 +146,10 @@ export class TemplateCompiler {
       // fonts: {} stops MJML's default Google Fonts import for fonts it knows (Roboto…), which
       // would tell Google the IP address of every reader who opens the email.
       const result = await mjml2html(source, { validationLevel: 'strict', keepComments: false, ignoreIncludes: true, fonts: {} });
-      return this.compileSource(file, result.html);
+      // MJML indents its output deeply: a quarter of a digest's bytes, and Gmail clips at 102 KB.
+      // Any run of white space in HTML reads as one, so each run with a line break becomes one
+      // line break; the episode's own HTML goes in afterwards, untouched.
+      return this.compileSource(file, result.html.replace(/[ \t]*\n\s*/g, '\n'));
     } catch (error) {
       const details = (error as { errors?: Array<{ line: number; message: string }> }).errors;
       if (details?.length) {
