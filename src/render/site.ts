@@ -1,5 +1,8 @@
 // The show notes site: the index, one page per episode and a 404 page.
 import type { Publication, Show } from '../model/types.ts';
+import { SUBSCRIBE_PAGE } from './email.ts';
+import { archivePages, latestStories } from './archive.ts';
+import { markOf } from './platforms.ts';
 import type { Templates } from './templates.ts';
 import { episodeView, type EpisodeView } from './view.ts';
 
@@ -8,10 +11,17 @@ export interface SiteOptions {
   banner?: (page: { episode?: EpisodeView }) => string;
 }
 
-/** What every page's layout needs: the show, the relative way to the site's root, the stylesheet's link. */
+/** What every page's layout needs: the show, the relative way to the site's root, the stylesheet's and script's links. */
 export function pageContext(show: Show, templates: Templates, root: string) {
-  const { stylesheet } = templates.assets;
-  return { show, root, stylesheet: `${root}${stylesheet.path}?v=${stylesheet.version}` };
+  const { stylesheet, script } = templates.assets;
+  return {
+    show,
+    root,
+    stylesheet: `${root}${stylesheet.path}?v=${stylesheet.version}`,
+    script: `${root}${script.path}?v=${script.version}`,
+    // The subscribe links, each with the mark of its app.
+    platforms: show.links.map((link) => ({ ...link, mark: markOf(link) })),
+  };
 }
 
 function podcastEpisodeJsonLd(show: Show, episode: EpisodeView) {
@@ -46,12 +56,40 @@ export function renderSite(publication: Publication, templates: Templates, optio
   const episodes = publication.episodes.map((episode) => episodeView(show, episode));
   const banner = (episode?: EpisodeView) => options.banner?.({ episode }) ?? '';
 
+  const listed = episodes.map((episode) => ({ ...episode, artwork: episode.image ?? show.image }));
+  const latest = latestStories(episodes);
+  for (const { paging, episodes: onPage } of archivePages(listed)) {
+    const url = new URL(paging.path, show.url).href;
+    files.set(
+      paging.file,
+      templates.site.index({
+        ...pageContext(show, templates, paging.root),
+        page: {
+          title: paging.first ? show.title : `Episodes, page ${paging.number} of ${paging.count} · ${show.title}`,
+          description: show.description,
+          url,
+          image: show.image,
+          type: 'website',
+          locale: locale(show.language),
+          bodyClass: 'home',
+          ...(paging.newer ? { prev: paging.newer } : {}),
+          ...(paging.older ? { next: paging.older } : {}),
+        },
+        paging,
+        episodes: onPage,
+        latestStories: paging.first ? latest : [],
+        banner: banner(),
+      }),
+    );
+  }
+
   files.set(
-    'index.html',
-    templates.site.index({
-      ...pageContext(show, templates, ''),
-      page: { title: show.title, description: show.description, url: show.url, image: show.image, type: 'website', locale: locale(show.language) },
-      episodes,
+    SUBSCRIBE_PAGE + 'index.html',
+    templates.site.subscribe({
+      ...pageContext(show, templates, '../'),
+      page: { title: `Subscribe · ${show.title}`, description: `Follow ${show.title} in a podcast app, by its feed, or by email.`, url: new URL(SUBSCRIBE_PAGE, show.url).href, image: show.image, type: 'website', locale: locale(show.language) },
+      // The page has its own sign-up section.
+      noSignup: true,
       banner: banner(),
     }),
   );
@@ -87,5 +125,6 @@ export function renderSite(publication: Publication, templates: Templates, optio
     }),
   );
   files.set(templates.assets.stylesheet.path, templates.assets.stylesheet.content);
+  files.set(templates.assets.script.path, templates.assets.script.content);
   return files;
 }

@@ -23,10 +23,10 @@ export interface Asset {
 }
 
 export interface Templates {
-  site: { index: Render; episode: Render; notFound: Render; subscription: Render };
+  site: { index: Render; episode: Render; subscribe: Render; notFound: Render; subscription: Render };
   feed: { description: Render; content: Render };
   email: { html: Render; text: Render; confirm: { html: Render; text: Render } };
-  assets: { stylesheet: Asset; feedStylesheet: Asset };
+  assets: { stylesheet: Asset; script: Asset; feedStylesheet: Asset };
 }
 
 /**
@@ -48,6 +48,8 @@ function registerHelpers(hb: typeof Handlebars): void {
     new hb.SafeString(JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029')),
   );
   hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  // A value inside a URL's query (mailto: subjects, share links).
+  hb.registerHelper('encode', (value: unknown) => encodeURIComponent(String(value ?? '')));
   hb.registerHelper('plural', (count: number, one: string, many: string) => (count === 1 ? one : many));
   // "Alex and Natasha", in the show's language.
   // Names or people ({ name }).
@@ -174,6 +176,7 @@ export async function loadTemplates(dir: string = DEFAULT_TEMPLATES_DIR, cwd = p
     site: {
       index: await compiler.compile('site/index.hbs'),
       episode: await compiler.compile('site/episode.hbs'),
+      subscribe: await compiler.compile('site/subscribe.hbs'),
       notFound: await compiler.compile('site/404.hbs'),
       subscription: await compiler.compile('site/subscription.hbs'),
     },
@@ -185,6 +188,7 @@ export async function loadTemplates(dir: string = DEFAULT_TEMPLATES_DIR, cwd = p
     },
     assets: {
       stylesheet: await compiler.asset('site/style.css', 'style.css'),
+      script: await compiler.asset('site/site.js', 'site.js'),
       feedStylesheet: await compiler.asset('feed/feed.xsl', 'feed.xsl'),
     },
   };

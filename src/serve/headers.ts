@@ -1,9 +1,10 @@
-// Headers every answer of castwright serve carries. The pages run no script at all, load their
-// stylesheet from the site and post forms only to it; images and audio may come from anywhere
+// Headers every answer of castwright serve carries. The pages run only the site's own script file
+// (no inline script), load their stylesheet from the site and post forms only to it; images and audio may come from anywhere
 // (cover art and episodes usually live on a CDN).
 export const PAGE_POLICY = [
   "default-src 'none'",
   "style-src 'self'",
+  "script-src 'self'",
   'img-src * data:',
   'media-src *',
   "form-action 'self'",

@@ -113,7 +113,7 @@ describe('the built site, served', () => {
   it('sends the security headers: a CSP on pages that allows no script, nosniff everywhere', async () => {
     const page = await get('/');
     expect(page.headers.get('content-security-policy')).toBe(
-      "default-src 'none'; style-src 'self'; img-src * data:; media-src *; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+      "default-src 'none'; style-src 'self'; script-src 'self'; img-src * data:; media-src *; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
     );
     expect(page.headers.get('x-frame-options')).toBe('DENY');
     expect(page.headers.get('referrer-policy')).toBe('strict-origin-when-cross-origin');
