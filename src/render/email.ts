@@ -5,7 +5,7 @@ import { compile } from 'html-to-text';
 import type { ListedEpisode, MailingShow } from '../model/types.ts';
 import type { Templates } from './templates.ts';
 import { tagLinksInHtml, withUtm, type Campaign } from './utm.ts';
-import { episodeView, shortenText } from './view.ts';
+import { episodeView, shortenText, type EpisodeView } from './view.ts';
 
 /** The site's subscribe page, relative to its root. */
 export const SUBSCRIBE_PAGE = 'subscribe/';
@@ -36,9 +36,11 @@ export type DigestRenderer = (unsubscribeUrl: string) => Digest;
 /** Where the site keeps the web copy of an episode's digest ("view in browser"). */
 export const webCopyPath = (slug: string) => `email/${slug}/`;
 
-/** What the digest template is given, before a reader's own unsubscribe link is added. */
-function digestContext(show: MailingShow, episode: ListedEpisode) {
-  const view = episodeView(show, episode);
+/**
+ * What the digest template is given, before a reader's own unsubscribe link is added. `view`: the
+ * episode's view when the caller has built it already (a build shares one per episode).
+ */
+function digestContext(show: MailingShow, episode: ListedEpisode, view: EpisodeView) {
   const campaign: Campaign = { source: show.email.utmSource, medium: 'email', campaign: episode.slug };
   const introHtml = tagLinksInHtml(episode.introHtml, campaign);
   const outroHtml = tagLinksInHtml(episode.outroHtml, campaign);
@@ -68,8 +70,8 @@ function digestContext(show: MailingShow, episode: ListedEpisode) {
   return context;
 }
 
-export function prepareDigest(show: MailingShow, episode: ListedEpisode, templates: Templates): DigestRenderer {
-  const context = digestContext(show, episode);
+export function prepareDigest(show: MailingShow, episode: ListedEpisode, templates: Templates, view: EpisodeView = episodeView(show, episode)): DigestRenderer {
+  const context = digestContext(show, episode, view);
   return (unsubscribeUrl) => {
     const personal = { ...context, unsubscribeUrl };
     return {
@@ -85,6 +87,6 @@ export function prepareDigest(show: MailingShow, episode: ListedEpisode, templat
  * The digest as a page of the site, for "view in browser": the same HTML with no reader in it (no
  * unsubscribe link, nothing personal), so it can be shared and cached like any page.
  */
-export function renderWebCopy(show: MailingShow, episode: ListedEpisode, templates: Templates): string {
-  return templates.email.html({ ...digestContext(show, episode), webCopy: true });
+export function renderWebCopy(show: MailingShow, episode: ListedEpisode, templates: Templates, view: EpisodeView = episodeView(show, episode)): string {
+  return templates.email.html({ ...digestContext(show, episode, view), webCopy: true });
 }

@@ -3,11 +3,10 @@
 import { randomUUID } from 'node:crypto';
 import RSS from 'rss';
 import { APPLE_DESCRIPTION_BYTES, type Category, type Person, type Transcript } from '../model/schema.ts';
-import type { Publication, Show } from '../model/types.ts';
+import type { Show } from '../model/types.ts';
 import type { Templates } from './templates.ts';
-import { ContentError } from '../errors.ts';
 import type { Problem } from '../problems.ts';
-import { episodeView, largestFitting, shortenText, type EpisodeView } from './view.ts';
+import { largestFitting, shortenText, type EpisodeView } from './view.ts';
 
 const NAMESPACES = {
   itunes: 'http://www.itunes.com/dtds/podcast-1.0.dtd',
@@ -102,12 +101,25 @@ function fitDescription(templates: Templates, episode: EpisodeView): string | Pr
   return render(cut(largestFitting(0, summary.length, (length) => fitsApple(render(cut(length), 0)))), 0);
 }
 
-function itemElements(templates: Templates, episode: EpisodeView): XmlElement[] {
+/** What one episode puts in the feed: the parts worth rendering once (templates, the fitting search). */
+export interface FeedItem {
+  description: string;
+  content: string;
+}
+
+/** The feed item of one episode, or the problem that keeps it out of the feed. */
+export function renderFeedItem(templates: Templates, episode: EpisodeView): FeedItem | Problem {
+  const description = fitDescription(templates, episode);
+  if (typeof description !== 'string') return description;
+  return { description, content: templates.feed.content({ episode }).trim() };
+}
+
+function itemElements(episode: EpisodeView, content: string): XmlElement[] {
   const numbers: XmlElement[] = [];
   if (episode.episode !== undefined) numbers.push({ 'itunes:episode': episode.episode });
   if (episode.season !== undefined) numbers.push({ 'itunes:season': episode.season });
   return [
-    { 'content:encoded': { _cdata: templates.feed.content({ episode }).trim() } },
+    { 'content:encoded': { _cdata: content } },
     ...(episode.audio.duration === undefined ? [] : [{ 'itunes:duration': episode.audio.duration }]),
     ...numbers,
     { 'itunes:episodeType': episode.type },
@@ -124,9 +136,9 @@ function itemElements(templates: Templates, episode: EpisodeView): XmlElement[] 
 const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
 const escapeXml = (text: string) => text.replace(/[&<>"']/g, (c) => XML_ESCAPES[c]!);
 
-export function renderFeed(publication: Publication, templates: Templates): string {
-  const { show } = publication;
-  const episodes = publication.episodes.map((episode) => episodeView(show, episode));
+/** The whole feed from every listed episode's item, newest first. */
+export function renderFeed(show: Show, templates: Templates, items: ReadonlyArray<{ view: EpisodeView; item: FeedItem }>): string {
+  const episodes = items.map(({ view }) => view);
   const newest = episodes[0]?.date.instant;
   // No `author` option: the rss package would write a channel <author>, which validators reject.
   const feed = new RSS({
@@ -142,27 +154,20 @@ export function renderFeed(publication: Publication, templates: Templates): stri
     custom_namespaces: NAMESPACES,
     custom_elements: channelElements(show),
   });
-  const problems: Problem[] = [];
   // The rss package writes isPermaLink="false" for every guid it is given. A permalink guid goes in
   // under a marker no content can forge, then is written out as published.
   const marker = `castwright-permalink-${randomUUID()}-`;
-  for (const [index, episode] of episodes.entries()) {
-    const description = fitDescription(templates, episode);
-    if (typeof description !== 'string') {
-      problems.push(description);
-      continue;
-    }
+  for (const [index, { view: episode, item }] of items.entries()) {
     feed.item({
       title: episode.title,
-      description,
+      description: item.description,
       url: episode.url,
       guid: episode.guidIsPermaLink ? `${marker}${index}` : episode.guid,
       date: episode.date.instant,
       enclosure: { url: episode.audio.url, size: episode.audio.length, type: episode.audio.type },
-      custom_elements: itemElements(templates, episode),
+      custom_elements: itemElements(episode, item.content),
     });
   }
-  if (problems.length > 0) throw new ContentError(problems);
   // The rss package stamps lastBuildDate with the wall clock; the newest episode's date keeps two
   // builds of the same sources byte-identical.
   const xml = feed

@@ -1,10 +1,11 @@
-// The show notes site: the index, one page per episode and a 404 page.
-import type { Publication, Show } from '../model/types.ts';
-import { SUBSCRIBE_PAGE } from './email.ts';
+// The show notes site's pages: the index, one page per episode and a 404 page.
+import type { Show } from '../model/types.ts';
 import { archivePages, latestStories } from './archive.ts';
+import { SUBSCRIBE_PAGE } from './email.ts';
+import type { OutputFile, RenderContext } from './outputs/output.ts';
 import { markOf } from './platforms.ts';
 import type { Templates } from './templates.ts';
-import { episodeView, type EpisodeView } from './view.ts';
+import type { EpisodeView } from './view.ts';
 
 export interface SiteOptions {
   /** HTML placed at the top of every page body (the dev server's preview bar). */
@@ -49,82 +50,85 @@ function podcastEpisodeJsonLd(show: Show, episode: EpisodeView) {
 
 export const locale = (language: string) => language.replace(/-(\w+)$/, (_, region: string) => `_${region.toUpperCase()}`);
 
-/** Output path → content for every page of the site. */
-export function renderSite(publication: Publication, templates: Templates, options: SiteOptions = {}): Map<string, string> {
-  const { show } = publication;
-  const files = new Map<string, string>();
-  const episodes = publication.episodes.map((episode) => episodeView(show, episode));
-  const banner = (episode?: EpisodeView) => options.banner?.({ episode }) ?? '';
+/** The page of one episode. */
+export function renderEpisodePage(context: RenderContext, episode: EpisodeView): string {
+  const { show, templates } = context;
+  return templates.site.episode({
+    ...pageContext(show, templates, '../../'),
+    page: {
+      title: `${episode.title} · ${show.title}`,
+      description: episode.summary,
+      url: episode.url,
+      image: episode.image ?? show.image,
+      type: 'website',
+      locale: locale(show.language),
+      audio: episode.audio,
+    },
+    episode,
+    jsonLd: podcastEpisodeJsonLd(show, episode),
+    banner: context.site.banner?.({ episode }) ?? '',
+  });
+}
 
+/**
+ * The home page and the archive's further pages (page/2/…), episodes newest first, each with its
+ * art (the episode's or the show's); the first page also lists the latest covered stories.
+ */
+export function renderArchive(context: RenderContext, episodes: readonly EpisodeView[]): OutputFile[] {
+  const { show, templates } = context;
   const listed = episodes.map((episode) => ({ ...episode, artwork: episode.image ?? show.image }));
   const latest = latestStories(episodes);
-  for (const { paging, episodes: onPage } of archivePages(listed)) {
-    const url = new URL(paging.path, show.url).href;
-    files.set(
-      paging.file,
-      templates.site.index({
-        ...pageContext(show, templates, paging.root),
-        page: {
-          title: paging.first ? show.title : `Episodes, page ${paging.number} of ${paging.count} · ${show.title}`,
-          description: show.description,
-          url,
-          image: show.image,
-          type: 'website',
-          locale: locale(show.language),
-          bodyClass: 'home',
-          ...(paging.newer ? { prev: paging.newer } : {}),
-          ...(paging.older ? { next: paging.older } : {}),
-        },
-        paging,
-        episodes: onPage,
-        latestStories: paging.first ? latest : [],
-        banner: banner(),
-      }),
-    );
-  }
+  return archivePages(listed).map(({ paging, episodes: onPage }) => [
+    paging.file,
+    templates.site.index({
+      ...pageContext(show, templates, paging.root),
+      page: {
+        title: paging.first ? show.title : `Episodes, page ${paging.number} of ${paging.count} · ${show.title}`,
+        description: show.description,
+        url: new URL(paging.path, show.url).href,
+        image: show.image,
+        type: 'website',
+        locale: locale(show.language),
+        bodyClass: 'home',
+        ...(paging.newer ? { prev: paging.newer } : {}),
+        ...(paging.older ? { next: paging.older } : {}),
+      },
+      paging,
+      episodes: onPage,
+      latestStories: paging.first ? latest : [],
+      banner: context.site.banner?.({}) ?? '',
+    }),
+  ]);
+}
 
-  files.set(
-    SUBSCRIBE_PAGE + 'index.html',
+/** subscribe/: the feed's address to copy, the show's apps with their marks, the sign-up form when the show takes sign-ups. */
+export function renderSubscribePage(context: RenderContext): OutputFile {
+  const { show, templates } = context;
+  return [
+    `${SUBSCRIBE_PAGE}index.html`,
     templates.site.subscribe({
       ...pageContext(show, templates, '../'),
-      page: { title: `Subscribe · ${show.title}`, description: `Follow ${show.title} in a podcast app, by its feed, or by email.`, url: new URL(SUBSCRIBE_PAGE, show.url).href, image: show.image, type: 'website', locale: locale(show.language) },
+      page: {
+        title: `Subscribe · ${show.title}`,
+        description: `Follow ${show.title} in a podcast app, by its feed, or by email.`,
+        url: new URL(SUBSCRIBE_PAGE, show.url).href,
+        image: show.image,
+        type: 'website',
+        locale: locale(show.language),
+      },
       // The page has its own sign-up section.
       noSignup: true,
-      banner: banner(),
+      banner: context.site.banner?.({}) ?? '',
     }),
-  );
+  ];
+}
 
-  for (const episode of episodes) {
-    files.set(
-      `episodes/${episode.slug}/index.html`,
-      templates.site.episode({
-        ...pageContext(show, templates, '../../'),
-        page: {
-          title: `${episode.title} · ${show.title}`,
-          description: episode.summary,
-          url: episode.url,
-          image: episode.image ?? show.image,
-          type: 'website',
-          locale: locale(show.language),
-          audio: episode.audio,
-        },
-        episode,
-        jsonLd: podcastEpisodeJsonLd(show, episode),
-        banner: banner(episode),
-      }),
-    );
-  }
-
-  // Served for any unknown path, so its links start from the site's own path.
-  files.set(
-    '404.html',
-    templates.site.notFound({
-      ...pageContext(show, templates, new URL(show.url).pathname),
-      page: { title: `Page not found · ${show.title}`, description: show.description, url: show.url, image: show.image, type: 'website', locale: locale(show.language) },
-      banner: banner(),
-    }),
-  );
-  files.set(templates.assets.stylesheet.path, templates.assets.stylesheet.content);
-  files.set(templates.assets.script.path, templates.assets.script.content);
-  return files;
+/** Served for any unknown path, so its links start from the site's own path. */
+export function renderNotFound(context: RenderContext): string {
+  const { show, templates } = context;
+  return templates.site.notFound({
+    ...pageContext(show, templates, new URL(show.url).pathname),
+    page: { title: `Page not found · ${show.title}`, description: show.description, url: show.url, image: show.image, type: 'website', locale: locale(show.language) },
+    banner: context.site.banner?.({}) ?? '',
+  });
 }

@@ -1,0 +1,48 @@
+// One output of a publication (the site's pages, the feed, the email digests, the assets) behind
+// one interface. Every output is listed once, in outputs/registry.ts; render/publication.ts runs
+// them all over views built once per episode.
+//
+// An output has two halves. `episode` renders what one episode contributes (its files and a part
+// the show half needs): a pure function of the show, the templates and that episode's view, so its
+// result can be cached and computed in another thread; it must return plain data (strings, numbers,
+// plain objects and arrays). `show` renders the files of the show as a whole from every listed
+// episode's view and part, newest first.
+import type { Problem } from '../../problems.ts';
+import type { Show } from '../../model/types.ts';
+import type { SiteOptions } from '../site.ts';
+import type { Templates } from '../templates.ts';
+import type { EpisodeView } from '../view.ts';
+
+/** Output path (relative, `/`-separated) and its content. */
+export type OutputFile = readonly [path: string, content: string];
+
+export interface RenderContext {
+  show: Show;
+  templates: Templates;
+  site: SiteOptions;
+}
+
+export interface EpisodeRendering<Part> {
+  files: OutputFile[];
+  part: Part;
+  /** Problems that make the episode unpublishable (the build stops and reports all of them). */
+  problems?: Problem[];
+}
+
+/** One listed episode as the show half of an output sees it. */
+export interface Contribution<Part> {
+  view: EpisodeView;
+  part: Part;
+}
+
+export interface Output<Part = undefined> {
+  /** Short and unique: names the output in caches and messages. */
+  readonly name: string;
+  /** Whether this show has the output at all (default: yes); e.g. digests need email settings. */
+  applies?(show: Show): boolean;
+  episode?(context: RenderContext, view: EpisodeView): EpisodeRendering<Part>;
+  show?(context: RenderContext, episodes: ReadonlyArray<Contribution<Part>>): OutputFile[];
+}
+
+/** Types an output's part from its own definition, so the registry can hold outputs of any part. */
+export const defineOutput = <Part>(output: Output<Part>): Output<Part> => output;
