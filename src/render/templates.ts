@@ -23,7 +23,7 @@ export interface Asset {
 }
 
 export interface Templates {
-  site: { index: Render; episode: Render; subscribe: Render; notFound: Render; subscription: Render };
+  site: { index: Render; episode: Render; subscribe: Render; notFound: Render; subscription: Render; sitemap: Render; robots: Render };
   feed: { description: Render; content: Render };
   email: { html: Render; text: Render; confirm: { html: Render; text: Render } };
   assets: { stylesheet: Asset; script: Asset; feedStylesheet: Asset };
@@ -177,6 +177,8 @@ export async function loadTemplates(dir: string = DEFAULT_TEMPLATES_DIR, cwd = p
       index: await compiler.compile('site/index.hbs'),
       episode: await compiler.compile('site/episode.hbs'),
       subscribe: await compiler.compile('site/subscribe.hbs'),
+      sitemap: await compiler.compile('site/sitemap.xml.hbs'),
+      robots: await compiler.compile('site/robots.txt.hbs', { text: true }),
       notFound: await compiler.compile('site/404.hbs'),
       subscription: await compiler.compile('site/subscription.hbs'),
     },

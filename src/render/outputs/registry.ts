@@ -2,9 +2,10 @@
 // beside these that exports `defineOutput({ name, episode?, show?, applies? })` (see output.ts) and
 // add it here. publication.ts renders each listed output; build, dev, check and publish pick it up.
 import { assetsOutput } from './assets.ts';
+import { jsonFeedOutput, sitemapOutput } from './discovery.ts';
 import { emailOutput } from './email.ts';
 import { feedOutput } from './feed.ts';
 import type { Output } from './output.ts';
 import { siteOutput } from './site.ts';
 
-export const OUTPUTS: ReadonlyArray<Output<any>> = [siteOutput, feedOutput, emailOutput, assetsOutput];
+export const OUTPUTS: ReadonlyArray<Output<any>> = [siteOutput, feedOutput, jsonFeedOutput, emailOutput, sitemapOutput, assetsOutput];
