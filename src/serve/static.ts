@@ -200,7 +200,7 @@ export function staticSite(root: string): StaticSite {
     const etag = found.kind === 'file' ? found.entry.etag : found.etag;
     const mtime = found.kind === 'file' ? found.entry.mtime : found.mtime;
     const headers: Record<string, string | number> = {
-      ...securityHeaders(type),
+      ...securityHeaders(type, { email: relative.startsWith('email/') }),
       'Content-Type': type,
       'Cache-Control': status === 200 ? cacheControl(type, query) : 'no-cache',
       'Last-Modified': mtime.toUTCString(),
