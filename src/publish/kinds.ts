@@ -1,13 +1,17 @@
 // What each output file is, for the target: its media type, how long caches may keep it, and when
 // it goes up. Uploads go in ranks, each finished before the next starts, so nothing live ever links
 // to a file that is not there yet: assets, then pages from the deepest folder up (an episode's page
-// before the index that links it), then the feed's paged archives, then the feed itself.
+// before the index that links it), then the listings of pages (sitemap.xml, the JSON Feed), then the
+// feed's paged archives, then the feed itself.
 
 import { CHAPTERS_PATH } from '../dev/paths.ts';
 
-export type Kind = 'asset' | 'page' | 'feed-archive' | 'feed';
+export type Kind = 'asset' | 'page' | 'listing' | 'feed-archive' | 'feed';
 
 export const FEED_FILE = 'feed.xml';
+
+/** Files that list the pages, so they go up after them: a reader or crawler never follows one to a page not there yet. */
+const LISTINGS = new Set(['feed.json', 'sitemap.xml']);
 
 /** RFC 5005 archive pages of the feed, however a paging feature names them: feed-2.xml, feed/2.xml. */
 const FEED_ARCHIVE = /^feed[-/_.][^/]*\.xml$|^feed\/.+\.xml$/;
@@ -50,12 +54,15 @@ const HASHED_NAME = /[.-][0-9a-f]{8,}\.[a-z0-9]+$/i;
 
 export function kindOf(path: string): Kind {
   if (path === FEED_FILE) return 'feed';
+  if (LISTINGS.has(path)) return 'listing';
   if (FEED_ARCHIVE.test(path)) return 'feed-archive';
   return /\.html?$/i.test(path) ? 'page' : 'asset';
 }
 
 export function contentTypeOf(path: string): string {
   if (CHAPTERS_PATH.test(path)) return 'application/json+chapters';
+  // JSON Feed's own media type (jsonfeed.org 1.1).
+  if (path === 'feed.json') return 'application/feed+json; charset=utf-8';
   const extension = /\.([a-z0-9]+)$/i.exec(path)?.[1]?.toLowerCase() ?? '';
   return TYPES[extension] ?? 'application/octet-stream';
 }
@@ -73,6 +80,7 @@ export function rankOf(path: string): number {
   const kind = kindOf(path);
   if (kind === 'feed') return 2001;
   if (kind === 'feed-archive') return 2000;
+  if (kind === 'listing') return 1999;
   if (kind === 'asset') return 0;
   const depth = path.split('/').length;
   return 1000 - Math.min(depth, 999);

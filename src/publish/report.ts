@@ -6,17 +6,19 @@ import type { PublishOutcome } from './run.ts';
 
 const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
-/** "2 pages, 2 email copies, 1 asset, feed.xml" (empty when nothing). */
+/** "2 pages, 2 email copies, 1 asset, feed.json, sitemap.xml, feed.xml" (empty when nothing). */
 export function describeUploads(uploads: readonly Upload[]): string {
   const pages = uploads.filter((u) => u.kind === 'page' && !u.path.startsWith('email/')).length;
   const emails = uploads.filter((u) => u.path.startsWith('email/')).length;
   const assets = uploads.filter((u) => u.kind === 'asset' && !u.path.startsWith('email/')).length;
+  const listings = uploads.filter((u) => u.kind === 'listing').map((u) => u.path).sort();
   const archives = uploads.filter((u) => u.kind === 'feed-archive').length;
   const feed = uploads.some((u) => u.kind === 'feed');
   const parts = [
     pages ? count(pages, 'page') : '',
     emails ? count(emails, 'email file') : '',
     assets ? count(assets, 'asset') : '',
+    ...listings,
     archives ? count(archives, 'feed archive') : '',
     feed ? 'feed.xml' : '',
   ].filter(Boolean);

@@ -7,6 +7,9 @@ import type { Templates } from './templates.ts';
 import { tagLinksInHtml, withUtm, type Campaign } from './utm.ts';
 import { episodeView, shortenText, type EpisodeView } from './view.ts';
 
+/** The site's subscribe page, relative to its root. */
+export const SUBSCRIBE_PAGE = 'subscribe/';
+
 export interface Digest {
   subject: string;
   preheader: string;
@@ -30,15 +33,21 @@ const htmlToText = compile({
 /** Renders the digest for one reader; `unsubscribeUrl` is that reader's own link. */
 export type DigestRenderer = (unsubscribeUrl: string) => Digest;
 
-/** `view`: the episode's view when the caller has built it already (a build shares one per episode). */
-export function prepareDigest(show: MailingShow, episode: ListedEpisode, templates: Templates, view: EpisodeView = episodeView(show, episode)): DigestRenderer {
+/** Where the site keeps the web copy of an episode's digest ("view in browser"). */
+export const webCopyPath = (slug: string) => `email/${slug}/`;
+
+/**
+ * What the digest template is given, before a reader's own unsubscribe link is added. `view`: the
+ * episode's view when the caller has built it already (a build shares one per episode).
+ */
+function digestContext(show: MailingShow, episode: ListedEpisode, view: EpisodeView) {
   const campaign: Campaign = { source: show.email.utmSource, medium: 'email', campaign: episode.slug };
   const introHtml = tagLinksInHtml(episode.introHtml, campaign);
   const outroHtml = tagLinksInHtml(episode.outroHtml, campaign);
-  const stories = view.stories.map((story) => {
+  const stories = view.stories.map((story, index) => {
     const summaryHtml = tagLinksInHtml(story.summaryHtml, campaign);
-    const summary = summaryHtml ? htmlToText(summaryHtml).replace(/^/gm, '  ') : '';
-    return { ...story, url: withUtm(story.url, campaign), summaryHtml, summary };
+    const summary = summaryHtml ? htmlToText(summaryHtml).replace(/^/gm, '   ') : '';
+    return { ...story, number: index + 1, url: withUtm(story.url, campaign), summaryHtml, summary };
   });
   const subject = episode.subject ?? episode.title;
   const preheader = episode.preheader ?? shortenText(episode.summary, PREHEADER_LENGTH);
@@ -54,14 +63,30 @@ export function prepareDigest(show: MailingShow, episode: ListedEpisode, templat
     outro: htmlToText(outroHtml),
     stories,
     address: show.email.address,
+    webUrl: new URL(webCopyPath(episode.slug), show.url).href,
+    // Readers of the web copy may not be subscribed: its footer leads to the subscribe page.
+    subscribeUrl: new URL(SUBSCRIBE_PAGE, show.url).href,
   };
+  return context;
+}
+
+export function prepareDigest(show: MailingShow, episode: ListedEpisode, templates: Templates, view: EpisodeView = episodeView(show, episode)): DigestRenderer {
+  const context = digestContext(show, episode, view);
   return (unsubscribeUrl) => {
     const personal = { ...context, unsubscribeUrl };
     return {
-      subject,
-      preheader,
+      subject: context.subject,
+      preheader: context.preheader,
       html: templates.email.html(personal),
       text: `${templates.email.text(personal).replace(/\n{3,}/g, '\n\n').trim()}\n`,
     };
   };
+}
+
+/**
+ * The digest as a page of the site, for "view in browser": the same HTML with no reader in it (no
+ * unsubscribe link, nothing personal), so it can be shared and cached like any page.
+ */
+export function renderWebCopy(show: MailingShow, episode: ListedEpisode, templates: Templates, view: EpisodeView = episodeView(show, episode)): string {
+  return templates.email.html({ ...digestContext(show, episode, view), webCopy: true });
 }

@@ -1,6 +1,9 @@
 // The show notes site's pages: the index, one page per episode and a 404 page.
 import type { Show } from '../model/types.ts';
-import type { RenderContext } from './outputs/output.ts';
+import { archivePages, latestStories } from './archive.ts';
+import { SUBSCRIBE_PAGE } from './email.ts';
+import type { OutputFile, RenderContext } from './outputs/output.ts';
+import { markOf } from './platforms.ts';
 import type { Templates } from './templates.ts';
 import type { EpisodeView } from './view.ts';
 
@@ -11,10 +14,17 @@ export interface SiteOptions {
   variant?: string;
 }
 
-/** What every page's layout needs: the show, the relative way to the site's root, the stylesheet's link. */
+/** What every page's layout needs: the show, the relative way to the site's root, the stylesheet's and script's links. */
 export function pageContext(show: Show, templates: Templates, root: string) {
-  const { stylesheet } = templates.assets;
-  return { show, root, stylesheet: `${root}${stylesheet.path}?v=${stylesheet.version}` };
+  const { stylesheet, script } = templates.assets;
+  return {
+    show,
+    root,
+    stylesheet: `${root}${stylesheet.path}?v=${stylesheet.version}`,
+    script: `${root}${script.path}?v=${script.version}`,
+    // The subscribe links, each with the mark of its app.
+    platforms: show.links.map((link) => ({ ...link, mark: markOf(link) })),
+  };
 }
 
 function podcastEpisodeJsonLd(show: Show, episode: EpisodeView) {
@@ -67,15 +77,57 @@ export function renderEpisodePage(context: RenderContext, episode: EpisodeView):
   });
 }
 
-/** The home page, listing every episode newest first. */
-export function renderIndex(context: RenderContext, episodes: readonly EpisodeView[]): string {
+/**
+ * The home page and the archive's further pages (page/2/…), episodes newest first, each with its
+ * art (the episode's or the show's); the first page also lists the latest covered stories.
+ */
+export function renderArchive(context: RenderContext, episodes: readonly EpisodeView[]): OutputFile[] {
   const { show, templates } = context;
-  return templates.site.index({
-    ...pageContext(show, templates, ''),
-    page: { title: show.title, description: show.description, url: show.url, image: show.image, type: 'website', locale: locale(show.language) },
-    episodes,
-    banner: context.site.banner?.({}) ?? '',
-  });
+  const listed = episodes.map((episode) => ({ ...episode, artwork: episode.image ?? show.image }));
+  const latest = latestStories(episodes);
+  return archivePages(listed).map(({ paging, episodes: onPage }) => [
+    paging.file,
+    templates.site.index({
+      ...pageContext(show, templates, paging.root),
+      page: {
+        title: paging.first ? show.title : `Episodes, page ${paging.number} of ${paging.count} · ${show.title}`,
+        description: show.description,
+        url: new URL(paging.path, show.url).href,
+        image: show.image,
+        type: 'website',
+        locale: locale(show.language),
+        bodyClass: 'home',
+        ...(paging.newer ? { prev: paging.newer } : {}),
+        ...(paging.older ? { next: paging.older } : {}),
+      },
+      paging,
+      episodes: onPage,
+      latestStories: paging.first ? latest : [],
+      banner: context.site.banner?.({}) ?? '',
+    }),
+  ]);
+}
+
+/** subscribe/: the feed's address to copy, the show's apps with their marks, the sign-up form when the show takes sign-ups. */
+export function renderSubscribePage(context: RenderContext): OutputFile {
+  const { show, templates } = context;
+  return [
+    `${SUBSCRIBE_PAGE}index.html`,
+    templates.site.subscribe({
+      ...pageContext(show, templates, '../'),
+      page: {
+        title: `Subscribe · ${show.title}`,
+        description: `Follow ${show.title} in a podcast app, by its feed, or by email.`,
+        url: new URL(SUBSCRIBE_PAGE, show.url).href,
+        image: show.image,
+        type: 'website',
+        locale: locale(show.language),
+      },
+      // The page has its own sign-up section.
+      noSignup: true,
+      banner: context.site.banner?.({}) ?? '',
+    }),
+  ];
 }
 
 /** Served for any unknown path, so its links start from the site's own path. */

@@ -32,10 +32,10 @@ export interface Asset {
 }
 
 export interface Templates {
-  site: { index: Render; episode: Render; notFound: Render; subscription: Render };
+  site: { index: Render; episode: Render; subscribe: Render; notFound: Render; subscription: Render; sitemap: Render; robots: Render };
   feed: { description: Render; content: Render };
   email: { html: Render; text: Render; confirm: { html: Render; text: Render } };
-  assets: { stylesheet: Asset; feedStylesheet: Asset; seekScript: Asset };
+  assets: { stylesheet: Asset; script: Asset; feedStylesheet: Asset; seekScript: Asset };
   /** A hash of every file the templates were made from: what a cached rendering depends on. */
   fingerprint: string;
 }
@@ -59,6 +59,8 @@ function registerHelpers(hb: typeof Handlebars): void {
     new hb.SafeString(JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029')),
   );
   hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  // A value inside a URL's query (mailto: subjects, share links).
+  hb.registerHelper('encode', (value: unknown) => encodeURIComponent(String(value ?? '')));
   hb.registerHelper('plural', (count: number, one: string, many: string) => (count === 1 ? one : many));
   // "Alex and Natasha", in the show's language.
   // Names or people ({ name }).
@@ -172,7 +174,11 @@ export class TemplateCompiler {
       if (mjml2html) {
         // fonts: {} stops MJML's default Google Fonts import for fonts it knows (Roboto…), which
         // would tell Google the IP address of every reader who opens the email.
-        html = (await mjml2html(source, { validationLevel: 'strict', keepComments: false, ignoreIncludes: true, fonts: {} })).html;
+        const result = await mjml2html(source, { validationLevel: 'strict', keepComments: false, ignoreIncludes: true, fonts: {} });
+        // MJML indents its output deeply: a quarter of a digest's bytes, and Gmail clips at 102 KB.
+        // Any run of white space in HTML reads as one, so each run with a line break becomes one
+        // line break; the episode's own HTML goes in afterwards, untouched.
+        html = result.html.replace(/[ \t]*\n\s*/g, '\n');
         this.cache?.set(key, html);
       }
       return this.compileSource(file, html!);
@@ -200,6 +206,9 @@ export async function loadTemplates(dir: string = DEFAULT_TEMPLATES_DIR, cwd = p
     site: {
       index: await compiler.compile('site/index.hbs'),
       episode: await compiler.compile('site/episode.hbs'),
+      subscribe: await compiler.compile('site/subscribe.hbs'),
+      sitemap: await compiler.compile('site/sitemap.xml.hbs'),
+      robots: await compiler.compile('site/robots.txt.hbs', { text: true }),
       notFound: await compiler.compile('site/404.hbs'),
       subscription: await compiler.compile('site/subscription.hbs'),
     },
@@ -211,6 +220,7 @@ export async function loadTemplates(dir: string = DEFAULT_TEMPLATES_DIR, cwd = p
     },
     assets: {
       stylesheet: await compiler.asset('site/style.css', 'style.css'),
+      script: await compiler.asset('site/site.js', 'site.js'),
       feedStylesheet: await compiler.asset('feed/feed.xsl', 'feed.xsl'),
       seekScript: await compiler.asset('site/seek.js', 'seek.js'),
     },

@@ -65,8 +65,8 @@ function matches(header: string, etag: string): boolean {
 }
 
 function cacheControl(type: string, query: string): string {
-  // The pages link the stylesheet with ?v=<hash of its content>: that URL never changes meaning.
-  if (/(^|&)v=/.test(query) && type.startsWith('text/css')) return 'public, max-age=31536000, immutable';
+  // The pages link the stylesheet and script with ?v=<hash of its content>: that URL never changes meaning.
+  if (/(^|&)v=/.test(query) && (type.startsWith('text/css') || type.startsWith('text/javascript'))) return 'public, max-age=31536000, immutable';
   return type.startsWith('text/html') || type.includes('xml') ? 'no-cache' : 'public, max-age=3600';
 }
 
@@ -200,7 +200,7 @@ export function staticSite(root: string): StaticSite {
     const etag = found.kind === 'file' ? found.entry.etag : found.etag;
     const mtime = found.kind === 'file' ? found.entry.mtime : found.mtime;
     const headers: Record<string, string | number> = {
-      ...securityHeaders(type),
+      ...securityHeaders(type, { email: relative.startsWith('email/') }),
       'Content-Type': type,
       'Cache-Control': status === 200 ? cacheControl(type, query) : 'no-cache',
       'Last-Modified': mtime.toUTCString(),

@@ -83,7 +83,7 @@ describe('castwright publish', () => {
     expect(result.stdout).toContain('  would upload episodes/ep-2/index.html\n');
     expect(result.stdout).toContain('  would upload feed.xml\n');
     expect(result.stdout).toContain(`  would ping   WebSub hub ${hub.url}\n`);
-    expect(result.stdout).toMatch(/Dry run: 3 pages, 4 email files, feed\.xml would be uploaded; 0 would be deleted; WebSub would be pinged\. Nothing was changed\.\n$/);
+    expect(result.stdout).toMatch(/Dry run: 3 pages, 6 email files, feed\.json, sitemap\.xml, feed\.xml would be uploaded; 0 would be deleted; WebSub would be pinged\. Nothing was changed\.\n$/);
     expect(await snapshot(path.join(root, 'site'))).toEqual(before);
     expect(hub.requests).toHaveLength(1);
   });
@@ -122,7 +122,7 @@ describe('scheduled episodes', () => {
 
     const onTime = await at('2030-01-07T15:00:00Z');
     expect(onTime.code).toBe(0);
-    expect(uploadedIn(onTime.stdout).sort()).toEqual(['email/ep-2.html', 'email/ep-2.txt', 'episodes/ep-2/index.html', 'feed.xml', 'index.html']);
+    expect(uploadedIn(onTime.stdout).sort()).toEqual(['email/ep-2.html', 'email/ep-2.txt', 'email/ep-2/index.html', 'episodes/ep-2/index.html', 'feed.json', 'feed.xml', 'index.html', 'sitemap.xml']);
     expect(await readFile(path.join(root, 'site', 'feed.xml'), 'utf8')).toContain('Episode 2 of the show');
     expect(hub.requests).toHaveLength(2);
   });

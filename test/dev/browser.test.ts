@@ -49,7 +49,7 @@ describe.skipIf(!hasBrowser)('the preview in a real browser', () => {
   it('opens the show page and follows a link to an episode with its player and every story link', async () => {
     const page = await browser.newPage();
     await page.goto(session.url);
-    await page.getByRole('link', { name: "Disrupt kicks off, TikTok's deadline stands and Cosmose raises $15M" }).click();
+    await page.getByRole('link', { name: "Disrupt kicks off, TikTok's deadline stands and Cosmose raises $15M", exact: true }).click();
     await page.waitForURL(`**/episodes/${SEED}/`);
     expect(await page.locator('audio source').getAttribute('src')).toBe('https://cdn.example.com/equity/2020-09-14-equity-monday.mp3');
     expect(await page.locator('audio').getAttribute('preload')).toBe('none');

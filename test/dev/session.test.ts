@@ -137,7 +137,7 @@ describe('the preview server', () => {
     expect(page.querySelector('#preheader')?.textContent).toBe('Welcome to the show.');
     expect(page.querySelector('#size')?.textContent).toMatch(/^\d+(\.\d)? KB of Gmail's 102 KB clipping limit$/);
     expect(page.querySelector('#size')?.getAttribute('class')).toBe('size-ok');
-    expect(page.querySelector('#text-part')?.textContent).toContain('- First story (news.example.com)');
+    expect(page.querySelector('#text-part')?.textContent).toContain('1. First story (news.example.com)');
     expect([...page.querySelectorAll('iframe')].map((f) => f.getAttribute('src'))).toEqual(['/email/valid.html', '/email/valid.html']);
     const dark = dom(await text(url, '/email/valid/dark/'));
     expect([...dark.querySelectorAll('iframe')].map((f) => f.getAttribute('src'))).toEqual(['/email/valid.dark.html', '/email/valid.dark.html']);

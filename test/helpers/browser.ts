@@ -16,12 +16,13 @@ if (!hasBrowser && !inCI) {
 }
 
 /** A headless Chromium with a fresh profile and no background traffic (the network here is closed). */
-export async function launchBrowser(options: { colorScheme?: 'light' | 'dark'; width?: number } = {}): Promise<BrowserContext> {
+export async function launchBrowser(options: { colorScheme?: 'light' | 'dark'; width?: number; javaScript?: boolean } = {}): Promise<BrowserContext> {
   return chromium.launchPersistentContext(await tempDir('castwright-chromium-'), {
     executablePath: CHROMIUM,
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
     viewport: { width: options.width ?? 1000, height: 900 },
     colorScheme: options.colorScheme ?? 'light',
+    javaScriptEnabled: options.javaScript ?? true,
   });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cacheControlOf, contentTypeOf } from '../../src/publish/kinds.ts';
+import { cacheControlOf, contentTypeOf, kindOf, rankOf } from '../../src/publish/kinds.ts';
 import { episodeChanges, planPublish, sha256Of, uploadsOf } from '../../src/publish/plan.ts';
 import { EMPTY_RECORD, type PublishRecord } from '../../src/publish/record.ts';
 
@@ -81,5 +81,18 @@ describe('the publish plan', () => {
   ])('serves %s as %s, cached %s', (path, type, cache) => {
     expect(contentTypeOf(path)).toBe(type);
     expect(cacheControlOf(path)).toBe(cache);
+  });
+});
+
+describe('the lists of pages: feed.json and sitemap.xml (issue 14)', () => {
+  it('go up after every page and before the feed, with JSON Feed’s media type and a short cache', () => {
+    for (const listing of ['feed.json', 'sitemap.xml']) {
+      expect(kindOf(listing)).toBe('listing');
+      expect(rankOf(listing)).toBeGreaterThan(rankOf('index.html'));
+      expect(rankOf(listing)).toBeLessThan(rankOf('feed.xml'));
+      expect(cacheControlOf(listing)).toBe('public, max-age=300');
+    }
+    expect(contentTypeOf('feed.json')).toBe('application/feed+json; charset=utf-8');
+    expect(kindOf('robots.txt')).toBe('asset');
   });
 });

@@ -1,7 +1,9 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { GMAIL_CLIP_BYTES } from '../../src/render/email.ts';
 import { withUtm } from '../../src/render/utm.ts';
-import { cleanUp, fixture, workspace } from '../helpers/content.ts';
+import { PROJECT, cleanUp, fixture, workspace } from '../helpers/content.ts';
 import { dom, type Page } from '../helpers/files.ts';
 import { file, generateSample, generateWorkspace } from '../helpers/generate.ts';
 
@@ -41,7 +43,8 @@ describe('the email digest of the seed episode', () => {
     expect(html).toContain('Disrupt starts today, TikTok');
     expect(page.querySelector('img')?.getAttribute('alt')).toBe('Equity');
     expect(page.querySelector('h1')?.textContent).toBe("Disrupt kicks off, TikTok's deadline stands and Cosmose raises $15M");
-    expect(html).toContain('Equity · September 14, 2020');
+    expect(page.querySelector('img')?.getAttribute('src')).toBe('https://equity.example.com/artwork.jpg');
+    expect(page.body.textContent).toContain('Episode 312 · September 14, 2020');
     const listen = [...page.querySelectorAll('a')].find((a) => a.textContent?.includes('Listen'));
     expect(listen?.getAttribute('href')).toBe(`https://equity.example.com/episodes/${SLUG}/?${TAGS}`);
   });
@@ -67,11 +70,76 @@ describe('the email digest of the seed episode', () => {
   it('has a text part with the same stories, links and footer', () => {
     expect(text).toMatch(/^Disrupt kicks off, TikTok's deadline stands and Cosmose raises \$15M\nEquity · September 14, 2020\n/);
     expect(text).toContain(`Listen (8:12): https://equity.example.com/episodes/${SLUG}/?${TAGS}`);
-    expect(text).toContain(`- Cosmose raises a $15M Series A (techcrunch.com)\n  https://techcrunch.com/2020/09/14/cosmose-raises-15m-series-a/?${TAGS}\n`);
-    expect(text.match(/^- .* \(techcrunch\.com\)$/gm)).toHaveLength(11);
+    expect(text).toContain(`4. Cosmose raises a $15M Series A (techcrunch.com)\n   https://techcrunch.com/2020/09/14/cosmose-raises-15m-series-a/?${TAGS}\n`);
+    expect(text.match(/^\d+\. .* \(techcrunch\.com\)$/gm)).toHaveLength(11);
+    expect(text).toContain(`View in your browser: https://equity.example.com/email/${SLUG}/`);
     expect(text).toContain('Unsubscribe with one click: https://equity.example.com/unsubscribe?token={token}');
     expect(text).toContain('410 Townsend St, San Francisco, CA 94107');
     expect(text).not.toMatch(/<[a-z]/i);
+  });
+});
+
+describe('the digest as a newsletter (issue 14)', () => {
+  let generated: Awaited<ReturnType<typeof generateSample>>;
+  let page: Page;
+
+  beforeAll(async () => {
+    generated = await generateSample();
+    page = dom(file(generated, `email/${SLUG}.html`));
+  });
+
+  it('numbers the stories, each in its own ruled block', () => {
+    const blocks = [...page.querySelectorAll('td.story')];
+    expect(blocks).toHaveLength(11);
+    expect(blocks.map((block) => block.querySelector('.story-number')?.textContent)).toEqual(Array.from({ length: 11 }, (_, i) => String(i + 1)));
+    expect(page.querySelector('style:last-of-type')?.textContent).toMatch(/\.story \{ border-top: 1px solid #[0-9a-f]{6}; \}/);
+    expect(page.querySelector('h2')?.textContent).toBe('On the podcast this morning · 11 stories');
+  });
+
+  it('keeps each source label joined to its story title by non-breaking spaces', () => {
+    for (const source of page.querySelectorAll('td.story .source')) {
+      expect(source.textContent).toMatch(/^\u00a0·\u00a0\S+$/);
+      expect(source.previousSibling?.nodeName).toBe('A');
+    }
+  });
+
+  it('opens with a "view in browser" link to the web copy, and repeats it in the footer', () => {
+    const links = [...page.querySelectorAll('a')].filter((a) => a.textContent === 'View in your browser');
+    expect(links.map((a) => a.getAttribute('href'))).toEqual([`https://equity.example.com/email/${SLUG}/`, `https://equity.example.com/email/${SLUG}/`]);
+  });
+
+  it('has a web copy at email/<slug>/ with the same stories and nothing of a reader: no unsubscribe link, no token', () => {
+    const html = file(generated, `email/${SLUG}/index.html`);
+    const copy = dom(html);
+    expect(html).not.toContain('{token}');
+    expect(html).not.toMatch(/unsubscribe/i);
+    expect([...copy.querySelectorAll('a')].some((a) => a.textContent === 'View in your browser')).toBe(false);
+    expect([...copy.querySelectorAll('a.story-title')].map((a) => a.getAttribute('href'))).toEqual([...page.querySelectorAll('a.story-title')].map((a) => a.getAttribute('href')));
+    const subscribe = [...copy.querySelectorAll('a')].find((a) => a.textContent === 'Subscribe');
+    expect(subscribe?.getAttribute('href')).toBe('https://equity.example.com/subscribe/');
+    expect(copy.body.textContent).toContain('410 Townsend St, San Francisco, CA 94107');
+  });
+
+  it('loads no fonts from anywhere: no font import, no stylesheet link', () => {
+    const html = file(generated, `email/${SLUG}.html`);
+    expect(html).not.toMatch(/fonts\.googleapis|@import|@font-face/);
+    expect(page.querySelectorAll('link')).toHaveLength(0);
+  });
+
+  it('gives the Listen button dark text on light green in dark mode, over the rule that lightens every link', () => {
+    const css = page.querySelector('style:last-of-type')!.textContent!;
+    const dark = css.slice(css.indexOf('prefers-color-scheme: dark'));
+    expect(dark).toMatch(/\.paper \.listen td \{ background: #5fd3a7 !important; \}/);
+    expect(dark).toMatch(/\.paper \.listen a \{ color: #0f0e0d !important; background: #5fd3a7 !important; \}/);
+    expect(page.querySelector('td.listen a')).not.toBeNull();
+  });
+
+  it('lays out with sections and columns; mj-raw holds only Handlebars blocks and the head meta tags', async () => {
+    const source = await readFile(path.join(PROJECT, 'templates', 'email', 'digest.mjml.hbs'), 'utf8');
+    const raws = [...source.matchAll(/<mj-raw>([\s\S]*?)<\/mj-raw>/g)].map((match) => match[1]!.trim());
+    const [head, ...body] = raws;
+    expect(head).toMatch(/^<meta name="color-scheme"[^>]*>\s*<meta name="supported-color-schemes"[^>]*>$/);
+    for (const raw of body) expect(raw).toMatch(/^\{\{[#/](if|unless|each)\b[^}]*\}\}$/);
   });
 });
 

@@ -46,8 +46,8 @@ describe('the stories of the seed episode', () => {
     const links = [...html.querySelectorAll('a.story-title')].map((a) => [a.getAttribute('href'), a.textContent]);
     expect(links).toEqual(episode.stories.map((s) => [withUtm(s.url, campaign), s.title]));
     const text = file(generated, `email/${SLUG}.txt`);
-    for (const story of episode.stories) {
-      expect(text).toContain(`- ${story.title} (${story.source})\n  ${withUtm(story.url, campaign)}\n`);
+    for (const [index, story] of episode.stories.entries()) {
+      expect(text).toContain(`${index + 1}. ${story.title} (${story.source})\n   ${withUtm(story.url, campaign)}\n`);
     }
   });
 });

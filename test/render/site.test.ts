@@ -102,7 +102,8 @@ describe('pages of other content', () => {
       const html = file(generated, name);
       expect(html).not.toMatch(/<script>alert|<img src=x|<iframe|<b>Mallory/);
       const page = dom(html);
-      expect(page.querySelectorAll('script:not([type="application/ld+json"]), iframe, img[onerror]')).toHaveLength(0);
+      expect(page.querySelectorAll('script:not([type="application/ld+json"]):not([src][defer]), iframe, img[onerror]')).toHaveLength(0);
+      expect([...page.querySelectorAll('script[src]')].map((script) => script.getAttribute('src'))).toEqual([expect.stringMatching(/^(\.\.\/)*site\.js\?v=[0-9a-f]{10}$/)]);
     }
     const page = dom(file(generated, 'episodes/hostile/index.html'));
     expect(page.querySelector('h1')?.textContent).toBe('<script>alert(1)</script> & "Q&A"');

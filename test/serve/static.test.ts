@@ -110,7 +110,7 @@ describe('the built site, served', () => {
     }
   });
 
-  it("sends the security headers: a CSP on pages that allows only the site's own script, nosniff everywhere", async () => {
+  it("sends the security headers: a CSP on pages that allows only the site's own script files, nosniff everywhere", async () => {
     const page = await get('/');
     expect(page.headers.get('content-security-policy')).toBe(
       "default-src 'none'; style-src 'self'; script-src 'self'; img-src * data:; media-src *; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
@@ -119,6 +119,14 @@ describe('the built site, served', () => {
     expect(page.headers.get('referrer-policy')).toBe('strict-origin-when-cross-origin');
     for (const file of ['/style.css', '/feed.xml', '/404.html', '/no-such']) expect((await get(file)).headers.get('x-content-type-options'), file).toBe('nosniff');
     expect((await get('/feed.xml')).headers.get('content-security-policy')).toBeNull();
+  });
+
+  it('lets the digest’s web copy keep its inline email styles, and run no script (issue 14)', async () => {
+    const copy = await get(`/email/${SLUG}/`);
+    expect(copy.status).toBe(200);
+    expect(copy.headers.get('content-security-policy')).toBe("default-src 'none'; style-src 'unsafe-inline'; img-src * data:; form-action 'none'; base-uri 'none'; frame-ancestors 'self'");
+    expect(copy.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+    expect((await get('/')).headers.get('content-security-policy')).not.toContain('unsafe-inline');
   });
 });
 

@@ -1,5 +1,5 @@
-// Files the templates folder ships as they are: the site's stylesheet, the feed's XSL, and the
-// script that makes timestamps seek the player when a page has any.
+// Files the templates folder ships as they are: the site's stylesheet and script, the feed's XSL,
+// and the script that makes timestamps seek the player when a page has any.
 import { seeks } from '../site.ts';
 import { defineOutput } from './output.ts';
 
@@ -8,7 +8,10 @@ export const assetsOutput = defineOutput<boolean>({
   // Each episode says whether its page has timestamps that seek the player.
   episode: (_context, view) => ({ files: [], part: seeks(view) }),
   show: ({ templates }, episodes) =>
-    [templates.assets.stylesheet, templates.assets.feedStylesheet, ...(episodes.some(({ part }) => part) ? [templates.assets.seekScript] : [])].map(
-      ({ path, content }) => [path, content] as const,
-    ),
+    [
+      templates.assets.stylesheet,
+      templates.assets.script,
+      templates.assets.feedStylesheet,
+      ...(episodes.some(({ part }) => part) ? [templates.assets.seekScript] : []),
+    ].map(({ path, content }) => [path, content] as const),
 });

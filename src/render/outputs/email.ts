@@ -1,7 +1,8 @@
 // The email digests: email/<slug>.html and .txt per episode, for shows with email settings. The
-// unsubscribe link keeps its {token} placeholder: `send` fills it per reader.
+// unsubscribe link keeps its {token} placeholder: `send` fills it per reader. Beside them the web
+// copy that "view in browser" opens, email/<slug>/index.html, with no reader in it.
 import { hasEmail } from '../../model/types.ts';
-import { prepareDigest, type Digest } from '../email.ts';
+import { prepareDigest, renderWebCopy, webCopyPath, type Digest } from '../email.ts';
 import { defineOutput, type Contribution } from './output.ts';
 
 /** What the digest adds to its two files (kept apart from them, so a cached digest is stored once). */
@@ -20,6 +21,7 @@ export const emailOutput = defineOutput<DigestHeading>({
       files: [
         [htmlFile(view.slug), html],
         [textFile(view.slug), text],
+        [`${webCopyPath(view.slug)}index.html`, renderWebCopy(show, view, templates, view)],
       ],
       part: { subject, preheader },
     };

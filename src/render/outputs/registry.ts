@@ -3,10 +3,20 @@
 // add it here. publication.ts renders each listed output; build, dev, check and publish pick it up.
 import { assetsOutput } from './assets.ts';
 import { chaptersOutput } from './chapters.ts';
+import { jsonFeedOutput, sitemapOutput } from './discovery.ts';
 import { emailOutput } from './email.ts';
 import { feedOutput } from './feed.ts';
 import type { Output } from './output.ts';
 import { siteOutput } from './site.ts';
 import { transcriptsOutput } from './transcripts.ts';
 
-export const OUTPUTS: ReadonlyArray<Output<any>> = [siteOutput, feedOutput, emailOutput, chaptersOutput, transcriptsOutput, assetsOutput];
+export const OUTPUTS: ReadonlyArray<Output<any>> = [
+  siteOutput,
+  feedOutput,
+  jsonFeedOutput,
+  emailOutput,
+  chaptersOutput,
+  transcriptsOutput,
+  sitemapOutput,
+  assetsOutput,
+];

@@ -17,7 +17,7 @@ describe('castwright publish to a folder', () => {
     const first = await publish(root, ['--to', `file://${site}`]);
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
-    expect(first.stdout).toMatch(/✓ 4 pages, 4 email files, 2 assets, feed\.xml uploaded; 0 deleted\n$/);
+    expect(first.stdout).toMatch(/✓ 5 pages, 6 email files, 4 assets, feed\.json, sitemap\.xml, feed\.xml uploaded; 0 deleted\n$/);
     expect(await heldFiles(site)).toEqual(await builtFiles(root));
     const before = { files: await snapshot(site), record: (await stat(path.join(site, RECORD_FILE))).mtimeMs, folder: (await stat(site)).ino };
 
@@ -30,7 +30,7 @@ describe('castwright publish to a folder', () => {
     expect((await stat(site)).ino).toBe(before.folder);
   });
 
-  it('uploads exactly an added episode’s page, its email copy, the index and the feed, the feed last', async () => {
+  it('uploads exactly an added episode’s page, its email copies, the index, the lists of pages and the feed, the feed last', async () => {
     const root = await publishWorkspace([1, 2]);
     const site = path.join(root, 'site');
     expect((await publish(root, ['--to', site])).code).toBe(0);
@@ -38,11 +38,12 @@ describe('castwright publish to a folder', () => {
     const result = await publish(root, ['--to', site]);
     expect(result.code).toBe(0);
     const order = uploadedIn(result.stdout);
-    expect([...order].sort()).toEqual(['email/ep-3.html', 'email/ep-3.txt', 'episodes/ep-3/index.html', 'feed.xml', 'index.html']);
-    // The page before the index that links it; everything before the feed.
+    expect([...order].sort()).toEqual(['email/ep-3.html', 'email/ep-3.txt', 'email/ep-3/index.html', 'episodes/ep-3/index.html', 'feed.json', 'feed.xml', 'index.html', 'sitemap.xml']);
+    // The page before the index that links it; the lists of pages after the pages; everything before the feed.
     expect(order.at(-1)).toBe('feed.xml');
     expect(order.indexOf('episodes/ep-3/index.html')).toBeLessThan(order.indexOf('index.html'));
-    expect(result.stdout).toContain('✓ 2 pages, 2 email files, feed.xml uploaded; 0 deleted');
+    for (const listing of ['feed.json', 'sitemap.xml']) expect(order.indexOf(listing)).toBeGreaterThan(order.indexOf('index.html'));
+    expect(result.stdout).toContain('✓ 2 pages, 3 email files, feed.json, sitemap.xml, feed.xml uploaded; 0 deleted');
     expect(await heldFiles(site)).toEqual(await builtFiles(root));
   });
 
@@ -55,7 +56,17 @@ describe('castwright publish to a folder', () => {
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(acceptedRemoval(1));
     const actions = actionsIn(result.stdout);
-    expect(actions).toEqual(['uploaded index.html', 'uploaded feed.xml', 'deleted episodes/ep-1/index.html', 'deleted email/ep-1.html', 'deleted email/ep-1.txt']);
+    expect(actions).toEqual([
+      'uploaded index.html',
+      'uploaded feed.json',
+      'uploaded sitemap.xml',
+      'uploaded feed.xml',
+      'deleted email/ep-1/index.html',
+      'deleted episodes/ep-1/index.html',
+      'deleted email/ep-1.html',
+      'deleted email/ep-1.txt',
+    ]);
+    expect(existsSync(path.join(site, 'email', slugOf(1)))).toBe(false);
     expect(existsSync(path.join(site, 'episodes', slugOf(1)))).toBe(false);
     expect(await heldFiles(site)).toEqual(await builtFiles(root));
   });

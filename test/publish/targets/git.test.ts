@@ -79,7 +79,7 @@ describe('castwright publish to a git branch', () => {
     expect(result.code).toBe(0);
     expect((await git(repo, 'log', '-1', '--format=%s', 'pages')).trim()).toBe('Publish "Episode 2 of the show"');
     expect((await git(repo, 'diff', '--name-only', 'pages~1', 'pages')).trim().split('\n').sort()).toEqual(
-      [RECORD_FILE, 'email/ep-2.html', 'email/ep-2.txt', 'episodes/ep-2/index.html', 'feed.xml', 'index.html'].sort(),
+      [RECORD_FILE, 'email/ep-2.html', 'email/ep-2.txt', 'email/ep-2/index.html', 'episodes/ep-2/index.html', 'feed.json', 'feed.xml', 'index.html', 'sitemap.xml'].sort(),
     );
     expect((await git(repo, 'show', 'pages:CNAME')).trim()).toBe('equity.example.com');
     expect(hub.requests).toHaveLength(2);

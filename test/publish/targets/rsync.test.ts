@@ -39,10 +39,10 @@ describe.skipIf(sshSkipReason !== undefined && !inCI)('castwright publish with r
     expect(third.code).toBe(0);
     expect(third.stderr).toMatch(acceptedRemoval(1));
     const actions = actionsIn(third.stdout);
-    expect(uploadedIn(third.stdout).sort()).toEqual(['email/ep-3.html', 'email/ep-3.txt', 'episodes/ep-3/index.html', 'feed.xml', 'index.html']);
+    expect(uploadedIn(third.stdout).sort()).toEqual(['email/ep-3.html', 'email/ep-3.txt', 'email/ep-3/index.html', 'episodes/ep-3/index.html', 'feed.json', 'feed.xml', 'index.html', 'sitemap.xml']);
     const feed = actions.indexOf('uploaded feed.xml');
     expect(feed).toBe(uploadedIn(third.stdout).length - 1);
-    expect(actions.slice(feed + 1)).toEqual(['deleted episodes/ep-1/index.html', 'deleted email/ep-1.html', 'deleted email/ep-1.txt']);
+    expect(actions.slice(feed + 1)).toEqual(['deleted email/ep-1/index.html', 'deleted episodes/ep-1/index.html', 'deleted email/ep-1.html', 'deleted email/ep-1.txt']);
     expect(existsSync(path.join(remote, 'episodes', slugOf(1)))).toBe(false);
     expect(await heldFiles(remote)).toEqual(await builtFiles(root));
   });

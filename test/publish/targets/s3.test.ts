@@ -58,9 +58,10 @@ describe('castwright publish to S3-compatible storage', () => {
     const result = await publish(root, ['--to', target(s3), '--accept', 'ep-1'], KEYS);
     expect(result.code).toBe(0);
     const order = writes(s3).filter((w) => !w.endsWith(RECORD_FILE));
-    expect(order.slice(0, -4).sort()).toEqual(['PUT email/ep-3.html', 'PUT email/ep-3.txt', 'PUT episodes/ep-3/index.html', 'PUT index.html']);
+    expect(order.slice(0, -5).sort()).toEqual(['PUT email/ep-3.html', 'PUT email/ep-3.txt', 'PUT email/ep-3/index.html', 'PUT episodes/ep-3/index.html', 'PUT feed.json', 'PUT index.html', 'PUT sitemap.xml']);
     expect(order.indexOf('PUT episodes/ep-3/index.html')).toBeLessThan(order.indexOf('PUT index.html'));
-    expect(order.slice(-4)).toEqual(['PUT feed.xml', 'DELETE episodes/ep-1/index.html', 'DELETE email/ep-1.html', 'DELETE email/ep-1.txt']);
+    expect(order.indexOf('PUT index.html')).toBeLessThan(order.indexOf('PUT feed.json'));
+    expect(order.slice(-5)).toEqual(['PUT feed.xml', 'DELETE email/ep-1/index.html', 'DELETE episodes/ep-1/index.html', 'DELETE email/ep-1.html', 'DELETE email/ep-1.txt']);
     expect(await s3.object(`${PREFIX}episodes/ep-1/index.html`)).toBeUndefined();
     await expectHoldsBuild(root, s3);
   });
@@ -89,7 +90,8 @@ describe('castwright publish to S3-compatible storage', () => {
     // What went up before the failure is recorded and not sent again.
     expect(uploadedIn(rerun.stdout)).not.toContain('email/ep-3.txt');
     expect(uploadedIn(rerun.stdout).at(-1)).toBe('feed.xml');
-    expect(writes(s3).filter((w) => w.startsWith('DELETE'))).toHaveLength(3);
+    // The removed episode's page, its digest (HTML, text) and the digest's web copy.
+    expect(writes(s3).filter((w) => w.startsWith('DELETE'))).toHaveLength(4);
     await expectHoldsBuild(root, s3);
     expect((await publish(root, ['--to', target(s3)], KEYS)).stdout).toContain('Nothing to publish');
   });

@@ -1,0 +1,71 @@
+// The JSON Feed (jsonfeed.org, version 1.1) beside the RSS feed: the same episodes for readers and
+// apps that take JSON, each with its audio as an attachment and its covered stories twice: in the
+// HTML content, and as data in the `_castwright` extension (JSON Feed's way for publishers to add
+// fields: an object whose key starts with an underscore).
+import type { Show } from '../model/types.ts';
+import type { Templates } from './templates.ts';
+import type { EpisodeView } from './view.ts';
+
+export const JSON_FEED_PATH = 'feed.json';
+
+export interface JsonFeedItem {
+  id: string;
+  url: string;
+  title: string;
+  content_html: string;
+  summary: string;
+  image?: string;
+  date_published: string;
+  authors?: Array<{ name: string; url?: string }>;
+  language: string;
+  attachments: Array<{ url: string; mime_type: string; size_in_bytes: number; duration_in_seconds?: number }>;
+  _castwright: {
+    episode?: number;
+    season?: number;
+    stories: Array<{ title: string; url: string; source: string; summary?: string }>;
+  };
+}
+
+export function jsonFeedItem(show: Show, templates: Templates, episode: EpisodeView): JsonFeedItem {
+  return {
+    id: episode.guid,
+    url: episode.url,
+    title: episode.title,
+    // The same notes as the RSS feed's content:encoded.
+    content_html: templates.feed.content({ show, episode }).trim(),
+    summary: episode.summary,
+    ...(episode.image ? { image: episode.image } : {}),
+    date_published: episode.isoDate,
+    ...(episode.hosts.length ? { authors: episode.hosts.map(({ name, href }) => ({ name, ...(href ? { url: href } : {}) })) } : {}),
+    language: show.language,
+    attachments: [
+      {
+        url: episode.audio.url,
+        mime_type: episode.audio.type,
+        size_in_bytes: episode.audio.length,
+        ...(episode.audio.duration === undefined ? {} : { duration_in_seconds: Math.round(episode.audio.duration) }),
+      },
+    ],
+    _castwright: {
+      ...(episode.episode === undefined ? {} : { episode: episode.episode }),
+      ...(episode.season === undefined ? {} : { season: episode.season }),
+      stories: episode.stories.map(({ title, url, source, summary }) => ({ title, url, source, ...(summary ? { summary } : {}) })),
+    },
+  };
+}
+
+/** The whole feed, items newest first. */
+export function renderJsonFeed(show: Show, items: readonly JsonFeedItem[]): string {
+  const feed = {
+    version: 'https://jsonfeed.org/version/1.1',
+    title: show.title,
+    home_page_url: show.url,
+    feed_url: new URL(JSON_FEED_PATH, show.url).href,
+    description: show.description,
+    icon: show.image,
+    ...(show.author ? { authors: [{ name: show.author, url: show.url }] } : {}),
+    language: show.language,
+    items,
+  };
+  return `${JSON.stringify(feed, null, 2)}\n`;
+}

@@ -1,0 +1,18 @@
+// What search engines and feed readers look for beside the pages: sitemap.xml, robots.txt, and the
+// JSON Feed (feed.json) with every episode and its stories.
+import { JSON_FEED_PATH, jsonFeedItem, renderJsonFeed, type JsonFeedItem } from '../json-feed.ts';
+import { renderSitemap } from '../sitemap.ts';
+import { defineOutput } from './output.ts';
+
+export const sitemapOutput = defineOutput({
+  name: 'sitemap',
+  // Nothing to render per episode; the half is there so the show half is given every episode's view.
+  episode: () => ({ files: [], part: undefined }),
+  show: ({ show, templates }, episodes) => renderSitemap(show, templates, episodes.map(({ view }) => view)),
+});
+
+export const jsonFeedOutput = defineOutput<JsonFeedItem>({
+  name: 'json-feed',
+  episode: ({ show, templates }, view) => ({ files: [], part: jsonFeedItem(show, templates, view) }),
+  show: ({ show }, episodes) => [[JSON_FEED_PATH, renderJsonFeed(show, episodes.map(({ part }) => part))]],
+});
