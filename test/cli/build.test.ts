@@ -176,8 +176,12 @@ describe('castwright usage', () => {
 describe('the castwright executable', () => {
   it('runs as `npx castwright` inside the project, through the bin declared in package.json', async () => {
     const { spawn } = await import('node:child_process');
+    const npmCache = await tempDir();
     const result = await new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
-      const child = spawn('npx', ['--no-install', 'castwright', '--help'], { cwd: PROJECT, stdio: ['ignore', 'pipe', 'pipe'] });
+      // npx keeps the bin link it made for a project in its cache and never remakes it: an own cache
+      // makes it read the bin that package.json declares now, not the one an earlier run found.
+      const env = { ...process.env, npm_config_cache: npmCache };
+      const child = spawn('npx', ['--no-install', 'castwright', '--help'], { cwd: PROJECT, env, stdio: ['ignore', 'pipe', 'pipe'] });
       let stdout = '';
       child.stdout.on('data', (chunk) => (stdout += chunk));
       child.on('error', reject);
