@@ -109,12 +109,12 @@ async function readAudioFiles(episodes: ReadonlyArray<{ path: string; text: stri
 }
 
 /**
- * The cache key of a parsed episode, or undefined when it must be parsed afresh. Transcripts beside
- * the episode (`<slug>.vtt`, `<slug>.srt`) are part of the key, present or not; an episode that names
- * its transcript with `transcript:` may read any file of the content folder, so it is never cached.
+ * The cache key of a parsed episode. Transcripts beside the episode (`<slug>.vtt`, `<slug>.srt`) are
+ * part of the key, present or not; an episode that names its transcript with `transcript:` may read
+ * any file of the content folder, so it is never stored (loadContent asks the parsed episode, not
+ * its text: YAML spells a key in more ways than a pattern can tell, `"transcript":` among them).
  */
-function episodeKey(shown: string, file: string, slug: string, text: string, contextKey: string, audioKey: string): string | undefined {
-  if (/^\s*transcript\s*:/m.test(text)) return undefined;
+function episodeKey(shown: string, file: string, slug: string, text: string, contextKey: string, audioKey: string): string {
   const beside = (['vtt', 'srt'] as const).map((extension) => {
     const candidate = path.join(path.dirname(file), `${slug}.${extension}`);
     return existsSync(candidate) ? readFileSync(candidate) : '';
@@ -149,7 +149,7 @@ export async function loadContent(dir: string, options: LoadOptions = {}): Promi
     const cached = options.cache!.get<LoadedEpisode>(key);
     if (cached) return cached;
     const episode = readEpisode(source, context);
-    options.cache!.set(key, episode);
+    if (!episode.namesFiles) options.cache!.set(key, episode);
     return episode;
   });
   problems.push(...loaded.flatMap((episode) => episode.problems), ...crossCheck(loaded.map((episode) => episode.identity), show));
