@@ -91,7 +91,8 @@ function crossCheck(identities: readonly Identity[], show: Show | undefined): Pr
 async function readAudioFiles(episodes: ReadonlyArray<{ path: string; text: string }>, root: string, state: string): Promise<Map<string, AudioFacts | string>> {
   const wanted = new Set<string>();
   for (const episode of episodes) {
-    if (!/^\s+file\s*:/m.test(episode.text)) continue;
+    // A cheap look before parsing: the key may sit in a flow mapping (`audio: { file: … }`) or be quoted.
+    if (!/\bfile\b["']?\s*:/.test(episode.text)) continue;
     const split = splitFrontMatter(episode.text, episode.path);
     if (Array.isArray(split)) continue;
     const file = audioFilePath(split.frontMatter.data, episode.path);
