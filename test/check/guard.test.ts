@@ -78,6 +78,19 @@ describe('the publish guard, on the sample show against its earlier build', () =
     });
   });
 
+  it('stops a changed guid on a later page of a feed that feed.limit pages (issue 12), at that page\'s line', async () => {
+    const root = await sampleShow();
+    await edit(root, 'episodes/show.yml', (text) => `${text}feed: { limit: 2 }\n`);
+    expect((await castwright(['build'], root)).code).toBe(0);
+    const page = (await readFile(path.join(root, 'dist', 'feed-2.xml'), 'utf8')).split('\n');
+    const line = page.findIndex((text) => text.includes(`<guid isPermaLink="false">${guidOf(DISRUPT)}</guid>`));
+    expect(line).toBeGreaterThan(0);
+    await edit(root, `episodes/${DISRUPT}.md`, (text) => text.replace('episode: 312', 'episode: 312\nguid: equity-312'));
+    const [found] = await refused(root);
+    expect(found?.code).toBe('guard/guid-changed');
+    expect(found?.message).toContain(`guid changes from "${guidOf(DISRUPT)}" (dist/feed-2.xml:`);
+  });
+
   it('stops a changed enclosure: its URL, its length and its type, each at its line', async () => {
     const root = await sampleShow({ built: true });
     const feed = await feedLines(root);
