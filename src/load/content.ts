@@ -2,7 +2,7 @@
 // Every problem in every file is collected; any error throws one ContentError holding them all.
 // Warnings (something probably not meant, such as a list of links without a stories heading) come
 // back with the content: the command decides whether they stop it (`build --strict`).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { showSchema } from '../model/schema.ts';
 import type { Episode, Show } from '../model/types.ts';
@@ -116,9 +116,12 @@ async function readAudioFiles(episodes: ReadonlyArray<{ path: string; text: stri
  * its text: YAML spells a key in more ways than a pattern can tell, `"transcript":` among them).
  */
 function episodeKey(shown: string, file: string, slug: string, text: string, contextKey: string, audioKey: string): string {
+  // Read as the transcript reader reads them: a folder or a named pipe by that name is a problem, never a hang or a crash.
   const beside = (['vtt', 'srt'] as const).map((extension) => {
     const candidate = path.join(path.dirname(file), `${slug}.${extension}`);
-    return existsSync(candidate) ? readFileSync(candidate) : '';
+    if (!existsSync(candidate)) return '';
+    const read = readSourceText(candidate, candidate);
+    return 'text' in read ? `text\0${read.text}` : `problem\0${read.problem.message}`;
   });
   return hashOf('episode', shown, slug, contextKey, audioKey, text, ...beside);
 }

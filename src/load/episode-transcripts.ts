@@ -52,7 +52,7 @@ export function readTranscripts(listed: readonly Transcript[] | undefined, place
       problems.push({ file: named[index] ? place.file : shown, ...(named[index] ? { line: place.line } : {}), message: `transcript "${named[index]?.file ?? path.basename(file)}"${link} is outside the content folder; expected a file beside the episode` });
       continue;
     }
-    const read = readSourceText(file, shown);
+    const read = readSourceText(file, shown, 'a .vtt or .srt transcript');
     if ('problem' in read) {
       problems.push(read.missing ? { file: place.file, line: place.line, message: `transcript "${named[index]?.file ?? shown}" not found; expected a .vtt or .srt file beside the episode` } : read.problem);
       continue;

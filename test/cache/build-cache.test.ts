@@ -152,6 +152,16 @@ describe('a build with its cache and an episode\'s transcript (issue 12)', () =>
     }
     expect(Object.keys((await buildBoth(root)).cached)).not.toContain(`episodes/${SLUG}/transcript.vtt`);
   }, 120_000);
+
+  it('reports a folder by a transcript\'s name beside the episode as a problem at it, with the cache and without', async () => {
+    const root = await sampleShow();
+    await mkdir(path.join(root, 'episodes', `${SLUG}.vtt`));
+    for (const args of [[], ['--no-cache']]) {
+      const result = await castwright([...BUILD, ...args, '--out', 'dist'], root);
+      expect(result.stderr, args.join(' ')).toContain(`episodes/${SLUG}.vtt: is a folder, not a text file; expected a .vtt or .srt transcript\n`);
+      expect(result.code).toBe(1);
+    }
+  }, 60_000);
 });
 
 /** Records the keys a build asks for, and what it stores under them. */
