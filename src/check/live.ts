@@ -141,7 +141,8 @@ export async function followPages(first: LiveFeed, readPage: (href: string) => P
 export function pageFileName(href: string): string | undefined {
   let name: string;
   try {
-    name = decodeURIComponent(new URL(href).pathname.split('/').pop() ?? '');
+    // Relative links (`feed-2.xml`) name the file as well as absolute ones.
+    name = decodeURIComponent(new URL(href, 'https://feed.invalid/').pathname.split('/').pop() ?? '');
   } catch {
     return undefined;
   }

@@ -106,7 +106,12 @@ function missingPage(feed: string, href: string, reason: string): UnreadableFeed
 async function readPaged(spec: string, options: GuardStepOptions): Promise<LiveFeed> {
   const first = await readCached(spec, options);
   return followPages(first, async (href) => {
-    if (isUrlLike(spec)) return readCached(href, options);
+    if (isUrlLike(spec)) {
+      // A next link may be relative to the feed; it is fetched only as an http(s) URL, never read as a path here.
+      const url = URL.parse(href, spec);
+      if (url?.protocol !== 'http:' && url?.protocol !== 'https:') throw missingPage(spec, href, 'is not an http(s) URL');
+      return readCached(url.href, options);
+    }
     const name = pageFileName(href);
     if (!name) throw missingPage(spec, href, 'is not a file name beside it');
     const page = path.join(path.dirname(spec), name);
