@@ -95,7 +95,9 @@ export function guardPublication(next: Publication, live: LiveFeed, options: Gua
   const lines = new SourceLines(cwd);
   const contentDir = path.resolve(cwd, options.contentDir);
   const showFile = displayPath(path.join(contentDir, SHOW_FILE), cwd);
-  const liveAt = (line: number | undefined) => (line === undefined ? live.name : `${live.name}:${line}`);
+  const liveAt = (line: number | undefined, feed = live.name) => (line === undefined ? feed : `${feed}:${line}`);
+  /** Where an item is: a paged feed's later items are in their own page. */
+  const itemAt = (item: LiveItem) => liveAt(item.line, item.page);
   const changes: Change[] = [];
   const notes: Finding[] = [];
   const channel = (code: string, field: PropertyKey[], message: string) =>
@@ -215,7 +217,7 @@ export function guardPublication(next: Publication, live: LiveFeed, options: Gua
       item,
       'guard/guid-changed',
       ['guid'],
-      `guid changes from ${shown(item.guid)} (${liveAt(item.line)}) to ${quoted(episode.guid)} for the episode with ${how}: apps take it for a new episode, download it again and list it twice; ${keep}, or if the new guid is meant, add replaces: ${quoted(item.guid)}`,
+      `guid changes from ${shown(item.guid)} (${itemAt(item)}) to ${quoted(episode.guid)} for the episode with ${how}: apps take it for a new episode, download it again and list it twice; ${keep}, or if the new guid is meant, add replaces: ${quoted(item.guid)}`,
       noted,
     );
   }
@@ -231,7 +233,7 @@ export function guardPublication(next: Publication, live: LiveFeed, options: Gua
           'guard/episode-removed',
           parked.source,
           lines.field(parked.source, parked.draft ? ['draft'] : ['date']),
-          `${title} (${liveAt(item.line)}) leaves the feed: ${why}, so apps drop it from every subscriber's list; publish it again, or if that is meant, --accept ${parked.source} (after a --drafts preview build that was never published, --accept it too)`,
+          `${title} (${itemAt(item)}) leaves the feed: ${why}, so apps drop it from every subscriber's list; publish it again, or if that is meant, --accept ${parked.source} (after a --drafts preview build that was never published, --accept it too)`,
         ),
         guids: [item.guid],
         files: [parked.source, parked.slug, `${parked.slug}.md`],
@@ -247,7 +249,7 @@ export function guardPublication(next: Publication, live: LiveFeed, options: Gua
         'guard/episode-removed',
         showFile,
         lines.field(showFile, ['removed']),
-        `${title}, guid ${shown(item.guid)} (${liveAt(item.line)}), leaves the feed: no episode has its guid any more${file}, so apps drop it from every subscriber's list; restore its file, or if removing it is meant, record it in show.yml: removed: [{ guid: ${quoted(item.guid)}, reason: … }]`,
+        `${title}, guid ${shown(item.guid)} (${itemAt(item)}), leaves the feed: no episode has its guid any more${file}, so apps drop it from every subscriber's list; restore its file, or if removing it is meant, record it in show.yml: removed: [{ guid: ${quoted(item.guid)}, reason: … }]`,
       ),
       guids: [item.guid],
       files: oldSlug ? [oldSlug, `${oldSlug}.md`] : [],
@@ -267,7 +269,7 @@ export function guardPublication(next: Publication, live: LiveFeed, options: Gua
         item,
         'guard/guid-reused',
         ['guid'],
-        `the guid ${shown(episode.guid)} now names another episode: its audio file and ${what} change (live: ${shown(item.title)}, ${liveAt(item.line)}); apps would replace the episode they have with this one. Give the new episode a file of its own and restore this one`,
+        `the guid ${shown(episode.guid)} now names another episode: its audio file and ${what} change (live: ${shown(item.title)}, ${itemAt(item)}); apps would replace the episode they have with this one. Give the new episode a file of its own and restore this one`,
       );
       return;
     }
@@ -304,7 +306,7 @@ export function guardPublication(next: Publication, live: LiveFeed, options: Gua
         item,
         'guard/date-moved',
         ['date'],
-        `the publish date moves by ${days(moved)}, from ${item.dateText ? shown(item.dateText) : 'its date'} (${liveAt(item.line)}) to ${isoDate(episode.date)}: apps re-sort the episode${moved > 0 ? ' and may announce it as new again' : ''}; put the date back, or if that is meant, --accept ${episode.source}`,
+        `the publish date moves by ${days(moved)}, from ${item.dateText ? shown(item.dateText) : 'its date'} (${itemAt(item)}) to ${isoDate(episode.date)}: apps re-sort the episode${moved > 0 ? ' and may announce it as new again' : ''}; put the date back, or if that is meant, --accept ${episode.source}`,
       );
     }
     if (retitled) {
@@ -313,7 +315,7 @@ export function guardPublication(next: Publication, live: LiveFeed, options: Gua
         item,
         'guard/title-rewritten',
         ['title'],
-        `the title is rewritten beyond recognition, from ${shown(item.title)} (${liveAt(item.line)}): listeners who have the episode will not recognise it; if this is still the same episode, --accept ${episode.source}, else give the new one a file of its own`,
+        `the title is rewritten beyond recognition, from ${shown(item.title)} (${itemAt(item)}): listeners who have the episode will not recognise it; if this is still the same episode, --accept ${episode.source}, else give the new one a file of its own`,
       );
     }
   }

@@ -12,6 +12,8 @@ export interface LiveItem {
   /** The guid as apps know the item: its guid, or its enclosure URL when it has none. */
   guid: string;
   line?: number;
+  /** The page of a paged feed it is on, when not the first (`line` is in that page). */
+  page?: string;
   title: string;
   /** The item's page, which names a castwright episode's file (`…/episodes/<slug>/`). */
   link?: string;
@@ -32,6 +34,8 @@ export interface LiveFeed {
   category?: { value: string; line?: number };
   /** Items with an enclosure (the others are no episode to any app), first of each guid. */
   items: LiveItem[];
+  /** The address of the feed's next page (RFC 5005 `atom:link rel="next"`), when it is paged. */
+  next?: string;
 }
 
 function at(node: XmlNode | undefined): { line?: number } {
@@ -91,6 +95,7 @@ export function liveFeedOf(document: FeedDocument): LiveFeed {
   }
   const category = firstCategory(channel);
   const newFeedUrl = childText(channel, 'itunes:new-feed-url');
+  const next = childrenNamed(channel, 'atom:link').find((link) => link.attrs.rel?.trim() === 'next')?.attrs.href?.trim();
   return {
     name: document.name,
     ...(guid?.text.trim() ? { podcastGuid: { value: guid.text.trim(), ...at(guid) } } : {}),
@@ -100,7 +105,48 @@ export function liveFeedOf(document: FeedDocument): LiveFeed {
     ...(explicit === undefined ? {} : { explicit: { value: explicit, ...at(explicitNode) } }),
     ...(category ? { category } : {}),
     items,
+    ...(next ? { next } : {}),
   };
+}
+
+/** At most this many pages of a paged feed are followed (castwright's own feed.limit makes far fewer). */
+export const MAX_FEED_PAGES = 1000;
+
+/**
+ * A paged feed (RFC 5005) as one: the first page and every page its `next` links lead to, each read
+ * by `readPage` (which throws UnreadableFeed for a page that is missing or cannot be read). Apps that
+ * follow the pages have the older episodes from them, so the guard must see those too.
+ */
+export async function followPages(first: LiveFeed, readPage: (href: string) => Promise<LiveFeed>): Promise<LiveFeed> {
+  const items = [...first.items];
+  const seen = new Set(items.map((item) => item.guid));
+  const visited = new Set<string>(first.self ? [first.self.value] : []);
+  let next = first.next;
+  while (next !== undefined && !visited.has(next)) {
+    if (visited.size >= MAX_FEED_PAGES) throw new UnreadableFeed(first.name, undefined, `it has more than ${MAX_FEED_PAGES} pages (a loop of next links?)`);
+    visited.add(next);
+    const page = await readPage(next);
+    for (const item of page.items) {
+      if (seen.has(item.guid)) continue;
+      seen.add(item.guid);
+      items.push({ ...item, page: page.name });
+    }
+    next = page.next;
+  }
+  const { next: _, ...feed } = first;
+  return { ...feed, items };
+}
+
+/** The file name of a page of a paged feed, from its address: pages sit beside the feed. */
+export function pageFileName(href: string): string | undefined {
+  let name: string;
+  try {
+    // Relative links (`feed-2.xml`) name the file as well as absolute ones.
+    name = decodeURIComponent(new URL(href, 'https://feed.invalid/').pathname.split('/').pop() ?? '');
+  } catch {
+    return undefined;
+  }
+  return /^[\w.-]+$/.test(name) && !name.startsWith('.') ? name : undefined;
 }
 
 /** Why the guard cannot compare, as one line: the feed's own problem where it has one. */

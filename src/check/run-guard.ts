@@ -13,7 +13,7 @@ import { finding, type Finding } from './finding.ts';
 import { guardPublication } from './guard.ts';
 import { UsageError } from '../errors.ts';
 import { isUrlLike } from '../feed-reader/source.ts';
-import { UnreadableFeed, parseLiveFeed, readLiveFeed, type LiveFeed } from './live.ts';
+import { UnreadableFeed, followPages, pageFileName, parseLiveFeed, readLiveFeed, type LiveFeed } from './live.ts';
 import { hashOf } from '../cache/fingerprint.ts';
 import type { BuildCache } from '../cache/store.ts';
 
@@ -45,6 +45,8 @@ export interface LiveSource {
    * UnreadableFeed for one that is there but cannot be read, and RunError when it cannot be asked.
    */
   read(): Promise<Buffer | undefined>;
+  /** A page of a paged feed by its file name (beside the feed): its bytes and how messages name it, or undefined when missing. */
+  readPage(name: string): Promise<{ bytes: Buffer; name: string } | undefined>;
   /** What to do when it cannot be read. */
   advice: string;
 }
@@ -73,6 +75,7 @@ async function exists(file: string): Promise<boolean> {
 /** Feeds read from files, kept while the file is unchanged: `dev` compares with dist/feed.xml on every save. */
 const fileFeeds = new Map<string, { stamp: string; live: LiveFeed }>();
 
+/** One feed file or URL, read once while unchanged; each page of a paged feed is kept on its own. */
 async function readCached(spec: string, options: GuardStepOptions): Promise<LiveFeed> {
   const read = () => readLiveFeed(spec, { cwd: options.cwd, timeoutMs: options.timeoutMs ?? DEFAULT_GUARD_TIMEOUT_MS });
   if (isUrlLike(spec)) return read();
@@ -94,6 +97,33 @@ async function readCached(spec: string, options: GuardStepOptions): Promise<Live
   return live;
 }
 
+/** A next page that cannot be had is a feed that cannot be read: the guard fails closed. */
+function missingPage(feed: string, href: string, reason: string): UnreadableFeed {
+  return new UnreadableFeed(feed, undefined, `its next page ${href} ${reason}`);
+}
+
+/** The feed at a path or URL with all its pages: a file's pages are the files beside it, a URL's are fetched. */
+async function readPaged(spec: string, options: GuardStepOptions): Promise<LiveFeed> {
+  const first = await readCached(spec, options);
+  return followPages(first, async (href) => {
+    if (isUrlLike(spec)) {
+      // A next link may be relative to the feed; it is fetched only as an http(s) URL, never read as a path here.
+      const url = URL.parse(href, spec);
+      if (url?.protocol !== 'http:' && url?.protocol !== 'https:') throw missingPage(spec, href, 'is not an http(s) URL');
+      return readCached(url.href, options);
+    }
+    const name = pageFileName(href);
+    if (!name) throw missingPage(spec, href, 'is not a file name beside it');
+    const page = path.join(path.dirname(spec), name);
+    try {
+      return await readCached(page, options);
+    } catch (error) {
+      if (error instanceof UsageError) throw missingPage(spec, href, `cannot be read at ${page} (${error.message})`);
+      throw error;
+    }
+  });
+}
+
 export async function runGuard(options: GuardStepOptions): Promise<GuardStep> {
   if (options.skip) return { skipped: 'skipped with --no-guard', findings: [], accepted: [] };
   const given = options.against === undefined ? options.live : undefined;
@@ -106,9 +136,14 @@ export async function runGuard(options: GuardStepOptions): Promise<GuardStep> {
     if (given) {
       const bytes = await given.read();
       if (bytes === undefined) return { skipped: `nothing is live yet (no ${spec}), so there is nothing to compare with`, findings: [], accepted: [] };
-      live = parseLiveFeed({ bytes, name: spec });
+      live = await followPages(parseLiveFeed({ bytes, name: spec }), async (href) => {
+        const name = pageFileName(href);
+        const page = name === undefined ? undefined : await given.readPage(name);
+        if (page === undefined) throw missingPage(spec, href, name === undefined ? 'is not a file name beside it' : 'is not there');
+        return parseLiveFeed(page);
+      });
     } else {
-      live = await readCached(spec, options);
+      live = await readPaged(spec, options);
     }
   } catch (error) {
     // A bad --against is bad usage; the earlier build's feed.xml (a folder, say) is a feed that

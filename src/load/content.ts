@@ -2,7 +2,7 @@
 // Every problem in every file is collected; any error throws one ContentError holding them all.
 // Warnings (something probably not meant, such as a list of links without a stories heading) come
 // back with the content: the command decides whether they stop it (`build --strict`).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { showSchema } from '../model/schema.ts';
 import type { Episode, Show } from '../model/types.ts';
@@ -91,7 +91,8 @@ function crossCheck(identities: readonly Identity[], show: Show | undefined): Pr
 async function readAudioFiles(episodes: ReadonlyArray<{ path: string; text: string }>, root: string, state: string): Promise<Map<string, AudioFacts | string>> {
   const wanted = new Set<string>();
   for (const episode of episodes) {
-    if (!/^\s+file\s*:/m.test(episode.text)) continue;
+    // A cheap look before parsing: the key may sit in a flow mapping (`audio: { file: … }`) or be quoted.
+    if (!/\bfile\b["']?\s*:/.test(episode.text)) continue;
     const split = splitFrontMatter(episode.text, episode.path);
     if (Array.isArray(split)) continue;
     const file = audioFilePath(split.frontMatter.data, episode.path);
@@ -109,15 +110,18 @@ async function readAudioFiles(episodes: ReadonlyArray<{ path: string; text: stri
 }
 
 /**
- * The cache key of a parsed episode, or undefined when it must be parsed afresh. Transcripts beside
- * the episode (`<slug>.vtt`, `<slug>.srt`) are part of the key, present or not; an episode that names
- * its transcript with `transcript:` may read any file of the content folder, so it is never cached.
+ * The cache key of a parsed episode. Transcripts beside the episode (`<slug>.vtt`, `<slug>.srt`) are
+ * part of the key, present or not; an episode that names its transcript with `transcript:` may read
+ * any file of the content folder, so it is never stored (loadContent asks the parsed episode, not
+ * its text: YAML spells a key in more ways than a pattern can tell, `"transcript":` among them).
  */
-function episodeKey(shown: string, file: string, slug: string, text: string, contextKey: string, audioKey: string): string | undefined {
-  if (/^\s*transcript\s*:/m.test(text)) return undefined;
+function episodeKey(shown: string, file: string, slug: string, text: string, contextKey: string, audioKey: string): string {
+  // Read as the transcript reader reads them: a folder or a named pipe by that name is a problem, never a hang or a crash.
   const beside = (['vtt', 'srt'] as const).map((extension) => {
     const candidate = path.join(path.dirname(file), `${slug}.${extension}`);
-    return existsSync(candidate) ? readFileSync(candidate) : '';
+    if (!existsSync(candidate)) return '';
+    const read = readSourceText(candidate, candidate);
+    return 'text' in read ? `text\0${read.text}` : `problem\0${read.problem.message}`;
   });
   return hashOf('episode', shown, slug, contextKey, audioKey, text, ...beside);
 }
@@ -149,7 +153,7 @@ export async function loadContent(dir: string, options: LoadOptions = {}): Promi
     const cached = options.cache!.get<LoadedEpisode>(key);
     if (cached) return cached;
     const episode = readEpisode(source, context);
-    options.cache!.set(key, episode);
+    if (!episode.namesFiles) options.cache!.set(key, episode);
     return episode;
   });
   problems.push(...loaded.flatMap((episode) => episode.problems), ...crossCheck(loaded.map((episode) => episode.identity), show));

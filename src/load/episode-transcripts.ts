@@ -7,6 +7,7 @@ import type { Transcript } from '../model/schema.ts';
 import type { TranscriptFile } from '../model/types.ts';
 import { displayPath, type Problem } from '../problems.ts';
 import { readSourceText } from './text.ts';
+import { realPath } from '../state.ts';
 import { TRANSCRIPT_MEDIA_TYPES, parseTranscript, type TranscriptFormat } from './transcript.ts';
 
 export interface TranscriptPlace {
@@ -44,12 +45,14 @@ export function readTranscripts(listed: readonly Transcript[] | undefined, place
   const published: Transcript[] = [];
   for (const [index, file] of paths.entries()) {
     const shown = displayPath(file, place.cwd);
-    const relative = path.relative(root, file);
+    // Through links too: a transcript is published as written, and castwright reads nothing outside the folder.
+    const relative = path.relative(realPath(root), realPath(file));
     if (relative.startsWith('..') || path.isAbsolute(relative)) {
-      problems.push({ file: place.file, line: place.line, message: `transcript "${named[index]!.file}" is outside the content folder; expected a file beside the episode` });
+      const link = named[index] ? '' : ` (a link to ${realPath(file)})`;
+      problems.push({ file: named[index] ? place.file : shown, ...(named[index] ? { line: place.line } : {}), message: `transcript "${named[index]?.file ?? path.basename(file)}"${link} is outside the content folder; expected a file beside the episode` });
       continue;
     }
-    const read = readSourceText(file, shown);
+    const read = readSourceText(file, shown, 'a .vtt or .srt transcript');
     if ('problem' in read) {
       problems.push(read.missing ? { file: place.file, line: place.line, message: `transcript "${named[index]?.file ?? shown}" not found; expected a .vtt or .srt file beside the episode` } : read.problem);
       continue;

@@ -43,6 +43,8 @@ export interface LoadedEpisode {
   episode?: Episode;
   problems: Problem[];
   identity: Identity;
+  /** The episode names files of its own to read (`transcript:`): what they hold is not in its text. */
+  namesFiles?: boolean;
 }
 
 export function identityOf(source: EpisodeSource, show: ShowContext, frontMatter?: YamlSource): Identity {
@@ -124,7 +126,8 @@ export function readEpisode(source: EpisodeSource, show: ShowContext): LoadedEpi
       )
     : { transcript: fields?.value?.transcript?.filter((entry) => entry.file === undefined), files: [], problems: [] };
   problems.push(...transcripts.problems);
-  if (problems.some((problem) => !isWarning(problem)) || !fields?.value) return { problems, identity };
+  const namesFiles = (fields?.value?.transcript ?? []).some((entry) => entry.file !== undefined);
+  if (problems.some((problem) => !isWarning(problem)) || !fields?.value) return { problems, identity, namesFiles };
 
   const { firstParagraph, ...content } = body;
   const value = fields.value;
@@ -142,5 +145,5 @@ export function readEpisode(source: EpisodeSource, show: ShowContext): LoadedEpi
     explicit: value.explicit ?? show.explicit,
     url,
   };
-  return { episode, problems, identity };
+  return { episode, problems, identity, namesFiles };
 }

@@ -88,7 +88,7 @@ export function decodeSource(bytes: Uint8Array, shown: string): { text: string }
  * per file costs several times more than the reads themselves. Opened without blocking, so a named
  * pipe is reported instead of waiting for a writer that never comes.
  */
-export function readSourceText(file: string, shown: string): SourceText {
+export function readSourceText(file: string, shown: string, expected = 'a Markdown file'): SourceText {
   let fd: number;
   try {
     fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
@@ -98,7 +98,7 @@ export function readSourceText(file: string, shown: string): SourceText {
   }
   try {
     const info = fstatSync(fd);
-    if (!info.isFile()) return { problem: { file: shown, message: `is ${kindOf(info)}, not a text file; expected a Markdown file` }, missing: false };
+    if (!info.isFile()) return { problem: { file: shown, message: `is ${kindOf(info)}, not a text file; expected ${expected}` }, missing: false };
     if (info.size > MAX_SOURCE_BYTES) {
       const megabytes = (info.size / 1024 / 1024).toFixed(1);
       return { problem: { file: shown, message: `is ${megabytes} MB; expected a text file of at most ${MAX_SOURCE_BYTES / 1024 / 1024} MB` }, missing: false };

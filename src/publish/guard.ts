@@ -9,18 +9,24 @@ import { UnreadableFile, type Target } from './target.ts';
 
 export function liveFeedOn(target: Target): LiveSource {
   const name = target.shown(FEED_FILE);
+  const readOn = async (file: string) => {
+    try {
+      return await target.readFile(file, MAX_FEED_BYTES);
+    } catch (error) {
+      if (error instanceof UnreadableFile) throw new UnreadableFeed(target.shown(file), undefined, error.reason);
+      throw error;
+    }
+  };
   return {
     name,
     advice:
       'put the feed apps last read back on the target, or compare with a copy of it (--against <file or URL>); ' +
       "if none is left, --no-guard --force uploads this build's feed over it",
-    async read() {
-      try {
-        return await target.readFile(FEED_FILE, MAX_FEED_BYTES);
-      } catch (error) {
-        if (error instanceof UnreadableFile) throw new UnreadableFeed(name, undefined, error.reason);
-        throw error;
-      }
+    read: () => readOn(FEED_FILE),
+    // The pages of a paged feed (feed.limit) sit beside it on the target.
+    async readPage(file) {
+      const bytes = await readOn(file);
+      return bytes && { bytes, name: target.shown(file) };
     },
   };
 }

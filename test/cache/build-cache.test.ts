@@ -121,6 +121,49 @@ describe('a build with its cache (issue 9)', () => {
   }, 120_000);
 });
 
+describe('a build with its cache and an episode\'s transcript (issue 12)', () => {
+  const SLUG = '2020-09-14-disrupt-tiktok';
+  const vtt = (text: string) => `WEBVTT\n\n00:00:00.000 --> 00:00:05.000\n${text}\n`;
+  const published = (root: string) => readFile(path.join(root, 'dist', 'episodes', SLUG, 'transcript.vtt'), 'utf8');
+
+  it('follows the file that a quoted "transcript": key names when the file is edited', async () => {
+    const root = await sampleShow();
+    const episode = path.join(root, 'episodes', `${SLUG}.md`);
+    await writeFile(episode, (await readFile(episode, 'utf8')).replace(/^hosts: .*$/m, '$&\n"transcript": words/monday.vtt'));
+    await mkdir(path.join(root, 'episodes', 'words'));
+    await writeFile(path.join(root, 'episodes', 'words', 'monday.vtt'), vtt('First words.'));
+    expect((await buildBoth(root)).cached).toEqual((await buildBoth(root)).cold);
+    await writeFile(path.join(root, 'episodes', 'words', 'monday.vtt'), vtt('Edited words.'));
+    const { cached, cold } = await buildBoth(root);
+    expect(await published(root)).toContain('Edited words.');
+    expect(cached).toEqual(cold);
+  }, 60_000);
+
+  it('follows a transcript beside the episode as it is added, edited and removed', async () => {
+    const root = await sampleShow();
+    const beside = path.join(root, 'episodes', `${SLUG}.vtt`);
+    await buildBoth(root);
+    for (const step of ['added', 'edited', 'removed']) {
+      if (step === 'removed') await rm(beside);
+      else await writeFile(beside, vtt(`Words ${step}.`));
+      const { cached, cold } = await buildBoth(root);
+      expect(cached, step).toEqual(cold);
+      expect(Object.keys(cached).includes(`episodes/${SLUG}/transcript.vtt`), step).toBe(step !== 'removed');
+    }
+    expect(Object.keys((await buildBoth(root)).cached)).not.toContain(`episodes/${SLUG}/transcript.vtt`);
+  }, 120_000);
+
+  it('reports a folder by a transcript\'s name beside the episode as a problem at it, with the cache and without', async () => {
+    const root = await sampleShow();
+    await mkdir(path.join(root, 'episodes', `${SLUG}.vtt`));
+    for (const args of [[], ['--no-cache']]) {
+      const result = await castwright([...BUILD, ...args, '--out', 'dist'], root);
+      expect(result.stderr, args.join(' ')).toContain(`episodes/${SLUG}.vtt: is a folder, not a text file; expected a .vtt or .srt transcript\n`);
+      expect(result.code).toBe(1);
+    }
+  }, 60_000);
+});
+
 /** Records the keys a build asks for, and what it stores under them. */
 function recording(inner: BuildCache): BuildCache & { entries: Map<string, unknown> } {
   const entries = new Map<string, unknown>();

@@ -9,6 +9,7 @@ import { podcastGuid } from '../../src/model/schema.ts';
 import { cleanUp } from '../helpers/content.ts';
 import { snapshot } from '../helpers/files.ts';
 import { castwright, edit, feedLines, findingsIn, sampleShow } from './helpers.ts';
+import { startTestServer } from '../helpers/http.ts';
 
 afterEach(cleanUp);
 
@@ -76,6 +77,41 @@ describe('the publish guard, on the sample show against its earlier build', () =
         `apps take it for a new episode, download it again and list it twice; it came from the file name: remove the guid: line (or write guid: "${guidOf(ORACLE)}"), ` +
         `or if the new guid is meant, add replaces: "${guidOf(ORACLE)}"`,
     });
+  });
+
+  it('stops a changed guid on a later page of a feed that feed.limit pages (issue 12), at that page\'s line', async () => {
+    const root = await sampleShow();
+    await edit(root, 'episodes/show.yml', (text) => `${text}feed: { limit: 2 }\n`);
+    expect((await castwright(['build'], root)).code).toBe(0);
+    const page = (await readFile(path.join(root, 'dist', 'feed-2.xml'), 'utf8')).split('\n');
+    const line = page.findIndex((text) => text.includes(`<guid isPermaLink="false">${guidOf(DISRUPT)}</guid>`));
+    expect(line).toBeGreaterThan(0);
+    await edit(root, `episodes/${DISRUPT}.md`, (text) => text.replace('episode: 312', 'episode: 312\nguid: equity-312'));
+    const [found] = await refused(root);
+    expect(found?.code).toBe('guard/guid-changed');
+    expect(found?.message).toContain(`guid changes from "${guidOf(DISRUPT)}" (dist/feed-2.xml:`);
+  });
+
+  it('follows a relative next link of a paged feed --against a URL, fetching the page from beside the feed (issue 12)', async () => {
+    const root = await sampleShow();
+    await edit(root, 'episodes/show.yml', (text) => `${text}feed: { limit: 2 }\n`);
+    expect((await castwright(['build'], root)).code).toBe(0);
+    const server = await startTestServer();
+    try {
+      const first = (await readFile(path.join(root, 'dist', 'feed.xml'), 'utf8')).replace('href="https://equity.example.com/feed-2.xml" rel="next"', 'href="feed-2.xml" rel="next"');
+      expect(first).toContain('href="feed-2.xml" rel="next"');
+      const second = await readFile(path.join(root, 'dist', 'feed-2.xml'), 'utf8');
+      for (const [route, body] of [['/live/feed.xml', first], ['/live/feed-2.xml', second]] as const) {
+        server.routes.set(route, (_, response) => response.writeHead(200, { 'content-type': 'application/xml' }).end(body));
+      }
+      await edit(root, `episodes/${DISRUPT}.md`, (text) => text.replace('episode: 312', 'episode: 312\nguid: equity-312'));
+      const [found] = await refused(root, ['--against', `${server.base}/live/feed.xml`]);
+      expect(found?.code).toBe('guard/guid-changed');
+      expect(found?.message).toContain(`(${server.base}/live/feed-2.xml:`);
+      expect(server.requests).toEqual(['GET /live/feed.xml', 'GET /live/feed-2.xml']);
+    } finally {
+      await server.close();
+    }
   });
 
   it('stops a changed enclosure: its URL, its length and its type, each at its line', async () => {

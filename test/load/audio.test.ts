@@ -41,6 +41,17 @@ describe('audio read from the file', () => {
     ]);
   });
 
+  it('reads the file however YAML spells the key: a flow mapping, a quoted "file"', async () => {
+    const wav = wavFile(2.2);
+    for (const audio of ['audio: { file: audio/ep7.wav }\n', 'audio:\n  "file": audio/ep7.wav\n']) {
+      const text = (await fixture('episodes/valid.md')).replace(/audio:\n(?: {2}.*\n)+/, audio);
+      const root = await workspace({ 'ep.md': text }, { show: await SHOW() });
+      await mkdir(path.join(root, 'episodes', 'audio'));
+      await writeFile(path.join(root, 'episodes', 'audio', 'ep7.wav'), wav);
+      expect((await load(root)).audio, audio).toEqual({ url: 'https://cdn.fixture.example.com/audio/ep7.wav', file: 'audio/ep7.wav', length: wav.length, duration: 2, type: 'audio/wav' });
+    }
+  });
+
   it('reads an MP3 and puts what it read in the feed: enclosure length and type, itunes:duration', async () => {
     const mp3 = mp3File(500);
     const root = await showWithAudio('  file: audio/ep7.mp3\n', { 'audio/ep7.mp3': mp3 });

@@ -58,6 +58,27 @@ describe('the publish guard against the feed a folder target holds', () => {
     expect(await snapshot(site)).toEqual(before);
   });
 
+  it('reads every page of a feed that feed.limit pages (issue 12): a changed guid on the last page is refused there', async () => {
+    const root = await publishWorkspace([1, 2, 3], 'feed: { limit: 1 }\n');
+    const site = path.join(root, 'site');
+    expect((await publish(root, ['--to', 'site'])).code).toBe(0);
+    expect(existsSync(path.join(site, 'feed-3.xml'))).toBe(true);
+    await editEpisode(root, 1, changeGuid);
+    const before = await snapshot(site);
+    const result = await publish(root, ['--to', 'site']);
+    expect(result.stderr).toContain(`episodes/ep-1.md:2: guid changes from "15c5112f-0930-5186-9b14-f7dd95853d8f" (site/feed-3.xml:`);
+    expect(result.code).toBe(1);
+    expect(uploadedIn(result.stdout)).toEqual([]);
+    expect(await snapshot(site)).toEqual(before);
+    // A page the feed links to that the target lacks: the guard cannot be sure, so it stops.
+    await rm(path.join(site, 'feed-3.xml'));
+    const missing = await publish(root, ['--to', 'site']);
+    expect(missing.stderr).toContain('its next page https://');
+    expect(missing.stderr).toContain('feed-3.xml is not there');
+    expect(missing.stderr).toContain('[guard/live-unreadable]');
+    expect(missing.code).toBe(1);
+  });
+
   it('runs the guard on --dry-run too', async () => {
     const { root, site } = await published();
     await editEpisode(root, 1, retitle);

@@ -1,7 +1,7 @@
 // A transcript beside the episode (or named by transcript:) reaches the output as written, the feed
 // as podcast:transcript, and the page as a readable section whose timestamps seek the player.
 import path from 'node:path';
-import { writeFile } from 'node:fs/promises';
+import { symlink, writeFile } from 'node:fs/promises';
 import { parseFeed } from 'podcast-partytime';
 import { afterEach, describe, expect, it } from 'vitest';
 import { inCI } from '../helpers/browser.ts';
@@ -83,6 +83,16 @@ describe('transcripts', () => {
     expect(await problemsOf(await workspace({ 'ep.md': outside }))).toEqual([
       'episodes/ep.md:10: transcript "../../secret.vtt" is outside the content folder; expected a file beside the episode',
     ]);
+    // A link leads where it points: one beside the episode or named by transcript: to a file outside is refused, never published.
+    const root = await workspace({ 'ep.md': valid });
+    const secret = path.join(root, 'secret.vtt');
+    await writeFile(secret, VTT);
+    await symlink(secret, path.join(root, 'episodes', 'ep.vtt'));
+    expect(await problemsOf(root)).toEqual([`episodes/ep.vtt: transcript "ep.vtt" (a link to ${secret}) is outside the content folder; expected a file beside the episode`]);
+    const named = await workspace({ 'ep.md': valid.replace('hosts: [Ada Host]\n', 'hosts: [Ada Host]\ntranscript: words.vtt\n') });
+    await writeFile(path.join(named, 'secret.vtt'), VTT);
+    await symlink(path.join(named, 'secret.vtt'), path.join(named, 'episodes', 'words.vtt'));
+    expect(await problemsOf(named)).toEqual(['episodes/ep.md:10: transcript "words.vtt" is outside the content folder; expected a file beside the episode']);
   });
 
   it.skipIf(!podcastparserPython && !inCI)('podcastparser still reads the episode of a feed with transcripts (Debian\'s 0.6 knows no podcast:transcript)', async () => {
