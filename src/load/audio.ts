@@ -18,14 +18,20 @@ export interface AudioFacts {
   chapters: Chapter[];
 }
 
-/** Media types by what music-metadata names the container (and codec), as the feed writes them. */
-function mediaTypeOf(container: string | undefined, codec: string | undefined): string | undefined {
+/** ISO base media brands (music-metadata names an MP4 container by its ftyp brands, such as `M4A/mp42/isom`). */
+const ISO_BRANDS = /^(?:isom|iso\d|mp4\d|m4a|m4b|m4p|m4v|qt|dash|avc1|f4v|f4a|3g\w+)$/i;
+
+/** Media types by what music-metadata names the container, as the feed writes them. */
+function mediaTypeOf(container: string | undefined, hasVideo: boolean | undefined): string | undefined {
   const name = (container ?? '').toLowerCase();
   if (name.startsWith('mpeg') && !name.includes('4')) return 'audio/mpeg';
-  if (name.includes('mpeg-4') || name.includes('m4a') || name === 'mp4' || name.startsWith('m4')) {
-    return (codec ?? '').toLowerCase().includes('avc') ? 'video/mp4' : 'audio/x-m4a';
+  const brands = name.split('/');
+  // A file branded only mp42 or isom (many AAC encoders) is as much an M4A as one branded M4A.
+  if (name === 'mpeg-4' || brands.some((brand) => ISO_BRANDS.test(brand))) {
+    if (!hasVideo) return 'audio/x-m4a';
+    return brands[0] === 'm4v' ? 'video/x-m4v' : brands[0] === 'qt' ? 'video/quicktime' : 'video/mp4';
   }
-  if (name === 'ogg') return (codec ?? '').toLowerCase().includes('opus') ? 'audio/ogg' : 'audio/ogg';
+  if (name === 'ogg') return 'audio/ogg';
   if (name === 'flac') return 'audio/flac';
   if (name === 'wave' || name === 'wav') return 'audio/wav';
   return undefined;
@@ -120,8 +126,8 @@ async function parseAudio(file: string, length: number): Promise<AudioFacts | st
   } catch (error) {
     return `is not audio castwright can read (${(error as Error).message}); expected MP3, M4A/AAC, Opus, FLAC or WAV`;
   }
-  const { container, codec, duration, chapters = [] } = metadata.format;
-  const type = mediaTypeOf(container, codec);
+  const { container, hasVideo, duration, chapters = [] } = metadata.format;
+  const type = mediaTypeOf(container, hasVideo);
   if (!type) return `is ${container ?? 'of an unknown format'}, not audio a podcast app plays; expected MP3, M4A/AAC, Opus, FLAC or WAV`;
   const sampleRate = metadata.format.sampleRate;
   const read: Chapter[] = [];

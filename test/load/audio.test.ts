@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadContent } from '../../src/load/content.ts';
 import { cleanUp, fixture, loadProblems, workspace } from '../helpers/content.ts';
 import { file, generateWorkspace } from '../helpers/generate.ts';
-import { id3Chapters, mp3File, MP3_FRAME_SECONDS, wavFile } from '../helpers/audio.ts';
+import { flacFile, id3Chapters, m4aFile, mp3File, MP3_FRAME_SECONDS, opusFile, wavFile } from '../helpers/audio.ts';
 import { jsonChapters } from '../helpers/json-chapters.ts';
 
 afterEach(cleanUp);
@@ -62,6 +62,24 @@ describe('audio read from the file', () => {
     const xml = file(await generateWorkspace(root), 'feed.xml');
     expect(xml).toContain(`<enclosure url="https://cdn.fixture.example.com/audio/ep7.mp3" length="${mp3.length}" type="audio/mpeg"/>`);
     expect(xml).toContain(`<itunes:duration>${Math.round(500 * MP3_FRAME_SECONDS)}</itunes:duration>`);
+  });
+
+  it('reads M4A/AAC (branded M4A, or only mp42 and isom as many encoders write), Opus and FLAC: duration, length, type', async () => {
+    const cases = [
+      { name: 'ep.m4a', bytes: m4aFile(5.6), duration: 6, type: 'audio/x-m4a', warned: false },
+      { name: 'ep.mp4', bytes: m4aFile(61.2, 'mp42'), duration: 61, type: 'audio/x-m4a', warned: false },
+      { name: 'ep.opus', bytes: opusFile(4.2), duration: 4, type: 'audio/ogg', warned: true },
+      { name: 'ep.flac', bytes: flacFile(3.5), duration: 4, type: 'audio/flac', warned: true },
+    ];
+    for (const { name, bytes, duration, type, warned } of cases) {
+      const root = await showWithAudio(`  file: audio/${name}\n`, { [`audio/${name}`]: bytes });
+      const loaded = await loadContent(path.join(root, 'episodes'), { cwd: root });
+      expect(loaded.episodes[0]?.audio, name).toEqual({ url: `https://cdn.fixture.example.com/audio/${name}`, file: `audio/${name}`, length: bytes.length, duration, type });
+      expect(loaded.warnings.length, name).toBe(warned ? 1 : 0);
+      const xml = file(await generateWorkspace(root), 'feed.xml');
+      expect(xml, name).toContain(`length="${bytes.length}" type="${type}"/>`);
+      expect(xml, name).toContain(`<itunes:duration>${duration}</itunes:duration>`);
+    }
   });
 
   it('reports typed values that disagree with the file, each at its line', async () => {
