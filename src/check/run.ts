@@ -1,6 +1,7 @@
 // `castwright check` as one call, over what the next build would publish: the publish guard, the
 // feed lint, the email lint of every digest and, when asked, the links. `dev` runs the same on its
 // preview (without links) and shows the findings in its overlay.
+import { textOf } from '../model/source-file.ts';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -110,7 +111,7 @@ export async function checkGenerated(generated: Generated, options: CheckOptions
 
   options.onStep?.('Checking the feed…');
   const feedName = `${(options.guard.out ?? 'dist').split(path.sep).join('/')}/feed.xml`;
-  const feedXml = generated.files.get('feed.xml') ?? '';
+  const feedXml = textOf(generated.files.get('feed.xml'));
   const document = readFeedDocument({ bytes: Buffer.from(feedXml), name: feedName });
   const episodes = new Map(generated.publication.episodes.map((episode) => [episode.guid, episode as Episode]));
   findings.push(...lintFeed(document, { showFile, episodes, lines }));

@@ -1,6 +1,7 @@
 // The preview's builds run here, in a worker thread: however long a build takes, the preview
 // server keeps answering, Ctrl+C is heard, and a build can be stopped by ending its thread.
 // One request at a time; each answer is plain data (classes do not cross threads).
+import type { SourceFile } from '../model/source-file.ts';
 import { parentPort, workerData } from 'node:worker_threads';
 import { checkPreview } from '../check/run.ts';
 import { ContentError } from '../errors.ts';
@@ -17,7 +18,7 @@ export interface BuildRequest extends Omit<PreviewOptions, 'onScanned' | 'now'> 
  * `buildMs`: the build itself, without the thread's start-up.
  */
 export type BuildOutcome = { folders?: string[]; buildMs: number } & (
-  | { ok: true; files: Map<string, string>; episodes: number; warnings: Problem[]; findings: Problem[] }
+  | { ok: true; files: Map<string, string | SourceFile>; episodes: number; warnings: Problem[]; findings: Problem[] }
   | { ok: false; problems: Problem[] }
 );
 

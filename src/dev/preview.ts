@@ -1,5 +1,6 @@
 // The preview: the site exactly as `build` makes it (drafts and future episodes included and
 // marked), plus a preview bar and the email preview pages. Held in memory.
+import type { SourceFile } from '../model/source-file.ts';
 import { memoryCache } from '../cache/store.ts';
 import { generate, type Generated } from '../pipeline.ts';
 import type { Problem } from '../problems.ts';
@@ -37,7 +38,7 @@ export async function loadPreviewTemplates(dir: string = DEFAULT_TEMPLATES_DIR, 
 }
 
 export interface Preview {
-  files: Map<string, string>;
+  files: Map<string, string | SourceFile>;
   episodes: number;
   /** Problems that do not stop the preview, shown beside it. */
   warnings: Problem[];

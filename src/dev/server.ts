@@ -5,7 +5,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { RunError, UsageError, isErrno, systemError } from '../errors.ts';
 import type { Severity } from '../problems.ts';
+import { isSourceFile, textOf, type OutputContent } from '../model/source-file.ts';
 import { contentType, requestedFile } from './paths.ts';
+import { sameContent, serveSource } from './served-source.ts';
 
 export const EVENTS_PATH = '/__castwright/events';
 export const CLIENT_PATH = '/__castwright/client.js';
@@ -24,14 +26,14 @@ export interface ServerOptions {
 export interface PreviewServer {
   url: string;
   /** Serves a new good build and tells open pages to reload; `warnings` are shown beside it. */
-  publish(files: ReadonlyMap<string, string>, warnings?: readonly ShownWarning[]): void;
+  publish(files: ReadonlyMap<string, OutputContent>, warnings?: readonly ShownWarning[]): void;
   /** Keeps serving the last good build and shows these problems on every open page. */
   fail(problems: readonly string[]): void;
   close(): Promise<void>;
 }
 
 interface State {
-  files?: ReadonlyMap<string, string>;
+  files?: ReadonlyMap<string, OutputContent>;
   version: number;
   problems: readonly string[];
   warnings: readonly ShownWarning[];
@@ -49,9 +51,9 @@ export interface ShownWarning {
 const sameList = (a: readonly ShownWarning[], b: readonly ShownWarning[]) =>
   a.length === b.length && a.every((item, i) => item.text === b[i]!.text && item.severity === b[i]!.severity);
 
-function sameFiles(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {
+function sameFiles(a: ReadonlyMap<string, OutputContent>, b: ReadonlyMap<string, OutputContent>): boolean {
   if (a.size !== b.size) return false;
-  for (const [file, content] of a) if (b.get(file) !== content) return false;
+  for (const [file, content] of a) if (!sameContent(b.get(file), content)) return false;
   return true;
 }
 
@@ -140,8 +142,13 @@ export async function startServer(options: ServerOptions): Promise<PreviewServer
   };
 
   const serveFile = (req: IncomingMessage, res: ServerResponse, file: string, status = 200) => {
-    const content = state.files?.get(file) ?? '';
+    const found = state.files?.get(file) ?? '';
     const type = contentType(file);
+    if (isSourceFile(found)) {
+      if (!serveSource(req, res, found, type)) send(res, req, 404, 'text/plain; charset=utf-8', 'Not found\n');
+      return;
+    }
+    const content = textOf(found);
     const body = type.startsWith('text/html') && !isRawEmail(file) ? withClient(content, state.version) : content;
     send(res, req, status, type, body);
   };

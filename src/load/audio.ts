@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { SourceFile } from '../model/source-file.ts';
 import type { Chapter } from '../model/types.ts';
 
 export interface AudioFacts {
@@ -35,6 +36,11 @@ function mediaTypeOf(container: string | undefined, hasVideo: boolean | undefine
   if (name === 'flac') return 'audio/flac';
   if (name === 'wave' || name === 'wav') return 'audio/wav';
   return undefined;
+}
+
+/** What was read, with the file as it was then (for `audio.copy`, which publishes those bytes). */
+export interface ReadAudio extends AudioFacts {
+  source: SourceFile;
 }
 
 interface CacheEntry {
@@ -68,8 +74,8 @@ export class AudioReader {
     }
   }
 
-  /** What the file holds, or why it cannot be read. */
-  async read(file: string): Promise<AudioFacts | string> {
+  /** What the file holds (and the file as it was read), or why it cannot be read. */
+  async read(file: string): Promise<ReadAudio | string> {
     let info;
     try {
       info = statSync(file);
@@ -78,7 +84,8 @@ export class AudioReader {
     }
     if (!info.isFile()) return 'is not a file';
     const known = this.cache.files[file];
-    if (known && known.size === info.size && known.mtimeMs === info.mtimeMs && this.cache.facts[known.sha256]) return this.cache.facts[known.sha256]!;
+    const read = (facts: AudioFacts, sha256: string): ReadAudio => ({ ...facts, source: { source: file, size: info.size, mtimeMs: info.mtimeMs, sha256 } });
+    if (known && known.size === info.size && known.mtimeMs === info.mtimeMs && this.cache.facts[known.sha256]) return read(this.cache.facts[known.sha256]!, known.sha256);
     let sha256: string;
     try {
       sha256 = await hashOf(file);
@@ -88,10 +95,11 @@ export class AudioReader {
     this.cache.files[file] = { size: info.size, mtimeMs: info.mtimeMs, sha256 };
     this.changed = true;
     const cached = this.cache.facts[sha256];
-    if (cached) return cached;
+    if (cached) return read(cached, sha256);
     const facts = await parseAudio(file, info.size);
-    if (typeof facts !== 'string') this.cache.facts[sha256] = facts;
-    return facts;
+    if (typeof facts === 'string') return facts;
+    this.cache.facts[sha256] = facts;
+    return read(facts, sha256);
   }
 
   save(): void {

@@ -14,7 +14,7 @@ import { ContentError } from '../errors.ts';
 import { SHOW_FILE, scanContentFolder } from './scan.ts';
 import { readSourceText } from './text.ts';
 import { readYaml, validate } from './yaml.ts';
-import { AudioReader, type AudioFacts } from './audio.ts';
+import { AudioReader, type ReadAudio } from './audio.ts';
 import { audioFilePath } from './audio-file.ts';
 import { splitFrontMatter } from './front-matter.ts';
 import { realPath, stateFolder } from '../state.ts';
@@ -88,7 +88,7 @@ function crossCheck(identities: readonly Identity[], show: Show | undefined): Pr
  * Reads every audio file an episode names with `audio.file` (its front matter is read here once
  * more, only for files that mention one), through the show's cache of what was read before.
  */
-async function readAudioFiles(episodes: ReadonlyArray<{ path: string; text: string }>, root: string, state: string): Promise<Map<string, AudioFacts | string>> {
+async function readAudioFiles(episodes: ReadonlyArray<{ path: string; text: string }>, root: string, state: string): Promise<Map<string, ReadAudio | string>> {
   const wanted = new Set<string>();
   for (const episode of episodes) {
     // A cheap look before parsing: the key may sit in a flow mapping (`audio: { file: … }`) or be quoted.
@@ -100,7 +100,7 @@ async function readAudioFiles(episodes: ReadonlyArray<{ path: string; text: stri
     const inside = file !== undefined && !path.relative(realPath(root), realPath(file)).startsWith('..');
     if (file && inside) wanted.add(file);
   }
-  const facts = new Map<string, AudioFacts | string>();
+  const facts = new Map<string, ReadAudio | string>();
   if (wanted.size === 0) return facts;
   const reader = new AudioReader(path.join(state, 'audio.json'));
   // One at a time: each read streams a whole file from disk, and the disk is the limit.

@@ -8,7 +8,7 @@ import { readBody } from './markdown.ts';
 import { storyChapters } from './chapters.ts';
 import { readTranscripts } from './episode-transcripts.ts';
 import { applyAudioFile } from './audio-file.ts';
-import type { AudioFacts } from './audio.ts';
+import type { ReadAudio } from './audio.ts';
 import { formatDuration } from '../model/time.ts';
 import { isWarning, type Problem } from '../problems.ts';
 import { validate, type YamlSource } from './yaml.ts';
@@ -24,7 +24,7 @@ export interface EpisodeSource {
   /** Where the file is, to find files beside it (transcripts); absent for text that is no file yet (import). */
   place?: { path: string; root: string; cwd: string };
   /** What was read from the audio files that episodes name with audio.file, by absolute path. */
-  audio?: ReadonlyMap<string, AudioFacts | string>;
+  audio?: ReadonlyMap<string, ReadAudio | string>;
 }
 
 /**
@@ -84,7 +84,7 @@ export function readEpisode(source: EpisodeSource, show: ShowContext): LoadedEpi
   const identity = identityOf(source, show, frontMatter);
   problems.push(...frontMatter.problems);
   const fromFile = source.place
-    ? applyAudioFile(frontMatter, { file, episodePath: source.place.path, root: source.place.root, facts: source.audio ?? new Map(), audioBaseUrl: show.audioBaseUrl })
+    ? applyAudioFile(frontMatter, { file, episodePath: source.place.path, root: source.place.root, facts: source.audio ?? new Map(), audioBaseUrl: show.audioBaseUrl, slug, siteUrl: show.url })
     : { problems: [], chapters: [] };
   problems.push(...fromFile.problems);
   const fields = frontMatter.problems.some((problem) => !isWarning(problem)) ? undefined : validate(episodeSchema, frontMatter, file);
@@ -137,6 +137,7 @@ export function readEpisode(source: EpisodeSource, show: ShowContext): LoadedEpi
     chapterList,
     transcript: transcripts.transcript,
     transcriptFiles: transcripts.files,
+    copiedFiles: fromFile.copied ? [fromFile.copied] : [],
     slug,
     source: file,
     guid: identity.guid!.value,

@@ -351,6 +351,8 @@ const audio = record(
     url: webUrl('the absolute http(s) URL of the audio file'),
     // Read by the load stage, which fills url, length, duration and type from the file.
     file: optionalLine('an audio file of the content folder, such as audio/2020-09-14.mp3'),
+    // With file: published in the output beside the episode's page (the load stage sets url).
+    copy: flag('true or false: whether audio.file is copied into the output').optional(),
     length: positiveWhole('the file size in bytes, a whole number above 0', MAX_AUDIO_BYTES),
     // Optional: many published feeds give no length, and an imported episode must not get a made-up one.
     duration: duration.optional(),

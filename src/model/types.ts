@@ -1,6 +1,7 @@
 // The domain model every output is rendered from. Fields that come from sources are inferred from
 // the schema; the rest is derived by the load stage from the Markdown body.
 import type { EpisodeFields, ShowSettings } from './schema.ts';
+import type { CopiedFile } from './source-file.ts';
 import type { PublishDate } from './time.ts';
 
 export type Show = ShowSettings;
@@ -85,6 +86,8 @@ export interface Episode extends Omit<EpisodeFields, 'guid' | 'summary' | 'expli
   chapterList: Chapter[];
   /** Transcripts castwright reads and publishes (a .vtt or .srt beside the episode, or `transcript:` naming one). */
   transcriptFiles: TranscriptFile[];
+  /** Files of the content folder published as they are: the audio with `audio.copy: true`. */
+  copiedFiles: CopiedFile[];
 }
 
 export type EpisodeStatus = 'published' | 'draft' | 'scheduled';

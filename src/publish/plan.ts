@@ -1,5 +1,7 @@
 // What a publish changes on its target, found by content hash against the target's record, never
 // by time: new and changed files in ranks (see kinds.ts), the feed last, and only then deletions.
+import { isSourceFile, type OutputContent } from '../model/source-file.ts';
+import type { UploadBody } from './body.ts';
 import { createHash } from 'node:crypto';
 import { RunError } from '../errors.ts';
 import { FEED_FILE, cacheControlOf, contentTypeOf, kindOf, rankOf, type Kind } from './kinds.ts';
@@ -7,7 +9,7 @@ import { RECORD_FILE, isSitePath, type PublishRecord } from './record.ts';
 
 export interface Upload {
   path: string;
-  body: Uint8Array;
+  body: UploadBody;
   sha256: string;
   kind: Kind;
   contentType: string;
@@ -39,7 +41,7 @@ export interface PlanOptions {
 }
 
 /** The plan from this build's files and what the target's record says it holds. */
-export function planPublish(files: ReadonlyMap<string, string | Uint8Array>, record: PublishRecord, options: PlanOptions = {}): Plan {
+export function planPublish(files: ReadonlyMap<string, OutputContent>, record: PublishRecord, options: PlanOptions = {}): Plan {
   const bad = [...files.keys()].filter((path) => !isSitePath(path));
   if (bad.length) throw new RunError(`the build has files castwright cannot publish safely: ${bad.slice(0, 5).map((p) => JSON.stringify(p)).join(', ')}`);
   if (!files.has(FEED_FILE)) throw new RunError(`the build has no ${FEED_FILE}; there is nothing for podcast apps to read`);
@@ -49,8 +51,9 @@ export function planPublish(files: ReadonlyMap<string, string | Uint8Array>, rec
   const uploads: Upload[] = [];
   let unchanged = 0;
   for (const [path, content] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    // A file by reference was hashed when read (load/audio.ts); its bytes stay on disk until uploaded.
     const body = typeof content === 'string' ? Buffer.from(content) : content;
-    const hash = sha256Of(body);
+    const hash = isSourceFile(body) ? body.sha256 : sha256Of(body);
     built[path] = hash;
     if (!options.force && record.files[path] === hash && !pending.has(path)) {
       unchanged++;

@@ -3,6 +3,7 @@
 // every upload as pending), after each batch, after the deletions and after the notifications, so
 // a run that dies at any point leaves a record from which the next run finishes the work: pending
 // files go up again, and a feed whose notification is not recorded is announced again.
+import type { OutputContent } from '../model/source-file.ts';
 import { RunError } from '../errors.ts';
 import type { Notifier } from './notify/notifier.ts';
 import { episodeChanges, planIsEmpty, planPublish, uploadsOf, type Plan, type Upload } from './plan.ts';
@@ -21,7 +22,7 @@ export type PublishEvent =
 
 export interface PublishRun {
   /** Every file of the build, path → content. */
-  files: ReadonlyMap<string, string | Uint8Array>;
+  files: ReadonlyMap<string, OutputContent>;
   feedUrl: string;
   /** Episode titles by slug, to name the episodes a change adds. */
   titles: ReadonlyMap<string, string>;

@@ -6,6 +6,7 @@
 import { hashOf } from '../cache/fingerprint.ts';
 import type { BuildCache } from '../cache/store.ts';
 import { ContentError } from '../errors.ts';
+import type { SourceFile } from '../model/source-file.ts';
 import type { Publication } from '../model/types.ts';
 import type { Problem } from '../problems.ts';
 import type { Digest } from './email.ts';
@@ -16,7 +17,8 @@ import type { SiteOptions } from './site.ts';
 import type { Templates } from './templates.ts';
 import { episodeView, type EpisodeView } from './view.ts';
 
-export type OutputFiles = Map<string, string>;
+/** Path → content; a SourceFile is a file of the content folder, written by link or copy (write/place-source.ts). */
+export type OutputFiles = Map<string, string | SourceFile>;
 
 export interface Rendered {
   files: OutputFiles;

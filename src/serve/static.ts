@@ -16,6 +16,7 @@ import { promisify } from 'node:util';
 import { brotliCompress, gzip, constants as zlib } from 'node:zlib';
 import { contentType, requestedFile } from '../dev/paths.ts';
 import { securityHeaders } from './headers.ts';
+import { sendFileRange } from './range.ts';
 
 const brotli = promisify(brotliCompress);
 const gzipped = promisify(gzip);
@@ -204,7 +205,7 @@ export function staticSite(root: string): StaticSite {
       'Content-Type': type,
       'Cache-Control': status === 200 ? cacheControl(type, query) : 'no-cache',
       'Last-Modified': mtime.toUTCString(),
-      'Accept-Ranges': 'none',
+      'Accept-Ranges': found.kind === 'large' || !compressible(type) ? 'bytes' : 'none',
     };
     const encodings = found.kind === 'file' && compressible(type) && found.entry.body.length >= COMPRESS_FROM_BYTES ? acceptedEncodings(req.headers['accept-encoding']) : [];
     if (found.kind === 'file' && compressible(type)) headers.Vary = 'Accept-Encoding';
@@ -222,16 +223,13 @@ export function staticSite(root: string): StaticSite {
       }
     }
     if (found.kind === 'large') {
-      headers['Content-Length'] = found.size;
-      res.writeHead(status, headers);
-      if (req.method === 'HEAD') {
-        res.end();
-        return true;
-      }
-      const handle = await open(found.file, constants.O_RDONLY | constants.O_NOFOLLOW);
-      const stream = handle.createReadStream();
-      stream.on('error', () => res.destroy());
-      stream.pipe(res);
+      // Large files are audio and video: players seek in them by range.
+      sendFileRange(req, res, await open(found.file, constants.O_RDONLY | constants.O_NOFOLLOW), found.size, headers, status);
+      return true;
+    }
+    if (!encoding && !compressible(type)) {
+      // Audio, images: taken by range too (a player seeks in a short file as in a long one).
+      sendFileRange(req, res, found.entry.body, found.entry.body.length, headers, status);
       return true;
     }
     const body = encoding ? await encode(found.entry, encoding) : found.entry.body;

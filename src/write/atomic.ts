@@ -8,6 +8,8 @@ import { open, readdir, realpath, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { isErrno, systemError, systemReason } from '../errors.ts';
 import { displayPath } from '../problems.ts';
+import { isSourceFile, type OutputContent } from '../model/source-file.ts';
+import { placeSource } from './place-source.ts';
 import { placeFile, readOutputRecord, saveOutputRecord, type OutputRecord } from './reuse.ts';
 import { replaceEntries, replaceFolder } from './swap.ts';
 import { claimWorkArea, isWorkEntry, removeStaleWorkAreas, type WorkArea } from './work-area.ts';
@@ -29,12 +31,15 @@ function checkedPath(root: string, relative: string): string {
  * Synchronous on purpose: thousands of small writes through libuv's thread pool take about twice
  * as long as writing them one after the other.
  */
-function writeTree(root: string, files: ReadonlyMap<string, string | Uint8Array>, record: OutputRecord | undefined): void {
+function writeTree(root: string, files: ReadonlyMap<string, OutputContent>, record: OutputRecord | undefined): void {
   record?.next.clear();
   const entries = [...files].map(([relative, content]) => [relative, checkedPath(root, relative), content] as const);
   const folders = [...new Set(entries.map(([, file]) => path.dirname(file)))].sort();
   for (const folder of folders) mkdirSync(folder, { recursive: true });
-  for (const [relative, file, content] of entries) placeFile(record, relative, file, content);
+  for (const [relative, file, content] of entries) {
+    if (isSourceFile(content)) placeSource(record, relative, file, content);
+    else placeFile(record, relative, file, content);
+  }
 }
 
 /** Where the output really goes: the target of a symbolic link (which is kept), even a missing one. */
@@ -78,7 +83,7 @@ export interface WriteOptions {
 }
 
 /** Replaces `outDir` with exactly `files` (output path → content), or throws and leaves it as it was. */
-export async function writeFolder(outDir: string, files: ReadonlyMap<string, string | Uint8Array>, options: WriteOptions = {}): Promise<void> {
+export async function writeFolder(outDir: string, files: ReadonlyMap<string, OutputContent>, options: WriteOptions = {}): Promise<void> {
   const cwd = options.cwd ?? process.cwd();
   const shown = `${displayPath(path.resolve(outDir), cwd)}/`;
   const target = resolveTarget(path.resolve(outDir));

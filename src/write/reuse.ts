@@ -56,7 +56,7 @@ const matches = (recorded: Recorded, stats: Stats | undefined) =>
   stats !== undefined && stats.isFile() && stats.size === recorded.size && stats.mtimeMs === recorded.mtimeMs && stats.ino === recorded.ino;
 
 // A link refused for a reason a copy gets round: another file system, links not supported or too many.
-const COPY_INSTEAD = new Set(['EXDEV', 'EPERM', 'EMLINK', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
+export const COPY_INSTEAD = new Set(['EXDEV', 'EPERM', 'EMLINK', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
 
 /**
  * Puts `content` at `file` (a path in the work folder), reusing the live output's `relative` when
@@ -68,26 +68,29 @@ export function placeFile(record: OutputRecord | undefined, relative: string, fi
     return;
   }
   const hash = contentHash(content);
-  const recorded = record.previous.get(relative);
-  if (recorded?.hash === hash) {
-    const live = path.join(record.target, ...relative.split('/'));
-    if (matches(recorded, lstatSync(live, { throwIfNoEntry: false }))) {
-      try {
-        linkSync(live, file);
-      } catch (error) {
-        if (!COPY_INSTEAD.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
-        // A reflink where the file system offers one, else a plain copy.
-        copyFileSync(live, file, constants.COPYFILE_FICLONE);
-      }
-      remember(record, relative, hash, file);
-      return;
-    }
-  }
+  if (reuseLive(record, relative, hash, file)) return;
   writeFileSync(file, content);
   remember(record, relative, hash, file);
 }
 
-function remember(record: OutputRecord, relative: string, hash: string, file: string): void {
+/** Links (else copies) the live output's `relative` to `file` when the record shows it holds `hash` untouched. */
+export function reuseLive(record: OutputRecord, relative: string, hash: string, file: string): boolean {
+  const recorded = record.previous.get(relative);
+  if (recorded?.hash !== hash) return false;
+  const live = path.join(record.target, ...relative.split('/'));
+  if (!matches(recorded, lstatSync(live, { throwIfNoEntry: false }))) return false;
+  try {
+    linkSync(live, file);
+  } catch (error) {
+    if (!COPY_INSTEAD.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
+    // A reflink where the file system offers one, else a plain copy.
+    copyFileSync(live, file, constants.COPYFILE_FICLONE);
+  }
+  remember(record, relative, hash, file);
+  return true;
+}
+
+export function remember(record: OutputRecord, relative: string, hash: string, file: string): void {
   const { size, mtimeMs, ino } = lstatSync(file);
   record.next.set(relative, { hash, size, mtimeMs, ino });
 }

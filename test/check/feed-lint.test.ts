@@ -1,6 +1,7 @@
 // The feed lint, finding by finding: each fixture in test/fixtures/check/feed/ is a valid feed
 // with one defect, named for the code it must raise (at its line, with its message). For the
 // show's own feed, a finding points at the show.yml or episode line that produced it.
+import { textOf } from '../../src/model/source-file.ts';
 import { readFileSync } from 'node:fs';
 import { cp, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -72,7 +73,7 @@ describe('feed lint', () => {
 
   it('finds nothing in the sample show\'s feed', async () => {
     const generated = await generateSample();
-    expect(lintFeed(readFeedDocument({ bytes: Buffer.from(generated.files.get('feed.xml')!), name: 'dist/feed.xml' }))).toEqual([]);
+    expect(lintFeed(readFeedDocument({ bytes: Buffer.from(textOf(generated.files.get('feed.xml'))), name: 'dist/feed.xml' }))).toEqual([]);
   });
 });
 

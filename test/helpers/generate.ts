@@ -15,5 +15,6 @@ export function generateWorkspace(root: string, options: { drafts?: boolean; now
 export function file(generated: Generated, name: string): string {
   const content = generated.files.get(name);
   if (content === undefined) throw new Error(`no output file ${name}; have ${[...generated.files.keys()].join(', ')}`);
+  if (typeof content !== 'string') throw new Error(`output file ${name} is a file of the content folder (${content.source}), not text`);
   return content;
 }

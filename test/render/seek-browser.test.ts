@@ -7,10 +7,11 @@ import { hasBrowser, launchBrowser } from '../helpers/browser.ts';
 import { wavFile } from '../helpers/audio.ts';
 import { cleanUp, fixture, workspace } from '../helpers/content.ts';
 import { generateWorkspace } from '../helpers/generate.ts';
+import type { OutputFiles } from '../../src/render/publication.ts';
 
 describe.skipIf(!hasBrowser)('timestamps that seek the player', () => {
   let browser: BrowserContext;
-  let files: Map<string, string>;
+  let files: OutputFiles;
 
   beforeAll(async () => {
     const episode = (await fixture('episodes/valid.md'))
@@ -23,7 +24,7 @@ describe.skipIf(!hasBrowser)('timestamps that seek the player', () => {
     await browser.route('https://cdn.fixture.example.com/**', (route) => route.fulfill({ status: 200, contentType: 'audio/wav', body: audio }));
     await browser.route('https://fixture.example.com/**', (route) => {
       const key = new URL(route.request().url()).pathname.slice(1).replace(/(^|\/)$/, '$1index.html');
-      const body = files.get(key);
+      const body = files.get(key) as string | undefined;
       const type = key.endsWith('.js') ? 'text/javascript' : key.endsWith('.css') ? 'text/css' : 'text/html';
       return body === undefined ? route.fulfill({ status: 404, body: 'not found' }) : route.fulfill({ status: 200, contentType: type, body });
     });

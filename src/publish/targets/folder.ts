@@ -3,9 +3,10 @@
 // new folder is renamed into place in one step. Where a swap cannot be made (the parent folder is
 // not writable, the folder or something in it is a mount point) files are replaced one by one in
 // place, each atomically, in the same safe order as a remote target.
+import { writeBody, type UploadBody } from '../body.ts';
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { access, chmod, chown, copyFile, link, lstat, mkdir, mkdtemp, readdir, readlink, realpath, rename, rm, rmdir, stat, symlink, unlink, writeFile } from 'node:fs/promises';
+import { access, chmod, chown, copyFile, link, lstat, mkdir, mkdtemp, readdir, readlink, realpath, rename, rm, rmdir, stat, symlink, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { RunError, UsageError, isErrno, systemError } from '../../errors.ts';
 import { checkOutputFolder, swapIn } from '../../write/atomic.ts';
@@ -33,10 +34,10 @@ async function resolveRoot(spec: FolderSpec): Promise<string> {
   }
 }
 
-async function writeAtomically(file: string, body: Uint8Array | string): Promise<void> {
+async function writeAtomically(file: string, body: UploadBody | string): Promise<void> {
   const temporary = path.join(path.dirname(file), `.${path.basename(file)}.castwright-${randomBytes(6).toString('hex')}`);
   try {
-    await writeFile(temporary, body);
+    await writeBody(temporary, body);
     // A rename replaces the name, never the old file's content: a hard link to it elsewhere keeps it.
     await rename(temporary, file);
   } catch (error) {

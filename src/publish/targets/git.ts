@@ -3,8 +3,9 @@
 // changed files are written into a private index with git's plumbing, so a publish costs the
 // changed files, not the site. The record travels in the commit; notifications made after the
 // push are recorded in a git note (refs/notes/castwright), which no Pages build reacts to.
+import { writeBody } from '../body.ts';
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { RunError } from '../../errors.ts';
@@ -149,7 +150,7 @@ export async function openGit(spec: GitSpec, context: TargetContext): Promise<Ta
     for (const file of files) {
       const at = path.join(folder, ...file.path.split('/'));
       await mkdir(path.dirname(at), { recursive: true });
-      await writeFile(at, file.body);
+      await writeBody(at, file.body);
       written.push(at);
     }
     const hashes = (await must(['hash-object', '-w', '--no-filters', '--stdin-paths'], 'cannot store the files', `${written.join('\n')}\n`)).split('\n');

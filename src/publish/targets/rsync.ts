@@ -2,6 +2,7 @@
 // own keys, agent and ~/.ssh/config; or to an rsync daemon (rsync://host/module/path, password in
 // RSYNC_PASSWORD). Each batch is one rsync run over a list of files: rsync writes each to a
 // temporary name and, with --delay-updates, renames the whole batch into place at its end.
+import { writeBody } from '../body.ts';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -141,7 +142,7 @@ export async function openRsync(spec: RsyncSpec, context: TargetContext): Promis
       const source = path.join(work, `batch-${++batches}`);
       for (const file of files) {
         await mkdir(path.dirname(path.join(source, file.path)), { recursive: true });
-        await writeFile(path.join(source, file.path), file.body);
+        await writeBody(path.join(source, file.path), file.body);
       }
       const paths = files.map((f) => f.path);
       // --ignore-times: the plan already chose these files by content; rsync must not skip one

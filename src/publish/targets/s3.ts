@@ -2,6 +2,7 @@
 // Each object gets its Content-Type and Cache-Control (see kinds.ts) and its SHA-256 as metadata.
 // Credentials come from the SDK's own chain: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE
 // and ~/.aws, SSO, instance roles. The SDK is loaded only when an S3 target is used.
+import { bodyStream } from '../body.ts';
 import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import { RunError, isErrno, systemError } from '../../errors.ts';
 import { inPool } from '../pool.ts';
@@ -109,11 +110,13 @@ export async function openS3(spec: S3Spec, context: TargetContext): Promise<Targ
     async put(files, done) {
       await inPool(files, CONCURRENCY, async (file) => {
         try {
+          const { body, length } = await bodyStream(file.body);
           await client.send(
             new sdk.PutObjectCommand({
               Bucket: spec.bucket,
               Key: key(file.path),
-              Body: file.body,
+              Body: body,
+              ContentLength: length,
               ContentType: file.contentType,
               CacheControl: file.cacheControl,
               Metadata: { sha256: file.sha256 },

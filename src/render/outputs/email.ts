@@ -1,6 +1,7 @@
 // The email digests: email/<slug>.html and .txt per episode, for shows with email settings. The
 // unsubscribe link keeps its {token} placeholder: `send` fills it per reader. Beside them the web
 // copy that "view in browser" opens, email/<slug>/index.html, with no reader in it.
+import { textOf, type OutputContent } from '../../model/source-file.ts';
 import { hasEmail } from '../../model/types.ts';
 import { prepareDigest, renderWebCopy, webCopyPath, type Digest } from '../email.ts';
 import { defineOutput, type Contribution } from './output.ts';
@@ -29,8 +30,8 @@ export const emailOutput = defineOutput<DigestHeading>({
 });
 
 /** Each episode's digest by slug, from the output's parts and the files it rendered. */
-export function digestsOf(contributions: ReadonlyArray<Contribution<DigestHeading>>, files: ReadonlyMap<string, string>): Map<string, Digest> {
+export function digestsOf(contributions: ReadonlyArray<Contribution<DigestHeading>>, files: ReadonlyMap<string, OutputContent>): Map<string, Digest> {
   return new Map(
-    contributions.map(({ view, part }) => [view.slug, { ...part, html: files.get(htmlFile(view.slug))!, text: files.get(textFile(view.slug))! }]),
+    contributions.map(({ view, part }) => [view.slug, { ...part, html: textOf(files.get(htmlFile(view.slug))), text: textOf(files.get(textFile(view.slug))) }]),
   );
 }

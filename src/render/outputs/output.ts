@@ -7,14 +7,15 @@
 // result can be cached and computed in another thread; it must return plain data (strings, numbers,
 // plain objects and arrays). `show` renders the files of the show as a whole from every listed
 // episode's view and part, newest first.
+import type { SourceFile } from '../../model/source-file.ts';
 import type { Problem } from '../../problems.ts';
 import type { Show } from '../../model/types.ts';
 import type { SiteOptions } from '../site.ts';
 import type { Templates } from '../templates.ts';
 import type { EpisodeView } from '../view.ts';
 
-/** Output path (relative, `/`-separated) and its content. */
-export type OutputFile = readonly [path: string, content: string];
+/** Output path (relative, `/`-separated) and its content: text, or a file of the content folder by reference. */
+export type OutputFile = readonly [path: string, content: string | SourceFile];
 
 export interface RenderContext {
   show: Show;

@@ -3,6 +3,7 @@
 // add it here. publication.ts renders each listed output; build, dev, check and publish pick it up.
 import { assetsOutput } from './assets.ts';
 import { chaptersOutput } from './chapters.ts';
+import { copiedFilesOutput } from './copied.ts';
 import { jsonFeedOutput, sitemapOutput } from './discovery.ts';
 import { emailOutput } from './email.ts';
 import { feedOutput } from './feed.ts';
@@ -17,6 +18,7 @@ export const OUTPUTS: ReadonlyArray<Output<any>> = [
   emailOutput,
   chaptersOutput,
   transcriptsOutput,
+  copiedFilesOutput,
   sitemapOutput,
   assetsOutput,
 ];

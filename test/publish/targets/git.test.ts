@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { textOf } from '../../../src/model/source-file.ts';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -51,7 +52,7 @@ describe('castwright publish to a git branch', () => {
       }),
     );
     expect(Object.keys(tree).sort()).toEqual([...files.keys(), RECORD_FILE].sort());
-    for (const [name, content] of files) expect(tree[name], name).toBe(blobSha(content));
+    for (const [name, content] of files) expect(tree[name], name).toBe(blobSha(textOf(content)));
     expect((await git(repo, 'log', '--format=%s', 'gh-pages')).trim()).toBe('Publish 2 episodes');
     expect(await git(repo, 'log', '-1', '--format=%b', 'gh-pages')).toContain('Added: Episode 1 of the show\nAdded: Episode 2 of the show');
 

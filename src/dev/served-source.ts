@@ -1,0 +1,21 @@
+// A file of the content folder in the preview (an audio file with `audio.copy`): streamed from
+// disk as it is now, by range, never held in memory with the rendered files.
+import { statSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { OutputContent, SourceFile } from '../model/source-file.ts';
+import { isSourceFile } from '../model/source-file.ts';
+import { sendFileRange } from '../serve/range.ts';
+
+/** Same content: the same text, or the same file read with the same hash. */
+export function sameContent(a: OutputContent | undefined, b: OutputContent | undefined): boolean {
+  if (isSourceFile(a) || isSourceFile(b)) return isSourceFile(a) && isSourceFile(b) && a.source === b.source && a.sha256 === b.sha256;
+  return a === b;
+}
+
+/** Answers with the file; false when it is gone (the caller answers 404; the watcher rebuilds). */
+export function serveSource(req: IncomingMessage, res: ServerResponse, file: SourceFile, type: string): boolean {
+  const now = statSync(file.source, { throwIfNoEntry: false });
+  if (!now?.isFile()) return false;
+  sendFileRange(req, res, file.source, now.size, { 'Content-Type': type, 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
+  return true;
+}
