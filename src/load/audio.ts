@@ -3,10 +3,7 @@
 // with music-metadata. What was read is cached by the file's SHA-256 in the show's state folder
 // (.castwright/audio.json), behind a size and modification-time check, so a 100 MB file is
 // neither parsed nor hashed again while it is unchanged.
-import { createHash } from 'node:crypto';
-import { createReadStream, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import type { SourceFile } from '../model/source-file.ts';
+import { HashedFacts, type Read } from './hashed-facts.ts';
 import type { Chapter } from '../model/types.ts';
 
 export interface AudioFacts {
@@ -39,92 +36,10 @@ function mediaTypeOf(container: string | undefined, hasVideo: boolean | undefine
 }
 
 /** What was read, with the file as it was then (for `audio.copy`, which publishes those bytes). */
-export interface ReadAudio extends AudioFacts {
-  source: SourceFile;
-}
+export type ReadAudio = Read<AudioFacts>;
 
-interface CacheEntry {
-  size: number;
-  mtimeMs: number;
-  sha256: string;
-}
-
-interface CacheFile {
-  version: 1;
-  /** By absolute path: what the file was when last hashed. */
-  files: Record<string, CacheEntry>;
-  /** By SHA-256: what was read from those bytes. */
-  facts: Record<string, AudioFacts>;
-}
-
-const CACHE_VERSION = 1;
-
-/** Reads and remembers audio facts; `save()` writes what was learnt (a cache that cannot be written is only slower). */
-export class AudioReader {
-  private cache: CacheFile = { version: CACHE_VERSION, files: {}, facts: {} };
-  private changed = false;
-
-  constructor(private readonly cacheFile?: string) {
-    if (!cacheFile) return;
-    try {
-      const parsed = JSON.parse(readFileSync(cacheFile, 'utf8')) as Partial<CacheFile>;
-      if (parsed.version === CACHE_VERSION && parsed.files && parsed.facts) this.cache = parsed as CacheFile;
-    } catch {
-      // Missing or unreadable: every file is read again, and the cache is written anew.
-    }
-  }
-
-  /** What the file holds (and the file as it was read), or why it cannot be read. */
-  async read(file: string): Promise<ReadAudio | string> {
-    let info;
-    try {
-      info = statSync(file);
-    } catch (error) {
-      return (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : `cannot be read (${(error as Error).message})`;
-    }
-    if (!info.isFile()) return 'is not a file';
-    const known = this.cache.files[file];
-    const read = (facts: AudioFacts, sha256: string): ReadAudio => ({ ...facts, source: { source: file, size: info.size, mtimeMs: info.mtimeMs, sha256 } });
-    if (known && known.size === info.size && known.mtimeMs === info.mtimeMs && this.cache.facts[known.sha256]) return read(this.cache.facts[known.sha256]!, known.sha256);
-    let sha256: string;
-    try {
-      sha256 = await hashOf(file);
-    } catch (error) {
-      return `cannot be read (${(error as Error).message})`;
-    }
-    this.cache.files[file] = { size: info.size, mtimeMs: info.mtimeMs, sha256 };
-    this.changed = true;
-    const cached = this.cache.facts[sha256];
-    if (cached) return read(cached, sha256);
-    const facts = await parseAudio(file, info.size);
-    if (typeof facts === 'string') return facts;
-    this.cache.facts[sha256] = facts;
-    return read(facts, sha256);
-  }
-
-  save(): void {
-    if (!this.cacheFile || !this.changed) return;
-    try {
-      mkdirSync(path.dirname(this.cacheFile), { recursive: true });
-      const temporary = `${this.cacheFile}.${process.pid}.tmp`;
-      writeFileSync(temporary, `${JSON.stringify(this.cache)}\n`);
-      renameSync(temporary, this.cacheFile);
-      this.changed = false;
-    } catch {
-      // A read-only or full state folder costs a re-read next time, never a build.
-    }
-  }
-}
-
-function hashOf(file: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const hash = createHash('sha256');
-    createReadStream(file)
-      .on('data', (chunk) => hash.update(chunk))
-      .on('error', reject)
-      .on('end', () => resolve(hash.digest('hex')));
-  });
-}
+/** Reads and remembers audio facts by file hash (load/hashed-facts.ts). */
+export const audioReader = (cacheFile?: string) => new HashedFacts(parseAudio, 2, cacheFile);
 
 async function parseAudio(file: string, length: number): Promise<AudioFacts | string> {
   const { parseFile } = await import('music-metadata');

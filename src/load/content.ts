@@ -14,7 +14,7 @@ import { ContentError } from '../errors.ts';
 import { SHOW_FILE, scanContentFolder } from './scan.ts';
 import { readSourceText } from './text.ts';
 import { readYaml, validate } from './yaml.ts';
-import { AudioReader, type ReadAudio } from './audio.ts';
+import { audioReader, type ReadAudio } from './audio.ts';
 import { audioFilePath } from './audio-file.ts';
 import { splitFrontMatter } from './front-matter.ts';
 import { realPath, stateFolder } from '../state.ts';
@@ -102,7 +102,7 @@ async function readAudioFiles(episodes: ReadonlyArray<{ path: string; text: stri
   }
   const facts = new Map<string, ReadAudio | string>();
   if (wanted.size === 0) return facts;
-  const reader = new AudioReader(path.join(state, 'audio.json'));
+  const reader = audioReader(path.join(state, 'audio.json'));
   // One at a time: each read streams a whole file from disk, and the disk is the limit.
   for (const file of wanted) facts.set(file, await reader.read(file));
   reader.save();
