@@ -139,7 +139,7 @@ describe('audio read from the file', () => {
   it('says what is missing: no audioBaseUrl, a missing file, a file outside the content folder, not audio', async () => {
     const plain = await fixture('show.yml');
     expect(await loadProblems(await showWithAudio('  file: audio/ep7.wav\n', { 'audio/ep7.wav': wavFile(1) }, plain))).toEqual([
-      'episodes/ep.md:6: audio.file "audio/ep7.wav" has no address to be published at; expected audioBaseUrl in show.yml (where the audio files are uploaded, such as https://cdn.example.com/equity/), or audio.url',
+      'episodes/ep.md:6: audio.file "audio/ep7.wav" has no address to be published at; expected audioBaseUrl in show.yml (where the audio files are uploaded, such as https://cdn.example.com/equity/), audio.url, or audio.copy: true (published with the site)',
       'episodes/ep.md:6: warning: audio.file "audio/ep7.wav" is audio/wav: Podcasting 2.0 apps play it, Apple Podcasts does not; expected MP3 or M4A for Apple',
       'episodes/ep.md:6: audio.url: missing; expected the absolute http(s) URL of the audio file',
     ]);
