@@ -97,12 +97,15 @@ export function judgeArtwork(facts: ImageFacts, url: string, contentType?: strin
   if (facts.color && facts.color !== 'rgb') {
     problems.push({ code: 'feed/artwork-color', severity: 'warning', message: `the artwork ${url} is in ${facts.color === 'cmyk' ? 'CMYK' : facts.color === 'gray' ? 'grayscale' : 'a palette of colours'}; Apple asks for RGB` });
   }
-  let extension = '';
+  // A URL's path, or a local file's name (load/image-file.ts).
+  let where = url;
   try {
-    extension = new URL(url).pathname.split('/').pop()?.split('.').pop()?.toLowerCase() ?? '';
+    where = new URL(url).pathname;
   } catch {
-    extension = '';
+    where = url;
   }
+  const last = where.split('/').pop() ?? '';
+  const extension = last.includes('.') ? (last.split('.').pop()?.toLowerCase() ?? '') : '';
   const claimed = EXTENSIONS[extension];
   const served = contentType ? TYPES[contentType.split(';')[0]!.trim().toLowerCase()] : undefined;
   if ((claimed && claimed !== facts.format) || (served && served !== facts.format)) {

@@ -4,6 +4,7 @@
 // back with the content: the command decides whether they stop it (`build --strict`).
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { isWebUrl } from '../model/fields.ts';
 import { showSchema } from '../model/schema.ts';
 import type { Episode, Show } from '../model/types.ts';
 import { readEpisode, type Identity, type LoadedEpisode, type ShowContext } from './episode.ts';
@@ -13,9 +14,11 @@ import { displayPath, isWarning, sortProblems, type Problem } from '../problems.
 import { ContentError } from '../errors.ts';
 import { SHOW_FILE, scanContentFolder } from './scan.ts';
 import { readSourceText } from './text.ts';
-import { readYaml, validate } from './yaml.ts';
-import { audioReader, type ReadAudio } from './audio.ts';
+import { readYaml, validate, type YamlSource } from './yaml.ts';
+import { audioReader } from './audio.ts';
 import { audioFilePath } from './audio-file.ts';
+import { applyImageFile, imageFilePath } from './image-file.ts';
+import type { ReadImage } from './image.ts';
 import { splitFrontMatter } from './front-matter.ts';
 import { realPath, stateFolder } from '../state.ts';
 
@@ -46,7 +49,8 @@ const PLACEHOLDER_SHOW: ShowContext = {
   explicit: false,
 };
 
-function loadShow(file: string | undefined, name: string, lookalike: string | undefined): { show?: Show; problems: Problem[] } {
+/** show.yml read as YAML, or the problems that stop it there. */
+function readShow(file: string | undefined, name: string, lookalike: string | undefined): { source?: YamlSource; problems: Problem[] } {
   const read = file === undefined ? undefined : readSourceText(file, name);
   if (read === undefined || ('problem' in read && read.missing)) {
     const hint = lookalike ? ` (found ${lookalike}: rename it to ${SHOW_FILE})` : '';
@@ -55,8 +59,18 @@ function loadShow(file: string | undefined, name: string, lookalike: string | un
   if ('problem' in read) return { problems: [read.problem] };
   const source = readYaml(read.text, name);
   if (source.problems.some((problem) => !isWarning(problem))) return { problems: source.problems };
-  const result = validate(showSchema, source, name);
-  return { show: result.value, problems: [...source.problems, ...result.problems] };
+  return { source, problems: source.problems };
+}
+
+/** The show's settings, its local cover art checked and put in place of the path. */
+function loadShow(read: { source?: YamlSource; problems: Problem[] }, name: string, root: string, images: ReadonlyMap<string, ReadImage | string>): { show?: Show; problems: Problem[] } {
+  if (!read.source) return { problems: read.problems };
+  const siteUrl = (read.source.data as { url?: unknown } | undefined)?.url;
+  const image = applyImageFile(read.source, { file: name, base: root, root, facts: images, folder: 'images', siteUrl: typeof siteUrl === 'string' && isWebUrl(siteUrl) ? siteUrl : PLACEHOLDER_SHOW.url });
+  const result = validate(showSchema, read.source, name);
+  const problems = [...read.problems, ...image.problems, ...result.problems];
+  if (!result.value || image.problems.length > 0) return { problems };
+  return { show: image.copied ? { ...result.value, copiedFiles: [image.copied] } : result.value, problems };
 }
 
 /** Problems that only show across files: a slug, guid or audio file used twice; serial numbering. */
@@ -84,28 +98,30 @@ function crossCheck(identities: readonly Identity[], show: Show | undefined): Pr
   return problems;
 }
 
-/**
- * Reads every audio file an episode names with `audio.file` (its front matter is read here once
- * more, only for files that mention one), through the show's cache of what was read before.
- */
-async function readAudioFiles(episodes: ReadonlyArray<{ path: string; text: string }>, root: string, state: string): Promise<Map<string, ReadAudio | string>> {
-  const wanted = new Set<string>();
+/** What the episodes' front matter names (read here once more, only for files that mention the key). */
+function namedFiles(episodes: ReadonlyArray<{ path: string; text: string }>, mentions: RegExp, pick: (data: unknown, episodePath: string) => string | undefined): string[] {
+  const named: string[] = [];
   for (const episode of episodes) {
     // A cheap look before parsing: the key may sit in a flow mapping (`audio: { file: … }`) or be quoted.
-    if (!/\bfile\b["']?\s*:/.test(episode.text)) continue;
+    if (!mentions.test(episode.text)) continue;
     const split = splitFrontMatter(episode.text, episode.path);
     if (Array.isArray(split)) continue;
-    const file = audioFilePath(split.frontMatter.data, episode.path);
-    // Only files of the content folder, also through links (the episode is told why not, at its line).
-    const inside = file !== undefined && !path.relative(realPath(root), realPath(file)).startsWith('..');
-    if (file && inside) wanted.add(file);
+    const file = pick(split.frontMatter.data, episode.path);
+    if (file) named.push(file);
   }
-  const facts = new Map<string, ReadAudio | string>();
-  if (wanted.size === 0) return facts;
-  const reader = audioReader(path.join(state, 'audio.json'));
+  return named;
+}
+
+/**
+ * Reads the files through a reader with its cache of what was read before: only files of the
+ * content folder, also through links (the file that names another is told why not, at its line).
+ */
+async function readNamed<Facts>(files: readonly string[], root: string, reader: { read(file: string): Promise<Facts | string>; save(): void }): Promise<Map<string, Facts | string>> {
+  const facts = new Map<string, Facts | string>();
+  const inside = (file: string) => !path.relative(realPath(root), realPath(file)).startsWith('..');
   // One at a time: each read streams a whole file from disk, and the disk is the limit.
-  for (const file of wanted) facts.set(file, await reader.read(file));
-  reader.save();
+  for (const file of new Set(files.filter(inside))) facts.set(file, await reader.read(file));
+  if (facts.size > 0) reader.save();
   return facts;
 }
 
@@ -135,19 +151,27 @@ export async function loadContent(dir: string, options: LoadOptions = {}): Promi
   const cwd = options.cwd ?? process.cwd();
   const files = scanContentFolder(dir, cwd);
   options.onScanned?.(files.folders);
-  const { show, problems } = loadShow(files.show, displayPath(path.join(path.resolve(dir), SHOW_FILE), cwd), files.showLookalike);
-  problems.push(...files.problems);
-  const context: ShowContext = show ?? { ...PLACEHOLDER_SHOW };
+  const showName = displayPath(path.join(path.resolve(dir), SHOW_FILE), cwd);
+  const showSource = readShow(files.show, showName, files.showLookalike);
   const root = path.resolve(dir);
   const texts = files.episodes.map((file) => ({ file, read: readSourceText(file.path, file.shown) }));
-  const audio = await readAudioFiles(texts.flatMap(({ file, read }) => ('text' in read ? [{ path: file.path, text: read.text }] : [])), root, stateFolder(dir, { env: process.env, cwd }));
+  const episodeTexts = texts.flatMap(({ file, read }) => ('text' in read ? [{ path: file.path, text: read.text }] : []));
+  const state = stateFolder(dir, { env: process.env, cwd });
+  const audio = await readNamed(namedFiles(episodeTexts, /\bfile\b["']?\s*:/, audioFilePath), root, audioReader(path.join(state, 'audio.json')));
+  const showImage = imageFilePath(showSource.source?.data, root);
+  const imageFiles = [...(showImage ? [showImage] : []), ...namedFiles(episodeTexts, /\bimage\b["']?\s*:/, (data, episodePath) => imageFilePath(data, path.dirname(episodePath)))];
+  // sharp (and libvips) loaded only for a show with local artwork.
+  const images = imageFiles.length > 0 ? await readNamed(imageFiles, root, (await import('./image.ts')).imageReader(path.join(state, 'images.json'))) : new Map<string, ReadImage | string>();
+  const { show, problems } = loadShow(showSource, showName, root, images);
+  problems.push(...files.problems);
+  const context: ShowContext = show ?? { ...PLACEHOLDER_SHOW };
   // What a parsed episode depends on besides its own text: the show's settings it takes, and what
-  // was read from the audio files (one hash for all: audio files change rarely).
+  // was read from the audio and image files (one hash for all: they change rarely).
   const contextKey = JSON.stringify([context.url, context.guid, context.explicit, context.storiesHeading, context.chaptersIntro, context.language, context.audioBaseUrl]);
-  const audioKey = hashOf('audio', JSON.stringify([...audio]));
+  const audioKey = hashOf('audio', JSON.stringify([...audio]), JSON.stringify([...images]));
   const loaded = texts.map(({ file, read }) => {
     if ('problem' in read) return { problems: [read.problem], identity: { file: file.shown, slug: file.slug, numbered: false } as Identity };
-    const source = { file: file.shown, slug: file.slug, text: read.text, place: { path: file.path, root, cwd }, audio };
+    const source = { file: file.shown, slug: file.slug, text: read.text, place: { path: file.path, root, cwd }, audio, images };
     const key = options.cache && episodeKey(source.file, file.path, source.slug, source.text, contextKey, audioKey);
     if (!key) return readEpisode(source, context);
     const cached = options.cache!.get<LoadedEpisode>(key);

@@ -1,4 +1,5 @@
 // One episode file → an Episode of the model, or the problems that stop it.
+import path from 'node:path';
 import { v5 as uuidv5 } from 'uuid';
 import { webUrlOf } from '../model/fields.ts';
 import { episodeSchema } from '../model/schema.ts';
@@ -8,6 +9,8 @@ import { readBody } from './markdown.ts';
 import { storyChapters } from './chapters.ts';
 import { readTranscripts } from './episode-transcripts.ts';
 import { applyAudioFile } from './audio-file.ts';
+import { applyImageFile } from './image-file.ts';
+import type { ReadImage } from './image.ts';
 import type { ReadAudio } from './audio.ts';
 import { formatDuration } from '../model/time.ts';
 import { isWarning, type Problem } from '../problems.ts';
@@ -25,6 +28,8 @@ export interface EpisodeSource {
   place?: { path: string; root: string; cwd: string };
   /** What was read from the audio files that episodes name with audio.file, by absolute path. */
   audio?: ReadonlyMap<string, ReadAudio | string>;
+  /** What was read from the local images that episodes name with image, by absolute path. */
+  images?: ReadonlyMap<string, ReadImage | string>;
 }
 
 /**
@@ -87,6 +92,10 @@ export function readEpisode(source: EpisodeSource, show: ShowContext): LoadedEpi
     ? applyAudioFile(frontMatter, { file, episodePath: source.place.path, root: source.place.root, facts: source.audio ?? new Map(), audioBaseUrl: show.audioBaseUrl, slug, siteUrl: show.url })
     : { problems: [], chapters: [] };
   problems.push(...fromFile.problems);
+  const image = source.place
+    ? applyImageFile(frontMatter, { file, base: path.dirname(source.place.path), root: source.place.root, facts: source.images ?? new Map(), folder: `episodes/${slug}`, siteUrl: show.url })
+    : { problems: [] };
+  problems.push(...image.problems);
   const fields = frontMatter.problems.some((problem) => !isWarning(problem)) ? undefined : validate(episodeSchema, frontMatter, file);
   if (fields) problems.push(...fields.problems);
   const { body, problems: bodyProblems } = readBody(split.body, {
@@ -137,7 +146,7 @@ export function readEpisode(source: EpisodeSource, show: ShowContext): LoadedEpi
     chapterList,
     transcript: transcripts.transcript,
     transcriptFiles: transcripts.files,
-    copiedFiles: fromFile.copied ? [fromFile.copied] : [],
+    copiedFiles: [fromFile.copied, image.copied].filter((copied) => copied !== undefined),
     slug,
     source: file,
     guid: identity.guid!.value,

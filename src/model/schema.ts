@@ -226,7 +226,8 @@ export const showSchema = record(
       { name: line("the owner's name"), email: email() },
       'the owner as { name: …, email: … }',
     ),
-    image: webUrl('the URL of the square cover art (JPEG or PNG, 1400 to 3000 px)'),
+    // A file of the content folder is checked and replaced by its published address (load/image-file.ts).
+    image: webUrl('the square cover art (JPEG or PNG, 1400 to 3000 px): its URL, or a file of the content folder such as art/cover.jpg'),
     categories: z
       .array(category, expecting('a list of Apple categories such as [Business > Investing, Technology]'))
       .min(1, expecting('at least one Apple category')),
@@ -492,7 +493,7 @@ export const episodeSchema = record(
     audio,
     hosts: z.array(host, expecting("a list of hosts' names")).default([]),
     explicit: flag().optional(),
-    image: webUrl('the URL of the episode art').optional(),
+    image: webUrl('the episode art: its URL, or a file of the content folder such as art/2020-09-14.jpg').optional(),
     transcript: transcript.optional(),
     chapters: webUrl('the absolute http(s) URL of a Podcasting 2.0 chapters file (JSON)').optional(),
     draft: flag().default(false),

@@ -4,7 +4,10 @@ import type { EpisodeFields, ShowSettings } from './schema.ts';
 import type { CopiedFile } from './source-file.ts';
 import type { PublishDate } from './time.ts';
 
-export type Show = ShowSettings;
+export type Show = ShowSettings & {
+  /** Files of the content folder published as they are: the cover art when `image` names a local file. */
+  copiedFiles?: CopiedFile[];
+};
 
 export type EmailSettings = NonNullable<ShowSettings['email']>;
 

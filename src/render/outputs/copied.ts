@@ -1,5 +1,6 @@
-// Files of the content folder published as they are (the audio with `audio.copy: true`): passed on
-// by reference (model/source-file.ts), so the write stage links or copies them from disk.
+// Files of the content folder published as they are (the audio with `audio.copy: true`, local
+// artwork): passed on by reference (model/source-file.ts), so the write stage links or copies them
+// from disk.
 import { defineOutput } from './output.ts';
 
 export const copiedFilesOutput = defineOutput({
@@ -8,4 +9,5 @@ export const copiedFilesOutput = defineOutput({
     files: view.copiedFiles.map(({ path, file }) => [path, file] as const),
     part: undefined,
   }),
+  show: (context) => (context.show.copiedFiles ?? []).map(({ path, file }) => [path, file] as const),
 });
