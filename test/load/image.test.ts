@@ -8,6 +8,7 @@ import { loadContent } from '../../src/load/content.ts';
 import { cleanUp, fixture, loadProblems, tempDir, workspace } from '../helpers/content.ts';
 import { file, generateWorkspace } from '../helpers/generate.ts';
 import { cmykJpeg, grayPng, palettePng, rgbJpeg, rgbPng, webp } from '../helpers/images.ts';
+import { snapshot } from '../helpers/files.ts';
 import { castwright } from '../import/helpers.ts';
 
 afterEach(cleanUp);
@@ -39,6 +40,10 @@ describe('local artwork', () => {
     expect(built.code, built.stderr).toBe(0);
     expect((await readFile(path.join(root, 'dist/images/cover.jpg'))).equals(cover)).toBe(true);
     expect((await readFile(path.join(root, 'dist/episodes/ep/ep 7.png'))).equals(art)).toBe(true);
+    // A build from the caches writes what a cold one writes.
+    expect((await castwright(['build', '--no-guard'], root)).code).toBe(0);
+    expect((await castwright(['build', '--no-guard', '--no-cache', '--out', 'cold'], root)).code).toBe(0);
+    expect(await snapshot(path.join(root, 'dist'))).toEqual(await snapshot(path.join(root, 'cold')));
     // What was read is kept by the file's hash.
     const cache = JSON.parse(await readFile(path.join(root, '.castwright/images.json'), 'utf8')) as { facts: Record<string, unknown> };
     expect(Object.values(cache.facts)).toEqual(expect.arrayContaining([{ format: 'jpeg', width: 1400, height: 1400, color: 'rgb' }, { format: 'png', width: 3000, height: 3000, color: 'rgb' }]));
