@@ -8,7 +8,7 @@ import { open, readdir, realpath, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { isErrno, systemError, systemReason } from '../errors.ts';
 import { displayPath } from '../problems.ts';
-import { placeFile, readOutputRecord, saveOutputRecord, type OutputRecord } from './reuse.ts';
+import { placeFile, placeKnownFile, readOutputRecord, saveOutputRecord, type KnownFile, type OutputRecord } from './reuse.ts';
 import { replaceEntries, replaceFolder } from './swap.ts';
 import { claimWorkArea, isWorkEntry, removeStaleWorkAreas, type WorkArea } from './work-area.ts';
 
@@ -29,12 +29,27 @@ function checkedPath(root: string, relative: string): string {
  * Synchronous on purpose: thousands of small writes through libuv's thread pool take about twice
  * as long as writing them one after the other.
  */
-function writeTree(root: string, files: ReadonlyMap<string, string | Uint8Array>, record: OutputRecord | undefined): void {
+function writeTree(root: string, files: ReadonlyMap<string, string | Uint8Array>, known: ReadonlyMap<string, KnownFile>, record: OutputRecord | undefined): void {
   record?.next.clear();
   const entries = [...files].map(([relative, content]) => [relative, checkedPath(root, relative), content] as const);
-  const folders = [...new Set(entries.map(([, file]) => path.dirname(file)))].sort();
-  for (const folder of folders) mkdirSync(folder, { recursive: true });
+  const knownEntries = [...known].map(([relative, file]) => [relative, checkedPath(root, relative), file] as const);
+  makeFolders(root, [...entries, ...knownEntries].map(([, file]) => path.dirname(file)));
   for (const [relative, file, content] of entries) placeFile(record, relative, file, content);
+  for (const [relative, file, content] of knownEntries) placeKnownFile(record, relative, file, content);
+}
+
+/** Every folder of `folders` (inside `root`, which exists), each made once, parents first. */
+function makeFolders(root: string, folders: readonly string[]): void {
+  const all = new Set<string>();
+  for (let folder of folders) {
+    // Up to the root or a folder already listed (whose parents are listed too).
+    while (folder !== root && !all.has(folder) && folder.startsWith(root + path.sep)) {
+      all.add(folder);
+      folder = path.dirname(folder);
+    }
+  }
+  // A parent sorts before its children: it is a prefix of theirs.
+  for (const folder of [...all].sort()) mkdirSync(folder);
 }
 
 /** Where the output really goes: the target of a symbolic link (which is kept), even a missing one. */
@@ -75,6 +90,8 @@ export interface WriteOptions {
   removeDetached?: boolean;
   /** Told when the record cannot be saved (the output is complete; the next build writes every file). */
   onWarning?: (message: string) => void;
+  /** More files, known by the hash of their content and read only when they cannot be linked (write/reuse.ts). */
+  known?: ReadonlyMap<string, KnownFile>;
 }
 
 /** Replaces `outDir` with exactly `files` (output path → content), or throws and leaves it as it was. */
@@ -83,7 +100,8 @@ export async function writeFolder(outDir: string, files: ReadonlyMap<string, str
   const shown = `${displayPath(path.resolve(outDir), cwd)}/`;
   const target = resolveTarget(path.resolve(outDir));
   const parent = path.dirname(target);
-  for (const relative of files.keys()) checkedPath(target, relative);
+  const known = options.known ?? new Map<string, KnownFile>();
+  for (const relative of [...files.keys(), ...known.keys()]) checkedPath(target, relative);
   try {
     mkdirSync(parent, { recursive: true });
   } catch (error) {
@@ -104,7 +122,7 @@ export async function writeFolder(outDir: string, files: ReadonlyMap<string, str
     let area: WorkArea | undefined;
     try {
       area = claimWorkArea(parent, besidePrefix(target));
-      writeTree(area.staging, files, record);
+      writeTree(area.staging, files, known, record);
       replaceFolder(area.staging, target, area.retired);
       if (options.removeDetached) area.releaseDetached();
       else area.release();
@@ -121,7 +139,7 @@ export async function writeFolder(outDir: string, files: ReadonlyMap<string, str
   let area: WorkArea | undefined;
   try {
     area = claimWorkArea(target, INSIDE_PREFIX);
-    writeTree(area.staging, files, record);
+    writeTree(area.staging, files, known, record);
     replaceEntries(area.staging, target, area.retired, (name) => isWorkEntry(name, INSIDE_PREFIX));
     // Inside the output folder the old entries would be served until gone: removed now, always.
     area.release();

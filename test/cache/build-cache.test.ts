@@ -171,6 +171,9 @@ function recording(inner: BuildCache): BuildCache & { entries: Map<string, unkno
     entries,
     get: (key) => inner.get(key),
     set: (key, value) => (entries.set(key, value), inner.set(key, value)),
+    getText: (hash) => inner.getText(hash),
+    setText: (hash, text) => inner.setText(hash, text),
+    keepText: (hash) => inner.keepText(hash),
     save: () => inner.save(),
   };
 }
