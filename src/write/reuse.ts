@@ -66,31 +66,51 @@ export interface KnownFile {
 
 /**
  * Puts `content` at `file` (a path in the work folder), reusing the live output's `relative` when
- * the record shows it holds exactly this content.
+ * the record shows it holds exactly this content. `occupied`: something is at `file` already (in
+ * an earlier output taken over as the work folder); it is kept only when it is that very live file.
  */
-export function placeFile(record: OutputRecord | undefined, relative: string, file: string, content: string | Uint8Array): void {
+export function placeFile(record: OutputRecord | undefined, relative: string, file: string, content: string | Uint8Array, occupied = false): void {
   if (!record) {
-    writeFileSync(file, content);
+    writeAnew(file, content, occupied);
     return;
   }
   const hash = contentHash(content);
-  if (reuseLive(record, relative, file, hash)) return;
-  writeFileSync(file, content);
+  if (reuseLive(record, relative, file, hash, occupied)) return;
+  writeAnew(file, content, occupied);
   remember(record, relative, hash, file);
 }
 
 /** As placeFile for a file known by its hash: its content is loaded only when the live output does not hold it. */
-export function placeKnownFile(record: OutputRecord | undefined, relative: string, file: string, known: KnownFile): void {
-  if (record && reuseLive(record, relative, file, known.hash)) return;
-  placeFile(record, relative, file, known.load());
+export function placeKnownFile(record: OutputRecord | undefined, relative: string, file: string, known: KnownFile, occupied = false): void {
+  if (record && reuseLive(record, relative, file, known.hash, occupied)) return;
+  placeFile(record, relative, file, known.load(), occupied);
+}
+
+/**
+ * A new file, never written into an old one: what is at `file` may be a link to a live file (or be
+ * gone already, when placeFile comes from placeKnownFile).
+ */
+function writeAnew(file: string, content: string | Uint8Array, occupied: boolean): void {
+  if (occupied) rmSync(file, { force: true });
+  writeFileSync(file, content, { flag: 'wx' });
 }
 
 /** Links (or copies) the live output's `relative` to `file` when the record shows it holds content of `hash`. */
-function reuseLive(record: OutputRecord, relative: string, file: string, hash: string): boolean {
+function reuseLive(record: OutputRecord, relative: string, file: string, hash: string, occupied: boolean): boolean {
   const recorded = record.previous.get(relative);
   if (recorded?.hash !== hash) return false;
   const live = path.join(record.target, ...relative.split('/'));
-  if (!matches(recorded, lstatSync(live, { throwIfNoEntry: false }))) return false;
+  const stats = lstatSync(live, { throwIfNoEntry: false });
+  if (!matches(recorded, stats)) return false;
+  if (occupied) {
+    const there = lstatSync(file);
+    if (there.ino === stats!.ino && there.dev === stats!.dev) {
+      // The live file itself, linked by an earlier build: nothing to do.
+      record.next.set(relative, recorded);
+      return true;
+    }
+    rmSync(file, { force: true });
+  }
   try {
     linkSync(live, file);
   } catch (error) {
