@@ -8,7 +8,9 @@
 // each entry carries its key, its length and the SHA-256 of its bytes. A pack of another version,
 // a truncated or garbled entry, anything that does not check out is a miss, never trusted. Packs
 // are replaced by rename, so a reader sees the old pack or the new, never part of one. A cache
-// that cannot be read or written is a warning: the build goes on without it.
+// that cannot be read or written is a warning: the build goes on without it. Output texts (pages,
+// digests) have packs of their own (`t-xx.pack`), under the SHA-256 of their bytes, so reading the
+// values of a build never reads them.
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';

@@ -3,6 +3,8 @@
 // With a cache, what each episode contributes to every output is kept under a hash of all it was
 // rendered from (the templates, the show's settings, the episode's view, the code), so an edit
 // renders only the episodes it changed, and the show's own files (index, feed) from the parts.
+// What is kept per episode is small: each file's path and content hash, and its parts; the texts
+// are kept apart and read only when needed (`build` links them from the previous output instead).
 import { contentHash, hashOf } from '../cache/fingerprint.ts';
 import type { BuildCache } from '../cache/store.ts';
 import { ContentError } from '../errors.ts';
