@@ -135,7 +135,7 @@ function renderParts(publication: Publication, templates: Templates, options: Re
         for (const [file, hash] of stored.flatMap((rendering) => rendering.files)) {
           cache.keepText(hash);
           files.delete(file);
-          kept.set(file, { hash, load: () => cache.getText(hash) ?? rendered(file) ?? '' });
+          kept.set(file, { hash, load: () => cache.getText(hash) ?? rendered(file) ?? lost(file) });
         }
         renderings = stored;
       } else {
@@ -165,6 +165,11 @@ function renderParts(publication: Publication, templates: Templates, options: Re
     }
   }
   return { files, kept, contributions };
+}
+
+/** Rendering is pure: an episode that rendered a file renders it again. Were it not so, the build stops rather than write a guess. */
+function lost(file: string): never {
+  throw new Error(`${file} is not rendered again from the episode that rendered it; build with --no-cache`);
 }
 
 function addFiles(files: OutputFiles, kept: Map<string, KeptFile>, renderings: ReadonlyArray<EpisodeRendering<unknown>>): void {

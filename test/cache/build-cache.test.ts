@@ -324,6 +324,21 @@ describe('files the previous build wrote (issue 9)', () => {
     expect(again.cached).toEqual(again.cold);
   }, 120_000);
 
+  it('are rendered again where their text is gone from the cache and the live file cannot be linked', async () => {
+    const root = await sampleShow();
+    await buildBoth(root);
+    await buildBoth(root);
+    const folder = path.join(root, '.castwright', 'cache');
+    const texts = (await readdir(folder)).filter((name) => name.startsWith('t-'));
+    expect(texts.length).toBeGreaterThan(3);
+    for (const name of texts) await rm(path.join(folder, name));
+    const page = path.join(root, 'dist', 'episodes', '2020-09-21-oracle-tiktok', 'index.html');
+    await rm(page);
+    await writeFile(page, 'replaced by hand\n');
+    const { cached, cold } = await buildBoth(root);
+    expect(cached).toEqual(cold);
+  }, 60_000);
+
   it("never take a folder by the spare's name that has no claim of castwright's", async () => {
     const root = await sampleShow();
     const spare = path.join(root, '.dist.castwright-spare');
