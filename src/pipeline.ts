@@ -5,7 +5,7 @@ import { loadContent, type Content } from './load/content.ts';
 import { publish } from './model/publication.ts';
 import type { Publication } from './model/types.ts';
 import type { Problem } from './problems.ts';
-import { renderPublication, type Rendered } from './render/publication.ts';
+import { renderForWriting, renderPublication, type Rendered, type RenderedForWriting } from './render/publication.ts';
 import type { SiteOptions } from './render/site.ts';
 import { DEFAULT_TEMPLATES_DIR, loadTemplates, type Templates } from './render/templates.ts';
 
@@ -27,7 +27,8 @@ export interface GenerateOptions {
   cache?: BuildCache;
 }
 
-export interface Generated extends Rendered {
+/** What load and publish give, before rendering. */
+export interface Prepared {
   /** Everything loaded, drafts and future episodes included. */
   content: Content;
   publication: Publication;
@@ -38,11 +39,12 @@ export interface Generated extends Rendered {
   warnings: Problem[];
 }
 
-/**
- * Throws ContentError (with every problem found, warnings included) when the content or templates
- * are invalid; returns the warnings of valid content.
- */
-export async function generate(options: GenerateOptions): Promise<Generated> {
+export interface Generated extends Rendered, Prepared {}
+
+/** What `build` writes: files of episodes unchanged since a cached build are left unread (render/publication.ts). */
+export interface GeneratedForWriting extends RenderedForWriting, Prepared {}
+
+async function prepare(options: GenerateOptions): Promise<Prepared> {
   options.onStep?.('Reading the content and templates…');
   const [content, templates] = await Promise.all([
     loadContent(options.contentDir, { cwd: options.cwd, onScanned: options.onScanned, cache: options.cache }),
@@ -53,6 +55,20 @@ export async function generate(options: GenerateOptions): Promise<Generated> {
     now: options.now ?? new Date(),
   });
   options.onStep?.(`Rendering ${publication.episodes.length} episodes…`);
-  const rendered = renderPublication(publication, templates, { site: options.site, cache: options.cache });
-  return { ...rendered, content, publication, templates, leftOut: content.episodes.length - publication.episodes.length, warnings: content.warnings };
+  return { content, publication, templates, leftOut: content.episodes.length - publication.episodes.length, warnings: content.warnings };
+}
+
+/**
+ * Throws ContentError (with every problem found, warnings included) when the content or templates
+ * are invalid; returns the warnings of valid content.
+ */
+export async function generate(options: GenerateOptions): Promise<Generated> {
+  const prepared = await prepare(options);
+  return { ...prepared, ...renderPublication(prepared.publication, prepared.templates, { site: options.site, cache: options.cache }) };
+}
+
+/** As generate, for writing to disk (see GeneratedForWriting). */
+export async function generateForWriting(options: GenerateOptions): Promise<GeneratedForWriting> {
+  const prepared = await prepare(options);
+  return { ...prepared, ...renderForWriting(prepared.publication, prepared.templates, { site: options.site, cache: options.cache }) };
 }

@@ -45,3 +45,6 @@ export function hashOf(...parts: Array<string | Uint8Array>): string {
   }
   return hash.digest('hex');
 }
+
+/** The hex SHA-256 of an output file's content: what the output record compares and the cache keeps texts under. */
+export const contentHash = (content: string | Uint8Array) => createHash('sha256').update(content).digest('hex');

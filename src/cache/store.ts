@@ -8,7 +8,9 @@
 // each entry carries its key, its length and the SHA-256 of its bytes. A pack of another version,
 // a truncated or garbled entry, anything that does not check out is a miss, never trusted. Packs
 // are replaced by rename, so a reader sees the old pack or the new, never part of one. A cache
-// that cannot be read or written is a warning: the build goes on without it.
+// that cannot be read or written is a warning: the build goes on without it. Output texts (pages,
+// digests) have packs of their own (`t-xx.pack`), under the SHA-256 of their bytes, so reading the
+// values of a build never reads them.
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -65,19 +67,37 @@ export interface BuildCache {
   /** The value stored under `key` (a 64-digit hex hash), or undefined when it is missing or does not check out. */
   get<T>(key: string): T | undefined;
   set(key: string, value: unknown): void;
+  /**
+   * Texts (output files) are kept apart from the values, under the hex SHA-256 of their own UTF-8
+   * bytes, so that a build reading values never reads them: a file an unchanged episode rendered is
+   * linked from the previous output, and its text is read only when that cannot be done.
+   */
+  getText(hash: string): string | undefined;
+  setText(hash: string, text: string): void;
+  /** Keeps the text under `hash` (if there is one) through the next save without reading it. */
+  keepText(hash: string): void;
   /** Writes the packs that changed; a failure is a warning, never an error. */
   save(): void;
 }
 
 /** A build without a cache (`--no-cache`): every lookup misses and nothing is kept. */
-export const NO_CACHE: BuildCache = { get: () => undefined, set: () => undefined, save: () => undefined };
+export const NO_CACHE: BuildCache = {
+  get: () => undefined,
+  set: () => undefined,
+  getText: () => undefined,
+  setText: () => undefined,
+  keepText: () => undefined,
+  save: () => undefined,
+};
 
 interface Pack {
+  /** Whether the file was read (a pack only kept from, never read, is not rewritten). */
+  read: boolean;
   /** Entries read from disk: key → the stored bytes, checked only when asked for. */
   stored: Map<string, { digest: Buffer; payload: Buffer }>;
   /** Entries set in this build. */
   fresh: Map<string, Buffer>;
-  /** Keys asked for or set in this build: what a rewritten pack keeps. */
+  /** Keys asked for, kept or set in this build: what a rewritten pack keeps. */
   used: Set<string>;
   dirty: boolean;
 }
@@ -100,89 +120,148 @@ function parsePack(bytes: Buffer, fingerprint: string): Pack['stored'] | undefin
   return stored;
 }
 
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest();
+
+/** One family of packs (`<prefix><xx>.pack`): entries of checked bytes, read a pack at a time when first asked for. */
+class PackFamily {
+  private readonly packs = new Map<string, Pack>();
+
+  constructor(
+    private readonly folder: string,
+    private readonly prefix: string,
+    private readonly fingerprint: string,
+    private readonly warn: (message: string) => void,
+  ) {}
+
+  private pack(key: string, read: boolean): Pack {
+    const name = packOf(key);
+    let pack = this.packs.get(name);
+    if (!pack) {
+      pack = { read: false, stored: new Map(), fresh: new Map(), used: new Set(), dirty: false };
+      this.packs.set(name, pack);
+    }
+    if (read && !pack.read) this.load(name, pack);
+    return pack;
+  }
+
+  private load(name: string, pack: Pack): void {
+    pack.read = true;
+    let bytes: Buffer | undefined;
+    try {
+      bytes = readFileSync(path.join(this.folder, `${this.prefix}${name}.pack`));
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') this.warn(`cannot read the build cache in ${this.folder} (${systemReason(error)}); building without it`);
+    }
+    const stored = bytes && parsePack(bytes, this.fingerprint);
+    if (stored) pack.stored = stored;
+    // A pack of another version or a damaged one is replaced at the next save.
+    else if (bytes) pack.dirty = true;
+  }
+
+  /** The bytes under `key`, checked against their digest; a damaged entry is dropped. */
+  get(key: string): Buffer | undefined {
+    if (!isKey(key)) return undefined;
+    const pack = this.pack(key, true);
+    const fresh = pack.fresh.get(key);
+    if (fresh) return fresh;
+    const stored = pack.stored.get(key);
+    if (!stored) return undefined;
+    if (!sha256(stored.payload).equals(stored.digest)) {
+      this.drop(key);
+      return undefined;
+    }
+    pack.used.add(key);
+    return stored.payload;
+  }
+
+  drop(key: string): void {
+    const pack = this.pack(key, true);
+    pack.stored.delete(key);
+    pack.used.delete(key);
+    pack.dirty = true;
+  }
+
+  set(key: string, payload: Buffer): void {
+    if (!isKey(key)) throw new Error(`not a cache key: ${key}`);
+    const pack = this.pack(key, true);
+    pack.fresh.set(key, payload);
+    pack.used.add(key);
+    pack.dirty = true;
+  }
+
+  keep(key: string): void {
+    if (isKey(key)) this.pack(key, false).used.add(key);
+  }
+
+  get dirty(): boolean {
+    return [...this.packs.values()].some((pack) => pack.dirty);
+  }
+
+  save(): void {
+    for (const [name, pack] of this.packs) {
+      if (!pack.dirty) continue;
+      const chunks: Buffer[] = [Buffer.from(`${MAGIC}${this.fingerprint}\n`, 'latin1')];
+      for (const key of pack.used) {
+        const fresh = pack.fresh.get(key);
+        const payload = fresh ?? pack.stored.get(key)?.payload;
+        if (!payload) continue;
+        const head = Buffer.alloc(ENTRY_HEAD);
+        head.write(key, 0, 'latin1');
+        head.writeUInt32LE(payload.length, KEY_BYTES);
+        (fresh ? sha256(payload) : pack.stored.get(key)!.digest).copy(head, KEY_BYTES + 4);
+        chunks.push(head, payload);
+      }
+      writeAtomically(path.join(this.folder, `${this.prefix}${name}.pack`), chunks);
+      pack.dirty = false;
+    }
+  }
+}
+
 export function openCache(folder: string, options: CacheOptions = {}): BuildCache {
   const fingerprint = options.fingerprint ?? codeFingerprint();
-  const packs = new Map<string, Pack>();
   let warned = false;
   const warn = (message: string) => {
     if (warned) return;
     warned = true;
     options.onWarning?.(message);
   };
-  const packFor = (key: string): Pack => {
-    const name = packOf(key);
-    let pack = packs.get(name);
-    if (!pack) {
-      pack = { stored: new Map(), fresh: new Map(), used: new Set(), dirty: false };
-      packs.set(name, pack);
-      let bytes: Buffer | undefined;
-      try {
-        bytes = readFileSync(path.join(folder, `${name}.pack`));
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        if (code !== 'ENOENT' && code !== 'ENOTDIR') warn(`cannot read the build cache in ${folder} (${systemReason(error)}); building without it`);
-      }
-      const stored = bytes && parsePack(bytes, fingerprint);
-      if (stored) pack.stored = stored;
-      // A pack of another version or a damaged one is replaced at the next save.
-      else if (bytes) pack.dirty = true;
-    }
-    return pack;
-  };
+  const values = new PackFamily(folder, '', fingerprint, warn);
+  const texts = new PackFamily(folder, 't-', fingerprint, warn);
 
   return {
     get<T>(key: string): T | undefined {
-      if (!isKey(key)) return undefined;
-      const pack = packFor(key);
-      const fresh = pack.fresh.get(key);
-      const entry = fresh ? { payload: fresh } : pack.stored.get(key);
-      if (!entry) return undefined;
-      if (!fresh) {
-        const stored = pack.stored.get(key)!;
-        if (!createHash('sha256').update(stored.payload).digest().equals(stored.digest)) {
-          pack.stored.delete(key);
-          pack.dirty = true;
-          return undefined;
-        }
-      }
+      const payload = values.get(key);
+      if (!payload) return undefined;
       try {
-        const value = decode(deserialize(entry.payload)) as T;
-        pack.used.add(key);
-        return value;
+        return decode(deserialize(payload)) as T;
       } catch {
-        pack.stored.delete(key);
-        pack.dirty = true;
+        values.drop(key);
         return undefined;
       }
     },
     set(key, value) {
-      if (!isKey(key)) throw new Error(`not a cache key: ${key}`);
-      const pack = packFor(key);
-      pack.fresh.set(key, serialize(encode(value)));
-      pack.used.add(key);
-      pack.dirty = true;
+      values.set(key, serialize(encode(value)));
+    },
+    getText(hash) {
+      const payload = texts.get(hash);
+      // The key is the text's own hash: an entry under another key is never taken for it.
+      if (!payload || sha256(payload).toString('hex') !== hash) return undefined;
+      return payload.toString('utf8');
+    },
+    setText(hash, text) {
+      texts.set(hash, Buffer.from(text));
+    },
+    keepText(hash) {
+      texts.keep(hash);
     },
     save() {
-      if (warned || ![...packs.values()].some((pack) => pack.dirty)) return;
+      if (warned || !(values.dirty || texts.dirty)) return;
       try {
         mkdirSync(folder, { recursive: true });
         removeStaleTemporaries(folder);
-        for (const [name, pack] of packs) {
-          if (!pack.dirty) continue;
-          const chunks: Buffer[] = [Buffer.from(`${MAGIC}${fingerprint}\n`, 'latin1')];
-          for (const key of pack.used) {
-            const fresh = pack.fresh.get(key);
-            const payload = fresh ?? pack.stored.get(key)?.payload;
-            if (!payload) continue;
-            const head = Buffer.alloc(ENTRY_HEAD);
-            head.write(key, 0, 'latin1');
-            head.writeUInt32LE(payload.length, KEY_BYTES);
-            (fresh ? createHash('sha256').update(payload).digest() : pack.stored.get(key)!.digest).copy(head, KEY_BYTES + 4);
-            chunks.push(head, payload);
-          }
-          writeAtomically(path.join(folder, `${name}.pack`), chunks);
-          pack.dirty = false;
-        }
+        values.save();
+        texts.save();
       } catch (error) {
         warn(`cannot write the build cache in ${folder} (${systemReason(error)}); the build is complete, the next one will not be faster`);
       }
@@ -190,7 +269,7 @@ export function openCache(folder: string, options: CacheOptions = {}): BuildCach
   };
 }
 
-const TEMPORARY = /^[0-9a-f]{2}\.pack\.(\d+)\.[0-9a-f]+\.tmp$/;
+const TEMPORARY = /^(?:t-)?[0-9a-f]{2}\.pack\.(\d+)\.[0-9a-f]+\.tmp$/;
 
 function writeAtomically(file: string, chunks: readonly Buffer[]): void {
   const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
@@ -226,6 +305,8 @@ function removeStaleTemporaries(folder: string): void {
 export function memoryCache(): BuildCache {
   let kept = new Map<string, unknown>();
   let used = new Map<string, unknown>();
+  let keptTexts = new Map<string, string>();
+  let usedTexts = new Map<string, string>();
   return {
     get<T>(key: string): T | undefined {
       const value = used.get(key) ?? kept.get(key);
@@ -235,9 +316,23 @@ export function memoryCache(): BuildCache {
     set(key, value) {
       used.set(key, value);
     },
+    getText(hash) {
+      const text = usedTexts.get(hash) ?? keptTexts.get(hash);
+      if (text !== undefined) usedTexts.set(hash, text);
+      return text;
+    },
+    setText(hash, text) {
+      usedTexts.set(hash, text);
+    },
+    keepText(hash) {
+      const text = keptTexts.get(hash);
+      if (text !== undefined) usedTexts.set(hash, text);
+    },
     save() {
       kept = used;
       used = new Map();
+      keptTexts = usedTexts;
+      usedTexts = new Map();
     },
   };
 }

@@ -6,7 +6,9 @@ import { parseFeedDate } from '../feed-reader/dates.ts';
 import { readFeedDocument, type FeedDocument } from '../feed-reader/document.ts';
 import { parseExplicit } from '../feed-reader/explicit.ts';
 import { readFeedSource, type FeedSource } from '../feed-reader/source.ts';
-import { child, childText, childrenNamed, type XmlNode } from '../feed-reader/xml.ts';
+import { child, childText, childrenNamed, decodeFeed, scanElements, type XmlNode } from '../feed-reader/xml.ts';
+import { hashOf } from '../cache/fingerprint.ts';
+import type { BuildCache } from '../cache/store.ts';
 
 export interface LiveItem {
   /** The guid as apps know the item: its guid, or its enclosure URL when it has none. */
@@ -85,14 +87,7 @@ export function liveFeedOf(document: FeedDocument): LiveFeed {
   const locked = child(channel, 'podcast:locked');
   const explicitNode = child(channel, 'itunes:explicit');
   const explicit = parseExplicit(explicitNode?.text);
-  const seen = new Set<string>();
-  const items: LiveItem[] = [];
-  for (const node of document.items) {
-    const item = liveItem(node);
-    if (!item || seen.has(item.guid)) continue;
-    seen.add(item.guid);
-    items.push(item);
-  }
+  const items = firstOfEachGuid(document.items.map(liveItem));
   const category = firstCategory(channel);
   const newFeedUrl = childText(channel, 'itunes:new-feed-url');
   const next = childrenNamed(channel, 'atom:link').find((link) => link.attrs.rel?.trim() === 'next')?.attrs.href?.trim();
@@ -107,6 +102,18 @@ export function liveFeedOf(document: FeedDocument): LiveFeed {
     items,
     ...(next ? { next } : {}),
   };
+}
+
+/** Items with an enclosure, the first of each guid: the others are no episode to any app. */
+function firstOfEachGuid(items: ReadonlyArray<LiveItem | undefined>): LiveItem[] {
+  const seen = new Set<string>();
+  const kept: LiveItem[] = [];
+  for (const item of items) {
+    if (!item || seen.has(item.guid)) continue;
+    seen.add(item.guid);
+    kept.push(item);
+  }
+  return kept;
 }
 
 /** At most this many pages of a paged feed are followed (castwright's own feed.limit makes far fewer). */
@@ -165,6 +172,8 @@ export interface LiveOptions {
   /** Deadline for a URL, in milliseconds. */
   timeoutMs: number;
   maxBytes?: number;
+  /** Reads the feed in parts, each item kept here (parseLiveFeedInParts). */
+  cache?: BuildCache;
 }
 
 /**
@@ -181,7 +190,7 @@ export async function readLiveFeed(spec: string, options: LiveOptions): Promise<
     }
     throw error;
   }
-  return parseLiveFeed(source);
+  return options.cache ? parseLiveFeedInParts(source, options.cache) : parseLiveFeed(source);
 }
 
 /** The feed in bytes already read (from a publish target, say); UnreadableFeed when they are no RSS feed. */
@@ -193,4 +202,78 @@ export function parseLiveFeed(source: FeedSource): LiveFeed {
     const [first] = error.problems;
     throw new UnreadableFeed(source.name, first?.line, first ? first.message : error.message);
   }
+}
+
+/**
+ * As parseLiveFeed, with each item read on its own and kept in `cache` by its text: a feed that
+ * differs from an earlier one in a few items (the one the previous build wrote) costs those items.
+ * The items are cut out of the feed (the rest, lines kept, is read as a feed without them) and each
+ * is read inside the feed's own <rss> and <channel> start tags, so it has the same namespaces and
+ * its lines are shifted back to the feed's. Anything unusual (not UTF-8, bytes not valid, an item
+ * that does not read) is read whole instead, so what comes back, or the error thrown, is always
+ * what parseLiveFeed gives.
+ */
+export function parseLiveFeedInParts(source: FeedSource, cache: BuildCache): LiveFeed {
+  return liveFeedInParts(source, cache) ?? parseLiveFeed(source);
+}
+
+const newlines = (text: string) => {
+  let count = 0;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) count++;
+  return count;
+};
+
+function liveFeedInParts(source: FeedSource, cache: BuildCache): LiveFeed | undefined {
+  const decoded = decodeFeed(source.bytes, source.charset);
+  if (typeof decoded === 'string' || decoded.encoding !== 'utf-8' || decoded.replaced > 0) return undefined;
+  const { text } = decoded;
+  const { elements } = scanElements(text);
+  const root = elements[0];
+  const channel = root?.children.find((element) => element.name === 'channel');
+  if (elements.length !== 1 || root?.name !== 'rss' || !channel) return undefined;
+  const items = channel.children.filter((element) => element.name === 'item');
+  if (items.length === 0 || items.some((item) => item.end === undefined)) return undefined;
+  // The feed without its items, each replaced by its line breaks so later lines stay where they are.
+  let rest = '';
+  let at = 0;
+  for (const item of items) {
+    rest += text.slice(at, item.start) + '\n'.repeat(newlines(text.slice(item.start, item.end)));
+    at = item.end!;
+  }
+  rest += text.slice(at);
+  let feed: LiveFeed;
+  try {
+    feed = parseLiveFeed({ name: source.name, bytes: Buffer.from(rest) });
+  } catch {
+    return undefined;
+  }
+  const head = text.slice(root.start, root.tagEnd) + text.slice(channel.start, channel.tagEnd);
+  const headLines = newlines(head);
+  const read: Array<LiveItem | undefined> = [];
+  for (const item of items) {
+    const itemText = text.slice(item.start, item.end);
+    const key = hashOf('live-item', head, itemText);
+    let found = cache.get<{ item?: LiveItem }>(key);
+    if (!found || typeof found !== 'object') {
+      try {
+        const alone = parseLiveFeed({ name: source.name, bytes: Buffer.from(`${head}${itemText}</channel></rss>`) });
+        found = alone.items[0] ? { item: alone.items[0] } : {};
+      } catch {
+        return undefined;
+      }
+      cache.set(key, found);
+    }
+    // Lines in the item read alone start at the head's last line.
+    const shift = item.line - 1 - headLines;
+    read.push(found.item && shifted(found.item, shift));
+  }
+  return { ...feed, items: firstOfEachGuid(read) };
+}
+
+function shifted(item: LiveItem, by: number): LiveItem {
+  return {
+    ...item,
+    ...(item.line === undefined ? {} : { line: item.line + by }),
+    enclosure: { ...item.enclosure, ...(item.enclosure.line === undefined ? {} : { line: item.enclosure.line + by }) },
+  };
 }

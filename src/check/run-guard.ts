@@ -77,7 +77,7 @@ const fileFeeds = new Map<string, { stamp: string; live: LiveFeed }>();
 
 /** One feed file or URL, read once while unchanged; each page of a paged feed is kept on its own. */
 async function readCached(spec: string, options: GuardStepOptions): Promise<LiveFeed> {
-  const read = () => readLiveFeed(spec, { cwd: options.cwd, timeoutMs: options.timeoutMs ?? DEFAULT_GUARD_TIMEOUT_MS });
+  const read = (cache?: BuildCache) => readLiveFeed(spec, { cwd: options.cwd, timeoutMs: options.timeoutMs ?? DEFAULT_GUARD_TIMEOUT_MS, ...(cache ? { cache } : {}) });
   if (isUrlLike(spec)) return read();
   const file = path.resolve(options.cwd, spec);
   const info = await stat(file).catch(() => undefined);
@@ -90,7 +90,9 @@ async function readCached(spec: string, options: GuardStepOptions): Promise<Live
   const key = bytes && hashOf('live-feed', spec, options.cwd, bytes);
   let live = key ? options.cache!.get<LiveFeed>(key) : undefined;
   if (!live) {
-    live = await read();
+    // A feed unknown as a whole (the one the previous build wrote, after an edit) is read item by
+    // item, and the items it shares with feeds read before are not read again.
+    live = await read(key ? options.cache : undefined);
     if (key) options.cache!.set(key, live);
   }
   fileFeeds.set(file, { stamp, live });

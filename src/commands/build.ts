@@ -8,7 +8,7 @@ import { colorsFor, printProblems, statusLine } from '../cli/terminal.ts';
 import { isError } from '../check/finding.ts';
 import { guardArgs, reportGuard, runGuard } from '../check/run-guard.ts';
 import { hasEmail } from '../model/types.ts';
-import { generate } from '../pipeline.ts';
+import { generateForWriting } from '../pipeline.ts';
 import { DEFAULT_TEMPLATES_DIR } from '../render/templates.ts';
 import { checkOutputFolder, writeFolder } from '../write/atomic.ts';
 import { NO_CACHE, openCache } from '../cache/store.ts';
@@ -34,7 +34,7 @@ export const build: Command = {
     const onWarning = (message: string) => cacheWarnings.push({ file: displayPath(cacheFolder, io.cwd), message, severity: 'warning' });
     const cache = args.values['no-cache'] ? NO_CACHE : openCache(cacheFolder, { onWarning });
     try {
-      const { publication, content, files, leftOut, warnings } = await generate({
+      const { publication, content, files, kept, leftOut, warnings } = await generateForWriting({
         contentDir: path.resolve(io.cwd, contentDir),
         drafts: Boolean(args.values.drafts),
         cwd: io.cwd,
@@ -50,11 +50,11 @@ export const build: Command = {
       status.done();
       printProblems(io, warnings);
       reportGuard(io, guard);
-      status.update(`Writing ${files.size} files…`);
+      status.update(`Writing ${files.size + kept.size} files…`);
       const output = path.resolve(io.cwd, outDir);
       // Files unchanged since the previous build are linked from it (write/reuse.ts), unless --no-cache.
       const record = cache === NO_CACHE ? undefined : path.join(cacheFolder, `output-${hashOf(output).slice(0, 16)}.json`);
-      await writeFolder(output, files, { cwd: io.cwd, record, onWarning, removeDetached: true });
+      await writeFolder(output, files, { cwd: io.cwd, record, known: kept, onWarning, removeDetached: true });
       // After the output: a cache that cannot be written costs the next build time, never this one.
       cache.save();
       status.done();

@@ -92,6 +92,10 @@ interface ScannedElement {
   name: string;
   line: number;
   children: ScannedElement[];
+  /** Offsets in the text: where the start tag begins and ends, and where the element ends (when it does). */
+  start: number;
+  tagEnd: number;
+  end?: number;
 }
 
 /** Depth of the tree the scanner records: rss > channel > item > item child. */
@@ -111,7 +115,7 @@ export interface ScannedDocument {
  */
 export function scanElements(text: string): ScannedDocument {
   let declarationAt: number | undefined;
-  const root: ScannedElement = { name: '', line: 0, children: [] };
+  const root: ScannedElement = { name: '', line: 0, children: [], start: 0, tagEnd: 0 };
   const stack: Array<ScannedElement | undefined> = [root];
   let line = 1;
   let counted = 0;
@@ -141,7 +145,10 @@ export function scanElements(text: string): ScannedDocument {
       end = end === -1 ? -1 : after('>', end);
     } else if (text[at + 1] === '/') {
       end = after('>', at);
-      if (stack.length > 1) stack.pop();
+      if (stack.length > 1) {
+        const closed = stack.pop();
+        if (closed && end !== -1) closed.end = end;
+      }
     } else {
       const name = /^[^\s/>]+/.exec(text.slice(at + 1, at + 200))?.[0] ?? '';
       // Find the end of the tag, stepping over quoted attribute values that may hold '>'.
@@ -157,8 +164,9 @@ export function scanElements(text: string): ScannedDocument {
       end = i >= text.length ? -1 : i + 1;
       const selfClosing = end !== -1 && text[i - 1] === '/';
       const parent = stack[stack.length - 1];
-      const element = parent && stack.length <= SCANNED_DEPTH ? { name, line: lineAt(at), children: [] } : undefined;
+      const element: ScannedElement | undefined = parent && stack.length <= SCANNED_DEPTH ? { name, line: lineAt(at), children: [], start: at, tagEnd: end } : undefined;
       if (element) parent!.children.push(element);
+      if (element && selfClosing) element.end = end;
       if (!selfClosing) stack.push(element);
     }
     if (end <= 0) break;

@@ -3,10 +3,12 @@
 // With a cache, what each episode contributes to every output is kept under a hash of all it was
 // rendered from (the templates, the show's settings, the episode's view, the code), so an edit
 // renders only the episodes it changed, and the show's own files (index, feed) from the parts.
-import { hashOf } from '../cache/fingerprint.ts';
+// What is kept per episode is small: each file's path and content hash, and its parts; the texts
+// are kept apart and read only when needed (`build` links them from the previous output instead).
+import { contentHash, hashOf } from '../cache/fingerprint.ts';
 import type { BuildCache } from '../cache/store.ts';
 import { ContentError } from '../errors.ts';
-import type { SourceFile } from '../model/source-file.ts';
+import { isSourceFile, type SourceFile } from '../model/source-file.ts';
 import type { Publication } from '../model/types.ts';
 import type { Problem } from '../problems.ts';
 import type { Digest } from './email.ts';
@@ -20,10 +22,26 @@ import { episodeView, type EpisodeView } from './view.ts';
 /** Path → content; a SourceFile is a file of the content folder, written by link or copy (write/place-source.ts). */
 export type OutputFiles = Map<string, string | SourceFile>;
 
+/**
+ * A file an episode unchanged since an earlier build rendered then, known by the hash of its
+ * content: the write stage links it from the previous output when that still holds it, and reads
+ * its text (from the cache, or rendered again when the cache lost it) only when it does not.
+ */
+export interface KeptFile {
+  hash: string;
+  load(): string;
+}
+
 export interface Rendered {
   files: OutputFiles;
   /** Each episode's digest by slug, as written to email/<slug>.html and .txt. */
   digests: Map<string, Digest>;
+}
+
+/** What `build` writes: the files rendered, and those of unchanged episodes not read (see KeptFile). */
+export interface RenderedForWriting {
+  files: OutputFiles;
+  kept: Map<string, KeptFile>;
 }
 
 export interface RenderOptions {
@@ -33,45 +51,164 @@ export interface RenderOptions {
   outputs?: ReadonlyArray<Output<unknown>>;
 }
 
-/** Throws ContentError with every problem of every output. */
-export function renderPublication(publication: Publication, templates: Templates, options: RenderOptions = {}): Rendered {
+/**
+ * What an episode's renderings are kept as: each output's files by the hash of their text (kept
+ * apart, see BuildCache.getText) or, for a file of the content folder, its reference; and its part.
+ */
+interface StoredRendering {
+  files: Array<[path: string, hash: string | SourceFile]>;
+  part: unknown;
+  problems?: Problem[];
+}
+
+/** The stored renderings, when they have the shape this code writes (anything else is a miss). */
+function storedRenderings(value: unknown, outputs: number): StoredRendering[] | undefined {
+  if (!Array.isArray(value) || value.length !== outputs) return undefined;
+  const wellFormed = (value as Array<Partial<StoredRendering>>).every(
+    (rendering) =>
+      Array.isArray(rendering?.files) &&
+      rendering.files.every((file) => Array.isArray(file) && file.length === 2 && typeof file[0] === 'string' && (typeof file[1] === 'string' || isSourceFile(file[1]))) &&
+      (rendering.problems === undefined || Array.isArray(rendering.problems)),
+  );
+  return wellFormed ? (value as StoredRendering[]) : undefined;
+}
+
+function store(cache: BuildCache, key: string, renderings: ReadonlyArray<EpisodeRendering<unknown>>): void {
+  const stored = renderings.map((rendering): StoredRendering => ({
+    files: rendering.files.map(([file, content]): [string, string | SourceFile] => {
+      if (isSourceFile(content)) return [file, content];
+      const hash = contentHash(content);
+      cache.setText(hash, content);
+      return [file, hash];
+    }),
+    part: rendering.part,
+    ...(rendering.problems ? { problems: rendering.problems } : {}),
+  }));
+  cache.set(key, stored);
+}
+
+/** The renderings with every text read from the cache, or undefined when one is missing. */
+function withTexts(cache: BuildCache, stored: readonly StoredRendering[]): Array<EpisodeRendering<unknown>> | undefined {
+  const renderings: Array<EpisodeRendering<unknown>> = [];
+  for (const rendering of stored) {
+    const files: Array<readonly [string, string | SourceFile]> = [];
+    for (const [file, hash] of rendering.files) {
+      if (isSourceFile(hash)) {
+        files.push([file, hash]);
+        continue;
+      }
+      const text = cache.getText(hash);
+      if (text === undefined) return undefined;
+      files.push([file, text]);
+    }
+    renderings.push({ files, part: rendering.part, ...(rendering.problems ? { problems: rendering.problems } : {}) });
+  }
+  return renderings;
+}
+
+interface Parts {
+  files: OutputFiles;
+  kept: Map<string, KeptFile>;
+  contributions: Map<Output<unknown>, Array<Contribution<unknown>>>;
+}
+
+/**
+ * Renders every episode (or takes its renderings from the cache) and then the show's files. With
+ * `keepFiles`, the files of an episode found in the cache are left unread, as KeptFiles.
+ */
+function renderParts(publication: Publication, templates: Templates, options: RenderOptions, keepFiles: boolean): Parts {
   const { show } = publication;
+  const { cache } = options;
   const site = options.site ?? {};
   const context: RenderContext = { show, templates, site };
   const outputs = (options.outputs ?? OUTPUTS).filter((output) => !output.applies || output.applies(show));
   const perEpisode = outputs.filter((output) => output.episode);
   const renderEpisode = (view: EpisodeView) => perEpisode.map((output) => output.episode!(context, view));
   // Everything but the episode itself that its renderings depend on.
-  const common = options.cache && hashOf(templates.fingerprint, JSON.stringify(show), site.variant ?? '', perEpisode.map((output) => output.name).join('\0'));
+  const common = cache && hashOf(templates.fingerprint, JSON.stringify(show), site.variant ?? '', perEpisode.map((output) => output.name).join('\0'));
 
   const files: OutputFiles = new Map();
+  const kept = new Map<string, KeptFile>();
   const problems: Problem[] = [];
   const contributions = new Map<Output<unknown>, Array<Contribution<unknown>>>(outputs.map((output) => [output, []]));
   for (const episode of publication.episodes) {
     const view = episodeView(show, episode);
-    let renderings: Array<EpisodeRendering<unknown>>;
-    if (options.cache) {
+    let renderings: ReadonlyArray<Omit<EpisodeRendering<unknown>, 'files'>>;
+    if (cache) {
       const key = hashOf('render', common!, JSON.stringify(view));
-      const cached = options.cache.get<Array<EpisodeRendering<unknown>>>(key);
-      if (Array.isArray(cached) && cached.length === perEpisode.length) {
-        renderings = cached;
+      const stored = storedRenderings(cache.get(key), perEpisode.length);
+      let loaded = stored && !keepFiles ? withTexts(cache, stored) : undefined;
+      if (stored && keepFiles) {
+        let again: Array<EpisodeRendering<unknown>> | undefined;
+        // Rendered again only if the cache lost a text that must be written; rendering is pure.
+        const rendered = (file: string) => {
+          const content = (again ??= renderEpisode(view)).flatMap((rendering) => rendering.files).find(([name]) => name === file)?.[1];
+          return typeof content === 'string' ? content : undefined;
+        };
+        for (const [file, hash] of stored.flatMap((rendering) => rendering.files)) {
+          // A file of the content folder is carried by reference: nothing to read, the write stage checks it.
+          if (isSourceFile(hash)) {
+            kept.delete(file);
+            files.set(file, hash);
+            continue;
+          }
+          cache.keepText(hash);
+          files.delete(file);
+          kept.set(file, { hash, load: () => cache.getText(hash) ?? rendered(file) ?? lost(file) });
+        }
+        renderings = stored;
       } else {
-        renderings = renderEpisode(view);
-        options.cache.set(key, renderings);
+        if (!loaded) {
+          loaded = renderEpisode(view);
+          store(cache, key, loaded);
+        }
+        addFiles(files, kept, loaded);
+        renderings = loaded;
       }
     } else {
-      renderings = renderEpisode(view);
+      const fresh = renderEpisode(view);
+      addFiles(files, kept, fresh);
+      renderings = fresh;
     }
     renderings.forEach((rendering, index) => {
-      for (const [file, content] of rendering.files) files.set(file, content);
       if (rendering.problems) problems.push(...rendering.problems);
       contributions.get(perEpisode[index]!)!.push({ view, part: rendering.part });
     });
   }
   if (problems.length > 0) throw new ContentError(problems);
   for (const output of outputs) {
-    if (output.show) for (const [file, content] of output.show(context, contributions.get(output)!)) files.set(file, content);
+    if (!output.show) continue;
+    for (const [file, content] of output.show(context, contributions.get(output)!)) {
+      kept.delete(file);
+      files.set(file, content);
+    }
   }
-  const digests = digestsOf((contributions.get(emailOutput as Output<unknown>) ?? []) as Array<Contribution<DigestHeading>>, files);
-  return { files, digests };
+  return { files, kept, contributions };
+}
+
+/** Rendering is pure: an episode that rendered a file renders it again. Were it not so, the build stops rather than write a guess. */
+function lost(file: string): never {
+  throw new Error(`${file} is not rendered again from the episode that rendered it; build with --no-cache`);
+}
+
+function addFiles(files: OutputFiles, kept: Map<string, KeptFile>, renderings: ReadonlyArray<EpisodeRendering<unknown>>): void {
+  for (const rendering of renderings) {
+    for (const [file, content] of rendering.files) {
+      kept.delete(file);
+      files.set(file, content);
+    }
+  }
+}
+
+/** Throws ContentError with every problem of every output. */
+export function renderPublication(publication: Publication, templates: Templates, options: RenderOptions = {}): Rendered {
+  const { files, contributions } = renderParts(publication, templates, options, false);
+  const email = contributions.get(emailOutput as Output<unknown>) ?? [];
+  return { files, digests: digestsOf(email as Array<Contribution<DigestHeading>>, files) };
+}
+
+/** As renderPublication, for writing to disk: files of episodes the cache knows are not read (see KeptFile). */
+export function renderForWriting(publication: Publication, templates: Templates, options: RenderOptions = {}): RenderedForWriting {
+  const { files, kept } = renderParts(publication, templates, options, true);
+  return { files, kept };
 }

@@ -3,16 +3,16 @@
 // leaves that output as it was. Work folders are proven castwright's (write/work-area.ts) and the
 // ones a killed build left are removed by the next. The output folder may be a symbolic link (the
 // link is kept and its target replaced) or a mount point (its entries are replaced).
-import { mkdirSync, readlinkSync, realpathSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readlinkSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { open, readdir, realpath, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { isErrno, systemError, systemReason } from '../errors.ts';
 import { displayPath } from '../problems.ts';
 import { isSourceFile, type OutputContent } from '../model/source-file.ts';
 import { placeSource } from './place-source.ts';
-import { placeFile, readOutputRecord, saveOutputRecord, type OutputRecord } from './reuse.ts';
+import { placeFile, placeKnownFile, readOutputRecord, saveOutputRecord, type KnownFile, type OutputRecord } from './reuse.ts';
 import { replaceEntries, replaceFolder } from './swap.ts';
-import { claimWorkArea, isWorkEntry, removeStaleWorkAreas, type WorkArea } from './work-area.ts';
+import { claimWorkArea, findSpare, isWorkEntry, keepSpare, removeStaleWorkAreas, type WorkArea } from './work-area.ts';
 
 /** Work entries inside an output folder (when its entries are swapped) start with this. */
 const INSIDE_PREFIX = '.castwright-';
@@ -29,17 +29,59 @@ function checkedPath(root: string, relative: string): string {
 
 /**
  * Synchronous on purpose: thousands of small writes through libuv's thread pool take about twice
- * as long as writing them one after the other.
+ * as long as writing them one after the other. An `adopted` root is an earlier output (the spare,
+ * write/work-area.ts): what the new one does not have is removed, and what it has is checked.
  */
-function writeTree(root: string, files: ReadonlyMap<string, OutputContent>, record: OutputRecord | undefined): void {
+function writeTree(
+  root: string,
+  files: ReadonlyMap<string, OutputContent>,
+  known: ReadonlyMap<string, KnownFile>,
+  record: OutputRecord | undefined,
+  adopted: boolean,
+): void {
   record?.next.clear();
   const entries = [...files].map(([relative, content]) => [relative, checkedPath(root, relative), content] as const);
-  const folders = [...new Set(entries.map(([, file]) => path.dirname(file)))].sort();
-  for (const folder of folders) mkdirSync(folder, { recursive: true });
+  const knownEntries = [...known].map(([relative, file]) => [relative, checkedPath(root, relative), file] as const);
+  const wanted = new Set([...entries, ...knownEntries].map(([, file]) => file));
+  const folders = foldersOf(root, [...wanted].map((file) => path.dirname(file)));
+  const present = adopted ? clearUnwanted(root, folders, wanted) : new Set<string>();
+  // A parent sorts before its children: it is a prefix of theirs.
+  for (const folder of [...folders].sort()) if (!present.has(folder)) mkdirSync(folder);
   for (const [relative, file, content] of entries) {
-    if (isSourceFile(content)) placeSource(record, relative, file, content);
-    else placeFile(record, relative, file, content);
+    if (isSourceFile(content)) placeSource(record, relative, file, content, present.has(file));
+    else placeFile(record, relative, file, content, present.has(file));
   }
+  for (const [relative, file, content] of knownEntries) placeKnownFile(record, relative, file, content, present.has(file));
+}
+
+/** Every folder of `folders` and their parents inside `root`. */
+function foldersOf(root: string, folders: readonly string[]): Set<string> {
+  const all = new Set<string>();
+  for (let folder of folders) {
+    // Up to the root or a folder already listed (whose parents are listed too).
+    while (folder !== root && !all.has(folder) && folder.startsWith(root + path.sep)) {
+      all.add(folder);
+      folder = path.dirname(folder);
+    }
+  }
+  return all;
+}
+
+/**
+ * Removes from an adopted folder every entry that is not a wanted folder or file (a symbolic link,
+ * a file where a folder is wanted…); returns the entries left.
+ */
+function clearUnwanted(root: string, folders: ReadonlySet<string>, files: ReadonlySet<string>): Set<string> {
+  const left = new Set<string>();
+  // A folder is listed before what it holds.
+  for (const entry of readdirSync(root, { recursive: true, withFileTypes: true })) {
+    // Inside a folder removed already: gone with it.
+    if (entry.parentPath !== root && !left.has(entry.parentPath)) continue;
+    const full = path.join(entry.parentPath, entry.name);
+    if (entry.isDirectory() ? folders.has(full) : entry.isFile() && files.has(full)) left.add(full);
+    else rmSync(full, { recursive: true, force: true });
+  }
+  return left;
 }
 
 /** Where the output really goes: the target of a symbolic link (which is kept), even a missing one. */
@@ -80,6 +122,8 @@ export interface WriteOptions {
   removeDetached?: boolean;
   /** Told when the record cannot be saved (the output is complete; the next build writes every file). */
   onWarning?: (message: string) => void;
+  /** More files, known by the hash of their content and read only when they cannot be linked (write/reuse.ts). */
+  known?: ReadonlyMap<string, KnownFile>;
 }
 
 /** Replaces `outDir` with exactly `files` (output path → content), or throws and leaves it as it was. */
@@ -88,7 +132,8 @@ export async function writeFolder(outDir: string, files: ReadonlyMap<string, Out
   const shown = `${displayPath(path.resolve(outDir), cwd)}/`;
   const target = resolveTarget(path.resolve(outDir));
   const parent = path.dirname(target);
-  for (const relative of files.keys()) checkedPath(target, relative);
+  const known = options.known ?? new Map<string, KnownFile>();
+  for (const relative of [...files.keys(), ...known.keys()]) checkedPath(target, relative);
   try {
     mkdirSync(parent, { recursive: true });
   } catch (error) {
@@ -108,10 +153,14 @@ export async function writeFolder(outDir: string, files: ReadonlyMap<string, Out
   if (!isMountPoint(target)) {
     let area: WorkArea | undefined;
     try {
-      area = claimWorkArea(parent, besidePrefix(target));
-      writeTree(area.staging, files, record);
+      // With a record, the output before the live one is kept and updated into the next (work-area.ts).
+      const prefix = besidePrefix(target);
+      area = claimWorkArea(parent, prefix, record ? findSpare(parent, prefix) : undefined);
+      writeTree(area.staging, files, known, record, area.adopted);
       replaceFolder(area.staging, target, area.retired);
-      if (options.removeDetached) area.releaseDetached();
+      const previous = path.join(area.retired, 'previous');
+      if (record && keepSpare(parent, prefix, previous)) area.release();
+      else if (options.removeDetached) area.releaseDetached();
       else area.release();
       saveRecord();
       return;
@@ -126,7 +175,7 @@ export async function writeFolder(outDir: string, files: ReadonlyMap<string, Out
   let area: WorkArea | undefined;
   try {
     area = claimWorkArea(target, INSIDE_PREFIX);
-    writeTree(area.staging, files, record);
+    writeTree(area.staging, files, known, record, false);
     replaceEntries(area.staging, target, area.retired, (name) => isWorkEntry(name, INSIDE_PREFIX));
     // Inside the output folder the old entries would be served until gone: removed now, always.
     area.release();

@@ -3,7 +3,7 @@
 // The live output's copy is reused as other files are when the record shows the same bytes. What
 // is placed must be the file that was read: the feed states its length, so a file that changed
 // since (another size or time) stops the build instead of publishing a length it no longer has.
-import { constants, copyFileSync, linkSync, lstatSync, statSync } from 'node:fs';
+import { constants, copyFileSync, linkSync, lstatSync, rmSync, statSync } from 'node:fs';
 import { RunError } from '../errors.ts';
 import { sourceChange, type SourceFile } from '../model/source-file.ts';
 import { COPY_INSTEAD, remember, reuseLive, type OutputRecord } from './reuse.ts';
@@ -11,9 +11,11 @@ import { COPY_INSTEAD, remember, reuseLive, type OutputRecord } from './reuse.ts
 /** The record's hash of a file placed by reference: its SHA-256, as the content hash of text is base64url. */
 const recordHash = (file: SourceFile) => `sha256:${file.sha256}`;
 
-export function placeSource(record: OutputRecord | undefined, relative: string, file: string, source: SourceFile): void {
+export function placeSource(record: OutputRecord | undefined, relative: string, file: string, source: SourceFile, occupied = false): void {
   const hash = recordHash(source);
-  if (record && reuseLive(record, relative, hash, file)) return;
+  if (record && reuseLive(record, relative, file, hash, occupied)) return;
+  // What an adopted earlier output holds there is not reused: never write into an old file.
+  if (occupied) rmSync(file, { force: true });
   const changed = sourceChange(source, statSync(source.source, { throwIfNoEntry: false }));
   if (changed) throw new SourceChangedError(source, changed);
   try {

@@ -9,11 +9,11 @@
 // same size, time and inode, so a file edited or replaced in the output since is written afresh.
 // A linked file shares its inode with the live output: nothing ever writes into a staged file in
 // place (a path is either linked or written new, never both), and a replaced file gets a new inode.
-import { createHash } from 'node:crypto';
 import { constants, copyFileSync, linkSync, lstatSync, readFileSync, renameSync, rmSync, writeFileSync, mkdirSync, type Stats } from 'node:fs';
 import path from 'node:path';
+import { contentHash } from '../cache/fingerprint.ts';
 
-const RECORD_FORMAT = 'castwright-output-record-1';
+const RECORD_FORMAT = 'castwright-output-record-2';
 
 interface Recorded {
   hash: string;
@@ -31,7 +31,7 @@ export interface OutputRecord {
   next: Map<string, Recorded>;
 }
 
-export const contentHash = (content: string | Uint8Array) => createHash('sha256').update(content).digest('base64url');
+export { contentHash };
 
 /** The record of `target` in `file`, or an empty one when it is missing, damaged or of another folder. */
 export function readOutputRecord(file: string, target: string): OutputRecord {
@@ -58,35 +58,70 @@ const matches = (recorded: Recorded, stats: Stats | undefined) =>
 // A link refused for a reason a copy gets round: another file system, links not supported or too many.
 export const COPY_INSTEAD = new Set(['EXDEV', 'EPERM', 'EMLINK', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
 
+/** An output file known by the hash of its content, read only when it cannot be linked (render/publication.ts's KeptFile). */
+export interface KnownFile {
+  hash: string;
+  load(): string | Uint8Array;
+}
+
 /**
  * Puts `content` at `file` (a path in the work folder), reusing the live output's `relative` when
- * the record shows it holds exactly this content.
+ * the record shows it holds exactly this content. `occupied`: something is at `file` already (in
+ * an earlier output taken over as the work folder); it is kept only when it is that very live file.
  */
-export function placeFile(record: OutputRecord | undefined, relative: string, file: string, content: string | Uint8Array): void {
+export function placeFile(record: OutputRecord | undefined, relative: string, file: string, content: string | Uint8Array, occupied = false): void {
   if (!record) {
-    writeFileSync(file, content);
+    writeAnew(file, content, occupied);
     return;
   }
   const hash = contentHash(content);
-  if (reuseLive(record, relative, hash, file)) return;
-  writeFileSync(file, content);
+  if (reuseLive(record, relative, file, hash, occupied)) return;
+  writeAnew(file, content, occupied);
   remember(record, relative, hash, file);
 }
 
-/** Links (else copies) the live output's `relative` to `file` when the record shows it holds `hash` untouched. */
-export function reuseLive(record: OutputRecord, relative: string, hash: string, file: string): boolean {
+/** As placeFile for a file known by its hash: its content is loaded only when the live output does not hold it. */
+export function placeKnownFile(record: OutputRecord | undefined, relative: string, file: string, known: KnownFile, occupied = false): void {
+  if (record && reuseLive(record, relative, file, known.hash, occupied)) return;
+  placeFile(record, relative, file, known.load(), occupied);
+}
+
+/**
+ * A new file, never written into an old one: what is at `file` may be a link to a live file (or be
+ * gone already, when placeFile comes from placeKnownFile).
+ */
+function writeAnew(file: string, content: string | Uint8Array, occupied: boolean): void {
+  if (occupied) rmSync(file, { force: true });
+  writeFileSync(file, content, { flag: 'wx' });
+}
+
+/** Links (or copies) the live output's `relative` to `file` when the record shows it holds content of `hash`. */
+export function reuseLive(record: OutputRecord, relative: string, file: string, hash: string, occupied: boolean): boolean {
   const recorded = record.previous.get(relative);
   if (recorded?.hash !== hash) return false;
   const live = path.join(record.target, ...relative.split('/'));
-  if (!matches(recorded, lstatSync(live, { throwIfNoEntry: false }))) return false;
+  const stats = lstatSync(live, { throwIfNoEntry: false });
+  if (!matches(recorded, stats)) return false;
+  if (occupied) {
+    const there = lstatSync(file);
+    if (there.ino === stats!.ino && there.dev === stats!.dev) {
+      // The live file itself, linked by an earlier build: nothing to do.
+      record.next.set(relative, recorded);
+      return true;
+    }
+    rmSync(file, { force: true });
+  }
   try {
     linkSync(live, file);
   } catch (error) {
     if (!COPY_INSTEAD.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
     // A reflink where the file system offers one, else a plain copy.
     copyFileSync(live, file, constants.COPYFILE_FICLONE);
+    remember(record, relative, hash, file);
+    return true;
   }
-  remember(record, relative, hash, file);
+  // A link is the live file itself: the same size, time and inode as recorded.
+  record.next.set(relative, recorded);
   return true;
 }
 

@@ -4,7 +4,7 @@
 // ours, not the work of a build still running, not one made on another machine sharing the disk.
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 
@@ -13,6 +13,8 @@ export interface WorkArea {
   staging: string;
   /** The previous output is moved here before it is removed. */
   retired: string;
+  /** Whether `staging` is an earlier output taken over (a spare, see takeSpare), not an empty folder. */
+  adopted: boolean;
   /** Removes both folders and the claim. */
   release(): void;
   /**
@@ -51,7 +53,7 @@ function isRunning(pid: number): boolean {
  * default mode (0777 less the umask, like any other folder) rather than mkdtemp's 0700, since it
  * becomes the published folder.
  */
-export function claimWorkArea(dir: string, prefix: string): WorkArea {
+export function claimWorkArea(dir: string, prefix: string, adopt?: string): WorkArea {
   const id = `${prefix}${HOST}-${process.pid}-${randomBytes(4).toString('hex')}`;
   const claim = path.join(dir, `${id}.claim`);
   writeFileSync(claim, `castwright (process ${process.pid} on ${hostname()}) is writing ${id}.new here; a later build removes it if that process is gone\n`, {
@@ -72,13 +74,15 @@ export function claimWorkArea(dir: string, prefix: string): WorkArea {
       release();
     }
   };
+  // Renamed, so of two builds only one takes it; the other starts from an empty folder.
+  const adopted = adopt !== undefined && tryRename(adopt, staging);
   try {
-    mkdirSync(staging, { mode: 0o777 });
+    if (!adopted) mkdirSync(staging, { mode: 0o777 });
   } catch (error) {
     release();
     throw error;
   }
-  return { staging, retired, release, releaseDetached };
+  return { staging, retired, adopted, release, releaseDetached };
 }
 
 /** Removes the work areas in `dir` whose claim names a process of this machine that has ended. */
@@ -102,10 +106,55 @@ export function removeStaleWorkAreas(dir: string, prefix: string): string[] {
         removed.push(work);
       }
     }
-    unlinkSync(path.join(dir, name));
+    // force: the detached remover of that build (releaseDetached) may be removing it at the same time.
+    rmSync(path.join(dir, name), { force: true });
   }
   return removed;
 }
 
 /** Whether an entry of an output folder is castwright's work in progress, never output. */
 export const isWorkEntry = (name: string, prefix: string) => name.startsWith(prefix);
+
+function tryRename(from: string, to: string): boolean {
+  try {
+    renameSync(from, to);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// The spare: the output before the live one, kept beside it (`.<out>.castwright-spare`) instead of
+// removed, for the next build to update into the new output. Most of its files are links to the
+// live output's and its folders are there already, so a build that changed little makes few
+// folders (thousands of mkdir cost more than the rest of writing). Nothing in it is trusted: every
+// entry is checked against the live output and its record, and replaced or removed unless it is
+// the very file wanted (write/atomic.ts). Its claim (a file beside it, kept while it exists) is
+// what proves it castwright's: a folder by that name without one is never taken or touched.
+const spareName = (prefix: string) => `${prefix}spare`;
+const SPARE_CLAIM = 'castwright keeps the output before the live one here, to build the next one faster; it is safe to delete (with this file)\n';
+
+/** The spare in `dir`, when castwright's claim proves it its own. */
+export function findSpare(dir: string, prefix: string): string | undefined {
+  const spare = path.join(dir, spareName(prefix));
+  try {
+    return readFileSync(`${spare}.claim`, 'utf8') === SPARE_CLAIM && lstatSync(spare).isDirectory() ? spare : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Keeps `folder` (a previous output, no longer live) as the spare of `dir`; false when another is there already. */
+export function keepSpare(dir: string, prefix: string, folder: string): boolean {
+  const spare = path.join(dir, spareName(prefix));
+  // Another build's spare, or a folder of someone else's: left as it is.
+  if (lstatSync(spare, { throwIfNoEntry: false })) return false;
+  try {
+    writeFileSync(`${spare}.claim`, SPARE_CLAIM);
+    renameSync(folder, spare);
+    return true;
+  } catch {
+    rmSync(`${spare}.claim`, { force: true });
+    return false;
+  }
+}

@@ -1,6 +1,6 @@
 // The build cache and the reuse of unchanged output files: whatever happened to the sources, the
 // cache or the output since, a build with them writes exactly what a cold `--no-cache` build writes.
-import { cp, mkdir, readdir, readFile, rename, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { cp, lstat, mkdir, readdir, readFile, rename, rm, stat, symlink, truncate, writeFile } from 'node:fs/promises';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -171,6 +171,9 @@ function recording(inner: BuildCache): BuildCache & { entries: Map<string, unkno
     entries,
     get: (key) => inner.get(key),
     set: (key, value) => (entries.set(key, value), inner.set(key, value)),
+    getText: (hash) => inner.getText(hash),
+    setText: (hash, text) => inner.setText(hash, text),
+    keepText: (hash) => inner.keepText(hash),
     save: () => inner.save(),
   };
 }
@@ -288,5 +291,64 @@ describe('files the previous build wrote (issue 9)', () => {
     expect(await inode(page('2020-09-21-oracle-tiktok'))).toBe(before.kept);
     expect(await inode(page('2020-09-14-disrupt-tiktok'))).not.toBe(before.edited);
     expect(await inode(tampered)).not.toBe(tamperedInode);
+  }, 60_000);
+
+  it('are updated from the output before the live one (the spare), whatever was done to it since', async () => {
+    const root = await sampleShow();
+    const spare = path.join(root, '.dist.castwright-spare');
+    await buildBoth(root);
+    await buildBoth(root);
+    expect(existsSync(path.join(spare, 'feed.xml'))).toBe(true);
+    expect(readFileSync(`${spare}.claim`, 'utf8')).toContain('safe to delete');
+    const slugs = (await readdir(path.join(spare, 'episodes'))).sort();
+    // Everything a killed build or a curious hand could leave in it.
+    await writeFile(path.join(spare, 'stray.html'), 'not in the output\n');
+    await mkdir(path.join(spare, 'stray', 'deeper'), { recursive: true });
+    await writeFile(path.join(spare, 'stray', 'deeper', 'page.html'), 'not in the output\n');
+    await rm(path.join(spare, 'index.html'));
+    await symlink(path.join(root, 'episodes', 'show.yml'), path.join(spare, 'index.html'));
+    await rm(path.join(spare, 'episodes', slugs[0]!), { recursive: true });
+    await writeFile(path.join(spare, 'episodes', slugs[0]!), 'a file where a folder belongs\n');
+    const replaced = path.join(spare, 'episodes', slugs[1]!, 'index.html');
+    await rm(replaced);
+    await writeFile(replaced, 'another file by the same name\n');
+    // A file edited in place in the live output: the spare holds the same file (a link), edited too.
+    const live = path.join(root, 'dist', 'episodes', slugs[2]!, 'index.html');
+    await writeFile(live, 'edited by hand in the live output\n');
+    const { cached, cold } = await buildBoth(root);
+    expect(cached).toEqual(cold);
+    expect(existsSync(path.join(root, 'dist', 'stray.html'))).toBe(false);
+    expect((await lstat(path.join(root, 'dist', 'index.html'))).isSymbolicLink()).toBe(false);
+    expect(await readFile(path.join(root, 'episodes', 'show.yml'), 'utf8')).not.toContain('<html');
+    const again = await buildBoth(root);
+    expect(again.cached).toEqual(again.cold);
+  }, 120_000);
+
+  it('are rendered again where their text is gone from the cache and the live file cannot be linked', async () => {
+    const root = await sampleShow();
+    await buildBoth(root);
+    await buildBoth(root);
+    const folder = path.join(root, '.castwright', 'cache');
+    const texts = (await readdir(folder)).filter((name) => name.startsWith('t-'));
+    expect(texts.length).toBeGreaterThan(3);
+    for (const name of texts) await rm(path.join(folder, name));
+    const page = path.join(root, 'dist', 'episodes', '2020-09-21-oracle-tiktok', 'index.html');
+    await rm(page);
+    await writeFile(page, 'replaced by hand\n');
+    const { cached, cold } = await buildBoth(root);
+    expect(cached).toEqual(cold);
+  }, 60_000);
+
+  it("never take a folder by the spare's name that has no claim of castwright's", async () => {
+    const root = await sampleShow();
+    const spare = path.join(root, '.dist.castwright-spare');
+    await mkdir(spare);
+    await writeFile(path.join(spare, 'mine.txt'), 'someone else\'s\n');
+    for (let build = 0; build < 3; build++) {
+      const { cached, cold } = await buildBoth(root);
+      expect(cached).toEqual(cold);
+    }
+    expect(await readdir(spare)).toEqual(['mine.txt']);
+    expect(existsSync(`${spare}.claim`)).toBe(false);
   }, 60_000);
 });
