@@ -30,8 +30,26 @@ const htmlToText = compile({
   ],
 });
 
-/** Renders the digest for one reader; `unsubscribeUrl` is that reader's own link. */
-export type DigestRenderer = (unsubscribeUrl: string) => Digest;
+/**
+ * Renders the digest for one reader; `unsubscribeUrl` is that reader's own link. `webCopy()`
+ * renders the web copy from the same prepared context, so a build prepares each episode once.
+ */
+export type DigestRenderer = ((unsubscribeUrl: string) => Digest) & { webCopy: () => string };
+
+/** Separates the parts of one html-to-text run: a private-use character, which Markdown never makes. */
+const PART_MARK = '\uE000';
+const PART_BREAK = /\n*\uE000\n*/;
+
+/**
+ * Plain text of several HTML fragments, each as html-to-text makes it alone. One run for all of
+ * them, each in its own block: a run costs about as much to set up as a summary costs to convert.
+ */
+function htmlToTexts(parts: readonly string[]): string[] {
+  if (parts.some((part) => part.includes(PART_MARK))) return parts.map((part) => htmlToText(part));
+  const texts = htmlToText(parts.map((part) => `<div>${part}</div>`).join(`<p>${PART_MARK}</p>`)).split(PART_BREAK);
+  if (texts.length !== parts.length) throw new Error(`html-to-text made ${texts.length} parts of ${parts.length}`);
+  return texts;
+}
 
 /** Where the site keeps the web copy of an episode's digest ("view in browser"). */
 export const webCopyPath = (slug: string) => `email/${slug}/`;
@@ -44,9 +62,11 @@ function digestContext(show: MailingShow, episode: ListedEpisode, view: EpisodeV
   const campaign: Campaign = { source: show.email.utmSource, medium: 'email', campaign: episode.slug };
   const introHtml = tagLinksInHtml(episode.introHtml, campaign);
   const outroHtml = tagLinksInHtml(episode.outroHtml, campaign);
+  const summariesHtml = view.stories.map((story) => tagLinksInHtml(story.summaryHtml, campaign));
+  const [intro, outro, ...summaries] = htmlToTexts([introHtml, outroHtml, ...summariesHtml]);
   const stories = view.stories.map((story, index) => {
-    const summaryHtml = tagLinksInHtml(story.summaryHtml, campaign);
-    const summary = summaryHtml ? htmlToText(summaryHtml).replace(/^/gm, '   ') : '';
+    const summaryHtml = summariesHtml[index]!;
+    const summary = summaryHtml ? summaries[index]!.replace(/^/gm, '   ') : '';
     return { ...story, number: index + 1, url: withUtm(story.url, campaign), summaryHtml, summary };
   });
   const subject = episode.subject ?? episode.title;
@@ -59,8 +79,8 @@ function digestContext(show: MailingShow, episode: ListedEpisode, view: EpisodeV
     listenUrl: withUtm(episode.url, campaign),
     introHtml,
     outroHtml,
-    intro: htmlToText(introHtml),
-    outro: htmlToText(outroHtml),
+    intro,
+    outro,
     stories,
     address: show.email.address,
     webUrl: new URL(webCopyPath(episode.slug), show.url).href,
@@ -72,7 +92,7 @@ function digestContext(show: MailingShow, episode: ListedEpisode, view: EpisodeV
 
 export function prepareDigest(show: MailingShow, episode: ListedEpisode, templates: Templates, view: EpisodeView = episodeView(show, episode)): DigestRenderer {
   const context = digestContext(show, episode, view);
-  return (unsubscribeUrl) => {
+  const render = (unsubscribeUrl: string): Digest => {
     const personal = { ...context, unsubscribeUrl };
     return {
       subject: context.subject,
@@ -81,12 +101,7 @@ export function prepareDigest(show: MailingShow, episode: ListedEpisode, templat
       text: `${templates.email.text(personal).replace(/\n{3,}/g, '\n\n').trim()}\n`,
     };
   };
-}
-
-/**
- * The digest as a page of the site, for "view in browser": the same HTML with no reader in it (no
- * unsubscribe link, nothing personal), so it can be shared and cached like any page.
- */
-export function renderWebCopy(show: MailingShow, episode: ListedEpisode, templates: Templates, view: EpisodeView = episodeView(show, episode)): string {
-  return templates.email.html({ ...digestContext(show, episode, view), webCopy: true });
+  // The digest as a page of the site, for "view in browser": the same HTML with no reader in it (no
+  // unsubscribe link, nothing personal), so it can be shared and cached like any page.
+  return Object.assign(render, { webCopy: () => templates.email.html({ ...context, webCopy: true }) });
 }

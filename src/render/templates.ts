@@ -1,6 +1,7 @@
 // Loads and compiles the templates in templates/ once per build. Templates are data: the site and
 // feed HTML are Handlebars, the email is MJML with Handlebars inside, compiled by MJML once to an
 // HTML template (a warm MJML compile costs ~30 ms, a Handlebars render ~0.03 ms).
+import { readFileSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,7 +20,44 @@ async function loadMjml() {
   return (await import('mjml')).default;
 }
 
+type Mjml = Awaited<ReturnType<typeof loadMjml>>;
+
 export const DEFAULT_TEMPLATES_DIR = fileURLToPath(new URL('../../templates/', import.meta.url));
+
+/** The default digest template as MJML compiled it when castwright was installed (`npm run prepare`). */
+export const SHIPPED_MJML_FILE = fileURLToPath(new URL('../../lib/compiled-templates.json', import.meta.url));
+
+/** What the key of a compiled MJML template is made from: its source, nothing else (MJML's version is in the build cache's key). */
+export const mjmlKey = (source: string) => hashOf('mjml', source);
+
+/** MJML's HTML for a template source, ready for Handlebars. Throws MJML's errors (with lines) as MJML does. */
+export async function compileMjmlSource(source: string, loaded?: Mjml): Promise<string> {
+  const mjml2html = loaded ?? (await loadMjml());
+  // fonts: {} stops MJML's default Google Fonts import for fonts it knows (Roboto…), which
+  // would tell Google the IP address of every reader who opens the email.
+  const result = await mjml2html(source, { validationLevel: 'strict', keepComments: false, ignoreIncludes: true, fonts: {} });
+  // MJML indents its output deeply: a quarter of a digest's bytes, and Gmail clips at 102 KB.
+  // Any run of white space in HTML reads as one, so each run with a line break becomes one
+  // line break; the episode's own HTML goes in afterwards, untouched.
+  return result.html.replace(/[ \t]*\n\s*/g, '\n');
+}
+
+/**
+ * The HTML `npm run prepare` compiled of the default digest template, when `source` is that
+ * template: a build with the default templates then never loads MJML. Written by the same
+ * installation as the MJML it would load, so it is what MJML makes of it here. Absent (a run
+ * through tsx before any prepare) or for another source: undefined, and MJML compiles.
+ */
+function shippedMjml(source: string): string | undefined {
+  let shipped: unknown;
+  try {
+    shipped = JSON.parse(readFileSync(SHIPPED_MJML_FILE, 'utf8'));
+  } catch {
+    return undefined;
+  }
+  const html = (shipped as Record<string, unknown> | null)?.[mjmlKey(source)];
+  return typeof html === 'string' ? html : undefined;
+}
 
 export type Render = (context: object) => string;
 
@@ -165,20 +203,15 @@ export class TemplateCompiler {
       this.problems.push(problemOf(this.display(file), error));
       return () => '';
     }
-    const key = hashOf('mjml', source);
-    let html = this.cache?.get<string>(key);
-    // MJML and its dependencies take ~0.6 s to load: only when the template is not in the cache.
-    // Loaded outside the try: MJML missing from the installation is not a mistake in the template.
+    const key = mjmlKey(source);
+    let html = this.cache?.get<string>(key) ?? shippedMjml(source);
+    // MJML and its dependencies take ~0.6 s to load: only when the template is neither in the
+    // cache nor the default one compiled at installation. Loaded outside the try: MJML missing
+    // from the installation is not a mistake in the template.
     const mjml2html = typeof html === 'string' ? undefined : await loadMjml();
     try {
       if (mjml2html) {
-        // fonts: {} stops MJML's default Google Fonts import for fonts it knows (Roboto…), which
-        // would tell Google the IP address of every reader who opens the email.
-        const result = await mjml2html(source, { validationLevel: 'strict', keepComments: false, ignoreIncludes: true, fonts: {} });
-        // MJML indents its output deeply: a quarter of a digest's bytes, and Gmail clips at 102 KB.
-        // Any run of white space in HTML reads as one, so each run with a line break becomes one
-        // line break; the episode's own HTML goes in afterwards, untouched.
-        html = result.html.replace(/[ \t]*\n\s*/g, '\n');
+        html = await compileMjmlSource(source, mjml2html);
         this.cache?.set(key, html);
       }
       return this.compileSource(file, html!);

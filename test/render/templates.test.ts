@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ContentError } from '../../src/errors.ts';
 import { formatProblem } from '../../src/problems.ts';
-import { loadTemplates } from '../../src/render/templates.ts';
+import { compileMjmlSource, loadTemplates, mjmlKey, SHIPPED_MJML_FILE } from '../../src/render/templates.ts';
 import { cleanUp, PROJECT, tempDir } from '../helpers/content.ts';
 
 afterEach(cleanUp);
@@ -50,5 +50,20 @@ describe('template problems', () => {
 
   it('load the shipped templates without a problem', async () => {
     await expect(loadTemplates()).resolves.toBeDefined();
+  });
+});
+
+describe('the default digest template compiled at installation (issue 9)', () => {
+  it('is what MJML makes of the template in templates/ now, under its source hash', async () => {
+    // npm run prepare writes it; the test suite runs after an install, so it is there.
+    const shipped = JSON.parse(await readFile(SHIPPED_MJML_FILE, 'utf8')) as Record<string, string>;
+    const source = await readFile(path.join(PROJECT, 'templates/email/digest.mjml.hbs'), 'utf8');
+    expect(Object.keys(shipped)).toEqual([mjmlKey(source)]);
+    expect(shipped[mjmlKey(source)]).toBe(await compileMjmlSource(source));
+  });
+
+  it('is not used for a changed template: that one compiles through MJML, its mistakes reported', async () => {
+    const problems = await problemsWith('email/digest.mjml.hbs', (source) => source.replace('<mj-column>', '<mj-column bogus-attribute="1">'));
+    expect(problems[0]).toMatch(/^templates\/email\/digest\.mjml\.hbs:\d+: MJML: /);
   });
 });

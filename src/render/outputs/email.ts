@@ -3,7 +3,7 @@
 // copy that "view in browser" opens, email/<slug>/index.html, with no reader in it.
 import { textOf, type OutputContent } from '../../model/source-file.ts';
 import { hasEmail } from '../../model/types.ts';
-import { prepareDigest, renderWebCopy, webCopyPath, type Digest } from '../email.ts';
+import { prepareDigest, webCopyPath, type Digest } from '../email.ts';
 import { defineOutput, type Contribution } from './output.ts';
 
 /** What the digest adds to its two files (kept apart from them, so a cached digest is stored once). */
@@ -17,12 +17,13 @@ export const emailOutput = defineOutput<DigestHeading>({
   applies: hasEmail,
   episode: ({ show, templates }, view) => {
     if (!hasEmail(show)) throw new Error('the email output applies only to shows with email settings');
-    const { subject, preheader, html, text } = prepareDigest(show, view, templates, view)(show.email.unsubscribe);
+    const digest = prepareDigest(show, view, templates, view);
+    const { subject, preheader, html, text } = digest(show.email.unsubscribe);
     return {
       files: [
         [htmlFile(view.slug), html],
         [textFile(view.slug), text],
-        [`${webCopyPath(view.slug)}index.html`, renderWebCopy(show, view, templates, view)],
+        [`${webCopyPath(view.slug)}index.html`, digest.webCopy()],
       ],
       part: { subject, preheader },
     };
