@@ -8,7 +8,8 @@ import path from 'node:path';
 import { scanContentFolder } from '../load/scan.ts';
 import { formatProblem, type Problem } from '../problems.ts';
 import { DEFAULT_TEMPLATES_DIR } from '../render/templates.ts';
-import { startBuilder } from './builder.ts';
+import { applyChanges } from './build-worker.ts';
+import { startBuilder, type BuiltFiles } from './builder.ts';
 import { startServer, type ShownWarning } from './server.ts';
 import { watchSources, type SourceWatcher } from './watch.ts';
 
@@ -65,16 +66,29 @@ export async function startSession(options: SessionOptions, onBuild: (report: Bu
   let lastBuildMs = 0;
   const restartAfter = () => options.restartAfterMs ?? Math.max(2000, 3 * lastBuildMs);
 
+  // The files served, and the id the build thread gave them: a build sends what changed since.
+  let served: { id?: string; files?: ReadonlyMap<string, string> } = {};
+  // Shown beside the pages until the new build's check ends.
+  let shownWarnings: ShownWarning[] = [];
+  const serve = (built: BuiltFiles) => {
+    const { changes } = built;
+    // Changes against files other than those served (a thread that was replaced) are never applied.
+    if (changes.base !== undefined && changes.base !== served.id) return;
+    served = { id: changes.id, files: applyChanges(served.files, changes) };
+    server.publish(served.files!, shownWarnings);
+  };
+
   let watcher: SourceWatcher | undefined;
   const buildOnce = async (): Promise<BuildReport | undefined> => {
     const started = performance.now();
-    const outcome = await builder.build({ contentDir: options.contentDir, templatesDir, cwd, noCache: options.noCache });
+    const outcome = await builder.build({ contentDir: options.contentDir, templatesDir, cwd, noCache: options.noCache, have: served.id }, serve);
     if (!outcome) return undefined;
     const ms = performance.now() - started;
     if (outcome.buildMs > 0) lastBuildMs = outcome.buildMs;
     let report: BuildReport;
     if (outcome.ok) {
-      server.publish(outcome.files, [...outcome.warnings, ...outcome.findings].map(shown));
+      shownWarnings = [...outcome.warnings, ...outcome.findings].map(shown);
+      if (served.files) server.publish(served.files, shownWarnings);
       report = { ok: true, episodes: outcome.episodes, warnings: outcome.warnings, findings: outcome.findings, ms };
     } else {
       server.fail(outcome.problems.map(formatProblem));
