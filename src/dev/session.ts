@@ -76,6 +76,7 @@ export async function startSession(options: SessionOptions, onBuild: (report: Bu
     if (changes.base !== undefined && changes.base !== served.id) return;
     served = { id: changes.id, files: applyChanges(served.files, changes) };
     server.publish(served.files!, shownWarnings);
+    if (running) running.served = true;
   };
 
   let watcher: SourceWatcher | undefined;
@@ -107,12 +108,15 @@ export async function startSession(options: SessionOptions, onBuild: (report: Bu
 
   // One build at a time; saves during a build ask for exactly one more afterwards, and stop the
   // running one when it has run long (a huge show, or a build that would never end).
-  let running: { done: Promise<BuildReport | undefined>; started: number } | undefined;
+  // A build whose files are served is only checking them: it is not stopped (its thread keeps what
+  // the next save reuses), and the next build follows its check.
+  let running: { done: Promise<BuildReport | undefined>; started: number; served?: boolean } | undefined;
   let again: Promise<BuildReport> | undefined;
   const rebuild = (): Promise<BuildReport> => {
     if (closed) return Promise.resolve(STOPPED);
     if (running) {
-      if (performance.now() - running.started >= restartAfter()) void builder.stop();
+      // A check that never ends is stopped all the same, after ten times as long.
+      if (performance.now() - running.started >= restartAfter() * (running.served ? 10 : 1)) void builder.stop();
       again ??= running.done.then(() => {
         again = undefined;
         return rebuild();
