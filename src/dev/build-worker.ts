@@ -1,8 +1,8 @@
 // The preview's builds run here, in a worker thread: however long a build takes, the preview
 // server keeps answering, Ctrl+C is heard, and a build can be stopped by ending its thread.
 // One request at a time; each answer is plain data (classes do not cross threads).
-import type { SourceFile } from '../model/source-file.ts';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, threadId, workerData } from 'node:worker_threads';
+import { isSourceFile, type SourceFile } from '../model/source-file.ts';
 import { checkPreview } from '../check/run.ts';
 import { ContentError } from '../errors.ts';
 import type { Problem } from '../problems.ts';
@@ -11,6 +11,34 @@ import type { buildPreview as BuildPreview, PreviewOptions } from './preview.ts'
 export interface BuildRequest extends Omit<PreviewOptions, 'onScanned' | 'now'> {
   /** What counts as the future, in ms since the epoch (default: the wall clock). */
   now?: number;
+  /** The `id` of the files the asker holds: the answer is then only what changed since them. */
+  have?: string;
+}
+
+/**
+ * A build's files as what changed since the files named `base` (every file when `base` is absent):
+ * a save sends its own pages and the show's, not the whole site, across threads.
+ */
+export interface FileChanges {
+  /** Names these files, for the next request's `have`. */
+  id: string;
+  base?: string;
+  set: Array<[string, PreviewContent]>;
+  removed: string[];
+}
+
+/** A served file: text, or a file of the content folder streamed from disk (dev/served-source.ts). */
+export type PreviewContent = string | SourceFile;
+
+/** A file of the content folder is the same while its bytes are (a new reference is made per build). */
+const sameContent = (a: PreviewContent | undefined, b: PreviewContent) =>
+  a === b || (isSourceFile(a) && isSourceFile(b) && a.source === b.source && a.sha256 === b.sha256 && a.size === b.size && a.mtimeMs === b.mtimeMs);
+
+/** Sent as soon as the files are ready, before the check: the page is served without waiting for it. */
+export interface BuiltFiles {
+  changes: FileChanges;
+  episodes: number;
+  warnings: Problem[];
 }
 
 /**
@@ -18,13 +46,33 @@ export interface BuildRequest extends Omit<PreviewOptions, 'onScanned' | 'now'> 
  * `buildMs`: the build itself, without the thread's start-up.
  */
 export type BuildOutcome = { folders?: string[]; buildMs: number } & (
-  | { ok: true; files: Map<string, string | SourceFile>; episodes: number; warnings: Problem[]; findings: Problem[] }
+  | { ok: true; episodes: number; warnings: Problem[]; findings: Problem[] }
   | { ok: false; problems: Problem[] }
 );
 
 export interface WorkerData {
   /** URL of the module whose `buildPreview` the builds run (the real one, or a test's stand-in). */
   previewModule: string;
+}
+
+/** What a worker posts: `built` first (good builds only), then the outcome. */
+export type WorkerMessage = 'ready' | { built: BuiltFiles } | { outcome: BuildOutcome };
+
+/** The changes from `before` (held under `base`) to `after`; unchanged files cost one lookup each. */
+export function diffFiles(before: ReadonlyMap<string, PreviewContent> | undefined, base: string | undefined, after: ReadonlyMap<string, PreviewContent>, id: string): FileChanges {
+  if (!before || base === undefined) return { id, set: [...after], removed: [] };
+  const set: Array<[string, PreviewContent]> = [];
+  for (const [file, content] of after) if (!sameContent(before.get(file), content)) set.push([file, content]);
+  const removed = [...before.keys()].filter((file) => !after.has(file));
+  return { id, base, set, removed };
+}
+
+/** Applies changes to the files they were made against (or replaces them all, for a full set). */
+export function applyChanges(files: ReadonlyMap<string, PreviewContent> | undefined, changes: FileChanges): Map<string, PreviewContent> {
+  const next = new Map(changes.base === undefined ? [] : files);
+  for (const file of changes.removed) next.delete(file);
+  for (const [file, content] of changes.set) next.set(file, content);
+  return next;
 }
 
 /** Anything that goes wrong in a build is shown as a problem; the preview itself carries on. */
@@ -37,6 +85,9 @@ if (parentPort) {
   const port = parentPort;
   const { previewModule } = workerData as WorkerData;
   const { buildPreview } = (await import(previewModule)) as { buildPreview: typeof BuildPreview };
+  // The files last sent, under their id: the next build sends only what differs from them.
+  let sent: { id: string; files: Map<string, PreviewContent> } | undefined;
+  let builds = 0;
   port.on('message', async (request: BuildRequest) => {
     let folders: string[] | undefined;
     const onScanned = (read: readonly string[]) => void (folders = [...read]);
@@ -45,14 +96,23 @@ if (parentPort) {
     try {
       const now = request.now === undefined ? undefined : new Date(request.now);
       const { files, episodes, warnings, generated } = await buildPreview({ ...request, now, onScanned });
+      const id = `${threadId}.${++builds}`;
+      const base = sent && request.have === sent.id ? sent : undefined;
+      const changes = diffFiles(base?.files, base?.id, files, id);
+      sent = { id, files };
+      const message: WorkerMessage = { built: { changes, episodes, warnings } };
+      port.postMessage(message);
+      const buildMs = performance.now() - started;
       // What `castwright check` would say of it (never the network), checked here beside the
-      // build: what was loaded and rendered holds functions, which do not cross threads.
+      // build: what was loaded and rendered holds functions, which do not cross threads. The
+      // files are served already; the findings follow.
       const findings = await checkPreview(generated, { cwd: request.cwd ?? process.cwd(), contentDir: request.contentDir, templatesDir: request.templatesDir });
-      outcome = { ok: true, folders, buildMs: performance.now() - started, files, episodes, warnings, findings };
+      outcome = { ok: true, folders, buildMs, episodes, warnings, findings };
     } catch (error) {
       outcome = { ok: false, folders, buildMs: performance.now() - started, problems: problemsOf(error) };
     }
-    port.postMessage(outcome);
+    const message: WorkerMessage = { outcome };
+    port.postMessage(message);
   });
   port.postMessage('ready');
 }

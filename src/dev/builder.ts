@@ -2,9 +2,9 @@
 // kept between builds, so modules are loaded once; stopping a build ends the thread, and the next
 // build starts a new one.
 import { Worker } from 'node:worker_threads';
-import type { BuildOutcome, BuildRequest, WorkerData } from './build-worker.ts';
+import type { BuildOutcome, BuildRequest, BuiltFiles, WorkerData, WorkerMessage } from './build-worker.ts';
 
-export type { BuildOutcome, BuildRequest } from './build-worker.ts';
+export type { BuildOutcome, BuildRequest, BuiltFiles, FileChanges } from './build-worker.ts';
 
 export interface BuilderOptions {
   /** URL of the module whose `buildPreview` runs the builds (default: dev/preview). */
@@ -12,8 +12,11 @@ export interface BuilderOptions {
 }
 
 export interface Builder {
-  /** Runs one build; resolves `undefined` when it was stopped by `stop()` or `close()`. */
-  build(request: BuildRequest): Promise<BuildOutcome | undefined>;
+  /**
+   * Runs one build; resolves `undefined` when it was stopped by `stop()` or `close()`. A good
+   * build's files reach `onBuilt` first, before its check ends.
+   */
+  build(request: BuildRequest, onBuilt?: (built: BuiltFiles) => void): Promise<BuildOutcome | undefined>;
   /** Stops the running build now, whatever it is doing (nothing when none is running). */
   stop(): Promise<void>;
   close(): Promise<void>;
@@ -43,6 +46,7 @@ interface Running {
   worker: Worker;
   ready: Promise<void>;
   pending?: (outcome: BuildOutcome | undefined) => void;
+  onBuilt?: (built: BuiltFiles) => void;
 }
 
 export function startBuilder(options: BuilderOptions = {}): Builder {
@@ -57,11 +61,16 @@ export function startBuilder(options: BuilderOptions = {}): Builder {
     running.ready = new Promise<void>((resolve) => {
       worker.once('message', () => resolve());
     });
-    worker.on('message', (message: BuildOutcome | 'ready') => {
+    worker.on('message', (message: WorkerMessage) => {
       if (message === 'ready') return;
+      if ('built' in message) {
+        if (running.pending) running.onBuilt?.(message.built);
+        return;
+      }
       const pending = running.pending;
       running.pending = undefined;
-      pending?.(message);
+      running.onBuilt = undefined;
+      pending?.(message.outcome);
     });
     // A thread that dies (out of memory, an error outside any build) fails its build and is replaced.
     const died = (reason: string) => {
@@ -85,12 +94,13 @@ export function startBuilder(options: BuilderOptions = {}): Builder {
   };
 
   return {
-    async build(request) {
+    async build(request, onBuilt) {
       if (closed) return undefined;
       current ??= start();
       const running = current;
       if (running.pending) throw new Error('one build at a time');
       const outcome = new Promise<BuildOutcome | undefined>((resolve) => (running.pending = resolve));
+      running.onBuilt = onBuilt;
       // Waiting for "ready" first: a message posted before the entry listens would be lost.
       await Promise.race([running.ready, outcome]);
       if (running.pending) running.worker.postMessage(request);

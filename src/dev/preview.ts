@@ -4,6 +4,7 @@ import type { SourceFile } from '../model/source-file.ts';
 import { memoryCache } from '../cache/store.ts';
 import { generate, type Generated } from '../pipeline.ts';
 import type { Problem } from '../problems.ts';
+import type { Digest } from '../render/email.ts';
 import { DEFAULT_TEMPLATES_DIR, TemplateCompiler, type Render } from '../render/templates.ts';
 import { emailPreviewPages } from './email-preview.ts';
 
@@ -50,6 +51,25 @@ export interface Preview {
 // renders only what it changed. Each build forgets what it no longer uses.
 const cache = memoryCache();
 
+/** An episode's email preview pages and what they were made from. */
+interface PreviewPages {
+  fingerprint: string;
+  title: string;
+  digest: Digest;
+  pages: Map<string, string>;
+}
+
+// The email preview pages of the last build: a save renders those of the digests it changed.
+let emailPages = new Map<string, PreviewPages>();
+
+const samePreviewInputs = (kept: PreviewPages, fingerprint: string, title: string, digest: Digest) =>
+  kept.fingerprint === fingerprint &&
+  kept.title === title &&
+  kept.digest.subject === digest.subject &&
+  kept.digest.preheader === digest.preheader &&
+  kept.digest.html === digest.html &&
+  kept.digest.text === digest.text;
+
 /** Throws ContentError with every problem when the content or a template is invalid. */
 export async function buildPreview(options: PreviewOptions): Promise<Preview> {
   const templatesDir = options.templatesDir ?? DEFAULT_TEMPLATES_DIR;
@@ -67,9 +87,14 @@ export async function buildPreview(options: PreviewOptions): Promise<Preview> {
   if (!options.noCache) cache.save();
   const files = new Map(generated.files);
   const { episodes } = generated.publication;
+  const kept = new Map<string, PreviewPages>();
   for (const episode of episodes) {
-    const pages = emailPreviewPages(dev.emailPreview, episode, generated.digests.get(episode.slug)!);
-    for (const [file, content] of pages) files.set(file, content);
+    const digest = generated.digests.get(episode.slug)!;
+    const before = options.noCache ? undefined : emailPages.get(episode.slug);
+    const pages = before && samePreviewInputs(before, dev.fingerprint, episode.title, digest) ? before : { fingerprint: dev.fingerprint, title: episode.title, digest, pages: emailPreviewPages(dev.emailPreview, episode, digest) };
+    kept.set(episode.slug, pages);
+    for (const [file, content] of pages.pages) files.set(file, content);
   }
+  emailPages = kept;
   return { files, episodes: episodes.length, warnings: generated.warnings, generated };
 }

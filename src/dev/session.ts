@@ -8,7 +8,8 @@ import path from 'node:path';
 import { scanContentFolder } from '../load/scan.ts';
 import { formatProblem, type Problem } from '../problems.ts';
 import { DEFAULT_TEMPLATES_DIR } from '../render/templates.ts';
-import { startBuilder } from './builder.ts';
+import { applyChanges, type PreviewContent } from './build-worker.ts';
+import { startBuilder, type BuiltFiles } from './builder.ts';
 import { startServer, type ShownWarning } from './server.ts';
 import { watchSources, type SourceWatcher } from './watch.ts';
 
@@ -65,16 +66,30 @@ export async function startSession(options: SessionOptions, onBuild: (report: Bu
   let lastBuildMs = 0;
   const restartAfter = () => options.restartAfterMs ?? Math.max(2000, 3 * lastBuildMs);
 
+  // The files served, and the id the build thread gave them: a build sends what changed since.
+  let served: { id?: string; files?: ReadonlyMap<string, PreviewContent> } = {};
+  // Shown beside the pages until the new build's check ends.
+  let shownWarnings: ShownWarning[] = [];
+  const serve = (built: BuiltFiles) => {
+    const { changes } = built;
+    // Changes against files other than those served (a thread that was replaced) are never applied.
+    if (changes.base !== undefined && changes.base !== served.id) return;
+    served = { id: changes.id, files: applyChanges(served.files, changes) };
+    server.publish(served.files!, shownWarnings);
+    if (running) running.served = true;
+  };
+
   let watcher: SourceWatcher | undefined;
   const buildOnce = async (): Promise<BuildReport | undefined> => {
     const started = performance.now();
-    const outcome = await builder.build({ contentDir: options.contentDir, templatesDir, cwd, noCache: options.noCache });
+    const outcome = await builder.build({ contentDir: options.contentDir, templatesDir, cwd, noCache: options.noCache, have: served.id }, serve);
     if (!outcome) return undefined;
     const ms = performance.now() - started;
     if (outcome.buildMs > 0) lastBuildMs = outcome.buildMs;
     let report: BuildReport;
     if (outcome.ok) {
-      server.publish(outcome.files, [...outcome.warnings, ...outcome.findings].map(shown));
+      shownWarnings = [...outcome.warnings, ...outcome.findings].map(shown);
+      if (served.files) server.publish(served.files, shownWarnings);
       report = { ok: true, episodes: outcome.episodes, warnings: outcome.warnings, findings: outcome.findings, ms };
     } else {
       server.fail(outcome.problems.map(formatProblem));
@@ -93,12 +108,15 @@ export async function startSession(options: SessionOptions, onBuild: (report: Bu
 
   // One build at a time; saves during a build ask for exactly one more afterwards, and stop the
   // running one when it has run long (a huge show, or a build that would never end).
-  let running: { done: Promise<BuildReport | undefined>; started: number } | undefined;
+  // A build whose files are served is only checking them: it is not stopped (its thread keeps what
+  // the next save reuses), and the next build follows its check.
+  let running: { done: Promise<BuildReport | undefined>; started: number; served?: boolean } | undefined;
   let again: Promise<BuildReport> | undefined;
   const rebuild = (): Promise<BuildReport> => {
     if (closed) return Promise.resolve(STOPPED);
     if (running) {
-      if (performance.now() - running.started >= restartAfter()) void builder.stop();
+      // A check that never ends is stopped all the same, after ten times as long.
+      if (performance.now() - running.started >= restartAfter() * (running.served ? 10 : 1)) void builder.stop();
       again ??= running.done.then(() => {
         again = undefined;
         return rebuild();

@@ -8,6 +8,7 @@ import { openCache, type BuildCache } from '../../src/cache/store.ts';
 import { generate } from '../../src/pipeline.ts';
 import { DEFAULT_TEMPLATES_DIR } from '../../src/render/templates.ts';
 import { cleanUp, PROJECT, tempDir } from '../helpers/content.ts';
+import { addEpisode, random } from '../helpers/random-edits.ts';
 import { snapshot } from '../helpers/files.ts';
 import { mountTmpfs, unmountAll } from '../helpers/system.ts';
 import { castwright } from '../import/helpers.ts';
@@ -33,16 +34,6 @@ async function buildBoth(root: string): Promise<{ cached: Record<string, string>
   return { cached: await snapshot(path.join(root, 'dist')), cold: await snapshot(path.join(root, 'cold')), stderr: cached.stderr };
 }
 
-/** mulberry32: the same sequence for the same seed, so a failure can be replayed. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const episodeFiles = async (root: string) => (await readdir(path.join(root, 'episodes'))).filter((name) => name.endsWith('.md')).sort();
 
 describe('a build with its cache (issue 9)', () => {
@@ -62,14 +53,7 @@ describe('a build with its cache (issue 9)', () => {
       } else if (operation === 'title') {
         await writeFile(file, (await readFile(file, 'utf8')).replace(/^title: .*$/m, `title: Retitled at step ${step} — “quoted”`));
       } else if (operation === 'add') {
-        made++;
-        const day = String(1 + Math.floor(next() * 28)).padStart(2, '0');
-        const text = template
-          .replace(/^title: .*$/m, `title: Added episode ${made}`)
-          .replace(/^date: .*$/m, `date: 2021-03-${day}T07:00:00-07:00`)
-          .replace(/^episode: .*$/m, `episode: ${400 + made}`)
-          .replace(/url: https:\/\/cdn\.example\.com\/[^\n]*/, `url: https://cdn.example.com/equity/added-${made}.mp3`);
-        await writeFile(path.join(root, 'episodes', `2021-03-${day}-added-${made}.md`), text);
+        await addEpisode(path.join(root, 'episodes'), template, ++made, next);
       } else if (operation === 'delete') {
         await rm(file);
       } else {
