@@ -2,7 +2,9 @@
 // a server refuses HEAD, redirects followed by hand (at most five, http(s) only), each URL within a
 // time limit, at most N at once and a few per host. Links that answered are remembered for a day
 // in the show's state folder, so a second check does not ask again. Never run against the
-// internet in tests: they serve their links from a local server.
+// internet in tests: they serve their links from a local server. A link to a file this build puts
+// on the site (local artwork, copied audio, a transcript, a page) is judged from the build itself:
+// before the first publish the site does not have it yet, and after it the build is what counts.
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { canonicalMediaType } from '../feed-reader/media-types.ts';
@@ -34,6 +36,36 @@ export interface LinkOptions {
   now?: number;
   /** Told how many links are done, for a progress line. */
   onProgress?: (done: number, total: number) => void;
+  /** The site this build publishes: links to its files are judged from the build, not asked. */
+  site?: BuiltSite;
+}
+
+export interface BuiltSite {
+  /** The show's site URL. */
+  url: string;
+  /** Each file the build outputs (its path in the output folder, `/`-separated) and its size in bytes. */
+  files: ReadonlyMap<string, number>;
+}
+
+/** The output file that a URL of the site names (a folder's address names its index.html), when the build makes it. */
+export function builtFile(url: string, site: BuiltSite): string | undefined {
+  let target: URL;
+  let base: URL;
+  try {
+    target = new URL(url);
+    base = new URL(site.url.endsWith('/') ? site.url : `${site.url}/`);
+  } catch {
+    return undefined;
+  }
+  if (target.origin !== base.origin || !target.pathname.startsWith(base.pathname)) return undefined;
+  let file: string;
+  try {
+    file = decodeURIComponent(target.pathname.slice(base.pathname.length));
+  } catch {
+    return undefined;
+  }
+  if (file === '' || file.endsWith('/')) file += 'index.html';
+  return site.files.has(file) ? file : undefined;
 }
 
 /** What a link answered; only answers that worked are cached. */
@@ -245,9 +277,15 @@ export async function checkLinks(targets: readonly LinkTarget[], options: LinkOp
   }
   const cache = await readCache(options.cacheFile, now);
   const answers = new Map<string, Answer>();
+  // What the build puts on the site is there once published, with the bytes the build has (local art was judged when loaded).
+  const built = new Map<string, Answer>();
+  for (const { target } of unique.values()) {
+    const file = options.site && builtFile(target.url, options.site);
+    if (file !== undefined) built.set(target.url, { ok: true, status: 200, length: options.site!.files.get(file)!, checkedAt: now });
+  }
   const toAsk = [...unique.values()].filter(({ target }) => {
-    const cached = cache.get(target.url);
-    if (cached && (target.kind !== 'artwork' || cached.image)) answers.set(target.url, cached);
+    const cached = built.get(target.url) ?? cache.get(target.url);
+    if (cached && (target.kind !== 'artwork' || cached.image || built.has(target.url))) answers.set(target.url, cached);
     return !answers.has(target.url);
   });
   let done = unique.size - toAsk.length;
@@ -256,6 +294,6 @@ export async function checkLinks(targets: readonly LinkTarget[], options: LinkOp
     answers.set(target.url, await probe(target, options.timeoutMs, now));
     options.onProgress?.(++done, unique.size);
   });
-  await writeCache(options.cacheFile, new Map([...cache, ...answers]));
+  await writeCache(options.cacheFile, new Map([...cache, ...[...answers].filter(([url]) => !built.has(url))]));
   return [...unique.values()].flatMap(({ target, uses }) => findingsFor(target, answers.get(target.url)!, uses));
 }

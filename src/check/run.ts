@@ -1,7 +1,7 @@
 // `castwright check` as one call, over what the next build would publish: the publish guard, the
 // feed lint, the email lint of every digest and, when asked, the links. `dev` runs the same on its
 // preview (without links) and shows the findings in its overlay.
-import { textOf } from '../model/source-file.ts';
+import { isSourceFile, textOf, type OutputContent } from '../model/source-file.ts';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -15,7 +15,7 @@ import { NEAR_CLIP_BYTES, lintDigest, type DigestFiles } from './email-lint.ts';
 import { composeDigest } from './email-message.ts';
 import { lintFeed } from './feed-lint.ts';
 import { tidyFindings, type Finding } from './finding.ts';
-import { checkLinks, type LinkOptions, type LinkTarget } from './links.ts';
+import { checkLinks, type BuiltSite, type LinkOptions, type LinkTarget } from './links.ts';
 import { SourceLines, displayPath } from './locate.ts';
 import { runGuard, type GuardStep, type GuardStepOptions } from './run-guard.ts';
 
@@ -96,6 +96,12 @@ export function linkTargets(generated: Generated, lines: SourceLines, showFile: 
   return targets;
 }
 
+/** What the build puts on the site, for check --links to judge links to it without asking the site (not published yet, maybe). */
+function builtSite(generated: Generated): BuiltSite {
+  const size = (content: OutputContent) => (typeof content === 'string' ? Buffer.byteLength(content) : isSourceFile(content) ? content.size : content.byteLength);
+  return { url: generated.publication.show.url, files: new Map([...generated.files].map(([file, content]) => [file, size(content)])) };
+}
+
 /** Checks a generated publication; the caller loaded and rendered it (ContentError stops before). */
 export async function checkGenerated(generated: Generated, options: CheckOptions): Promise<CheckReport> {
   const { cwd } = options;
@@ -133,7 +139,7 @@ export async function checkGenerated(generated: Generated, options: CheckOptions
   if (options.links) {
     const targets = linkTargets(generated, lines, showFile);
     links = new Set(targets.map((target) => target.url)).size;
-    findings.push(...(await checkLinks(targets, options.links)));
+    findings.push(...(await checkLinks(targets, { ...options.links, site: builtSite(generated) })));
   }
   return { findings: tidyFindings(findings), guard, digests, ...(links === undefined ? {} : { links }) };
 }

@@ -1,7 +1,7 @@
 // check --links against a local HTTP server (never the internet): HEAD then GET, redirects, a time
 // limit, at most N requests at once, audio and artwork judged from what the server sends, and a
 // day's cache of the links that answered.
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { imageFacts, judgeArtwork } from '../../src/check/artwork.ts';
@@ -9,6 +9,9 @@ import { CACHE_MS, checkLinks, type LinkTarget } from '../../src/check/links.ts'
 import { cleanUp, fixture, tempDir, workspace } from '../helpers/content.ts';
 import { startTestServer, type Handler, type TestServer } from '../helpers/http.ts';
 import { castwright, findingsIn } from './helpers.ts';
+import { wavFile } from '../helpers/audio.ts';
+import { episodeWithAudio } from '../helpers/copied-audio.ts';
+import { rgbJpeg } from '../helpers/images.ts';
 
 /** The first bytes of a PNG of this size and colour type (2 RGB, 0 gray, 3 palette). */
 function png(width: number, height: number, colorType = 2): Buffer {
@@ -217,5 +220,29 @@ describe('castwright check --links', () => {
     expect(result.stderr).toMatch(/castwright check: 1 error and \d+ warnings in 1 episode, the feed, 1 email digest and 5 links \(guard: no earlier build at dist\/feed.xml to compare with\)/);
     const cache = JSON.parse(await readFile(path.join(root, '.castwright', 'links.json'), 'utf8'));
     expect(Object.keys(cache.answers).sort()).toEqual([`${base}/art-small.png`, `${base}/audio.mp3`, `${base}/moved`, `${base}/ok`].sort());
+  });
+
+  it('judges what the build puts on the site (local art, copied audio, a transcript, a page) from the build, not from a site that may not have it yet', async () => {
+    const site = `${base}/site/`;
+    const show = (await fixture('show.yml')).replace('https://fixture.example.com/', site).replace('https://fixture.example.com/art.png', 'art/cover.jpg').replace('https://podcasts.apple.com/us/podcast/fixture/id1', `${base}/ok`);
+    const episode = (await episodeWithAudio('  file: audio/ep 7.wav\n  copy: true\n'))
+      .replace('hosts: [Ada Host]\n', 'hosts: [Ada Host]\nimage: art/ep.jpg\n')
+      .replace('https://news.example.com/first', `${site}episodes/ep/`)
+      .replace('https://www.other.example.org/second?id=2', `${site}not-built.html`);
+    const root = await workspace({ 'ep.md': episode, 'ep.vtt': 'WEBVTT\n\n00:00.000 --> 00:01.000\nHello.\n' }, { show });
+    await mkdir(path.join(root, 'episodes', 'audio'));
+    await writeFile(path.join(root, 'episodes', 'audio', 'ep 7.wav'), wavFile(3));
+    await mkdir(path.join(root, 'episodes', 'art'));
+    await writeFile(path.join(root, 'episodes', 'art', 'cover.jpg'), await rgbJpeg(1400));
+    await writeFile(path.join(root, 'episodes', 'art', 'ep.jpg'), await rgbJpeg(1400));
+    // The site answers 404 to everything: nothing is published there yet.
+    const result = await castwright(['check', '--links'], root);
+    expect(findingsIn(result.stderr).filter((item) => item.code.startsWith('links/') || item.code.startsWith('feed/artwork'))).toEqual([
+      { file: 'episodes/ep.md', line: 16, severity: 'warning', code: 'links/broken', message: `"${site}not-built.html" answers 404; fix or remove the link` },
+    ]);
+    // Only the link to a file the build does not make was asked; the answers about the build are not cached either.
+    expect(requests.filter((request) => request.includes('/site/'))).toEqual([`HEAD /site/not-built.html`, `GET /site/not-built.html`]);
+    const cache = JSON.parse(await readFile(path.join(root, '.castwright', 'links.json'), 'utf8'));
+    expect(Object.keys(cache.answers)).toEqual([`${base}/ok`]);
   });
 });
