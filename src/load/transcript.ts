@@ -37,11 +37,35 @@ function decode(text: string): string {
   });
 }
 
+/**
+ * A cue's text without its tags, and the inside of each tag, in one pass: a regular expression for
+ * tags rescans the rest of the text at every "<" that has no ">" after it, and a hostile cue of
+ * such "<"s would hold a build for minutes.
+ */
+function splitTags(text: string): { plain: string; tags: string[] } {
+  let plain = '';
+  const tags: string[] = [];
+  let at = 0;
+  while (at < text.length) {
+    const open = text.indexOf('<', at);
+    const close = open === -1 ? -1 : text.indexOf('>', open + 1);
+    // No tag closes after this "<" (the rest has no ">"): the rest is text, its "<" as written.
+    if (close === -1) {
+      plain += text.slice(at);
+      break;
+    }
+    plain += text.slice(at, open);
+    tags.push(text.slice(open + 1, close));
+    at = close + 1;
+  }
+  return { plain, tags };
+}
+
 /** A cue's text without markup, and the speaker of its first voice tag. */
 function cueText(lines: readonly string[]): { text: string; speaker?: string } {
-  const joined = lines.join(' ');
-  const voice = /<v(?:\.[^\s>]*)?\s+([^>]+)>/.exec(joined);
-  let text = decode(joined.replace(/<[^>]*>/g, '')).replace(/\s+/g, ' ').trim();
+  const { plain, tags } = splitTags(lines.join(' '));
+  const voice = tags.map((tag) => /^v(?:\.[^\s]*)?\s+(.+)$/s.exec(tag)).find((match) => match !== null);
+  let text = decode(plain).replace(/\s+/g, ' ').trim();
   let speaker = voice ? decode(voice[1]!).trim() : undefined;
   // SRT has no voice tags; editors write "Name: text" or "[Name] text" instead.
   if (!speaker) {
