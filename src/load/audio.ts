@@ -3,6 +3,7 @@
 // with music-metadata. What was read is cached by the file's SHA-256 in the show's state folder
 // (.castwright/audio.json), behind a size and modification-time check, so a 100 MB file is
 // neither parsed nor hashed again while it is unchanged.
+import { audioStartProblem } from './audio-start.ts';
 import { HashedFacts, type Read } from './hashed-facts.ts';
 import type { Chapter } from '../model/types.ts';
 
@@ -39,9 +40,16 @@ function mediaTypeOf(container: string | undefined, hasVideo: boolean | undefine
 export type ReadAudio = Read<AudioFacts>;
 
 /** Reads and remembers audio facts by file hash (load/hashed-facts.ts). */
-export const audioReader = (cacheFile?: string) => new HashedFacts(parseAudio, 2, cacheFile);
+export const audioReader = (cacheFile?: string) => new HashedFacts(parseAudio, 3, cacheFile);
 
 async function parseAudio(file: string, length: number): Promise<AudioFacts | string> {
+  let start;
+  try {
+    start = audioStartProblem(file);
+  } catch (error) {
+    return `cannot be read (${(error as Error).message})`;
+  }
+  if (start) return start;
   const { parseFile } = await import('music-metadata');
   let metadata;
   try {
@@ -52,6 +60,8 @@ async function parseAudio(file: string, length: number): Promise<AudioFacts | st
   const { container, hasVideo, duration, chapters = [] } = metadata.format;
   const type = mediaTypeOf(container, hasVideo);
   if (!type) return `is ${container ?? 'of an unknown format'}, not audio a podcast app plays; expected MP3, M4A/AAC, Opus, FLAC or WAV`;
+  // A container header and nothing after it that says how the sound is coded (a damaged or made-up file).
+  if (!metadata.format.codec && !metadata.format.sampleRate) return `has a ${container} header but no audio stream castwright can read; expected MP3, M4A/AAC, Opus, FLAC or WAV`;
   const sampleRate = metadata.format.sampleRate;
   const read: Chapter[] = [];
   for (const chapter of chapters) {

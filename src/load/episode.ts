@@ -118,6 +118,15 @@ export function readEpisode(source: EpisodeSource, show: ShowContext): LoadedEpi
   // The stories' timestamps, else the chapters embedded in the audio file.
   const fromStories = storyChapters(body.stories, show.chaptersIntro);
   const chapterList = fromStories.length > 0 ? fromStories : fields?.value?.chapters === undefined ? fromFile.chapters : [];
+  // The file's own chapters are checked as the stories' timestamps are: within the audio.
+  const late = chapterList === fromFile.chapters && duration !== undefined ? chapterList.find((chapter) => chapter.start >= duration) : undefined;
+  if (late) {
+    problems.push({
+      file,
+      line: frontMatter.lineOf(['audio', 'file']),
+      message: `the chapter "${late.title.slice(0, 80)}" embedded in audio.file starts at ${formatDuration(Math.floor(late.start))}, not within the episode (${formatDuration(duration!)} long); expected the file's chapters within its audio (or timestamps in the stories)`,
+    });
+  }
   if (fromStories.length > 0 && fields?.value?.chapters !== undefined) {
     problems.push({
       file,

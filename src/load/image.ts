@@ -2,7 +2,7 @@
 // sharp (libvips) for what Apple checks: the real format, the size, the colour space, and that
 // the whole image decodes (a file cut short keeps its header). sharp is imported only when a show
 // has local artwork. What was read is cached by the file's SHA-256 in .castwright/images.json.
-import type { ImageFacts, ImageFormat } from '../check/artwork.ts';
+import { ARTWORK_MAX, type ImageFacts, type ImageFormat } from '../check/artwork.ts';
 import { HashedFacts, type Read } from './hashed-facts.ts';
 
 export type ReadImage = Read<ImageFacts>;
@@ -17,12 +17,16 @@ async function parseImage(file: string): Promise<ImageFacts | string> {
   const { default: sharp } = await import('sharp');
   let metadata;
   try {
-    metadata = await sharp(file).metadata();
+    // The header only: no pixel limit here (the size is judged), libvips' limit stays on the decode below.
+    metadata = await sharp(file, { limitInputPixels: false }).metadata();
   } catch (error) {
     return `is not an image castwright can read (${reason(error)}); expected a JPEG or PNG`;
   }
   const format = FORMATS[metadata.format ?? ''] ?? 'unknown';
-  if (format === 'jpeg' || format === 'png') {
+  // Art larger than Apple takes is refused for its size: its header is enough, and decoding a header
+  // that claims 60,000 px a side (a few bytes can) would only hit libvips' pixel limit.
+  const oversized = (metadata.width ?? 0) > ARTWORK_MAX || (metadata.height ?? 0) > ARTWORK_MAX;
+  if ((format === 'jpeg' || format === 'png') && !oversized) {
     try {
       await sharp(file, { failOn: 'truncated' }).stats();
     } catch (error) {
