@@ -30,3 +30,16 @@ export function podcastparserFacts(file: string): { title: string; funding: stri
   if (result.status !== 0) throw new Error(`podcastparser_facts.py failed: ${result.stderr}`);
   return JSON.parse(result.stdout);
 }
+
+/**
+ * What Python's feedparser objects to in a feed: its `bozo` flag and exception (a feed that is not
+ * well-formed XML, an undeclared namespace prefix, a wrong encoding); undefined when it has none.
+ */
+export function feedparserObjection(file: string): string | undefined {
+  const python = ['/usr/bin/python3', 'python3'].find((candidate) => spawnSync(candidate, ['-c', 'import feedparser'], { stdio: 'ignore' }).status === 0);
+  if (!python) throw new Error('no Python with feedparser: apt-get install -y python3-feedparser');
+  const script = 'import feedparser, sys\nd = feedparser.parse(sys.argv[1])\nprint(repr(d.get("bozo_exception")) if d.bozo else "")';
+  const result = spawnSync(python, ['-c', script, path.resolve(file)], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`feedparser failed: ${result.stderr}`);
+  return result.stdout.trim() || undefined;
+}

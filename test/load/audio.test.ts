@@ -1,10 +1,11 @@
 // audio.file: duration, byte length, type and embedded chapters read from the file with
 // music-metadata (fixtures made at test time), cached by the file's hash, typed values checked.
+import { spawnSync } from 'node:child_process';
 import { readFile, stat, utimes, writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadContent } from '../../src/load/content.ts';
-import { cleanUp, fixture, loadProblems, workspace } from '../helpers/content.ts';
+import { cleanUp, fixture, loadProblems, PROJECT, workspace } from '../helpers/content.ts';
 import { file, generateWorkspace } from '../helpers/generate.ts';
 import { flacFile, id3Chapters, m4aFile, mp3File, MP3_FRAME_SECONDS, opusFile, wavFile } from '../helpers/audio.ts';
 import { jsonChapters } from '../helpers/json-chapters.ts';
@@ -153,5 +154,14 @@ describe('audio read from the file', () => {
     expect((await loadProblems(await showWithAudio('  file: audio/notes.mp3\n', { 'audio/notes.mp3': Buffer.from('just text, not audio at all\n'.repeat(40)) })))[0]).toMatch(
       /^episodes\/ep\.md:6: audio\.file "audio\/notes\.mp3" (is not audio castwright can read|is .*not audio a podcast app plays)/,
     );
+  });
+
+  it('needs no committed audio: no media file of the repository is above 200 KB (fixtures are made at test time)', async () => {
+    const listed = spawnSync('git', ['ls-files', '-z'], { cwd: PROJECT, encoding: 'utf8' });
+    // Outside a git checkout (an unpacked package) there is nothing committed to look at.
+    if (listed.status !== 0) return;
+    const media = listed.stdout.split('\0').filter((name) => /\.(mp3|m4a|m4b|mp4|aac|wav|flac|opus|ogg|oga|aiff?|jpe?g|png|webp|gif)$/i.test(name));
+    const sizes = await Promise.all(media.map(async (name) => [name, (await stat(path.join(PROJECT, name))).size] as const));
+    expect(sizes.filter(([, size]) => size > 200 * 1024)).toEqual([]);
   });
 });

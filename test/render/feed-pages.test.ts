@@ -8,7 +8,7 @@ import { inCI } from '../helpers/browser.ts';
 import { cleanUp, fixture, loadProblems, tempDir, workspace } from '../helpers/content.ts';
 import { dom } from '../helpers/files.ts';
 import { file, generateWorkspace } from '../helpers/generate.ts';
-import { podcastparserFacts, podcastparserPython } from '../helpers/parsers.ts';
+import { feedparserObjection, podcastparserFacts, podcastparserPython } from '../helpers/parsers.ts';
 import { feedparserFacts, python } from '../import/helpers.ts';
 
 afterEach(cleanUp);
@@ -70,6 +70,7 @@ describe('feed.limit and paged archives', () => {
     const guids: string[] = [];
     for (const name of ['feed.xml', 'feed-2.xml', 'feed-3.xml']) {
       await writeFile(path.join(folder, name), file(generated, name));
+      expect(feedparserObjection(path.join(folder, name)), name).toBeUndefined();
       const viaFeedparser = feedparserFacts(path.join(folder, name)).items.map((item) => item.guid);
       expect(podcastparserFacts(path.join(folder, name)).episodes.map((episode) => episode.guid)).toEqual(viaFeedparser);
       guids.push(...viaFeedparser);
