@@ -5,6 +5,8 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseFeed } from 'podcast-partytime';
 import { afterEach, describe, expect, it } from 'vitest';
+import { contentType } from '../../src/dev/paths.ts';
+import { contentTypeOf } from '../../src/publish/kinds.ts';
 import { inCI } from '../helpers/browser.ts';
 import { cleanUp, fixture, PROJECT, tempDir, workspace } from '../helpers/content.ts';
 import { dom } from '../helpers/files.ts';
@@ -59,6 +61,16 @@ describe('chapters from story timestamps', () => {
       'episodes/2020-10-05-q3-venture-data/chapters.json',
     ]);
     expect(feed.items.filter((entry) => entry.podcastChapters)).toHaveLength(2);
+  });
+
+  it('serves chapters.json as application/json+chapters, from dev and serve and as publish uploads it', async () => {
+    const generated = await generateSample();
+    const chapters = [...generated.files.keys()].filter((name) => name.endsWith('/chapters.json'));
+    expect(chapters).toHaveLength(2);
+    for (const name of chapters) {
+      expect(contentType(name)).toBe('application/json+chapters; charset=utf-8');
+      expect(contentTypeOf(name)).toBe('application/json+chapters');
+    }
   });
 
   it('the spec helper refuses what the spec does not allow', () => {

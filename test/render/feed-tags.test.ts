@@ -105,6 +105,22 @@ soundbites:
     ]);
   });
 
+  it('refuses a funding text over 128 characters, a txt purpose over 128, and people links that are not http(s), at their lines', async () => {
+    const show = `funding: { url: "https://fixture.example.com/support", text: "${'f'.repeat(129)}" }
+txt: { text: ok, purpose: "${'p'.repeat(129)}" }
+people:
+  - { name: Pat, img: "javascript:alert(1)" }
+  - { name: Sam, href: "data:text/html,hi" }
+`;
+    expect(await problemsOf(await showWith(show, ''))).toEqual([
+      'episodes/show.yml:16: funding.text: is 129 characters long; Podcasting 2.0 takes at most 128',
+      'episodes/show.yml:17: txt[0].purpose: expected a purpose of at most 128 characters',
+      // (The person's own field is not named: the union of a name and a record says what it takes.)
+      "episodes/show.yml:19: people[0]: expected a host's name, or { name, role, img, href }, got a set of fields",
+      "episodes/show.yml:20: people[1]: expected a host's name, or { name, role, img, href }, got a set of fields",
+    ]);
+  });
+
   it('refuses a soundbite that runs past the end of the episode', async () => {
     const problems = await problemsOf(await showWith('', 'soundbites:\n  - { start: "12:20", duration: 30 }\n'));
     expect(problems).toEqual(['episodes/ep.md:11: soundbites[0] runs to 12:50, past the end of the episode (12:34); expected a start and duration within the audio']);
