@@ -11,7 +11,7 @@ import type { Chapter } from '../model/types.ts';
 import type { Problem } from '../problems.ts';
 import type { ReadAudio } from './audio.ts';
 import type { YamlSource } from './yaml.ts';
-import { realPath } from '../state.ts';
+import { insideFolder } from './inside.ts';
 
 /** The types Apple Podcasts plays; others (Opus, FLAC, WAV) reach Podcasting 2.0 apps only. */
 const APPLE_TYPES = new Set(Object.values(MEDIA_TYPES));
@@ -61,8 +61,7 @@ export function applyAudioFile(frontMatter: YamlSource, context: AudioFileContex
   }
   if (!audio) return { problems, chapters: [] };
   const named = String(audio.file).trim();
-  const relative = path.relative(realPath(context.root), realPath(file));
-  if (relative.startsWith('..') || path.isAbsolute(relative)) {
+  if (!insideFolder(context.root, file)) {
     problem('file', `audio.file "${named}" is outside the content folder; expected an audio file in it, such as audio/2020-09-14.mp3`);
     return { problems, chapters: [] };
   }

@@ -20,7 +20,8 @@ import { audioFilePath } from './audio-file.ts';
 import { applyImageFile, imageFilePath } from './image-file.ts';
 import type { ReadImage } from './image.ts';
 import { splitFrontMatter } from './front-matter.ts';
-import { realPath, stateFolder } from '../state.ts';
+import { stateFolder } from '../state.ts';
+import { insideFolder } from './inside.ts';
 
 // For commands that add to a show (import): the same names and files the build uses.
 export { SHOW_FILE } from './scan.ts';
@@ -118,9 +119,8 @@ function namedFiles(episodes: ReadonlyArray<{ path: string; text: string }>, men
  */
 async function readNamed<Facts>(files: readonly string[], root: string, reader: { read(file: string): Promise<Facts | string>; save(): void }): Promise<Map<string, Facts | string>> {
   const facts = new Map<string, Facts | string>();
-  const inside = (file: string) => !path.relative(realPath(root), realPath(file)).startsWith('..');
   // One at a time: each read streams a whole file from disk, and the disk is the limit.
-  for (const file of new Set(files.filter(inside))) facts.set(file, await reader.read(file));
+  for (const file of new Set(files.filter((file) => insideFolder(root, file)))) facts.set(file, await reader.read(file));
   if (facts.size > 0) reader.save();
   return facts;
 }

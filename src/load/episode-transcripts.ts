@@ -8,6 +8,7 @@ import type { TranscriptFile } from '../model/types.ts';
 import { displayPath, type Problem } from '../problems.ts';
 import { readSourceText } from './text.ts';
 import { realPath } from '../state.ts';
+import { insideFolder } from './inside.ts';
 import { TRANSCRIPT_MEDIA_TYPES, parseTranscript, type TranscriptFormat } from './transcript.ts';
 
 export interface TranscriptPlace {
@@ -46,8 +47,7 @@ export function readTranscripts(listed: readonly Transcript[] | undefined, place
   for (const [index, file] of paths.entries()) {
     const shown = displayPath(file, place.cwd);
     // Through links too: a transcript is published as written, and castwright reads nothing outside the folder.
-    const relative = path.relative(realPath(root), realPath(file));
-    if (relative.startsWith('..') || path.isAbsolute(relative)) {
+    if (!insideFolder(root, file)) {
       const link = named[index] ? '' : ` (a link to ${realPath(file)})`;
       problems.push({ file: named[index] ? place.file : shown, ...(named[index] ? { line: place.line } : {}), message: `transcript "${named[index]?.file ?? path.basename(file)}"${link} is outside the content folder; expected a file beside the episode` });
       continue;

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { judgeArtwork } from '../check/artwork.ts';
 import type { CopiedFile } from '../model/source-file.ts';
 import type { Problem } from '../problems.ts';
-import { realPath } from '../state.ts';
+import { insideFolder } from './inside.ts';
 import type { ReadImage } from './image.ts';
 import type { YamlSource } from './yaml.ts';
 
@@ -44,8 +44,7 @@ export function applyImageFile(source: YamlSource, context: ImageFileContext): {
   const published = `${context.folder}/${path.basename(file)}`;
   // Set whatever this finds: the schema then checks an address, and a problem with the file is told once, here.
   data.image = new URL(published.split('/').map(encodeURIComponent).join('/'), context.siteUrl.endsWith('/') ? context.siteUrl : `${context.siteUrl}/`).href;
-  const relative = path.relative(realPath(context.root), realPath(file));
-  if (relative.startsWith('..') || path.isAbsolute(relative)) {
+  if (!insideFolder(context.root, file)) {
     problem(`"${named}" is outside the content folder; expected an image file in it, such as art/cover.jpg, or the URL of one`);
     return { problems };
   }

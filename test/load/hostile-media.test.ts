@@ -66,6 +66,12 @@ describe('paths that lead out of the content folder', () => {
     expect(await loadProblems(folder)).toContain('episodes/ep.md:6: audio.file "audio/secret.mp3" is outside the content folder; expected an audio file in it, such as audio/2020-09-14.mp3');
   });
 
+  it('a file whose name only starts with ".." is inside the folder, and read', async () => {
+    const root = await workspace({ 'ep.md': await withAudio('  file: ..intro.mp3\n') }, { show: await SHOW() });
+    await writeFile(path.join(root, 'episodes', '..intro.mp3'), mp3File(100));
+    expect(await loadProblems(root)).toEqual([]);
+  });
+
   it('an episode image given as an absolute path, or through a linked folder, is refused at its line', async () => {
     const outside = await tempDir();
     await writeFile(path.join(outside, 'cover.png'), claimedPng(1400));
