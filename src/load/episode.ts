@@ -15,6 +15,7 @@ import type { ReadAudio } from './audio.ts';
 import { formatDuration } from '../model/time.ts';
 import { isWarning, type Problem } from '../problems.ts';
 import { validate, type YamlSource } from './yaml.ts';
+import type { CopiedFile } from '../model/source-file.ts';
 
 /** What an episode takes from its show; placeholders when show.yml itself is invalid. */
 export type ShowContext = Pick<Show, 'url' | 'guid' | 'explicit' | 'storiesHeading' | 'chaptersIntro'> & Partial<Pick<Show, 'language' | 'audioBaseUrl'>>;
@@ -66,6 +67,32 @@ export function identityOf(source: EpisodeSource, show: ShowContext, frontMatter
   if (audioUrl) identity.audioUrl = { value: audioUrl.href, line: frontMatter.lineOf(['audio', 'url']) };
   identity.numbered = data.episode !== undefined && data.episode !== null;
   return identity;
+}
+
+/** What the build itself writes beside an episode's page (render/outputs): a copied file must not take one of these names. */
+const EPISODE_OUTPUTS = ['index.html', 'chapters.json', 'transcript.vtt', 'transcript.srt'];
+
+/**
+ * A file published beside the page (audio.copy, a local image) under a name the build uses there,
+ * or under the other's name, would replace that output: the page by MP3 bytes, say. Names are
+ * compared without case, as macOS and Windows file systems and many web servers compare them.
+ */
+function clashingCopies(file: string, frontMatter: YamlSource, copies: ReadonlyArray<{ field: string; copied: CopiedFile } | undefined>): Problem[] {
+  const problems: Problem[] = [];
+  const taken = new Map(EPISODE_OUTPUTS.map((name) => [name, `castwright's own ${name}`]));
+  for (const entry of copies) {
+    if (!entry) continue;
+    const name = path.posix.basename(entry.copied.path);
+    const clash = taken.get(name.toLowerCase());
+    if (clash) {
+      problems.push({
+        file,
+        line: frontMatter.lineOf(entry.field.split('.')),
+        message: `${entry.field} is published beside the page as "${name}", the name of ${clash}, which it would replace; expected a file of another name`,
+      });
+    } else taken.set(name.toLowerCase(), `the file ${entry.field === 'image' ? 'image' : 'audio.file'} names`);
+  }
+  return problems;
 }
 
 const SLUG = /^[a-z0-9]+(?:[-_][a-z0-9]+)*$/;
@@ -144,6 +171,7 @@ export function readEpisode(source: EpisodeSource, show: ShowContext): LoadedEpi
       )
     : { transcript: fields?.value?.transcript?.filter((entry) => entry.file === undefined), files: [], problems: [] };
   problems.push(...transcripts.problems);
+  problems.push(...clashingCopies(file, frontMatter, [fromFile.copied && { field: 'audio.file', copied: fromFile.copied }, image.copied && { field: 'image', copied: image.copied }]));
   const namesFiles = (fields?.value?.transcript ?? []).some((entry) => entry.file !== undefined);
   if (problems.some((problem) => !isWarning(problem)) || !fields?.value) return { problems, identity, namesFiles };
 

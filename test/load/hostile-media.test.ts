@@ -13,6 +13,7 @@ import { id3Chapters, mp3File } from '../helpers/audio.ts';
 import { cleanUp, fixture, loadProblems, tempDir, workspace } from '../helpers/content.ts';
 import { dom } from '../helpers/files.ts';
 import { file, generateWorkspace } from '../helpers/generate.ts';
+import { rgbPng } from '../helpers/images.ts';
 import { jsonChapters, jsonChaptersProblems } from '../helpers/json-chapters.ts';
 
 afterEach(cleanUp);
@@ -192,6 +193,28 @@ describe('garbage where media should be', () => {
     await mkdir(path.join(root, 'episodes', 'art'));
     await writeFile(path.join(root, 'episodes', 'art', 'bomb.png'), claimedPng(60_000));
     expect(await loadProblems(root)).toEqual(['episodes/show.yml:7: image "art/bomb.png": it is 60000 × 60000 px; Apple requires a square of 1400 to 3000 px']);
+  });
+});
+
+describe('files published beside the page', () => {
+  it('a copied audio file or an episode image named as an output of the episode (its page, chapters, transcript) or as each other is a problem at its line', async () => {
+    const cases: Array<[string | undefined, string | undefined, string[]]> = [
+      ['index.html', undefined, ['episodes/ep.md:6: audio.file is published beside the page as "index.html", the name of castwright\'s own index.html, which it would replace; expected a file of another name']],
+      ['Chapters.JSON', undefined, ['episodes/ep.md:6: audio.file is published beside the page as "Chapters.JSON", the name of castwright\'s own chapters.json, which it would replace; expected a file of another name']],
+      [undefined, 'transcript.vtt', ['episodes/ep.md:10: image is published beside the page as "transcript.vtt", the name of castwright\'s own transcript.vtt, which it would replace; expected a file of another name']],
+      ['same.mp3', 'same.mp3', ['episodes/ep.md:9: image is published beside the page as "same.mp3", the name of the file audio.file names, which it would replace; expected a file of another name']],
+    ];
+    for (const [audio, image, expected] of cases) {
+      let episode = await fixture('episodes/valid.md');
+      if (image) episode = episode.replace('hosts: [Ada Host]\n', `hosts: [Ada Host]\nimage: art/${image}\n`);
+      if (audio) episode = episode.replace(/audio:\n(?: {2}.*\n)+/, `audio:\n  file: media/${audio}\n  copy: true\n`);
+      const root = await workspace({ 'ep.md': episode });
+      await mkdir(path.join(root, 'episodes', 'media'));
+      await mkdir(path.join(root, 'episodes', 'art'));
+      if (audio) await writeFile(path.join(root, 'episodes', 'media', audio), mp3File(100));
+      if (image) await writeFile(path.join(root, 'episodes', 'art', image), await rgbPng(1400));
+      expect(await loadProblems(root), `${audio} ${image}`).toEqual(expected);
+    }
   });
 });
 
