@@ -33,7 +33,8 @@ export interface ReadTranscripts {
 
 const formatOf = (name: string): TranscriptFormat => (name.toLowerCase().endsWith('.srt') ? 'srt' : 'vtt');
 
-export function readTranscripts(listed: readonly Transcript[] | undefined, place: TranscriptPlace, episodeUrl: string, language: string): ReadTranscripts {
+/** `duration`: the audio's (whole seconds), when known: cues must start within it. */
+export function readTranscripts(listed: readonly Transcript[] | undefined, place: TranscriptPlace, episodeUrl: string, language: string, duration?: number): ReadTranscripts {
   const problems: Problem[] = [];
   const folder = path.dirname(place.episodePath);
   const root = path.resolve(place.root);
@@ -58,7 +59,7 @@ export function readTranscripts(listed: readonly Transcript[] | undefined, place
       continue;
     }
     const format = formatOf(file);
-    const parsed = parseTranscript(format, read.text, shown);
+    const parsed = parseTranscript(format, read.text, shown, duration);
     problems.push(...parsed.problems);
     const name = `transcript.${format}`;
     if (files.some((existing) => existing.name === name)) {

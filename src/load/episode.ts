@@ -168,6 +168,7 @@ export function readEpisode(source: EpisodeSource, show: ShowContext): LoadedEpi
         { episodePath: source.place.path, root: source.place.root, cwd: source.place.cwd, slug, file, line: frontMatter.lineOf(['transcript']) },
         url,
         show.language ?? 'en',
+        duration,
       )
     : { transcript: fields?.value?.transcript?.filter((entry) => entry.file === undefined), files: [], problems: [] };
   problems.push(...transcripts.problems);

@@ -108,16 +108,21 @@ function timing(line: string, pattern: RegExp): { start?: number; end?: number; 
   return { start: seconds(m[1]!, pattern), end: seconds(m[2]!, pattern), ok: true };
 }
 
-function addCue(cues: Cue[], problems: Problem[], file: string, line: number, start: number, end: number, lines: string[], example: string): void {
+function addCue(cues: Cue[], problems: Problem[], file: string, line: number, start: number, end: number, lines: string[], example: string, duration?: number): void {
   const problem = (message: string) => problems.push({ file, line, message });
   if (end <= start) return void problem(`cue ends (${end}s) before it starts (${start}s); expected an end after the start, such as ${example}`);
+  // The duration is whole seconds, rounded: a cue may start within the second after it.
+  if (duration !== undefined && start >= duration + 1) {
+    return void problem(`cue starts at ${start}s, after the end of the audio (${duration}s); expected cues within the episode (is this another episode's transcript?)`);
+  }
   const previous = cues[cues.length - 1];
   if (previous && start < previous.start) return void problem(`cue starts at ${start}s, before the cue above it (${previous.start}s); expected cues in time order`);
   if (lines.length === 0) return void problem('cue has no text; expected a line of text under its times');
   cues.push({ start, end, ...cueText(lines) });
 }
 
-export function parseVtt(text: string, file: string): Parsed {
+/** `duration`: the audio's, in whole seconds, when known: a cue that starts after it is a problem. */
+export function parseVtt(text: string, file: string, duration?: number): Parsed {
   const cues: Cue[] = [];
   const problems: Problem[] = [];
   const all = blocks(text);
@@ -145,12 +150,12 @@ export function parseVtt(text: string, file: string): Parsed {
       problems.push({ file, line: at, message: `a cue time is not [hh:]mm:ss.ttt (minutes and seconds below 60, three digits after a dot); expected such as "01:02.500 --> 01:05.000"` });
       continue;
     }
-    addCue(cues, problems, file, at, times.start, times.end, block.lines.slice(timed + 1), '"00:01:02.500 --> 00:01:05.000"');
+    addCue(cues, problems, file, at, times.start, times.end, block.lines.slice(timed + 1), '"00:01:02.500 --> 00:01:05.000"', duration);
   }
   return { cues, problems };
 }
 
-export function parseSrt(text: string, file: string): Parsed {
+export function parseSrt(text: string, file: string, duration?: number): Parsed {
   const cues: Cue[] = [];
   const problems: Problem[] = [];
   for (const block of blocks(text)) {
@@ -170,12 +175,12 @@ export function parseSrt(text: string, file: string): Parsed {
       problems.push({ file, line: at, message: 'a cue time is not hh:mm:ss,ttt (minutes and seconds below 60); expected such as "00:01:02,500 --> 00:01:05,000"' });
       continue;
     }
-    addCue(cues, problems, file, at, times.start, times.end, block.lines.slice(timed + 1), '"00:01:02,500 --> 00:01:05,000"');
+    addCue(cues, problems, file, at, times.start, times.end, block.lines.slice(timed + 1), '"00:01:02,500 --> 00:01:05,000"', duration);
   }
   if (cues.length === 0 && problems.length === 0) problems.push({ file, line: 1, message: 'the transcript has no cues; expected numbered cues with times and text' });
   return { cues, problems };
 }
 
-export function parseTranscript(format: TranscriptFormat, text: string, file: string): Parsed {
-  return format === 'vtt' ? parseVtt(text, file) : parseSrt(text, file);
+export function parseTranscript(format: TranscriptFormat, text: string, file: string, duration?: number): Parsed {
+  return format === 'vtt' ? parseVtt(text, file, duration) : parseSrt(text, file, duration);
 }

@@ -229,6 +229,17 @@ describe('chapters past the end, and by the thousand', () => {
     ]);
   });
 
+  it('a transcript cue that starts after the audio ends is a problem at its line (the fixture episode lasts 12:34)', async () => {
+    const vtt = 'WEBVTT\n\n00:00.000 --> 00:01.000\nHello.\n\n12:34.900 --> 12:35.000\nThe last word.\n\n01:00:00.000 --> 01:00:01.000\nFrom another episode.\n';
+    expect(await loadProblems(await workspace({ 'ep.md': await fixture('episodes/valid.md'), 'ep.vtt': vtt }))).toEqual([
+      "episodes/ep.vtt:9: cue starts at 3600s, after the end of the audio (754s); expected cues within the episode (is this another episode's transcript?)",
+    ]);
+    const srt = '1\n00:00:00,000 --> 00:00:01,000\nHello.\n\n2\n00:20:00,000 --> 00:20:01,000\nLater.\n';
+    expect(await loadProblems(await workspace({ 'ep.md': await fixture('episodes/valid.md'), 'ep.srt': srt }))).toEqual([
+      "episodes/ep.srt:6: cue starts at 1200s, after the end of the audio (754s); expected cues within the episode (is this another episode's transcript?)",
+    ]);
+  });
+
   it('ten thousand timestamped stories make ten thousand and one chapters, in every output', async () => {
     const stories = Array.from({ length: 10_000 }, (_, index) => `- ${Math.floor((index + 1) / 60)}:${String((index + 1) % 60).padStart(2, '0')} [Story ${index}](https://news.example.com/${index})`).join('\n');
     const episode = (await fixture('episodes/valid.md')).replace('duration: "12:34"', 'duration: "3:00:00"').replace(/- \[First story\][^\n]*\n- \[Second story\][^\n]*\n/, `${stories}\n`);
