@@ -11,6 +11,9 @@ const FRAMES_IN_A_ROW = 3;
 /** ID3v2 tags are stacked at most a few deep; more is not an audio file. */
 const MAX_TAGS = 8;
 
+/** The atoms an MPEG-4 or QuickTime file starts with (older QuickTime files have no ftyp). */
+const MP4_FIRST_ATOMS = new Set(['ftyp', 'moov', 'mdat', 'wide', 'free', 'skip', 'pnot']);
+
 // Bit rates (kbit/s) by [MPEG-1?][layer I, II, III][index]; sample rates by version.
 const BITRATES = {
   mpeg1: [
@@ -74,7 +77,7 @@ export function audioStartProblem(file: string): string | undefined {
     const head = read(fd, at, SEARCH_BYTES + 4096);
     const ascii = (from: number, to: number) => head.toString('latin1', from, to);
     if ((ascii(0, 4) === 'RIFF' || ascii(0, 4) === 'RF64') && ascii(8, 12) === 'WAVE') return undefined;
-    if (ascii(0, 4) === 'fLaC' || ascii(0, 4) === 'OggS' || ascii(4, 8) === 'ftyp') return undefined;
+    if (ascii(0, 4) === 'fLaC' || ascii(0, 4) === 'OggS' || MP4_FIRST_ATOMS.has(ascii(4, 8))) return undefined;
     const fileEnd = head.length < SEARCH_BYTES + 4096;
     for (let offset = head.indexOf(0xff); offset !== -1 && offset < SEARCH_BYTES; offset = head.indexOf(0xff, offset + 1)) {
       if (framesAt(head, offset, fileEnd)) return undefined;
