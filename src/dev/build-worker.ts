@@ -3,7 +3,7 @@
 // One request at a time; each answer is plain data (classes do not cross threads).
 import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { isSourceFile, type SourceFile } from '../model/source-file.ts';
-import { checkPreview } from '../check/run.ts';
+import { CheckStopped, checkPreview } from '../check/run.ts';
 import { ContentError } from '../errors.ts';
 import type { Problem } from '../problems.ts';
 import type { buildPreview as BuildPreview, PreviewOptions } from './preview.ts';
@@ -13,6 +13,8 @@ export interface BuildRequest extends Omit<PreviewOptions, 'onScanned' | 'now'> 
   now?: number;
   /** The `id` of the files the asker holds: the answer is then only what changed since them. */
   have?: string;
+  /** The saves counted when it was asked (WorkerData.saves): a later save stops its check. */
+  saves?: number;
 }
 
 /**
@@ -46,13 +48,16 @@ export interface BuiltFiles {
  * `buildMs`: the build itself, without the thread's start-up.
  */
 export type BuildOutcome = { folders?: string[]; buildMs: number } & (
-  | { ok: true; episodes: number; warnings: Problem[]; findings: Problem[] }
+  /** `checked`: false when a newer save stopped the check (its findings would be stale): `findings` is then empty. */
+  | { ok: true; episodes: number; warnings: Problem[]; findings: Problem[]; checked: boolean }
   | { ok: false; problems: Problem[] }
 );
 
 export interface WorkerData {
   /** URL of the module whose `buildPreview` the builds run (the real one, or a test's stand-in). */
   previewModule: string;
+  /** One Int32: the saves the asker has seen, counted up by it at each save, read here without waiting for a message. */
+  saves: SharedArrayBuffer;
 }
 
 /** What a worker posts: `built` first (good builds only), then the outcome. */
@@ -84,6 +89,7 @@ export function problemsOf(error: unknown): Problem[] {
 if (parentPort) {
   const port = parentPort;
   const { previewModule } = workerData as WorkerData;
+  const saves = new Int32Array((workerData as WorkerData).saves);
   const { buildPreview } = (await import(previewModule)) as { buildPreview: typeof BuildPreview };
   // The files last sent, under their id: the next build sends only what differs from them.
   let sent: { id: string; files: Map<string, PreviewContent> } | undefined;
@@ -105,9 +111,18 @@ if (parentPort) {
       const buildMs = performance.now() - started;
       // What `castwright check` would say of it (never the network), checked here beside the
       // build: what was loaded and rendered holds functions, which do not cross threads. The
-      // files are served already; the findings follow.
-      const findings = await checkPreview(generated, { cwd: request.cwd ?? process.cwd(), contentDir: request.contentDir, templatesDir: request.templatesDir });
-      outcome = { ok: true, folders, buildMs, episodes, warnings, findings };
+      // files are served already; the findings follow. A save after this build was asked for makes
+      // them stale: the check stops there, so the build of that save is not kept waiting.
+      const checkpoint = () => {
+        if (request.saves !== undefined && Atomics.load(saves, 0) !== request.saves) throw new CheckStopped();
+      };
+      try {
+        const findings = await checkPreview(generated, { cwd: request.cwd ?? process.cwd(), contentDir: request.contentDir, templatesDir: request.templatesDir, checkpoint });
+        outcome = { ok: true, folders, buildMs, episodes, warnings, findings, checked: true };
+      } catch (error) {
+        if (!(error instanceof CheckStopped)) throw error;
+        outcome = { ok: true, folders, buildMs, episodes, warnings, findings: [], checked: false };
+      }
     } catch (error) {
       outcome = { ok: false, folders, buildMs: performance.now() - started, problems: problemsOf(error) };
     }

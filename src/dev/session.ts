@@ -31,9 +31,12 @@ export interface SessionOptions {
   noCache?: boolean;
 }
 
-/** `warnings`: the content's own; `findings`: what `castwright check` says of the build. */
+/**
+ * `warnings`: the content's own; `findings`: what `castwright check` says of the build, unless a
+ * newer save stopped the check (`checked: false`; the build of that save checks again).
+ */
 export type BuildReport =
-  | { ok: true; episodes: number; warnings: Problem[]; findings: Problem[]; ms: number }
+  | { ok: true; episodes: number; warnings: Problem[]; findings: Problem[]; checked: boolean; ms: number }
   | { ok: false; problems: Problem[]; ms: number };
 
 export interface Session {
@@ -70,6 +73,8 @@ export async function startSession(options: SessionOptions, onBuild: (report: Bu
   let served: { id?: string; files?: ReadonlyMap<string, PreviewContent> } = {};
   // Shown beside the pages until the new build's check ends.
   let shownWarnings: ShownWarning[] = [];
+  // The last check's findings: shown while a newer save's build is checked in its place.
+  let lastFindings: Problem[] = [];
   const serve = (built: BuiltFiles) => {
     const { changes } = built;
     // Changes against files other than those served (a thread that was replaced) are never applied.
@@ -88,9 +93,10 @@ export async function startSession(options: SessionOptions, onBuild: (report: Bu
     if (outcome.buildMs > 0) lastBuildMs = outcome.buildMs;
     let report: BuildReport;
     if (outcome.ok) {
-      shownWarnings = [...outcome.warnings, ...outcome.findings].map(shown);
+      if (outcome.checked) lastFindings = outcome.findings;
+      shownWarnings = [...outcome.warnings, ...lastFindings].map(shown);
       if (served.files) server.publish(served.files, shownWarnings);
-      report = { ok: true, episodes: outcome.episodes, warnings: outcome.warnings, findings: outcome.findings, ms };
+      report = { ok: true, episodes: outcome.episodes, warnings: outcome.warnings, findings: outcome.findings, checked: outcome.checked, ms };
     } else {
       server.fail(outcome.problems.map(formatProblem));
       report = { ok: false, problems: outcome.problems, ms };
@@ -115,6 +121,8 @@ export async function startSession(options: SessionOptions, onBuild: (report: Bu
   const rebuild = (): Promise<BuildReport> => {
     if (closed) return Promise.resolve(STOPPED);
     if (running) {
+      // Its check, if it has come to that, would judge files older than this save: it stops.
+      builder.countSave();
       // A check that never ends is stopped all the same, after ten times as long.
       if (performance.now() - running.started >= restartAfter() * (running.served ? 10 : 1)) void builder.stop();
       again ??= running.done.then(() => {
