@@ -85,9 +85,17 @@ export async function startSession(options: SessionOptions, onBuild: (report: Bu
   };
 
   let watcher: SourceWatcher | undefined;
+  // The paths the watcher reported since the last build was asked for; undefined: unknown (the
+  // first build, a rebuild asked for without a save), so the next build reads everything.
+  let changed: Set<string> | undefined;
   const buildOnce = async (): Promise<BuildReport | undefined> => {
     const started = performance.now();
-    const outcome = await builder.build({ contentDir: options.contentDir, templatesDir, cwd, noCache: options.noCache, have: served.id }, serve);
+    // What changed since the last build was asked for; a build stopped with its thread takes its
+    // paths with it, and the new thread, knowing nothing, reads everything.
+    const since = changed;
+    changed = new Set();
+    const request = { contentDir: options.contentDir, templatesDir, cwd, noCache: options.noCache, have: served.id, changed: since && [...since] };
+    const outcome = await builder.build(request, serve);
     if (!outcome) return undefined;
     const ms = performance.now() - started;
     if (outcome.buildMs > 0) lastBuildMs = outcome.buildMs;
@@ -106,7 +114,7 @@ export async function startSession(options: SessionOptions, onBuild: (report: Bu
     // changed in them before that is only seen by building once more.
     if (outcome.folders && !closed) {
       void watcher?.follow(outcome.folders).then((added) => {
-        if (added && !closed) void rebuild();
+        if (added && !closed) void rebuildFor(undefined);
       });
     }
     return report;
@@ -115,9 +123,17 @@ export async function startSession(options: SessionOptions, onBuild: (report: Bu
   // One build at a time; saves during a build ask for exactly one more afterwards, and stop the
   // running one when it has run long (a huge show, or a build that would never end).
   // A build whose files are served is only checking them: it is not stopped (its thread keeps what
-  // the next save reuses), and the next build follows its check.
+  // the next save reuses); its check stops at its next step (builder.countSave), and the next build
+  // follows at once.
   let running: { done: Promise<BuildReport | undefined>; started: number; served?: boolean } | undefined;
   let again: Promise<BuildReport> | undefined;
+  /** Rebuilds for these changed paths (undefined: whatever may have changed). */
+  const rebuildFor = (paths: readonly string[] | undefined): Promise<BuildReport> => {
+    if (closed) return Promise.resolve(STOPPED);
+    if (!paths) changed = undefined;
+    else for (const file of paths) changed?.add(file);
+    return rebuild();
+  };
   const rebuild = (): Promise<BuildReport> => {
     if (closed) return Promise.resolve(STOPPED);
     if (running) {
@@ -143,14 +159,14 @@ export async function startSession(options: SessionOptions, onBuild: (report: Bu
     contentDir: options.contentDir,
     folders: scanContentFolder(options.contentDir, cwd).folders,
     templatesDir,
-    onChange: () => void rebuild(),
+    onChange: (paths) => void rebuildFor(paths),
     onError: (error) => onBuild({ ok: false, problems: [{ file: 'castwright', message: `watching for changes failed: ${error.message}` }], ms: 0 }),
   });
   const firstBuild = rebuild();
   return {
     url: server.url,
     firstBuild,
-    rebuild,
+    rebuild: () => rebuildFor(undefined),
     watchedFolders: () => watcher?.watched() ?? [],
     async close() {
       closed = true;
