@@ -153,7 +153,8 @@ async function devSave(content: string, file: string, work: string): Promise<num
       writeFileSync(file, `${original}\n${marker}\n`);
       // Poll the page the way a reloading browser would fetch it, until the edit is in it.
       for (;;) {
-        const html = await (await fetch(page)).text();
+        // A keep-alive connection the server closes just as a request goes out is reset: asked again.
+        const html = await fetch(page).then((response) => response.text(), () => '');
         if (html.includes(marker)) break;
         if (performance.now() - started > 60_000) throw new Error('the edit never reached the page');
       }

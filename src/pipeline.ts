@@ -27,6 +27,8 @@ export interface GenerateOptions {
   cache?: BuildCache;
   /** Reads episode files (see LoadOptions.readText). */
   readText?: LoadOptions['readText'];
+  /** Told the files the content names (see LoadOptions.onNamedFiles). */
+  onNamedFiles?: LoadOptions['onNamedFiles'];
   /** The templates, already loaded from `templatesDir` (dev keeps them while no template changes). */
   templates?: Templates;
 }
@@ -51,7 +53,7 @@ export interface GeneratedForWriting extends RenderedForWriting, Prepared {}
 async function prepare(options: GenerateOptions): Promise<Prepared> {
   options.onStep?.('Reading the content and templates…');
   const [content, templates] = await Promise.all([
-    loadContent(options.contentDir, { cwd: options.cwd, onScanned: options.onScanned, cache: options.cache, readText: options.readText }),
+    loadContent(options.contentDir, { cwd: options.cwd, onScanned: options.onScanned, cache: options.cache, readText: options.readText, onNamedFiles: options.onNamedFiles }),
     options.templates ?? loadTemplates(options.templatesDir ?? DEFAULT_TEMPLATES_DIR, options.cwd, options.cache),
   ]);
   const publication = publish(content.show, content.episodes, {

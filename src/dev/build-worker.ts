@@ -8,7 +8,7 @@ import { ContentError } from '../errors.ts';
 import type { Problem } from '../problems.ts';
 import type { buildPreview as BuildPreview, PreviewOptions } from './preview.ts';
 
-export interface BuildRequest extends Omit<PreviewOptions, 'onScanned' | 'now'> {
+export interface BuildRequest extends Omit<PreviewOptions, 'onScanned' | 'onNamedFiles' | 'now'> {
   /** What counts as the future, in ms since the epoch (default: the wall clock). */
   now?: number;
   /** The `id` of the files the asker holds: the answer is then only what changed since them. */
@@ -45,9 +45,10 @@ export interface BuiltFiles {
 
 /**
  * `folders`: the content folders the scan read, absent when the build stopped before scanning;
+ * `named`: the files the content names, wherever they are (PreviewOptions.onNamedFiles);
  * `buildMs`: the build itself, without the thread's start-up.
  */
-export type BuildOutcome = { folders?: string[]; buildMs: number } & (
+export type BuildOutcome = { folders?: string[]; named?: string[]; buildMs: number } & (
   /** `checked`: false when a newer save stopped the check (its findings would be stale): `findings` is then empty. */
   | { ok: true; episodes: number; warnings: Problem[]; findings: Problem[]; checked: boolean }
   | { ok: false; problems: Problem[] }
@@ -97,11 +98,13 @@ if (parentPort) {
   port.on('message', async (request: BuildRequest) => {
     let folders: string[] | undefined;
     const onScanned = (read: readonly string[]) => void (folders = [...read]);
+    let named: string[] | undefined;
+    const onNamedFiles = (files: readonly string[]) => void (named = [...files]);
     let outcome: BuildOutcome;
     const started = performance.now();
     try {
       const now = request.now === undefined ? undefined : new Date(request.now);
-      const { files, episodes, warnings, generated } = await buildPreview({ ...request, now, onScanned });
+      const { files, episodes, warnings, generated } = await buildPreview({ ...request, now, onScanned, onNamedFiles });
       const id = `${threadId}.${++builds}`;
       const base = sent && request.have === sent.id ? sent : undefined;
       const changes = diffFiles(base?.files, base?.id, files, id);
@@ -118,13 +121,13 @@ if (parentPort) {
       };
       try {
         const findings = await checkPreview(generated, { cwd: request.cwd ?? process.cwd(), contentDir: request.contentDir, templatesDir: request.templatesDir, checkpoint });
-        outcome = { ok: true, folders, buildMs, episodes, warnings, findings, checked: true };
+        outcome = { ok: true, folders, named, buildMs, episodes, warnings, findings, checked: true };
       } catch (error) {
         if (!(error instanceof CheckStopped)) throw error;
-        outcome = { ok: true, folders, buildMs, episodes, warnings, findings: [], checked: false };
+        outcome = { ok: true, folders, named, buildMs, episodes, warnings, findings: [], checked: false };
       }
     } catch (error) {
-      outcome = { ok: false, folders, buildMs: performance.now() - started, problems: problemsOf(error) };
+      outcome = { ok: false, folders, named, buildMs: performance.now() - started, problems: problemsOf(error) };
     }
     const message: WorkerMessage = { outcome };
     port.postMessage(message);

@@ -20,10 +20,13 @@ export class KeptReads {
   private readonly reads = new Map<string, { shown: string; read: SourceText }>();
   /** Each folder's real path, found once per build (a folder may be replaced by a link between builds). */
   private readonly realFolders = new Map<string, string | undefined>();
+  /** The files that links read since `forget` lead to: their changes are reported under these names. */
+  private readonly targets = new Set<string>();
 
   /** Forgets what these paths held and anything under them (a folder moved away and back); everything when unknown. */
   forget(paths: readonly string[] | undefined): void {
     this.realFolders.clear();
+    this.targets.clear();
     if (!paths) {
       this.reads.clear();
       return;
@@ -38,10 +41,16 @@ export class KeptReads {
     const kept = key === undefined ? undefined : this.reads.get(key);
     if (kept && kept.shown === shown) return kept.read;
     const info = lstatSync(file, { throwIfNoEntry: false });
+    if (info?.isSymbolicLink()) this.targets.add(realOrResolved(file));
     const read = readSourceText(file, shown);
     if (key !== undefined && (info === undefined ? 'problem' in read && read.missing : info.isFile())) this.reads.set(key, { shown, read });
     return read;
   };
+
+  /** Where the links read since `forget` lead (to be watched: a change there is not reported at the link). */
+  linkTargets(): string[] {
+    return [...this.targets];
+  }
 
   private keyOf(file: string): string | undefined {
     const folder = path.dirname(path.resolve(file));

@@ -25,6 +25,11 @@ export interface PreviewOptions {
    * not among them (nor under them) are not read again. Absent: unknown, everything is read.
    */
   changed?: readonly string[];
+  /**
+   * Told the files the content names (audio, artwork, transcripts) and the targets of episode files
+   * that are links, also when the content is invalid: changes there are watched for too.
+   */
+  onNamedFiles?: (files: readonly string[]) => void;
 }
 
 export interface PreviewTemplates {
@@ -107,6 +112,7 @@ export async function buildPreview(options: PreviewOptions): Promise<Preview> {
   const generated = await generate({
     templates: keptTemplates?.templates,
     readText: options.noCache ? undefined : reads.read,
+    onNamedFiles: options.onNamedFiles && ((files) => options.onNamedFiles!([...files, ...reads.linkTargets()])),
     contentDir: options.contentDir,
     templatesDir,
     cwd: options.cwd,

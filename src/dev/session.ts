@@ -117,6 +117,8 @@ export async function startSession(options: SessionOptions, onBuild: (report: Bu
         if (added && !closed) void rebuildFor(undefined);
       });
     }
+    // The files the content names may lie outside those folders (in _media/, say): watched too.
+    if (outcome.named && !closed) void watcher?.watchFiles(outcome.named);
     return report;
   };
 

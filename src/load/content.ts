@@ -44,6 +44,12 @@ export interface LoadOptions {
    * from what it read before for the files that have not changed since.
    */
   readText?: (file: string, shown: string) => SourceText;
+  /**
+   * Told the files of the content folder that episodes and show.yml name (audio.file, local
+   * artwork, a transcript named by `transcript:`), wherever they are: `dev` watches them too, also
+   * in folders the scan skips.
+   */
+  onNamedFiles?: (files: readonly string[]) => void;
 }
 
 /** Stands in for the show while its own settings are invalid, so episodes are still checked. */
@@ -116,6 +122,13 @@ function namedFiles(episodes: ReadonlyArray<{ path: string; text: string }>, men
   return named;
 }
 
+/** The file `transcript:` names in an episode's front matter, when it names one rather than a URL or a list. */
+function localTranscriptPath(data: unknown, folder: string): string | undefined {
+  const named = (data as { transcript?: unknown } | undefined)?.transcript;
+  if (typeof named !== 'string' || /^[a-z][a-z0-9+.-]*:/i.test(named.trim())) return undefined;
+  return path.resolve(folder, named.trim());
+}
+
 /**
  * Reads the files through a reader with its cache of what was read before: only files of the
  * content folder, also through links (the file that names another is told why not, at its line).
@@ -162,11 +175,16 @@ export async function loadContent(dir: string, options: LoadOptions = {}): Promi
   const texts = files.episodes.map((file) => ({ file, read: readText(file.path, file.shown) }));
   const episodeTexts = texts.flatMap(({ file, read }) => ('text' in read ? [{ path: file.path, text: read.text }] : []));
   const state = stateFolder(dir, { env: process.env, cwd });
-  const audio = await readNamed(namedFiles(episodeTexts, /\bfile\b["']?\s*:/, audioFilePath), root, audioReader(path.join(state, 'audio.json')));
+  const audioFiles = namedFiles(episodeTexts, /\bfile\b["']?\s*:/, audioFilePath);
+  const audio = await readNamed(audioFiles, root, audioReader(path.join(state, 'audio.json')));
   const showImage = imageFilePath(showSource.source?.data, root);
   const imageFiles = [...(showImage ? [showImage] : []), ...namedFiles(episodeTexts, /\bimage\b["']?\s*:/, (data, episodePath) => imageFilePath(data, path.dirname(episodePath)))];
   // sharp (and libvips) loaded only for a show with local artwork.
   const images = imageFiles.length > 0 ? await readNamed(imageFiles, root, (await import('./image.ts')).imageReader(path.join(state, 'images.json'))) : new Map<string, ReadImage | string>();
+  if (options.onNamedFiles) {
+    const transcripts = namedFiles(episodeTexts, /\btranscript\b["']?\s*:/, (data, episodePath) => localTranscriptPath(data, path.dirname(episodePath)));
+    options.onNamedFiles([...new Set([...audioFiles, ...imageFiles, ...transcripts])]);
+  }
   const { show, problems } = loadShow(showSource, showName, root, images);
   problems.push(...files.problems);
   const context: ShowContext = show ?? { ...PLACEHOLDER_SHOW };
