@@ -41,6 +41,8 @@ export interface BuiltFiles {
   changes: FileChanges;
   episodes: number;
   warnings: Problem[];
+  /** How long the files took, without the thread's start-up. */
+  buildMs: number;
 }
 
 /**
@@ -87,6 +89,9 @@ export function problemsOf(error: unknown): Problem[] {
   return [{ file: 'castwright', message: `unexpected error: ${(error as Error)?.message ?? String(error)}` }];
 }
 
+/** How long the preview stays without a save before its build is checked. */
+const CHECK_AFTER_QUIET_MS = 1000;
+
 if (parentPort) {
   const port = parentPort;
   const { previewModule } = workerData as WorkerData;
@@ -109,7 +114,7 @@ if (parentPort) {
       const base = sent && request.have === sent.id ? sent : undefined;
       const changes = diffFiles(base?.files, base?.id, files, id);
       sent = { id, files };
-      const message: WorkerMessage = { built: { changes, episodes, warnings } };
+      const message: WorkerMessage = { built: { changes, episodes, warnings, buildMs: performance.now() - started } };
       port.postMessage(message);
       const buildMs = performance.now() - started;
       // What `castwright check` would say of it (never the network), checked here beside the
@@ -120,6 +125,11 @@ if (parentPort) {
         if (request.saves !== undefined && Atomics.load(saves, 0) !== request.saves) throw new CheckStopped();
       };
       try {
+        // The check waits for a quiet moment first: saves often come in bursts (a save, then
+        // another a moment later), and a step of the check (parsing the feed) cannot stop midway.
+        // A save counted meanwhile wakes this thread at once (builder.countSave notifies).
+        if (request.saves !== undefined) Atomics.wait(saves, 0, request.saves, CHECK_AFTER_QUIET_MS);
+        checkpoint();
         const findings = await checkPreview(generated, { cwd: request.cwd ?? process.cwd(), contentDir: request.contentDir, templatesDir: request.templatesDir, checkpoint });
         outcome = { ok: true, folders, named, buildMs, episodes, warnings, findings, checked: true };
       } catch (error) {

@@ -110,7 +110,11 @@ export function startBuilder(options: BuilderOptions = {}): Builder {
       if (running.pending) running.worker.postMessage({ ...request, saves: Atomics.load(savesSeen, 0) } satisfies BuildRequest);
       return outcome;
     },
-    countSave: () => void Atomics.add(savesSeen, 0, 1),
+    countSave: () => {
+      Atomics.add(savesSeen, 0, 1);
+      // Wakes a build thread waiting for a quiet moment to check (build-worker.ts).
+      Atomics.notify(savesSeen, 0);
+    },
     stop: () => (current?.pending ? end(current) : Promise.resolve()),
     async close() {
       closed = true;

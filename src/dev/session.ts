@@ -24,7 +24,7 @@ export interface SessionOptions {
   /**
    * A save during a build that has run this long stops it and starts again from the new sources,
    * rather than waiting for a result that is already stale (default: 2 s, or three times the last
-   * build when builds are slower). 0 always starts again.
+   * build when builds are slower; 30 s before any build has served its files). 0 always starts again.
    */
   restartAfterMs?: number;
   /** Keep nothing between builds (`--no-cache`): every save parses and renders everything. */
@@ -52,6 +52,9 @@ export interface Session {
 
 const shown = (problem: Problem): ShownWarning => ({ text: formatProblem(problem), severity: problem.severity ?? 'error' });
 
+/** How long a first build may run before a save stops it (see restartAfter). */
+const FIRST_BUILD_RESTART_MS = 30_000;
+
 const STOPPED: BuildReport = { ok: false, problems: [{ file: 'castwright', message: 'the preview was stopped' }], ms: 0 };
 
 export async function startSession(options: SessionOptions, onBuild: (report: BuildReport) => void = () => {}): Promise<Session> {
@@ -67,7 +70,10 @@ export async function startSession(options: SessionOptions, onBuild: (report: Bu
   let closed = false;
   // How long the last build itself took (without the thread's start-up): the measure of "long".
   let lastBuildMs = 0;
-  const restartAfter = () => options.restartAfterMs ?? Math.max(2000, 3 * lastBuildMs);
+  // Before any build has served its files, a save does not stop the build unless it has run very
+  // long: the next would start as cold, and a large show saved every few seconds would never be
+  // served at all.
+  const restartAfter = () => options.restartAfterMs ?? (lastBuildMs > 0 ? Math.max(2000, 3 * lastBuildMs) : FIRST_BUILD_RESTART_MS);
 
   // The files served, and the id the build thread gave them: a build sends what changed since.
   let served: { id?: string; files?: ReadonlyMap<string, PreviewContent> } = {};
@@ -77,6 +83,8 @@ export async function startSession(options: SessionOptions, onBuild: (report: Bu
   let lastFindings: Problem[] = [];
   const serve = (built: BuiltFiles) => {
     const { changes } = built;
+    // How long builds take is known from the files, before the check ends (or is stopped).
+    if (built.buildMs > 0) lastBuildMs = built.buildMs;
     // Changes against files other than those served (a thread that was replaced) are never applied.
     if (changes.base !== undefined && changes.base !== served.id) return;
     served = { id: changes.id, files: applyChanges(served.files, changes) };
