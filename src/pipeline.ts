@@ -1,7 +1,7 @@
 // load → render, shared by every command that produces the show: `build` writes the result to
 // disk, `dev` serves it from memory.
 import type { BuildCache } from './cache/store.ts';
-import { loadContent, type Content } from './load/content.ts';
+import { loadContent, type Content, type LoadOptions } from './load/content.ts';
 import { publish } from './model/publication.ts';
 import type { Publication } from './model/types.ts';
 import type { Problem } from './problems.ts';
@@ -25,6 +25,12 @@ export interface GenerateOptions {
   onScanned?: (folders: readonly string[]) => void;
   /** Keeps parsed episodes, renderings and the compiled email template between builds (see cache/store.ts). */
   cache?: BuildCache;
+  /** Reads episode files (see LoadOptions.readText). */
+  readText?: LoadOptions['readText'];
+  /** Told the files the content names (see LoadOptions.onNamedFiles). */
+  onNamedFiles?: LoadOptions['onNamedFiles'];
+  /** The templates, already loaded from `templatesDir` (dev keeps them while no template changes). */
+  templates?: Templates;
 }
 
 /** What load and publish give, before rendering. */
@@ -47,8 +53,8 @@ export interface GeneratedForWriting extends RenderedForWriting, Prepared {}
 async function prepare(options: GenerateOptions): Promise<Prepared> {
   options.onStep?.('Reading the content and templates…');
   const [content, templates] = await Promise.all([
-    loadContent(options.contentDir, { cwd: options.cwd, onScanned: options.onScanned, cache: options.cache }),
-    loadTemplates(options.templatesDir ?? DEFAULT_TEMPLATES_DIR, options.cwd, options.cache),
+    loadContent(options.contentDir, { cwd: options.cwd, onScanned: options.onScanned, cache: options.cache, readText: options.readText, onNamedFiles: options.onNamedFiles }),
+    options.templates ?? loadTemplates(options.templatesDir ?? DEFAULT_TEMPLATES_DIR, options.cwd, options.cache),
   ]);
   const publication = publish(content.show, content.episodes, {
     drafts: options.drafts ?? false,

@@ -24,6 +24,8 @@ export interface FeedSources {
   /** Episodes by guid. */
   episodes: ReadonlyMap<string, Episode>;
   lines: SourceLines;
+  /** Called before each item; may throw to stop the lint (dev stops a check a newer save made stale). */
+  checkpoint?: () => void;
 }
 
 /** The fields of show.yml and of the front matter each element comes from. */
@@ -153,6 +155,7 @@ export function lintFeed(document: FeedDocument, sources?: FeedSources): Finding
   const guids = new Map<string, XmlNode>();
   const enclosures = new Map<string, XmlNode>();
   for (const item of items) {
+    sources?.checkpoint?.();
     const title = childText(item, 'title');
     const guid = childText(item, 'guid');
     const enclosure = child(item, 'enclosure');

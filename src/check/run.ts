@@ -29,6 +29,11 @@ export interface CheckOptions {
   /** Check every link (network); off when absent. `cacheFile` keeps the answers for a day. */
   links?: LinkOptions;
   onStep?: (step: string) => void;
+  /**
+   * Called between steps and before each digest and feed item; may throw to stop the check (dev
+   * stops a check that a newer save made stale, so that save is not kept waiting).
+   */
+  checkpoint?: () => void;
 }
 
 export interface CheckReport {
@@ -51,12 +56,13 @@ function readOrEmpty(file: string): string {
   }
 }
 
-async function lintDigests(generated: Generated, show: MailingShow, files: DigestFiles, lines: SourceLines, templatesDir: string): Promise<Finding[]> {
+async function lintDigests(generated: Generated, show: MailingShow, files: DigestFiles, lines: SourceLines, templatesDir: string, checkpoint?: () => void): Promise<Finding[]> {
   const findings: Finding[] = [];
   const htmlSource = readOrEmpty(path.join(templatesDir, 'email', 'digest.mjml.hbs'));
   findings.push(...(await lintTemplateCss(htmlSource, files.htmlTemplate)));
   const shared = [htmlSource, readOrEmpty(path.join(templatesDir, 'email', 'digest.txt.hbs')), lines.text(files.showFile) ?? ''];
   for (const episode of generated.publication.episodes) {
+    checkpoint?.();
     const built = generated.digests.get(episode.slug);
     if (!built) continue;
     const key = createHash('sha256');
@@ -111,16 +117,20 @@ export async function checkGenerated(generated: Generated, options: CheckOptions
   const showFile = displayPath(path.join(contentDir, SHOW_FILE), cwd);
   const findings: Finding[] = [];
 
+  const { checkpoint } = options;
+  checkpoint?.();
   options.onStep?.('Comparing with the live feed…');
   const guard = await runGuard({ ...options.guard, publication: generated.publication, episodes: generated.content.episodes, cwd, contentDir: options.contentDir });
   findings.push(...guard.findings);
 
+  checkpoint?.();
   options.onStep?.('Checking the feed…');
   const feedName = `${(options.guard.out ?? 'dist').split(path.sep).join('/')}/feed.xml`;
   const feedXml = textOf(generated.files.get('feed.xml'));
   const document = readFeedDocument({ bytes: Buffer.from(feedXml), name: feedName });
   const episodes = new Map(generated.publication.episodes.map((episode) => [episode.guid, episode as Episode]));
-  findings.push(...lintFeed(document, { showFile, episodes, lines }));
+  checkpoint?.();
+  findings.push(...lintFeed(document, { showFile, episodes, lines, checkpoint }));
 
   let digests = 0;
   const { show } = generated.publication;
@@ -131,12 +141,13 @@ export async function checkGenerated(generated: Generated, options: CheckOptions
       textTemplate: displayPath(path.join(templatesDir, 'email', 'digest.txt.hbs'), cwd),
       showFile,
     };
-    findings.push(...(await lintDigests(generated, show, files, lines, templatesDir)));
+    findings.push(...(await lintDigests(generated, show, files, lines, templatesDir, checkpoint)));
     digests = generated.digests.size;
   }
 
   let links: number | undefined;
   if (options.links) {
+    checkpoint?.();
     const targets = linkTargets(generated, lines, showFile);
     links = new Set(targets.map((target) => target.url)).size;
     findings.push(...(await checkLinks(targets, { ...options.links, site: builtSite(generated) })));
@@ -144,15 +155,23 @@ export async function checkGenerated(generated: Generated, options: CheckOptions
   return { findings: tidyFindings(findings), guard, digests, ...(links === undefined ? {} : { links }) };
 }
 
+/** Thrown by a checkpoint to stop a check (see CheckOptions.checkpoint); never reported as a finding. */
+export class CheckStopped extends Error {
+  constructor() {
+    super('the check was stopped');
+  }
+}
+
 /**
  * `dev`'s check: the guard against the last build in dist/ (if any) and the lints, never the
  * network; a check that fails is one more finding, never a stopped preview.
  */
-export async function checkPreview(generated: Generated, options: { cwd: string; contentDir: string; templatesDir?: string }): Promise<Finding[]> {
+export async function checkPreview(generated: Generated, options: { cwd: string; contentDir: string; templatesDir?: string; checkpoint?: () => void }): Promise<Finding[]> {
   try {
     const report = await checkGenerated(generated, { ...options, guard: { out: 'dist' } });
     return report.findings;
   } catch (error) {
+    if (error instanceof CheckStopped) throw error;
     return [{ file: 'castwright check', message: `the check could not finish: ${(error as Error).message}`, severity: 'warning', code: 'check/failed' }];
   }
 }

@@ -39,7 +39,8 @@ export const dev: Command = {
         printProblems(io, noted);
         const errors = noted.filter((problem) => !isWarning(problem)).length;
         const counts = [errors ? plural(errors, 'error') : '', noted.length > errors ? plural(noted.length - errors, 'warning') : ''].filter(Boolean);
-        io.stdout.write(`${c.green('✓')} Built ${plural(build.episodes, 'episode')} in ${ms} ms${counts.length ? `, ${counts.join(' and ')}` : ''}\n`);
+        const unchecked = build.checked ? '' : ' (check left to the build of a newer save)';
+        io.stdout.write(`${c.green('✓')} Built ${plural(build.episodes, 'episode')} in ${ms} ms${counts.length ? `, ${counts.join(' and ')}` : ''}${unchecked}\n`);
       } else {
         printProblems(io, build.problems);
         io.stderr.write(`${c.red('✗')} ${plural(build.problems.length, 'problem')}: still serving the last good build\n`);

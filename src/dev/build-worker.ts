@@ -3,16 +3,18 @@
 // One request at a time; each answer is plain data (classes do not cross threads).
 import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { isSourceFile, type SourceFile } from '../model/source-file.ts';
-import { checkPreview } from '../check/run.ts';
+import { CheckStopped, checkPreview } from '../check/run.ts';
 import { ContentError } from '../errors.ts';
 import type { Problem } from '../problems.ts';
 import type { buildPreview as BuildPreview, PreviewOptions } from './preview.ts';
 
-export interface BuildRequest extends Omit<PreviewOptions, 'onScanned' | 'now'> {
+export interface BuildRequest extends Omit<PreviewOptions, 'onScanned' | 'onNamedFiles' | 'now'> {
   /** What counts as the future, in ms since the epoch (default: the wall clock). */
   now?: number;
   /** The `id` of the files the asker holds: the answer is then only what changed since them. */
   have?: string;
+  /** The saves counted when it was asked (WorkerData.saves): a later save stops its check. */
+  saves?: number;
 }
 
 /**
@@ -39,20 +41,26 @@ export interface BuiltFiles {
   changes: FileChanges;
   episodes: number;
   warnings: Problem[];
+  /** How long the files took, without the thread's start-up. */
+  buildMs: number;
 }
 
 /**
  * `folders`: the content folders the scan read, absent when the build stopped before scanning;
+ * `named`: the files the content names, wherever they are (PreviewOptions.onNamedFiles);
  * `buildMs`: the build itself, without the thread's start-up.
  */
-export type BuildOutcome = { folders?: string[]; buildMs: number } & (
-  | { ok: true; episodes: number; warnings: Problem[]; findings: Problem[] }
+export type BuildOutcome = { folders?: string[]; named?: string[]; buildMs: number } & (
+  /** `checked`: false when a newer save stopped the check (its findings would be stale): `findings` is then empty. */
+  | { ok: true; episodes: number; warnings: Problem[]; findings: Problem[]; checked: boolean }
   | { ok: false; problems: Problem[] }
 );
 
 export interface WorkerData {
   /** URL of the module whose `buildPreview` the builds run (the real one, or a test's stand-in). */
   previewModule: string;
+  /** One Int32: the saves the asker has seen, counted up by it at each save, read here without waiting for a message. */
+  saves: SharedArrayBuffer;
 }
 
 /** What a worker posts: `built` first (good builds only), then the outcome. */
@@ -81,9 +89,13 @@ export function problemsOf(error: unknown): Problem[] {
   return [{ file: 'castwright', message: `unexpected error: ${(error as Error)?.message ?? String(error)}` }];
 }
 
+/** How long the preview stays without a save before its build is checked. */
+const CHECK_AFTER_QUIET_MS = 1000;
+
 if (parentPort) {
   const port = parentPort;
   const { previewModule } = workerData as WorkerData;
+  const saves = new Int32Array((workerData as WorkerData).saves);
   const { buildPreview } = (await import(previewModule)) as { buildPreview: typeof BuildPreview };
   // The files last sent, under their id: the next build sends only what differs from them.
   let sent: { id: string; files: Map<string, PreviewContent> } | undefined;
@@ -91,25 +103,41 @@ if (parentPort) {
   port.on('message', async (request: BuildRequest) => {
     let folders: string[] | undefined;
     const onScanned = (read: readonly string[]) => void (folders = [...read]);
+    let named: string[] | undefined;
+    const onNamedFiles = (files: readonly string[]) => void (named = [...files]);
     let outcome: BuildOutcome;
     const started = performance.now();
     try {
       const now = request.now === undefined ? undefined : new Date(request.now);
-      const { files, episodes, warnings, generated } = await buildPreview({ ...request, now, onScanned });
+      const { files, episodes, warnings, generated } = await buildPreview({ ...request, now, onScanned, onNamedFiles });
       const id = `${threadId}.${++builds}`;
       const base = sent && request.have === sent.id ? sent : undefined;
       const changes = diffFiles(base?.files, base?.id, files, id);
       sent = { id, files };
-      const message: WorkerMessage = { built: { changes, episodes, warnings } };
+      const message: WorkerMessage = { built: { changes, episodes, warnings, buildMs: performance.now() - started } };
       port.postMessage(message);
       const buildMs = performance.now() - started;
       // What `castwright check` would say of it (never the network), checked here beside the
       // build: what was loaded and rendered holds functions, which do not cross threads. The
-      // files are served already; the findings follow.
-      const findings = await checkPreview(generated, { cwd: request.cwd ?? process.cwd(), contentDir: request.contentDir, templatesDir: request.templatesDir });
-      outcome = { ok: true, folders, buildMs, episodes, warnings, findings };
+      // files are served already; the findings follow. A save after this build was asked for makes
+      // them stale: the check stops there, so the build of that save is not kept waiting.
+      const checkpoint = () => {
+        if (request.saves !== undefined && Atomics.load(saves, 0) !== request.saves) throw new CheckStopped();
+      };
+      try {
+        // The check waits for a quiet moment first: saves often come in bursts (a save, then
+        // another a moment later), and a step of the check (parsing the feed) cannot stop midway.
+        // A save counted meanwhile wakes this thread at once (builder.countSave notifies).
+        if (request.saves !== undefined) Atomics.wait(saves, 0, request.saves, CHECK_AFTER_QUIET_MS);
+        checkpoint();
+        const findings = await checkPreview(generated, { cwd: request.cwd ?? process.cwd(), contentDir: request.contentDir, templatesDir: request.templatesDir, checkpoint });
+        outcome = { ok: true, folders, named, buildMs, episodes, warnings, findings, checked: true };
+      } catch (error) {
+        if (!(error instanceof CheckStopped)) throw error;
+        outcome = { ok: true, folders, named, buildMs, episodes, warnings, findings: [], checked: false };
+      }
     } catch (error) {
-      outcome = { ok: false, folders, buildMs: performance.now() - started, problems: problemsOf(error) };
+      outcome = { ok: false, folders, named, buildMs: performance.now() - started, problems: problemsOf(error) };
     }
     const message: WorkerMessage = { outcome };
     port.postMessage(message);

@@ -17,6 +17,8 @@ export interface Builder {
    * build's files reach `onBuilt` first, before its check ends.
    */
   build(request: BuildRequest, onBuilt?: (built: BuiltFiles) => void): Promise<BuildOutcome | undefined>;
+  /** Counts a save: the check of a build asked for before it stops at its next step (its findings would be stale). */
+  countSave(): void;
   /** Stops the running build now, whatever it is doing (nothing when none is running). */
   stop(): Promise<void>;
   close(): Promise<void>;
@@ -50,7 +52,9 @@ interface Running {
 }
 
 export function startBuilder(options: BuilderOptions = {}): Builder {
-  const data: WorkerData = { previewModule: options.previewModule ?? PREVIEW_MODULE };
+  const saves = new SharedArrayBuffer(4);
+  const savesSeen = new Int32Array(saves);
+  const data: WorkerData = { previewModule: options.previewModule ?? PREVIEW_MODULE, saves };
   let current: Running | undefined;
   let closed = false;
 
@@ -103,8 +107,13 @@ export function startBuilder(options: BuilderOptions = {}): Builder {
       running.onBuilt = onBuilt;
       // Waiting for "ready" first: a message posted before the entry listens would be lost.
       await Promise.race([running.ready, outcome]);
-      if (running.pending) running.worker.postMessage(request);
+      if (running.pending) running.worker.postMessage({ ...request, saves: Atomics.load(savesSeen, 0) } satisfies BuildRequest);
       return outcome;
+    },
+    countSave: () => {
+      Atomics.add(savesSeen, 0, 1);
+      // Wakes a build thread waiting for a quiet moment to check (build-worker.ts).
+      Atomics.notify(savesSeen, 0);
     },
     stop: () => (current?.pending ? end(current) : Promise.resolve()),
     async close() {

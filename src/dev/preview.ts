@@ -1,12 +1,15 @@
 // The preview: the site exactly as `build` makes it (drafts and future episodes included and
 // marked), plus a preview bar and the email preview pages. Held in memory.
+import { realpathSync } from 'node:fs';
+import path from 'node:path';
 import type { SourceFile } from '../model/source-file.ts';
 import { memoryCache } from '../cache/store.ts';
 import { generate, type Generated } from '../pipeline.ts';
 import type { Problem } from '../problems.ts';
 import type { Digest } from '../render/email.ts';
-import { DEFAULT_TEMPLATES_DIR, TemplateCompiler, type Render } from '../render/templates.ts';
+import { DEFAULT_TEMPLATES_DIR, TemplateCompiler, type Render, type Templates } from '../render/templates.ts';
 import { emailPreviewPages } from './email-preview.ts';
+import { KeptReads } from './kept-reads.ts';
 
 export interface PreviewOptions {
   contentDir: string;
@@ -17,6 +20,16 @@ export interface PreviewOptions {
   onScanned?: (folders: readonly string[]) => void;
   /** Build without the cache kept between builds. */
   noCache?: boolean;
+  /**
+   * The paths changed since the previous build in this thread, as the watcher reports them: files
+   * not among them (nor under them) are not read again. Absent: unknown, everything is read.
+   */
+  changed?: readonly string[];
+  /**
+   * Told the files the content names (audio, artwork, transcripts) and the targets of episode files
+   * that are links, also when the content is invalid: changes there are watched for too.
+   */
+  onNamedFiles?: (files: readonly string[]) => void;
 }
 
 export interface PreviewTemplates {
@@ -62,6 +75,24 @@ interface PreviewPages {
 // The email preview pages of the last build: a save renders those of the digests it changed.
 let emailPages = new Map<string, PreviewPages>();
 
+// The episode files (and transcripts beside them) the last builds read, and the templates of the
+// last good build: a save reads again only what it changed.
+const reads = new KeptReads();
+let keptTemplates: { dir: string; templates: Templates; dev: PreviewTemplates } | undefined;
+
+const within = (file: string, folder: string) => file === folder || file.startsWith(folder + path.sep);
+
+/** Whether a changed path is, holds or lies in the templates folder. */
+function touchesFolder(changed: readonly string[], folder: string): boolean {
+  let real = folder;
+  try {
+    real = realpathSync(folder);
+  } catch {
+    // Gone: only its own name can match.
+  }
+  return changed.some((file) => [folder, real].some((dir) => within(path.resolve(file), dir) || within(dir, path.resolve(file))));
+}
+
 const samePreviewInputs = (kept: PreviewPages, fingerprint: string, title: string, digest: Digest) =>
   kept.fingerprint === fingerprint &&
   kept.title === title &&
@@ -73,8 +104,15 @@ const samePreviewInputs = (kept: PreviewPages, fingerprint: string, title: strin
 /** Throws ContentError with every problem when the content or a template is invalid. */
 export async function buildPreview(options: PreviewOptions): Promise<Preview> {
   const templatesDir = options.templatesDir ?? DEFAULT_TEMPLATES_DIR;
-  const dev = await loadPreviewTemplates(templatesDir, options.cwd);
+  const changed = options.noCache ? undefined : options.changed;
+  reads.forget(changed);
+  const templatesPath = path.resolve(templatesDir);
+  if (!changed || keptTemplates?.dir !== templatesPath || touchesFolder(changed, templatesPath)) keptTemplates = undefined;
+  const dev = keptTemplates?.dev ?? (await loadPreviewTemplates(templatesDir, options.cwd));
   const generated = await generate({
+    templates: keptTemplates?.templates,
+    readText: options.noCache ? undefined : reads.read,
+    onNamedFiles: options.onNamedFiles && ((files) => options.onNamedFiles!([...files, ...reads.linkTargets()])),
     contentDir: options.contentDir,
     templatesDir,
     cwd: options.cwd,
@@ -85,6 +123,7 @@ export async function buildPreview(options: PreviewOptions): Promise<Preview> {
     cache: options.noCache ? undefined : cache,
   });
   if (!options.noCache) cache.save();
+  keptTemplates = { dir: templatesPath, templates: generated.templates, dev };
   const files = new Map(generated.files);
   const { episodes } = generated.publication;
   const kept = new Map<string, PreviewPages>();

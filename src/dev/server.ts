@@ -73,12 +73,20 @@ async function listen(server: Server, host: string, port: number): Promise<numbe
   const last = port === 0 ? 0 : Math.min(65535, port + MORE_PORTS);
   for (let tried = port; ; tried++) {
     try {
+      // Each listener goes when the other fires: a callback given to listen() stays behind after a
+      // taken port, and eleven taken ports would leave eleven (MaxListenersExceededWarning).
       await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(tried, host, () => {
-          server.off('error', reject);
+        const failed = (error: Error) => {
+          server.off('listening', listening);
+          reject(error);
+        };
+        const listening = () => {
+          server.off('error', failed);
           resolve();
-        });
+        };
+        server.once('error', failed);
+        server.once('listening', listening);
+        server.listen(tried, host);
       });
       return (server.address() as AddressInfo).port;
     } catch (error) {

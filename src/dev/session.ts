@@ -24,16 +24,19 @@ export interface SessionOptions {
   /**
    * A save during a build that has run this long stops it and starts again from the new sources,
    * rather than waiting for a result that is already stale (default: 2 s, or three times the last
-   * build when builds are slower). 0 always starts again.
+   * build when builds are slower; 30 s before any build has served its files). 0 always starts again.
    */
   restartAfterMs?: number;
   /** Keep nothing between builds (`--no-cache`): every save parses and renders everything. */
   noCache?: boolean;
 }
 
-/** `warnings`: the content's own; `findings`: what `castwright check` says of the build. */
+/**
+ * `warnings`: the content's own; `findings`: what `castwright check` says of the build, unless a
+ * newer save stopped the check (`checked: false`; the build of that save checks again).
+ */
 export type BuildReport =
-  | { ok: true; episodes: number; warnings: Problem[]; findings: Problem[]; ms: number }
+  | { ok: true; episodes: number; warnings: Problem[]; findings: Problem[]; checked: boolean; ms: number }
   | { ok: false; problems: Problem[]; ms: number };
 
 export interface Session {
@@ -48,6 +51,9 @@ export interface Session {
 }
 
 const shown = (problem: Problem): ShownWarning => ({ text: formatProblem(problem), severity: problem.severity ?? 'error' });
+
+/** How long a first build may run before a save stops it (see restartAfter). */
+const FIRST_BUILD_RESTART_MS = 30_000;
 
 const STOPPED: BuildReport = { ok: false, problems: [{ file: 'castwright', message: 'the preview was stopped' }], ms: 0 };
 
@@ -64,14 +70,21 @@ export async function startSession(options: SessionOptions, onBuild: (report: Bu
   let closed = false;
   // How long the last build itself took (without the thread's start-up): the measure of "long".
   let lastBuildMs = 0;
-  const restartAfter = () => options.restartAfterMs ?? Math.max(2000, 3 * lastBuildMs);
+  // Before any build has served its files, a save does not stop the build unless it has run very
+  // long: the next would start as cold, and a large show saved every few seconds would never be
+  // served at all.
+  const restartAfter = () => options.restartAfterMs ?? (lastBuildMs > 0 ? Math.max(2000, 3 * lastBuildMs) : FIRST_BUILD_RESTART_MS);
 
   // The files served, and the id the build thread gave them: a build sends what changed since.
   let served: { id?: string; files?: ReadonlyMap<string, PreviewContent> } = {};
   // Shown beside the pages until the new build's check ends.
   let shownWarnings: ShownWarning[] = [];
+  // The last check's findings: shown while a newer save's build is checked in its place.
+  let lastFindings: Problem[] = [];
   const serve = (built: BuiltFiles) => {
     const { changes } = built;
+    // How long builds take is known from the files, before the check ends (or is stopped).
+    if (built.buildMs > 0) lastBuildMs = built.buildMs;
     // Changes against files other than those served (a thread that was replaced) are never applied.
     if (changes.base !== undefined && changes.base !== served.id) return;
     served = { id: changes.id, files: applyChanges(served.files, changes) };
@@ -80,17 +93,26 @@ export async function startSession(options: SessionOptions, onBuild: (report: Bu
   };
 
   let watcher: SourceWatcher | undefined;
+  // The paths the watcher reported since the last build was asked for; undefined: unknown (the
+  // first build, a rebuild asked for without a save), so the next build reads everything.
+  let changed: Set<string> | undefined;
   const buildOnce = async (): Promise<BuildReport | undefined> => {
     const started = performance.now();
-    const outcome = await builder.build({ contentDir: options.contentDir, templatesDir, cwd, noCache: options.noCache, have: served.id }, serve);
+    // What changed since the last build was asked for; a build stopped with its thread takes its
+    // paths with it, and the new thread, knowing nothing, reads everything.
+    const since = changed;
+    changed = new Set();
+    const request = { contentDir: options.contentDir, templatesDir, cwd, noCache: options.noCache, have: served.id, changed: since && [...since] };
+    const outcome = await builder.build(request, serve);
     if (!outcome) return undefined;
     const ms = performance.now() - started;
     if (outcome.buildMs > 0) lastBuildMs = outcome.buildMs;
     let report: BuildReport;
     if (outcome.ok) {
-      shownWarnings = [...outcome.warnings, ...outcome.findings].map(shown);
+      if (outcome.checked) lastFindings = outcome.findings;
+      shownWarnings = [...outcome.warnings, ...lastFindings].map(shown);
       if (served.files) server.publish(served.files, shownWarnings);
-      report = { ok: true, episodes: outcome.episodes, warnings: outcome.warnings, findings: outcome.findings, ms };
+      report = { ok: true, episodes: outcome.episodes, warnings: outcome.warnings, findings: outcome.findings, checked: outcome.checked, ms };
     } else {
       server.fail(outcome.problems.map(formatProblem));
       report = { ok: false, problems: outcome.problems, ms };
@@ -100,21 +122,33 @@ export async function startSession(options: SessionOptions, onBuild: (report: Bu
     // changed in them before that is only seen by building once more.
     if (outcome.folders && !closed) {
       void watcher?.follow(outcome.folders).then((added) => {
-        if (added && !closed) void rebuild();
+        if (added && !closed) void rebuildFor(undefined);
       });
     }
+    // The files the content names may lie outside those folders (in _media/, say): watched too.
+    if (outcome.named && !closed) void watcher?.watchFiles(outcome.named);
     return report;
   };
 
   // One build at a time; saves during a build ask for exactly one more afterwards, and stop the
   // running one when it has run long (a huge show, or a build that would never end).
   // A build whose files are served is only checking them: it is not stopped (its thread keeps what
-  // the next save reuses), and the next build follows its check.
+  // the next save reuses); its check stops at its next step (builder.countSave), and the next build
+  // follows at once.
   let running: { done: Promise<BuildReport | undefined>; started: number; served?: boolean } | undefined;
   let again: Promise<BuildReport> | undefined;
+  /** Rebuilds for these changed paths (undefined: whatever may have changed). */
+  const rebuildFor = (paths: readonly string[] | undefined): Promise<BuildReport> => {
+    if (closed) return Promise.resolve(STOPPED);
+    if (!paths) changed = undefined;
+    else for (const file of paths) changed?.add(file);
+    return rebuild();
+  };
   const rebuild = (): Promise<BuildReport> => {
     if (closed) return Promise.resolve(STOPPED);
     if (running) {
+      // Its check, if it has come to that, would judge files older than this save: it stops.
+      builder.countSave();
       // A check that never ends is stopped all the same, after ten times as long.
       if (performance.now() - running.started >= restartAfter() * (running.served ? 10 : 1)) void builder.stop();
       again ??= running.done.then(() => {
@@ -135,14 +169,14 @@ export async function startSession(options: SessionOptions, onBuild: (report: Bu
     contentDir: options.contentDir,
     folders: scanContentFolder(options.contentDir, cwd).folders,
     templatesDir,
-    onChange: () => void rebuild(),
+    onChange: (paths) => void rebuildFor(paths),
     onError: (error) => onBuild({ ok: false, problems: [{ file: 'castwright', message: `watching for changes failed: ${error.message}` }], ms: 0 }),
   });
   const firstBuild = rebuild();
   return {
     url: server.url,
     firstBuild,
-    rebuild,
+    rebuild: () => rebuildFor(undefined),
     watchedFolders: () => watcher?.watched() ?? [],
     async close() {
       closed = true;

@@ -14,6 +14,11 @@ export interface SourceWatcher {
    * the caller builds once more.
    */
   follow(folders: readonly string[]): Promise<boolean>;
+  /**
+   * Watches these files too, from now on (what the content names: audio, artwork, transcripts,
+   * the targets of links), wherever they are in the content folder, skipped folders included.
+   */
+  watchFiles(files: readonly string[]): Promise<void>;
   /** The content folders watched now, as the file watcher itself reports them. */
   watched(): string[];
   close(): Promise<void>;
@@ -29,6 +34,7 @@ export interface WatchOptions {
   quietMs?: number;
 }
 
+/** Where a folder or file really is (as given, resolved, when it does not exist). */
 function realFolder(folder: string): string {
   try {
     return realpathSync(folder);
@@ -116,13 +122,30 @@ export async function watchSources(options: WatchOptions): Promise<SourceWatcher
     options.onError,
   );
 
+  // The named files, each where it really is: a change of a link's target is reported there.
+  let named: { files: Set<string>; watcher?: FSWatcher } = { files: new Set() };
+  let namedQueue = Promise.resolve();
+  let closing = false;
+  const rewatch = async (list: readonly string[]) => {
+    if (closing) return;
+    const next = new Set(list.map(realFolder));
+    if (next.size === named.files.size && [...next].every((file) => named.files.has(file))) return;
+    const previous = named.watcher;
+    named = { files: next, watcher: next.size > 0 ? await open([...next], {}, notify, options.onError) : undefined };
+    await previous?.close();
+  };
+  const watchFiles = (list: readonly string[]) => (namedQueue = namedQueue.then(() => rewatch(list)));
+
   return {
     follow,
+    watchFiles,
     // The watcher lists each watched folder, and the parents of the paths given to it.
     watched: () => Object.keys(content?.getWatched() ?? {}).filter((folder) => inside(folder, realContentDir)),
     async close() {
+      closing = true;
       clearTimeout(timer);
-      await Promise.all([content?.close(), templates.close()]);
+      await namedQueue;
+      await Promise.all([content?.close(), templates.close(), named.watcher?.close()]);
     },
   };
 }

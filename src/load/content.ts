@@ -2,7 +2,6 @@
 // Every problem in every file is collected; any error throws one ContentError holding them all.
 // Warnings (something probably not meant, such as a list of links without a stories heading) come
 // back with the content: the command decides whether they stop it (`build --strict`).
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { isWebUrl } from '../model/fields.ts';
 import { showSchema } from '../model/schema.ts';
@@ -13,7 +12,7 @@ import { hashOf } from '../cache/fingerprint.ts';
 import { displayPath, isWarning, sortProblems, type Problem } from '../problems.ts';
 import { ContentError } from '../errors.ts';
 import { SHOW_FILE, scanContentFolder } from './scan.ts';
-import { readSourceText } from './text.ts';
+import { readSourceText, type SourceText } from './text.ts';
 import { readYaml, validate, type YamlSource } from './yaml.ts';
 import { audioReader } from './audio.ts';
 import { audioFilePath } from './audio-file.ts';
@@ -41,6 +40,17 @@ export interface LoadOptions {
   onScanned?: (folders: readonly string[]) => void;
   /** Where parsed episodes are kept between builds, by a hash of their source and the show's settings they depend on. */
   cache?: BuildCache;
+  /**
+   * Reads an episode file, or a transcript beside it, as readSourceText does (default): `dev` answers
+   * from what it read before for the files that have not changed since.
+   */
+  readText?: (file: string, shown: string) => SourceText;
+  /**
+   * Told the files of the content folder that episodes and show.yml name (audio.file, local
+   * artwork, a transcript named by `transcript:`), wherever they are: `dev` watches them too, also
+   * in folders the scan skips.
+   */
+  onNamedFiles?: (files: readonly string[]) => void;
 }
 
 /** Stands in for the show while its own settings are invalid, so episodes are still checked. */
@@ -113,6 +123,13 @@ function namedFiles(episodes: ReadonlyArray<{ path: string; text: string }>, men
   return named;
 }
 
+/** The file `transcript:` names in an episode's front matter, when it names one rather than a URL or a list. */
+function localTranscriptPath(data: unknown, folder: string): string | undefined {
+  const named = (data as { transcript?: unknown } | undefined)?.transcript;
+  if (typeof named !== 'string' || /^[a-z][a-z0-9+.-]*:/i.test(named.trim())) return undefined;
+  return path.resolve(folder, named.trim());
+}
+
 /**
  * Reads the files through a reader with its cache of what was read before: only files of the
  * content folder, also through links (the file that names another is told why not, at its line).
@@ -131,12 +148,12 @@ async function readNamed<Facts>(files: readonly string[], root: string, reader: 
  * any file of the content folder, so it is never stored (loadContent asks the parsed episode, not
  * its text: YAML spells a key in more ways than a pattern can tell, `"transcript":` among them).
  */
-function episodeKey(shown: string, file: string, slug: string, text: string, contextKey: string, audioKey: string): string {
+function episodeKey(shown: string, file: string, slug: string, text: string, contextKey: string, audioKey: string, readText: (file: string, shown: string) => SourceText): string {
   // Read as the transcript reader reads them: a folder or a named pipe by that name is a problem, never a hang or a crash.
   const beside = (['vtt', 'srt'] as const).map((extension) => {
     const candidate = path.join(path.dirname(file), `${slug}.${extension}`);
-    if (!existsSync(candidate)) return '';
-    const read = readSourceText(candidate, candidate);
+    const read = readText(candidate, candidate);
+    if ('problem' in read && read.missing) return '';
     return 'text' in read ? `text\0${read.text}` : `problem\0${read.problem.message}`;
   });
   return hashOf('episode', shown, slug, contextKey, audioKey, text, ...beside);
@@ -154,14 +171,20 @@ export async function loadContent(dir: string, options: LoadOptions = {}): Promi
   const showName = displayPath(path.join(path.resolve(dir), SHOW_FILE), cwd);
   const showSource = readShow(files.show, showName, files.showLookalike);
   const root = path.resolve(dir);
-  const texts = files.episodes.map((file) => ({ file, read: readSourceText(file.path, file.shown) }));
+  const readText = options.readText ?? readSourceText;
+  const texts = files.episodes.map((file) => ({ file, read: readText(file.path, file.shown) }));
   const episodeTexts = texts.flatMap(({ file, read }) => ('text' in read ? [{ path: file.path, text: read.text }] : []));
   const state = stateFolder(dir, { env: process.env, cwd });
-  const audio = await readNamed(namedFiles(episodeTexts, /\bfile\b["']?\s*:/, audioFilePath), root, audioReader(path.join(state, 'audio.json')));
+  const audioFiles = namedFiles(episodeTexts, /\bfile\b["']?\s*:/, audioFilePath);
+  const audio = await readNamed(audioFiles, root, audioReader(path.join(state, 'audio.json')));
   const showImage = imageFilePath(showSource.source?.data, root);
   const imageFiles = [...(showImage ? [showImage] : []), ...namedFiles(episodeTexts, /\bimage\b["']?\s*:/, (data, episodePath) => imageFilePath(data, path.dirname(episodePath)))];
   // sharp (and libvips) loaded only for a show with local artwork.
   const images = imageFiles.length > 0 ? await readNamed(imageFiles, root, (await import('./image.ts')).imageReader(path.join(state, 'images.json'))) : new Map<string, ReadImage | string>();
+  if (options.onNamedFiles) {
+    const transcripts = namedFiles(episodeTexts, /\btranscript\b["']?\s*:/, (data, episodePath) => localTranscriptPath(data, path.dirname(episodePath)));
+    options.onNamedFiles([...new Set([...audioFiles, ...imageFiles, ...transcripts])]);
+  }
   const { show, problems } = loadShow(showSource, showName, root, images);
   problems.push(...files.problems);
   const context: ShowContext = show ?? { ...PLACEHOLDER_SHOW };
@@ -172,7 +195,7 @@ export async function loadContent(dir: string, options: LoadOptions = {}): Promi
   const loaded = texts.map(({ file, read }) => {
     if ('problem' in read) return { problems: [read.problem], identity: { file: file.shown, slug: file.slug, numbered: false } as Identity };
     const source = { file: file.shown, slug: file.slug, text: read.text, place: { path: file.path, root, cwd }, audio, images };
-    const key = options.cache && episodeKey(source.file, file.path, source.slug, source.text, contextKey, audioKey);
+    const key = options.cache && episodeKey(source.file, file.path, source.slug, source.text, contextKey, audioKey, readText);
     if (!key) return readEpisode(source, context);
     const cached = options.cache!.get<LoadedEpisode>(key);
     if (cached) return cached;

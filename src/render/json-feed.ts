@@ -54,7 +54,22 @@ export function jsonFeedItem(show: Show, templates: Templates, episode: EpisodeV
   };
 }
 
-/** The whole feed, items newest first. */
+// Each item as the feed writes it (indented at its depth), kept while the item is the same object:
+// a dev save hands back the same item for every episode it did not change, so the feed of
+// megabytes is put together rather than written out again.
+const itemTexts = new WeakMap<JsonFeedItem, string>();
+
+function itemText(item: JsonFeedItem): string {
+  let text = itemTexts.get(item);
+  if (text === undefined) {
+    // A line break inside a string is written as \n: every real one starts a line to indent.
+    text = JSON.stringify(item, null, 2).replaceAll('\n', '\n    ');
+    itemTexts.set(item, text);
+  }
+  return text;
+}
+
+/** The whole feed, items newest first: exactly JSON.stringify(feed, null, 2). */
 export function renderJsonFeed(show: Show, items: readonly JsonFeedItem[]): string {
   const feed = {
     version: 'https://jsonfeed.org/version/1.1',
@@ -65,7 +80,10 @@ export function renderJsonFeed(show: Show, items: readonly JsonFeedItem[]): stri
     icon: show.image,
     ...(show.author ? { authors: [{ name: show.author, url: show.url }] } : {}),
     language: show.language,
-    items,
+    items: [],
   };
-  return `${JSON.stringify(feed, null, 2)}\n`;
+  const text = JSON.stringify(feed, null, 2);
+  if (items.length === 0) return `${text}\n`;
+  // "items" is the last key: its empty list is replaced by the items.
+  return `${text.slice(0, text.lastIndexOf('[]'))}[\n    ${items.map(itemText).join(',\n    ')}\n  ]\n}\n`;
 }

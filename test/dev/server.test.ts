@@ -49,6 +49,22 @@ describe('the port and address of the preview', () => {
     expect((await fetch(server.url)).status).toBe(503);
   });
 
+  it('leaves no listener behind on the ports it tried: twelve taken ports raise no MaxListenersExceededWarning', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const taken = await blockRange(12);
+      const server = await serve('127.0.0.1', taken);
+      expect(Number(new URL(server.url).port)).toBeGreaterThanOrEqual(taken + 12);
+      // A warning is emitted on the next tick.
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings.filter((warning) => warning.name === 'MaxListenersExceededWarning')).toEqual([]);
+  });
+
   it('says which ports it tried when they are all taken: exit 1, no stack trace', async () => {
     const first = await blockRange(51);
     const error = await serve('127.0.0.1', first).catch((caught: unknown) => caught);

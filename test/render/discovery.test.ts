@@ -2,6 +2,7 @@
 import { XMLParser } from 'fast-xml-parser';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Generated } from '../../src/pipeline.ts';
+import { renderJsonFeed } from '../../src/render/json-feed.ts';
 import { file, generateSample } from '../helpers/generate.ts';
 
 let sample: Generated;
@@ -43,6 +44,14 @@ describe('feed.json (issue 14)', () => {
   let feed: Record<string, any>;
   beforeAll(() => {
     feed = JSON.parse(file(sample, 'feed.json'));
+  });
+
+  it('is written as JSON.stringify writes it, two spaces an indent, its items put together one by one; with no items too', () => {
+    const written = file(sample, 'feed.json');
+    expect(written).toBe(`${JSON.stringify(feed, null, 2)}\n`);
+    const empty = renderJsonFeed(sample.publication.show, []);
+    expect(empty).toBe(`${JSON.stringify(JSON.parse(empty), null, 2)}\n`);
+    expect(JSON.parse(empty).items).toEqual([]);
   });
 
   it('is a JSON Feed 1.1 with the show’s title, pages, art and language', () => {
