@@ -73,7 +73,8 @@ export interface BuildCache {
    * linked from the previous output, and its text is read only when that cannot be done.
    */
   getText(hash: string): string | undefined;
-  setText(hash: string, text: string): void;
+  /** `text` may be given as its UTF-8 bytes (kept as they are, not copied). */
+  setText(hash: string, text: string | Uint8Array): void;
   /** Keeps the text under `hash` (if there is one) through the next save without reading it. */
   keepText(hash: string): void;
   /** Writes the packs that changed; a failure is a warning, never an error. */
@@ -250,7 +251,7 @@ export function openCache(folder: string, options: CacheOptions = {}): BuildCach
       return payload.toString('utf8');
     },
     setText(hash, text) {
-      texts.set(hash, Buffer.from(text));
+      texts.set(hash, typeof text === 'string' ? Buffer.from(text) : Buffer.from(text.buffer, text.byteOffset, text.byteLength));
     },
     keepText(hash) {
       texts.keep(hash);
@@ -322,7 +323,7 @@ export function memoryCache(): BuildCache {
       return text;
     },
     setText(hash, text) {
-      usedTexts.set(hash, text);
+      usedTexts.set(hash, typeof text === 'string' ? text : decoder.decode(text));
     },
     keepText(hash) {
       const text = keptTexts.get(hash);
