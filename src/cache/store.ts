@@ -132,6 +132,11 @@ class PackFamily {
     private readonly prefix: string,
     private readonly fingerprint: string,
     private readonly warn: (message: string) => void,
+    /**
+     * Keys are the SHA-256 of their entry (texts): the digest written is the key, not hashed again.
+     * Were a key wrong, the entry would not check out when read, and be a miss.
+     */
+    private readonly keyIsDigest = false,
   ) {}
 
   private pack(key: string, read: boolean): Pack {
@@ -210,7 +215,8 @@ class PackFamily {
         const head = Buffer.alloc(ENTRY_HEAD);
         head.write(key, 0, 'latin1');
         head.writeUInt32LE(payload.length, KEY_BYTES);
-        (fresh ? sha256(payload) : pack.stored.get(key)!.digest).copy(head, KEY_BYTES + 4);
+        const digest = !fresh ? pack.stored.get(key)!.digest : this.keyIsDigest ? Buffer.from(key, 'hex') : sha256(payload);
+        digest.copy(head, KEY_BYTES + 4);
         chunks.push(head, payload);
       }
       writeAtomically(path.join(this.folder, `${this.prefix}${name}.pack`), chunks);
@@ -228,7 +234,7 @@ export function openCache(folder: string, options: CacheOptions = {}): BuildCach
     options.onWarning?.(message);
   };
   const values = new PackFamily(folder, '', fingerprint, warn);
-  const texts = new PackFamily(folder, 't-', fingerprint, warn);
+  const texts = new PackFamily(folder, 't-', fingerprint, warn, true);
 
   return {
     get<T>(key: string): T | undefined {
