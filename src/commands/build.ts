@@ -78,6 +78,7 @@ export const build: Command = {
       return EXIT.ok;
     } finally {
       writer.abort();
+      cache.discard?.();
       status.done();
     }
   },
