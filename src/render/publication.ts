@@ -1,5 +1,7 @@
 // The render stage as one call: every output of the registry (outputs/registry.ts) over one view
-// per episode, built once and shared by all of them. The result is every output file, path → content.
+// per episode, built once and shared by all of them. The result is every output file, path → content,
+// handed to a sink as each is rendered: `build` writes them at once (write/atomic.ts), so a large
+// show is never held in memory whole.
 // With a cache, what each episode contributes to every output is kept under a hash of all it was
 // rendered from (the templates, the show's settings, the episode's view, the code), so an edit
 // renders only the episodes it changed, and the show's own files (index, feed) from the parts.
@@ -67,10 +69,6 @@ function storedRenderings(value: unknown, outputs: number): StoredRendering[] | 
   return wellFormed ? (value as StoredRendering[]) : undefined;
 }
 
-/**
- * Keeps the renderings in the cache and gives them back with their texts, for writing, as the
- * UTF-8 bytes kept (encoded once: the cache, the hash and the file share them) when `asBytes`.
- */
 /** A rendering as it is written: with `asBytes`, its texts as UTF-8 bytes. */
 type Written = Omit<EpisodeRendering<unknown>, 'files'> & { files: Array<readonly [string, OutputFileContent]> };
 
