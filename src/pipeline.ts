@@ -5,7 +5,7 @@ import { loadContent, type Content, type LoadOptions } from './load/content.ts';
 import { publish } from './model/publication.ts';
 import type { Publication } from './model/types.ts';
 import type { Problem } from './problems.ts';
-import { renderForWriting, renderPublication, type Rendered, type RenderedForWriting } from './render/publication.ts';
+import { renderForWriting, renderPublication, type FileSink, type Rendered } from './render/publication.ts';
 import type { SiteOptions } from './render/site.ts';
 import { DEFAULT_TEMPLATES_DIR, loadTemplates, type Templates } from './render/templates.ts';
 
@@ -47,8 +47,6 @@ export interface Prepared {
 
 export interface Generated extends Rendered, Prepared {}
 
-/** What `build` writes: files of episodes unchanged since a cached build are left unread (render/publication.ts). */
-export interface GeneratedForWriting extends RenderedForWriting, Prepared {}
 
 async function prepare(options: GenerateOptions): Promise<Prepared> {
   options.onStep?.('Reading the content and templates…');
@@ -73,8 +71,14 @@ export async function generate(options: GenerateOptions): Promise<Generated> {
   return { ...prepared, ...renderPublication(prepared.publication, prepared.templates, { site: options.site, cache: options.cache }) };
 }
 
-/** As generate, for writing to disk (see GeneratedForWriting). */
-export async function generateForWriting(options: GenerateOptions): Promise<GeneratedForWriting> {
+/**
+ * As generate, for writing to disk: every file goes to `sink` (the output folder being written) as
+ * it is rendered, rather than all held until the end; files of episodes unchanged since a cached
+ * build are left unread (render/publication.ts). Throws as generate does; what the sink was given
+ * is then to be discarded.
+ */
+export async function generateForWriting(options: GenerateOptions, sink: FileSink): Promise<Prepared> {
   const prepared = await prepare(options);
-  return { ...prepared, ...renderForWriting(prepared.publication, prepared.templates, { site: options.site, cache: options.cache }) };
+  renderForWriting(prepared.publication, prepared.templates, sink, { site: options.site, cache: options.cache });
+  return prepared;
 }

@@ -12,7 +12,7 @@
 // digests) have packs of their own (`t-xx.pack`), under the SHA-256 of their bytes, so reading the
 // values of a build never reads them.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { systemReason } from '../errors.ts';
@@ -73,11 +73,14 @@ export interface BuildCache {
    * linked from the previous output, and its text is read only when that cannot be done.
    */
   getText(hash: string): string | undefined;
-  setText(hash: string, text: string): void;
+  /** `text` may be given as its UTF-8 bytes (kept as they are, not copied). */
+  setText(hash: string, text: string | Uint8Array): void;
   /** Keeps the text under `hash` (if there is one) through the next save without reading it. */
   keepText(hash: string): void;
   /** Writes the packs that changed; a failure is a warning, never an error. */
   save(): void;
+  /** Forgets what this build set without saving it (a build that stops); harmless after save. */
+  discard?(): void;
 }
 
 /** A build without a cache (`--no-cache`): every lookup misses and nothing is kept. */
@@ -88,6 +91,7 @@ export const NO_CACHE: BuildCache = {
   setText: () => undefined,
   keepText: () => undefined,
   save: () => undefined,
+  discard: () => undefined,
 };
 
 interface Pack {
@@ -95,8 +99,10 @@ interface Pack {
   read: boolean;
   /** Entries read from disk: key → the stored bytes, checked only when asked for. */
   stored: Map<string, { digest: Buffer; payload: Buffer }>;
-  /** Entries set in this build. */
-  fresh: Map<string, Buffer>;
+  /** Entries set in this build: their bytes, or where they were written in `spill`. */
+  fresh: Map<string, Buffer | Spilled>;
+  /** The pack's next version, written as entries are set (see PackFamily.spill). */
+  spill?: { file: string; fd: number; size: number };
   /** Keys asked for, kept or set in this build: what a rewritten pack keeps. */
   used: Set<string>;
   dirty: boolean;
@@ -122,6 +128,19 @@ function parsePack(bytes: Buffer, fingerprint: string): Pack['stored'] | undefin
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest();
 
+/** An entry set in this build and written out already: where its payload is in the pack's next version. */
+interface Spilled {
+  at: number;
+  length: number;
+}
+
+/**
+ * Entries set in a build are written out as they come, into the next version of their pack (a
+ * temporary file renamed into place by save), rather than held until the end: a cold build of a
+ * large show sets a hundred megabytes of them. Smaller ones are held: most entries of an edit.
+ */
+const SPILL_BYTES = 1024;
+
 /** One family of packs (`<prefix><xx>.pack`): entries of checked bytes, read a pack at a time when first asked for. */
 class PackFamily {
   private readonly packs = new Map<string, Pack>();
@@ -131,6 +150,11 @@ class PackFamily {
     private readonly prefix: string,
     private readonly fingerprint: string,
     private readonly warn: (message: string) => void,
+    /**
+     * Keys are the SHA-256 of their entry (texts): the digest written is the key, not hashed again.
+     * Were a key wrong, the entry would not check out when read, and be a miss.
+     */
+    private readonly keyIsDigest = false,
   ) {}
 
   private pack(key: string, read: boolean): Pack {
@@ -164,7 +188,7 @@ class PackFamily {
     if (!isKey(key)) return undefined;
     const pack = this.pack(key, true);
     const fresh = pack.fresh.get(key);
-    if (fresh) return fresh;
+    if (fresh) return Buffer.isBuffer(fresh) ? fresh : this.unspill(pack, fresh);
     const stored = pack.stored.get(key);
     if (!stored) return undefined;
     if (!sha256(stored.payload).equals(stored.digest)) {
@@ -177,6 +201,9 @@ class PackFamily {
 
   drop(key: string): void {
     const pack = this.pack(key, true);
+    // Written out already: its pack is then written whole at save, without it.
+    if (pack.fresh.has(key) && pack.spill) this.unspillAll(pack);
+    pack.fresh.delete(key);
     pack.stored.delete(key);
     pack.used.delete(key);
     pack.dirty = true;
@@ -185,9 +212,85 @@ class PackFamily {
   set(key: string, payload: Buffer): void {
     if (!isKey(key)) throw new Error(`not a cache key: ${key}`);
     const pack = this.pack(key, true);
-    pack.fresh.set(key, payload);
+    pack.fresh.set(key, payload.length >= SPILL_BYTES ? (this.spill(pack, key, payload) ?? payload) : payload);
     pack.used.add(key);
     pack.dirty = true;
+  }
+
+  /** Writes an entry into the pack's next version; undefined when that cannot be done (it is then held). */
+  private spill(pack: Pack, key: string, payload: Buffer): Spilled | undefined {
+    if (this.spilling === false) return undefined;
+    try {
+      if (!pack.spill) {
+        if (this.spilling === undefined) {
+          mkdirSync(this.folder, { recursive: true });
+          removeStaleTemporaries(this.folder);
+          this.spilling = true;
+        }
+        const file = temporaryFor(path.join(this.folder, `${this.prefix}${packOf(key)}.pack`));
+        const fd = openSync(file, 'wx');
+        pack.spill = { file, fd, size: 0 };
+        this.append(pack, [Buffer.from(`${MAGIC}${this.fingerprint}\n`, 'latin1')]);
+      }
+      const at = pack.spill.size + ENTRY_HEAD;
+      this.append(pack, [entryHead(key, payload, this.keyIsDigest ? Buffer.from(key, 'hex') : sha256(payload)), payload]);
+      return { at, length: payload.length };
+    } catch {
+      // Held instead, and saved (or warned about) as before; so is every entry from now on.
+      this.spilling = false;
+      for (const spilled of this.packs.values()) if (spilled.spill) this.unspillAll(spilled);
+      return undefined;
+    }
+  }
+
+  /** undefined: not tried yet; false: the folder cannot be written, entries are held. */
+  private spilling: boolean | undefined;
+
+  private append(pack: Pack, chunks: readonly Buffer[]): void {
+    for (const chunk of chunks) {
+      let done = 0;
+      while (done < chunk.length) done += writeSync(pack.spill!.fd, chunk, done, chunk.length - done, pack.spill!.size + done);
+      pack.spill!.size += chunk.length;
+    }
+  }
+
+  private unspill(pack: Pack, spilled: Spilled): Buffer {
+    const bytes = Buffer.allocUnsafe(spilled.length);
+    let done = 0;
+    while (done < spilled.length) done += readSync(pack.spill!.fd, bytes, done, spilled.length - done, spilled.at + done);
+    return bytes;
+  }
+
+  /** The entries written out read back and held, the next version dropped: the pack is written whole at save. */
+  private unspillAll(pack: Pack): void {
+    const spill = pack.spill!;
+    try {
+      for (const [key, fresh] of pack.fresh) {
+        if (Buffer.isBuffer(fresh)) continue;
+        try {
+          pack.fresh.set(key, this.unspill(pack, fresh));
+        } catch {
+          // Lost: a miss for the next build, never a wrong entry.
+          pack.fresh.delete(key);
+          pack.used.delete(key);
+        }
+      }
+    } finally {
+      pack.spill = undefined;
+      closeSync(spill.fd);
+      rmSync(spill.file, { force: true });
+    }
+  }
+
+  /** Removes the next versions written so far (a build that stops saves nothing). */
+  discard(): void {
+    for (const pack of this.packs.values()) {
+      if (!pack.spill) continue;
+      closeSync(pack.spill.fd);
+      rmSync(pack.spill.file, { force: true });
+      pack.spill = undefined;
+      pack.fresh.clear();
+    }
   }
 
   keep(key: string): void {
@@ -201,21 +304,43 @@ class PackFamily {
   save(): void {
     for (const [name, pack] of this.packs) {
       if (!pack.dirty) continue;
-      const chunks: Buffer[] = [Buffer.from(`${MAGIC}${this.fingerprint}\n`, 'latin1')];
+      const file = path.join(this.folder, `${this.prefix}${name}.pack`);
+      const spill = pack.spill;
+      const chunks: Buffer[] = spill ? [] : [Buffer.from(`${MAGIC}${this.fingerprint}\n`, 'latin1')];
       for (const key of pack.used) {
         const fresh = pack.fresh.get(key);
+        // Written out already.
+        if (fresh && !Buffer.isBuffer(fresh)) continue;
         const payload = fresh ?? pack.stored.get(key)?.payload;
         if (!payload) continue;
-        const head = Buffer.alloc(ENTRY_HEAD);
-        head.write(key, 0, 'latin1');
-        head.writeUInt32LE(payload.length, KEY_BYTES);
-        (fresh ? sha256(payload) : pack.stored.get(key)!.digest).copy(head, KEY_BYTES + 4);
-        chunks.push(head, payload);
+        chunks.push(entryHead(key, payload, !fresh ? pack.stored.get(key)!.digest : this.keyIsDigest ? Buffer.from(key, 'hex') : sha256(payload)), payload);
       }
-      writeAtomically(path.join(this.folder, `${this.prefix}${name}.pack`), chunks);
+      if (spill) {
+        // The next version is complete with what was held: it takes the pack's place.
+        pack.spill = undefined;
+        try {
+          this.append({ ...pack, spill }, chunks);
+          closeSync(spill.fd);
+          renameSync(spill.file, file);
+        } catch (error) {
+          rmSync(spill.file, { force: true });
+          throw error;
+        }
+      } else {
+        writeAtomically(file, chunks);
+      }
       pack.dirty = false;
     }
   }
+}
+
+/** The head of an entry: its key, its length and the SHA-256 of its bytes. */
+function entryHead(key: string, payload: Buffer, digest: Buffer): Buffer {
+  const head = Buffer.alloc(ENTRY_HEAD);
+  head.write(key, 0, 'latin1');
+  head.writeUInt32LE(payload.length, KEY_BYTES);
+  digest.copy(head, KEY_BYTES + 4);
+  return head;
 }
 
 export function openCache(folder: string, options: CacheOptions = {}): BuildCache {
@@ -227,7 +352,15 @@ export function openCache(folder: string, options: CacheOptions = {}): BuildCach
     options.onWarning?.(message);
   };
   const values = new PackFamily(folder, '', fingerprint, warn);
-  const texts = new PackFamily(folder, 't-', fingerprint, warn);
+  const texts = new PackFamily(folder, 't-', fingerprint, warn, true);
+  const discard = () => {
+    try {
+      values.discard();
+      texts.discard();
+    } catch {
+      // Left behind: the next build removes them (removeStaleTemporaries).
+    }
+  };
 
   return {
     get<T>(key: string): T | undefined {
@@ -250,29 +383,35 @@ export function openCache(folder: string, options: CacheOptions = {}): BuildCach
       return payload.toString('utf8');
     },
     setText(hash, text) {
-      texts.set(hash, Buffer.from(text));
+      texts.set(hash, typeof text === 'string' ? Buffer.from(text) : Buffer.from(text.buffer, text.byteOffset, text.byteLength));
     },
     keepText(hash) {
       texts.keep(hash);
     },
     save() {
-      if (warned || !(values.dirty || texts.dirty)) return;
       try {
+        if (warned || !(values.dirty || texts.dirty)) return;
         mkdirSync(folder, { recursive: true });
         removeStaleTemporaries(folder);
         values.save();
         texts.save();
       } catch (error) {
         warn(`cannot write the build cache in ${folder} (${systemReason(error)}); the build is complete, the next one will not be faster`);
+      } finally {
+        discard();
       }
     },
+    discard,
   };
 }
 
 const TEMPORARY = /^(?:t-)?[0-9a-f]{2}\.pack\.(\d+)\.[0-9a-f]+\.tmp$/;
 
+/** A temporary name beside `file`, which removeStaleTemporaries knows. */
+const temporaryFor = (file: string) => `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+
 function writeAtomically(file: string, chunks: readonly Buffer[]): void {
-  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const temp = temporaryFor(file);
   try {
     writeFileSync(temp, Buffer.concat(chunks));
     renameSync(temp, file);
@@ -322,11 +461,15 @@ export function memoryCache(): BuildCache {
       return text;
     },
     setText(hash, text) {
-      usedTexts.set(hash, text);
+      usedTexts.set(hash, typeof text === 'string' ? text : decoder.decode(text));
     },
     keepText(hash) {
       const text = keptTexts.get(hash);
       if (text !== undefined) usedTexts.set(hash, text);
+    },
+    discard() {
+      used = new Map();
+      usedTexts = new Map();
     },
     save() {
       kept = used;

@@ -10,7 +10,7 @@ import { guardArgs, reportGuard, runGuard } from '../check/run-guard.ts';
 import { hasEmail } from '../model/types.ts';
 import { generateForWriting } from '../pipeline.ts';
 import { DEFAULT_TEMPLATES_DIR } from '../render/templates.ts';
-import { checkOutputFolder, writeFolder } from '../write/atomic.ts';
+import { checkOutputFolder, openOutput } from '../write/atomic.ts';
 import { NO_CACHE, openCache } from '../cache/store.ts';
 import { hashOf } from '../cache/fingerprint.ts';
 import { displayPath, type Problem } from '../problems.ts';
@@ -33,14 +33,24 @@ export const build: Command = {
     const cacheFolder = path.join(stateFolder(contentDir, { env: io.env, cwd: io.cwd }), 'cache');
     const onWarning = (message: string) => cacheWarnings.push({ file: displayPath(cacheFolder, io.cwd), message, severity: 'warning' });
     const cache = args.values['no-cache'] ? NO_CACHE : openCache(cacheFolder, { onWarning });
+    const output = path.resolve(io.cwd, outDir);
+    // Files unchanged since the previous build are linked from it (write/reuse.ts), unless --no-cache.
+    const record = cache === NO_CACHE ? undefined : path.join(cacheFolder, `output-${hashOf(output).slice(0, 16)}.json`);
+    // Files are written as they are rendered, into a work folder that takes the output's place only
+    // once everything, the guard included, has passed (write/atomic.ts); anything that stops the
+    // build removes it.
+    const writer = openOutput(output, { cwd: io.cwd, record, onWarning, removeDetached: true });
     try {
-      const { publication, content, files, kept, leftOut, warnings } = await generateForWriting({
-        contentDir: path.resolve(io.cwd, contentDir),
-        drafts: Boolean(args.values.drafts),
-        cwd: io.cwd,
-        onStep: (step) => status.update(step),
-        cache,
-      });
+      const { publication, content, leftOut, warnings } = await generateForWriting(
+        {
+          contentDir: path.resolve(io.cwd, contentDir),
+          drafts: Boolean(args.values.drafts),
+          cwd: io.cwd,
+          onStep: (step) => status.update(step),
+          cache,
+        },
+        writer,
+      );
       status.update('Comparing with the live feed…');
       const guard = await runGuard({ publication, episodes: content.episodes, cwd: io.cwd, contentDir, out: outDir, cache, ...guardArgs(args) });
       // Everything that stops the build is reported at once: the guard's errors, or with --strict
@@ -50,11 +60,8 @@ export const build: Command = {
       status.done();
       printProblems(io, warnings);
       reportGuard(io, guard);
-      status.update(`Writing ${files.size + kept.size} files…`);
-      const output = path.resolve(io.cwd, outDir);
-      // Files unchanged since the previous build are linked from it (write/reuse.ts), unless --no-cache.
-      const record = cache === NO_CACHE ? undefined : path.join(cacheFolder, `output-${hashOf(output).slice(0, 16)}.json`);
-      await writeFolder(output, files, { cwd: io.cwd, record, known: kept, onWarning, removeDetached: true });
+      status.update(`Writing ${writer.count} files…`);
+      await writer.commit();
       // After the output: a cache that cannot be written costs the next build time, never this one.
       cache.save();
       status.done();
@@ -70,6 +77,8 @@ export const build: Command = {
       }
       return EXIT.ok;
     } finally {
+      writer.abort();
+      cache.discard?.();
       status.done();
     }
   },

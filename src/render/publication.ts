@@ -1,5 +1,7 @@
 // The render stage as one call: every output of the registry (outputs/registry.ts) over one view
-// per episode, built once and shared by all of them. The result is every output file, path → content.
+// per episode, built once and shared by all of them. The result is every output file, path → content,
+// handed to a sink as each is rendered: `build` writes them at once (write/atomic.ts), so a large
+// show is never held in memory whole.
 // With a cache, what each episode contributes to every output is kept under a hash of all it was
 // rendered from (the templates, the show's settings, the episode's view, the code), so an edit
 // renders only the episodes it changed, and the show's own files (index, feed) from the parts.
@@ -38,12 +40,6 @@ export interface Rendered {
   digests: Map<string, Digest>;
 }
 
-/** What `build` writes: the files rendered, and those of unchanged episodes not read (see KeptFile). */
-export interface RenderedForWriting {
-  files: OutputFiles;
-  kept: Map<string, KeptFile>;
-}
-
 export interface RenderOptions {
   site?: SiteOptions;
   cache?: BuildCache;
@@ -73,18 +69,33 @@ function storedRenderings(value: unknown, outputs: number): StoredRendering[] | 
   return wellFormed ? (value as StoredRendering[]) : undefined;
 }
 
-function store(cache: BuildCache, key: string, renderings: ReadonlyArray<EpisodeRendering<unknown>>): void {
-  const stored = renderings.map((rendering): StoredRendering => ({
-    files: rendering.files.map(([file, content]): [string, string | SourceFile] => {
-      if (isSourceFile(content)) return [file, content];
-      const hash = contentHash(content);
-      cache.setText(hash, content);
+/** A rendering as it is written: with `asBytes`, its texts as UTF-8 bytes. */
+type Written = Omit<EpisodeRendering<unknown>, 'files'> & { files: Array<readonly [string, OutputFileContent]> };
+
+/**
+ * Keeps the renderings in the cache and gives them back for writing; with `asBytes`, each text as
+ * the UTF-8 bytes kept (encoded once: the cache, the hash and the file share them).
+ */
+function store(cache: BuildCache, key: string, renderings: ReadonlyArray<EpisodeRendering<unknown>>, asBytes: boolean): Written[] {
+  const written: Written[] = [];
+  const stored = renderings.map((rendering): StoredRendering => {
+    const files: Written['files'] = [];
+    const hashes = rendering.files.map(([file, content]): [string, string | SourceFile] => {
+      if (isSourceFile(content)) {
+        files.push([file, content]);
+        return [file, content];
+      }
+      const text = asBytes ? Buffer.from(content) : content;
+      const hash = contentHash(text);
+      cache.setText(hash, text);
+      files.push([file, text]);
       return [file, hash];
-    }),
-    part: rendering.part,
-    ...(rendering.problems ? { problems: rendering.problems } : {}),
-  }));
+    });
+    written.push({ ...rendering, files });
+    return { files: hashes, part: rendering.part, ...(rendering.problems ? { problems: rendering.problems } : {}) };
+  });
   cache.set(key, stored);
+  return written;
 }
 
 /** The renderings with every text read from the cache, or undefined when one is missing. */
@@ -106,17 +117,23 @@ function withTexts(cache: BuildCache, stored: readonly StoredRendering[]): Array
   return renderings;
 }
 
-interface Parts {
-  files: OutputFiles;
-  kept: Map<string, KeptFile>;
-  contributions: Map<Output<unknown>, Array<Contribution<unknown>>>;
+/** Where rendered files go: a map (render/publication.ts's callers that serve them) or the output folder being written (write/atomic.ts). */
+export interface FileSink {
+  /** A file added again at the same path replaces the earlier one. */
+  add(file: string, content: OutputFileContent): void;
+  addKnown(file: string, kept: KeptFile): void;
 }
 
+/** What a file is given as: text, the UTF-8 bytes of a text, or a file of the content folder. */
+export type OutputFileContent = string | Uint8Array | SourceFile;
+
 /**
- * Renders every episode (or takes its renderings from the cache) and then the show's files. With
- * `keepFiles`, the files of an episode found in the cache are left unread, as KeptFiles.
+ * Renders every episode (or takes its renderings from the cache) and then the show's files, each
+ * file handed to `sink` as soon as it is rendered. With `keepFiles`, the files of an episode found
+ * in the cache are left unread, as KeptFiles, and texts rendered are given as bytes. Returns each
+ * output's contributions.
  */
-function renderParts(publication: Publication, templates: Templates, options: RenderOptions, keepFiles: boolean): Parts {
+function renderParts(publication: Publication, templates: Templates, options: RenderOptions, sink: FileSink, keepFiles: boolean): Map<Output<unknown>, Array<Contribution<unknown>>> {
   const { show } = publication;
   const { cache } = options;
   const site = options.site ?? {};
@@ -127,8 +144,6 @@ function renderParts(publication: Publication, templates: Templates, options: Re
   // Everything but the episode itself that its renderings depend on.
   const common = cache && hashOf(templates.fingerprint, JSON.stringify(show), site.variant ?? '', perEpisode.map((output) => output.name).join('\0'));
 
-  const files: OutputFiles = new Map();
-  const kept = new Map<string, KeptFile>();
   const problems: Problem[] = [];
   const contributions = new Map<Output<unknown>, Array<Contribution<unknown>>>(outputs.map((output) => [output, []]));
   for (const episode of publication.episodes) {
@@ -137,7 +152,7 @@ function renderParts(publication: Publication, templates: Templates, options: Re
     if (cache) {
       const key = hashOf('render', common!, JSON.stringify(view));
       const stored = storedRenderings(cache.get(key), perEpisode.length);
-      let loaded = stored && !keepFiles ? withTexts(cache, stored) : undefined;
+      let loaded: Written[] | undefined = stored && !keepFiles ? withTexts(cache, stored) : undefined;
       if (stored && keepFiles) {
         let again: Array<EpisodeRendering<unknown>> | undefined;
         // Rendered again only if the cache lost a text that must be written; rendering is pure.
@@ -148,26 +163,21 @@ function renderParts(publication: Publication, templates: Templates, options: Re
         for (const [file, hash] of stored.flatMap((rendering) => rendering.files)) {
           // A file of the content folder is carried by reference: nothing to read, the write stage checks it.
           if (isSourceFile(hash)) {
-            kept.delete(file);
-            files.set(file, hash);
+            sink.add(file, hash);
             continue;
           }
           cache.keepText(hash);
-          files.delete(file);
-          kept.set(file, { hash, load: () => cache.getText(hash) ?? rendered(file) ?? lost(file) });
+          sink.addKnown(file, { hash, load: () => cache.getText(hash) ?? rendered(file) ?? lost(file) });
         }
         renderings = stored;
       } else {
-        if (!loaded) {
-          loaded = renderEpisode(view);
-          store(cache, key, loaded);
-        }
-        addFiles(files, kept, loaded);
+        loaded ??= store(cache, key, renderEpisode(view), keepFiles);
+        addFiles(sink, loaded);
         renderings = loaded;
       }
     } else {
       const fresh = renderEpisode(view);
-      addFiles(files, kept, fresh);
+      addFiles(sink, fresh);
       renderings = fresh;
     }
     renderings.forEach((rendering, index) => {
@@ -178,12 +188,9 @@ function renderParts(publication: Publication, templates: Templates, options: Re
   if (problems.length > 0) throw new ContentError(problems);
   for (const output of outputs) {
     if (!output.show) continue;
-    for (const [file, content] of output.show(context, contributions.get(output)!)) {
-      kept.delete(file);
-      files.set(file, content);
-    }
+    for (const [file, content] of output.show(context, contributions.get(output)!)) sink.add(file, content);
   }
-  return { files, kept, contributions };
+  return contributions;
 }
 
 /** Rendering is pure: an episode that rendered a file renders it again. Were it not so, the build stops rather than write a guess. */
@@ -191,24 +198,29 @@ function lost(file: string): never {
   throw new Error(`${file} is not rendered again from the episode that rendered it; build with --no-cache`);
 }
 
-function addFiles(files: OutputFiles, kept: Map<string, KeptFile>, renderings: ReadonlyArray<EpisodeRendering<unknown>>): void {
+function addFiles(sink: FileSink, renderings: ReadonlyArray<Written>): void {
   for (const rendering of renderings) {
-    for (const [file, content] of rendering.files) {
-      kept.delete(file);
-      files.set(file, content);
-    }
+    for (const [file, content] of rendering.files) sink.add(file, content);
   }
 }
 
 /** Throws ContentError with every problem of every output. */
 export function renderPublication(publication: Publication, templates: Templates, options: RenderOptions = {}): Rendered {
-  const { files, contributions } = renderParts(publication, templates, options, false);
+  const files: OutputFiles = new Map();
+  const sink: FileSink = {
+    add: (file, content) => files.set(file, content instanceof Uint8Array ? Buffer.from(content).toString() : content),
+    addKnown: (file, kept) => files.set(file, kept.load()),
+  };
+  const contributions = renderParts(publication, templates, options, sink, false);
   const email = contributions.get(emailOutput as Output<unknown>) ?? [];
   return { files, digests: digestsOf(email as Array<Contribution<DigestHeading>>, files) };
 }
 
-/** As renderPublication, for writing to disk: files of episodes the cache knows are not read (see KeptFile). */
-export function renderForWriting(publication: Publication, templates: Templates, options: RenderOptions = {}): RenderedForWriting {
-  const { files, kept } = renderParts(publication, templates, options, true);
-  return { files, kept };
+/**
+ * As renderPublication, for writing to disk: every file goes to `sink` as it is rendered, and files
+ * of episodes the cache knows are not read (see KeptFile). Throws ContentError before the show's
+ * own files when an episode has problems (the sink is then to be discarded).
+ */
+export function renderForWriting(publication: Publication, templates: Templates, sink: FileSink, options: RenderOptions = {}): void {
+  renderParts(publication, templates, options, sink, true);
 }

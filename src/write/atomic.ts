@@ -3,7 +3,7 @@
 // leaves that output as it was. Work folders are proven castwright's (write/work-area.ts) and the
 // ones a killed build left are removed by the next. The output folder may be a symbolic link (the
 // link is kept and its target replaced) or a mount point (its entries are replaced).
-import { mkdirSync, readdirSync, readlinkSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { cpSync, lstatSync, mkdirSync, readdirSync, readlinkSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { open, readdir, realpath, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { isErrno, systemError, systemReason } from '../errors.ts';
@@ -126,14 +126,31 @@ export interface WriteOptions {
   known?: ReadonlyMap<string, KnownFile>;
 }
 
-/** Replaces `outDir` with exactly `files` (output path → content), or throws and leaves it as it was. */
-export async function writeFolder(outDir: string, files: ReadonlyMap<string, OutputContent>, options: WriteOptions = {}): Promise<void> {
+/**
+ * An output folder being written. Files are written into the work folder as they are added, so a
+ * build need not hold every file of the show until the end (only where an earlier output is
+ * taken over as the work folder are they held, to know what it must lose). Nothing replaces the
+ * previous output before `commit`; `abort` removes what was written and leaves it as it was.
+ */
+export interface OutputWriter {
+  /** Adds a file; a file added again at the same path replaces the earlier one. */
+  add(relative: string, content: OutputContent): void;
+  /** Adds a file known by the hash of its content (write/reuse.ts). */
+  addKnown(relative: string, file: KnownFile): void;
+  /** How many files were added. */
+  readonly count: number;
+  /** Puts the new output in place of the previous one. */
+  commit(): Promise<void>;
+  /** Removes the work folder; the previous output stays as it was. Harmless after commit. */
+  abort(): void;
+}
+
+/** Opens `outDir` for writing: claims its work folder (see OutputWriter). */
+export function openOutput(outDir: string, options: WriteOptions = {}): OutputWriter {
   const cwd = options.cwd ?? process.cwd();
   const shown = `${displayPath(path.resolve(outDir), cwd)}/`;
   const target = resolveTarget(path.resolve(outDir));
   const parent = path.dirname(target);
-  const known = options.known ?? new Map<string, KnownFile>();
-  for (const relative of [...files.keys(), ...known.keys()]) checkedPath(target, relative);
   try {
     mkdirSync(parent, { recursive: true });
   } catch (error) {
@@ -150,39 +167,168 @@ export async function writeFolder(outDir: string, files: ReadonlyMap<string, Out
     }
   };
 
-  if (!isMountPoint(target)) {
-    let area: WorkArea | undefined;
+  // Beside the output folder, renamed into its place; inside it at a mount point, or where nothing
+  // can be made beside it (swap.ts).
+  let inside = isMountPoint(target);
+  let area: WorkArea | undefined;
+  if (!inside) {
     try {
-      // With a record, the output before the live one is kept and updated into the next (work-area.ts).
-      const prefix = besidePrefix(target);
-      area = claimWorkArea(parent, prefix, record ? findSpare(parent, prefix) : undefined);
-      writeTree(area.staging, files, known, record, area.adopted);
-      replaceFolder(area.staging, target, area.retired);
+      area = claimWorkArea(parent, besidePrefix(target), record ? findSpare(parent, besidePrefix(target)) : undefined);
+    } catch (error) {
+      if (!swapsInside(error, target)) throw writeError(error, shown, parent, cwd);
+      inside = true;
+    }
+  }
+  if (!area) {
+    try {
+      area = claimInside(target);
+    } catch (error) {
+      throw writeError(error, shown, undefined, cwd);
+    }
+  }
+  // An adopted earlier output must lose what the new one lacks: its files are placed at the end.
+  const held = area.adopted ? { files: new Map<string, OutputContent>(), known: new Map<string, KnownFile>() } : undefined;
+  const placed = new Set<string>();
+  const folders = new Set<string>();
+  /** Runs one write into the work folder; an error removes it and says which folder. */
+  const writing = (write: () => void) => {
+    try {
+      write();
+    } catch (error) {
+      area.release();
+      throw writeError(error, shown, undefined, cwd);
+    }
+  };
+  /** The path in the work folder, its folder made, and whether a file was put there already. */
+  const prepare = (relative: string): [string, boolean] => {
+    const file = checkedPath(area.staging, relative);
+    const folder = path.dirname(file);
+    if (!folders.has(folder)) {
+      mkdirSync(folder, { recursive: true });
+      folders.add(folder);
+    }
+    const occupied = placed.has(relative);
+    placed.add(relative);
+    return [file, occupied];
+  };
+  let committed = false;
+
+  return {
+    add(relative, content) {
+      if (held) {
+        held.known.delete(relative);
+        held.files.set(relative, content);
+        return;
+      }
+      writing(() => {
+        const [file, occupied] = prepare(relative);
+        if (isSourceFile(content)) placeSource(record, relative, file, content, occupied);
+        else placeFile(record, relative, file, content, occupied);
+      });
+    },
+    addKnown(relative, known) {
+      if (held) {
+        held.files.delete(relative);
+        held.known.set(relative, known);
+        return;
+      }
+      writing(() => {
+        const [file, occupied] = prepare(relative);
+        placeKnownFile(record, relative, file, known, occupied);
+      });
+    },
+    get count() {
+      return held ? held.files.size + held.known.size : placed.size;
+    },
+    async commit() {
+      committed = true;
+      if (held) {
+        for (const relative of [...held.files.keys(), ...held.known.keys()]) checkedPath(target, relative);
+        writing(() => writeTree(area.staging, held.files, held.known, record, true));
+      }
+      if (inside) {
+        swapInside(area, target, shown, cwd);
+        saveRecord();
+        return;
+      }
+      try {
+        replaceFolder(area.staging, target, area.retired);
+      } catch (error) {
+        if (!swapsInside(error, target)) {
+          area.release();
+          throw writeError(error, shown, undefined, cwd);
+        }
+        // The folder cannot be renamed (a bind mount): the staged files are copied inside it and
+        // its entries swapped, as at a mount point.
+        let moved: WorkArea | undefined;
+        try {
+          removeStaleWorkAreas(target, INSIDE_PREFIX);
+          moved = claimWorkArea(target, INSIDE_PREFIX);
+          cpSync(area.staging, moved.staging, { recursive: true });
+          if (record) for (const relative of record.next.keys()) restat(record, relative, path.join(moved.staging, ...relative.split('/')));
+        } catch (copyError) {
+          moved?.release();
+          throw writeError(copyError, shown, undefined, cwd);
+        } finally {
+          area.release();
+        }
+        swapInside(moved, target, shown, cwd);
+        saveRecord();
+        return;
+      }
       const previous = path.join(area.retired, 'previous');
-      if (record && keepSpare(parent, prefix, previous)) area.release();
+      if (record && keepSpare(parent, besidePrefix(target), previous)) area.release();
       else if (options.removeDetached) area.releaseDetached();
       else area.release();
       saveRecord();
-      return;
-    } catch (error) {
-      area?.release();
-      const fallback = isErrno(error) && MOVING_REFUSED.has(error.code!) && statSync(target, { throwIfNoEntry: false })?.isDirectory();
-      if (!fallback) throw writeError(error, shown, area === undefined ? parent : undefined, cwd);
-    }
-  }
+    },
+    abort() {
+      if (!committed) area.release();
+    },
+  };
+}
 
+/** Whether the output folder, which could not be moved or written beside, can have its entries swapped instead. */
+const swapsInside = (error: unknown, target: string) =>
+  isErrno(error) && MOVING_REFUSED.has(error.code!) && statSync(target, { throwIfNoEntry: false })?.isDirectory() === true;
+
+/** A work area inside the output folder (a mount point), those a killed build left removed first. */
+function claimInside(target: string): WorkArea {
   removeStaleWorkAreas(target, INSIDE_PREFIX);
-  let area: WorkArea | undefined;
+  return claimWorkArea(target, INSIDE_PREFIX);
+}
+
+/** Swaps the entries of an area inside `target` in; inside the output folder the old entries would be served until gone: removed now, always. */
+function swapInside(area: WorkArea, target: string, shown: string, cwd: string): void {
   try {
-    area = claimWorkArea(target, INSIDE_PREFIX);
-    writeTree(area.staging, files, known, record, false);
     replaceEntries(area.staging, target, area.retired, (name) => isWorkEntry(name, INSIDE_PREFIX));
-    // Inside the output folder the old entries would be served until gone: removed now, always.
     area.release();
-    saveRecord();
   } catch (error) {
-    area?.release();
+    area.release();
     throw writeError(error, shown, undefined, cwd);
+  }
+}
+
+/** A copied file has its own size, time and inode: the record says what the live output holds. */
+function restat(record: OutputRecord, relative: string, file: string): void {
+  const recorded = record.next.get(relative)!;
+  const { size, mtimeMs, ino } = lstatSync(file);
+  record.next.set(relative, { ...recorded, size, mtimeMs, ino });
+}
+
+/** Replaces `outDir` with exactly `files` (output path → content), or throws and leaves it as it was. */
+export async function writeFolder(outDir: string, files: ReadonlyMap<string, OutputContent>, options: WriteOptions = {}): Promise<void> {
+  const known = options.known ?? new Map<string, KnownFile>();
+  // Every path is checked before anything is made.
+  const target = resolveTarget(path.resolve(outDir));
+  for (const relative of [...files.keys(), ...known.keys()]) checkedPath(target, relative);
+  const writer = openOutput(outDir, options);
+  try {
+    for (const [relative, content] of files) writer.add(relative, content);
+    for (const [relative, file] of known) writer.addKnown(relative, file);
+    await writer.commit();
+  } finally {
+    writer.abort();
   }
 }
 

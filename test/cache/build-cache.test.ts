@@ -257,6 +257,23 @@ describe('a cache that cannot be written (issue 9)', () => {
   }, 60_000);
 });
 
+describe('a build that stops (issue 9)', () => {
+  it('leaves the cache as it was: what it wrote out as it went is removed, nothing half-saved', async () => {
+    const root = await sampleShow();
+    expect((await castwright([...BUILD, '--out', 'dist'], root)).code).toBe(0);
+    const folder = path.join(root, '.castwright', 'cache');
+    const before = await snapshot(folder);
+    // A new episode renders (and writes out its cache entries), then a broken one stops the build.
+    const template = await readFile(path.join(root, 'episodes', '2020-09-14-disrupt-tiktok.md'), 'utf8');
+    await addEpisode(path.join(root, 'episodes'), template, 1, random(9));
+    await writeFile(path.join(root, 'episodes', 'zz-broken.md'), '---\ntitle: [unclosed\n---\nBody.\n');
+    const stopped = await castwright([...BUILD, '--out', 'dist'], root);
+    expect(stopped.code).toBe(1);
+    expect(await snapshot(folder)).toEqual(before);
+    expect((await readdir(folder)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+  }, 60_000);
+});
+
 describe('files the previous build wrote (issue 9)', () => {
   it('are reused where unchanged, written anew where changed or altered in the output since', async () => {
     const root = await sampleShow();
