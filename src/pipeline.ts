@@ -64,11 +64,11 @@ async function prepare(options: GenerateOptions): Promise<Prepared> {
  */
 export async function generate(options: GenerateOptions): Promise<Generated> {
   const prepared = await prepare(options);
-  return { ...prepared, ...renderPublication(prepared.publication, prepared.templates, { site: options.site, cache: options.cache }) };
+  return { ...prepared, ...renderPublication(prepared.publication, prepared.templates, { site: options.site, cache: options.cache, sourceKeys: prepared.content.sourceKeys }) };
 }
 
 /** As generate, for writing to disk (see GeneratedForWriting). */
 export async function generateForWriting(options: GenerateOptions): Promise<GeneratedForWriting> {
   const prepared = await prepare(options);
-  return { ...prepared, ...renderForWriting(prepared.publication, prepared.templates, { site: options.site, cache: options.cache }) };
+  return { ...prepared, ...renderForWriting(prepared.publication, prepared.templates, { site: options.site, cache: options.cache, sourceKeys: prepared.content.sourceKeys }) };
 }
