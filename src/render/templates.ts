@@ -15,6 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHash } from 'node:crypto';
 import type Handlebars from 'handlebars';
+import * as handlebarsRuntime from 'handlebars/runtime.js';
 import type { BuildCache } from '../cache/store.ts';
 import { hashOf } from '../cache/fingerprint.ts';
 import { type Problem } from '../problems.ts';
@@ -32,8 +33,8 @@ type Mjml = Awaited<ReturnType<typeof loadMjml>>;
 
 const require = createRequire(import.meta.url);
 type Runtime = ReturnType<typeof Handlebars.create>;
-/** Handlebars' runtime: what running a precompiled template takes. */
-const runtime = (): Runtime => require('handlebars/runtime') as Runtime;
+/** Handlebars' runtime: what running a precompiled template takes (its types declare no exports). */
+const runtime = (): Runtime => (handlebarsRuntime as unknown as { default: Runtime }).default;
 /** Handlebars with its compiler, loaded only for a template not precompiled at installation. */
 const fullHandlebars = (): typeof Handlebars => require('handlebars') as typeof Handlebars;
 
