@@ -137,11 +137,13 @@ async function readNamed<Facts>(files: readonly string[], root: string, reader: 
  * any file of the content folder, so it is never stored (loadContent asks the parsed episode, not
  * its text: YAML spells a key in more ways than a pattern can tell, `"transcript":` among them).
  */
-function episodeKey(shown: string, file: string, slug: string, text: string, contextKey: string, audioKey: string): string {
+function episodeKey(shown: string, file: string, slug: string, text: string, contextKey: string, audioKey: string, listed: ReadonlySet<string>): string {
   // Read as the transcript reader reads them: a folder or a named pipe by that name is a problem, never a hang or a crash.
   const beside = (['vtt', 'srt'] as const).map((extension) => {
     const candidate = path.join(path.dirname(file), `${slug}.${extension}`);
-    if (!existsSync(candidate)) return '';
+    // The scan's listing rules out what is not there without a look per episode (a case-insensitive
+    // file system may still find a name listed in another case: that one is looked at).
+    if (!listed.has(path.join(path.dirname(file), `${slug}.${extension}`.toLowerCase())) || !existsSync(candidate)) return '';
     const read = readSourceText(candidate, candidate);
     return 'text' in read ? `text\0${read.text}` : `problem\0${read.problem.message}`;
   });
@@ -179,7 +181,7 @@ export async function loadContent(dir: string, options: LoadOptions = {}): Promi
   const loaded = texts.map(({ file, read }) => {
     if ('problem' in read) return { problems: [read.problem], identity: { file: file.shown, slug: file.slug, numbered: false } as Identity };
     const source = { file: file.shown, slug: file.slug, text: read.text, place: { path: file.path, root, cwd }, audio, images };
-    const key = options.cache && episodeKey(source.file, file.path, source.slug, source.text, contextKey, audioKey);
+    const key = options.cache && episodeKey(source.file, file.path, source.slug, source.text, contextKey, audioKey, files.listed);
     if (!key) return readEpisode(source, context);
     const cached = options.cache!.get<LoadedEpisode>(key);
     if (cached) {
