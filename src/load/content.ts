@@ -31,6 +31,12 @@ export interface Content {
   episodes: Episode[];
   /** Problems that do not stop a build, in file order. */
   warnings: Problem[];
+  /**
+   * With a cache: by slug, the key each episode is cached under (see episodeKey), for episodes that
+   * are, i.e. a hash of everything the parsed episode was made from. Render keys are made from it
+   * rather than from the whole episode (render/publication.ts).
+   */
+  sourceKeys?: Map<string, string>;
 }
 
 export interface LoadOptions {
@@ -148,10 +154,13 @@ async function readNamed<Facts>(files: readonly string[], root: string, reader: 
  * any file of the content folder, so it is never stored (loadContent asks the parsed episode, not
  * its text: YAML spells a key in more ways than a pattern can tell, `"transcript":` among them).
  */
-function episodeKey(shown: string, file: string, slug: string, text: string, contextKey: string, audioKey: string, readText: (file: string, shown: string) => SourceText): string {
+function episodeKey(shown: string, file: string, slug: string, text: string, contextKey: string, audioKey: string, listed: ReadonlySet<string>, readText: (file: string, shown: string) => SourceText): string {
   // Read as the transcript reader reads them: a folder or a named pipe by that name is a problem, never a hang or a crash.
   const beside = (['vtt', 'srt'] as const).map((extension) => {
     const candidate = path.join(path.dirname(file), `${slug}.${extension}`);
+    // The scan's listing rules out what is not there without a look per episode (a case-insensitive
+    // file system may still find a name listed in another case: that one is looked at).
+    if (!listed.has(path.join(path.dirname(file), `${slug}.${extension}`.toLowerCase()))) return '';
     const read = readText(candidate, candidate);
     if ('problem' in read && read.missing) return '';
     return 'text' in read ? `text\0${read.text}` : `problem\0${read.problem.message}`;
@@ -192,19 +201,27 @@ export async function loadContent(dir: string, options: LoadOptions = {}): Promi
   // was read from the audio and image files (one hash for all: they change rarely).
   const contextKey = JSON.stringify([context.url, context.guid, context.explicit, context.storiesHeading, context.chaptersIntro, context.language, context.audioBaseUrl]);
   const audioKey = hashOf('audio', JSON.stringify([...audio]), JSON.stringify([...images]));
+  const sourceKeys = new Map<string, string>();
   const loaded = texts.map(({ file, read }) => {
     if ('problem' in read) return { problems: [read.problem], identity: { file: file.shown, slug: file.slug, numbered: false } as Identity };
     const source = { file: file.shown, slug: file.slug, text: read.text, place: { path: file.path, root, cwd }, audio, images };
-    const key = options.cache && episodeKey(source.file, file.path, source.slug, source.text, contextKey, audioKey, readText);
+    const key = options.cache && episodeKey(source.file, file.path, source.slug, source.text, contextKey, audioKey, files.listed, readText);
     if (!key) return readEpisode(source, context);
     const cached = options.cache!.get<LoadedEpisode>(key);
-    if (cached) return cached;
+    if (cached) {
+      sourceKeys.set(source.slug, key);
+      return cached;
+    }
     const episode = readEpisode(source, context);
-    if (!episode.namesFiles) options.cache!.set(key, episode);
+    if (!episode.namesFiles) {
+      options.cache!.set(key, episode);
+      sourceKeys.set(source.slug, key);
+    }
     return episode;
   });
   problems.push(...loaded.flatMap((episode) => episode.problems), ...crossCheck(loaded.map((episode) => episode.identity), show));
   const warnings = problems.filter(isWarning);
   if (warnings.length < problems.length || !show) throw new ContentError(problems);
-  return { show, episodes: loaded.map((episode) => episode.episode!), warnings: sortProblems(warnings) };
+  const episodes = loaded.map((episode) => episode.episode!);
+  return { show, episodes, warnings: sortProblems(warnings), ...(options.cache ? { sourceKeys } : {}) };
 }

@@ -40,6 +40,11 @@ export interface ContentFiles {
   problems: Problem[];
   /** A file at the top that was probably meant to be show.yml (`show.yaml`, `Show.yml`). */
   showLookalike?: string;
+  /**
+   * Every entry of the folders read, skipped ones too, as its folder (as reached) joined with its
+   * name in lower case: a name not in it is not there on any file system, so it needs no look.
+   */
+  listed: Set<string>;
 }
 
 const EPISODE = /\.md$/i;
@@ -59,7 +64,7 @@ const inside = (child: string, parent: string) => {
 export function scanContentFolder(dir: string, cwd: string, maxEntries = MAX_CONTENT_ENTRIES): ContentFiles {
   const root = path.resolve(dir);
   const shown = (file: string) => displayPath(file, cwd);
-  const found: ContentFiles = { episodes: [], folders: [], problems: [] };
+  const found: ContentFiles = { episodes: [], folders: [], problems: [], listed: new Set() };
   let realRoot: string;
   try {
     realRoot = realpathSync(root);
@@ -134,6 +139,7 @@ export function scanContentFolder(dir: string, cwd: string, maxEntries = MAX_CON
       return {
         episodes: [],
         folders: [root],
+        listed: new Set(),
         problems: [
           {
             file: shown(root),
@@ -144,6 +150,7 @@ export function scanContentFolder(dir: string, cwd: string, maxEntries = MAX_CON
     }
     const subfolders: string[] = [];
     for (const entry of list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      found.listed.add(path.join(folder, entry.name.toLowerCase()));
       if (isSkipped(entry.name)) continue;
       const file = path.join(folder, entry.name);
       const isShow = folder === root && entry.name === SHOW_FILE;

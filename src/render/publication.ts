@@ -45,6 +45,11 @@ export interface RenderOptions {
   cache?: BuildCache;
   /** The outputs to render (default: every output of the registry). */
   outputs?: ReadonlyArray<Output<unknown>>;
+  /**
+   * By slug, a hash of everything an episode was parsed from (load/content.ts's sourceKeys): with
+   * its status, it stands for the episode's view in the render key, so the view is not hashed.
+   */
+  sourceKeys?: ReadonlyMap<string, string>;
 }
 
 /**
@@ -150,7 +155,8 @@ function renderParts(publication: Publication, templates: Templates, options: Re
     const view = episodeView(show, episode);
     let renderings: ReadonlyArray<Omit<EpisodeRendering<unknown>, 'files'>>;
     if (cache) {
-      const key = hashOf('render', common!, JSON.stringify(view));
+      const source = options.sourceKeys?.get(episode.slug);
+      const key = source ? hashOf('render', common!, 'source', source, episode.status) : hashOf('render', common!, 'view', JSON.stringify(view));
       const stored = storedRenderings(cache.get(key), perEpisode.length);
       let loaded: Written[] | undefined = stored && !keepFiles ? withTexts(cache, stored) : undefined;
       if (stored && keepFiles) {

@@ -74,9 +74,11 @@ export function placeFile(record: OutputRecord | undefined, relative: string, fi
     writeAnew(file, content, occupied);
     return;
   }
-  const hash = contentHash(content);
+  // Encoded once, for the hash and the write (a feed of a large show is megabytes).
+  const bytes = typeof content === 'string' ? Buffer.from(content) : content;
+  const hash = contentHash(bytes);
   if (reuseLive(record, relative, file, hash, occupied)) return;
-  writeAnew(file, content, occupied);
+  writeAnew(file, bytes, occupied);
   remember(record, relative, hash, file);
 }
 
@@ -99,18 +101,20 @@ function writeAnew(file: string, content: string | Uint8Array, occupied: boolean
 export function reuseLive(record: OutputRecord, relative: string, file: string, hash: string, occupied: boolean): boolean {
   const recorded = record.previous.get(relative);
   if (recorded?.hash !== hash) return false;
-  const live = path.join(record.target, ...relative.split('/'));
-  const stats = lstatSync(live, { throwIfNoEntry: false });
-  if (!matches(recorded, stats)) return false;
   if (occupied) {
+    // The file the record names, linked here by an earlier build: nothing to do. Its inode number
+    // is that file's (the link keeps it from being reused), and its size and time show it unchanged,
+    // wherever the live output's path points now; so one look, not one at each.
     const there = lstatSync(file);
-    if (there.ino === stats!.ino && there.dev === stats!.dev) {
-      // The live file itself, linked by an earlier build: nothing to do.
+    if (matches(recorded, there)) {
       record.next.set(relative, recorded);
       return true;
     }
-    rmSync(file, { force: true });
   }
+  const live = path.join(record.target, ...relative.split('/'));
+  const stats = lstatSync(live, { throwIfNoEntry: false });
+  if (!matches(recorded, stats)) return false;
+  if (occupied) rmSync(file, { force: true });
   try {
     linkSync(live, file);
   } catch (error) {

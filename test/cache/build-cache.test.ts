@@ -75,6 +75,28 @@ describe('a build with its cache (issue 9)', () => {
     expect(cached).toEqual(cold);
   }, 60_000);
 
+  it('renders an episode again when only its status changes (scheduled, then published): its render key has the status', async () => {
+    const root = await sampleShow();
+    const folder = path.join(root, '.castwright', 'cache');
+    const build = async (now: Date, cache?: BuildCache) => {
+      const generated = await generate({ contentDir: path.join(root, 'episodes'), cwd: root, drafts: true, now, cache });
+      cache?.save();
+      return generated.files;
+    };
+    // 2020-10-05-q3-venture-data is dated 2020-10-05T14:00Z: scheduled the day before, published the day after.
+    const page = 'episodes/2020-10-05-q3-venture-data/index.html';
+    const pages: unknown[] = [];
+    await build(new Date('2020-10-04T00:00:00Z'), openCache(folder));
+    for (const now of [new Date('2020-10-04T00:00:00Z'), new Date('2020-10-06T00:00:00Z')]) {
+      // The second build finds the first's renderings, made with the status of the day before.
+      const cached = await build(now, openCache(folder));
+      expect(cached).toEqual(await build(now));
+      pages.push(cached.get(page));
+    }
+    expect(pages[0]).toContain('Scheduled');
+    expect(pages[1]).not.toEqual(pages[0]);
+  }, 60_000);
+
   it('renders afresh what a changed template changes, and only the cache tells the two builds apart', async () => {
     const root = await sampleShow();
     const templatesDir = path.join(root, 'templates');

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { splitFrontMatter } from '../../src/load/front-matter.ts';
+import { readYaml } from '../../src/load/yaml.ts';
 import { cleanUp, fixture, tempDir } from '../helpers/content.ts';
 
 afterEach(cleanUp);
@@ -147,5 +148,44 @@ describe('YAML mistakes a producer makes every week (issue 8, case 12)', () => {
     expect(problemsOf('---\ntitle: Episode #12: the week\ndate: 2020-09-14 # moved from Friday\n---\n')).toEqual([
       '2: warning: title: "Episode" is followed by "#12: the week", which YAML reads as a comment and leaves out; if the # belongs to the value, quote it: title: "Episode #12: the week"',
     ]);
+  });
+});
+
+describe('the split, as gray-matter 4.0.3 made it (issue 9: gray-matter is no longer loaded by a build)', () => {
+  // gray-matter stays a development dependency for this comparison only.
+  it('gives the same block and body as gray-matter for every shape of opening, block and closing line', async () => {
+    const matter = (await import('gray-matter')).default;
+    const openings = ['---\n', '--- \n', '---yaml\n', '--- YAML \n', '---Yml\n', '---json\n', '---JSON\n', '---\t\n'];
+    const blocks = ['', 'title: A\n', '# only a comment\n', '  # indented comment\n#x\n', 'title: A\n---x: 1\n', 'a: 1\n\n', 'title: "--- no"\n'];
+    const closings = ['---\n', '---', '--- \n', '----\n', '---\n\n', '---\nBody\n---\nmore\n', '---  \ntext', ''];
+    for (const opening of openings) {
+      for (const block of blocks) {
+        for (const closing of closings) {
+          const text = `${opening}${block}${closing}`;
+          let expected: { block?: string; body?: string; error?: string };
+          try {
+            let seen: string | undefined;
+            const read = (yaml: string) => ((seen = yaml), {});
+            const parsed = matter(text, { language: 'yaml', engines: { yaml: read, json: read } });
+            expected = { block: seen, body: parsed.content };
+          } catch (error) {
+            expected = { error: `unreadable front matter: ${(error as Error).message}` };
+          }
+          const split = splitFrontMatter(text, 'x.md');
+          if (Array.isArray(split)) {
+            const message = split[0]!.message;
+            // Problems castwright finds itself (a block never closed) come before or instead of gray-matter's.
+            if (expected.error) expect(message, JSON.stringify(text)).toBe(expected.error);
+            else expect(message, JSON.stringify(text)).toMatch(/^front matter is not closed/);
+            continue;
+          }
+          expect(expected.error, JSON.stringify(text)).toBeUndefined();
+          expect(split.body, JSON.stringify(text)).toBe(expected.body);
+          const read = readYaml(expected.block ?? '', 'x.md');
+          expect(split.frontMatter.data, JSON.stringify(text)).toEqual(read.data);
+          expect(split.frontMatter.problems, JSON.stringify(text)).toEqual(read.problems);
+        }
+      }
+    }
   });
 });
