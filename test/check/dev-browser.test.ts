@@ -49,7 +49,11 @@ describe.skipIf(!hasBrowser)("check's findings in the preview", () => {
     await writeFile(file, original);
     await page.waitForFunction(() => !document.querySelector('h1')?.textContent?.includes('Ep. 315'), undefined, { timeout: 10_000 });
     await page.waitForLoadState();
+    // The fixed build is served before its check runs (a save is not held up by check): the panel
+    // goes once that check finds nothing, without another save or a reload by hand.
+    await panel.waitFor({ state: 'detached', timeout: 10_000 });
     expect(await page.locator('#castwright-warnings').count()).toBe(0);
+    expect(await page.locator('h1').first().textContent()).not.toContain('Ep. 315');
     await page.close();
   });
 });
