@@ -12,7 +12,7 @@ import { outputOf, runCli, type CliResult } from '../helpers/cli.ts';
 import { cleanUp, PROJECT, tempDir } from '../helpers/content.ts';
 
 /** What `npm pack` needs to run `prepare` and pack the package. */
-const PACKAGE_INPUTS = ['package.json', 'README.md', 'tsconfig.json', 'tsconfig.build.json', 'src', 'templates'];
+const PACKAGE_INPUTS = ['package.json', 'README.md', 'tsconfig.json', 'scripts', 'src', 'templates'];
 /** The only packages the command line itself may load: the colours and "did you mean". */
 const START_UP_PACKAGES = ['fastest-levenshtein', 'picocolors'];
 const COMMANDS = ['build', 'check', 'dev', 'send', 'serve', 'unsubscribe', 'subscribers', 'import', 'publish'];
