@@ -1,4 +1,4 @@
-// Run by `npm run prepare` after tsc (node lib/render/precompile-templates.js):
+// Run by `npm run prepare` once the bundle is made (node lib/render/precompile-templates.js):
 // - compiles the default digest template with MJML into lib/compiled-templates.json, keyed by a hash
 //   of its source, so a build with the default templates and no build cache never loads MJML (~0.6 s
 //   of a cold build);

@@ -12,7 +12,7 @@ import { outputOf, runCli, type CliResult } from '../helpers/cli.ts';
 import { cleanUp, PROJECT, tempDir } from '../helpers/content.ts';
 
 /** What `npm pack` needs to run `prepare` and pack the package. */
-const PACKAGE_INPUTS = ['package.json', 'README.md', 'tsconfig.json', 'tsconfig.build.json', 'src', 'templates'];
+const PACKAGE_INPUTS = ['package.json', 'README.md', 'tsconfig.json', 'scripts', 'src', 'templates'];
 /** The only packages the command line itself may load: the colours and "did you mean". */
 const START_UP_PACKAGES = ['fastest-levenshtein', 'picocolors'];
 const COMMANDS = ['build', 'check', 'dev', 'send', 'serve', 'unsubscribe', 'subscribers', 'import', 'publish'];
@@ -104,8 +104,16 @@ export async function resolve(specifier, context, next) {
   });
 
   let runs = 0;
-  /** The packages and the compiled modules a run of the bin loaded. */
-  async function loaded(args: readonly string[], cwd = work): Promise<{ result: CliResult; packages: string[]; modules: string[] }> {
+  /** A package's name from a path inside node_modules/ ("zod/v4/core/core.js" → "zod"). */
+  const packageOf = (inside: string) => (inside.startsWith('@') ? inside.split('/').slice(0, 2).join('/') : inside.split('/')[0]!);
+
+  /**
+   * The packages and the compiled modules a run of the bin loaded: packages loaded from
+   * node_modules/, and those bundled into the files of lib/ it loaded (esbuild heads each bundled
+   * module with a comment naming its file, `// node_modules/zod/…`, or through a symbolic link
+   * `// ../…/node_modules/zod/…`: the package is what follows the last node_modules/).
+   */
+  async function loaded(args: readonly string[], cwd = work): Promise<{ result: CliResult; packages: string[]; unbundled: string[]; modules: string[] }> {
     const list = path.join(recorder, `loaded-${runs++}.txt`);
     await writeFile(list, '');
     const result = await compiled(args, { cwd, env: { CASTWRIGHT_LOADED: list }, node: ['--import', pathToFileURL(path.join(recorder, 'register.mjs')).href] });
@@ -113,11 +121,17 @@ export async function resolve(specifier, context, next) {
     const packages = new Set<string>();
     for (const url of urls) {
       const inside = url.split('/node_modules/').at(-1)!;
-      if (inside !== url) packages.add(inside.startsWith('@') ? inside.split('/').slice(0, 2).join('/') : inside.split('/')[0]!);
+      if (inside !== url) packages.add(packageOf(inside));
     }
+    const unbundled = [...packages].sort();
     const lib = pathToFileURL(path.join(pkg, 'lib')).href;
     const modules = [...new Set(urls.filter((url) => url.startsWith(`${lib}/`)).map((url) => url.slice(lib.length + 1)))];
-    return { result, packages: [...packages].sort(), modules };
+    for (const module of modules) {
+      if (!module.endsWith('.js')) continue;
+      const text = await readFile(path.join(pkg, 'lib', module), 'utf8');
+      for (const [, inside] of text.matchAll(/^\/\/ \S*node_modules\/(\S+)$/gm)) packages.add(packageOf(inside!));
+    }
+    return { result, packages: [...packages].sort(), unbundled, modules };
   }
 
   it.each([[['--help']], [['--version']], [['help']], ...COMMANDS.map((name) => [['help', name]]), ...COMMANDS.map((name) => [[name, '--help']])])(
@@ -133,8 +147,10 @@ export async function resolve(specifier, context, next) {
   it('a run of a command loads what it uses: the recorder sees handlebars when a build renders the digest, and no mjml for the default template compiled at installation', async () => {
     const show = path.join(work, 'recorded-show');
     await cp(path.join(PROJECT, 'episodes'), path.join(show, 'episodes'), { recursive: true });
-    const { result, packages, modules } = await loaded(['build', '--no-cache'], show);
+    const { result, packages, unbundled, modules } = await loaded(['build', '--no-cache'], show);
     expect(result.code, result.stderr).toBe(0);
+    // Bundled into lib/ by prepare: no package's own files are resolved one by one.
+    expect(unbundled).toEqual([]);
     expect(packages).toEqual(expect.arrayContaining(['handlebars', 'zod']));
     expect(packages).not.toContain('mjml');
     // The front matter is split without gray-matter (and its js-yaml and esprima).

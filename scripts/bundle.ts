@@ -1,0 +1,98 @@
+// Compiles src/ into the bin's lib/ (`npm run prepare`, run by npm install and npm ci): one esbuild
+// bundle, split in chunks, instead of one file per module. Loading ~500 small files (ours, and
+// zod's, yaml's, htmlparser2's… each resolved and read apart) cost ~0.2 s of every command.
+//
+// - Entry points: the bin (lib/cli.js), each command (lib/commands/*.js, which cli/commands.ts
+//   imports lazily), the dev preview's worker and the module it loads by URL (dev/builder.ts), and
+//   the template precompiler that prepare runs next. What two of them share goes in lib/chunks/,
+//   so a command loads its own code and no other command's.
+// - Packages are bundled in, except those that cannot be: a native addon (sharp), packages that
+//   load their own files or optional packages at run time (mjml, Handlebars' compiler through
+//   require), and the large ones loaded only by a rare path (the S3 SDK, music-metadata).
+// - import.meta.url: the sources find package.json, templates/ and lib/ relative to their own
+//   file. Bundled, a module's code lands in some file of lib/, so each source's import.meta.url is
+//   replaced by the URL the module would have in a lib/ mirroring src/ (src/cli/package-info.ts →
+//   lib/cli/package-info.js), computed from the output file it ends up in.
+import { build, type Plugin } from 'esbuild';
+import { chmodSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const SRC = path.join(ROOT, 'src');
+const LIB = path.join(ROOT, 'lib');
+
+/** Packages left to Node.js at run time (see above); everything else imported is bundled. */
+const EXTERNAL = ['sharp', 'mjml', 'handlebars', '@aws-sdk/client-s3', 'music-metadata'];
+
+/** The identifier the bundle's modules reach lib/ by; defined in each output file that uses it. */
+const LIB_URL = '__castwrightLibUrl';
+
+/** Each source's import.meta.url becomes its lib/ mirror's URL. */
+const mirroredUrls: Plugin = {
+  name: 'mirrored-import-meta-url',
+  setup(bundle) {
+    bundle.onLoad({ filter: /\.ts$/ }, (args) => {
+      if (!args.path.startsWith(SRC + path.sep)) return undefined;
+      const source = readFileSync(args.path, 'utf8');
+      if (!source.includes('import.meta.url')) return undefined;
+      const mirror = path.relative(SRC, args.path).split(path.sep).join('/').replace(/\.ts$/, '.js');
+      return { contents: source.replaceAll('import.meta.url', `new URL(${JSON.stringify(mirror)}, ${LIB_URL}).href`), loader: 'ts' };
+    });
+  },
+};
+
+// Exactly these bare names, not their subpaths: handlebars/runtime.js is bundled, the compiler is not.
+const externals: Plugin = {
+  name: 'externals',
+  setup(bundle) {
+    bundle.onResolve({ filter: /^[^./]/ }, (args) => (EXTERNAL.includes(args.path) ? { path: args.path, external: true } : undefined));
+  },
+};
+
+rmSync(LIB, { recursive: true, force: true });
+
+const entryPoints = [
+  'cli.ts',
+  ...readdirSync(path.join(SRC, 'commands')).map((name) => `commands/${name}`),
+  'dev/build-worker.ts',
+  'dev/preview.ts',
+  'render/precompile-templates.ts',
+].map((file) => path.join(SRC, file));
+
+const result = await build({
+  entryPoints,
+  outbase: SRC,
+  outdir: LIB,
+  entryNames: '[dir]/[name]',
+  chunkNames: 'chunks/[name]-[hash]',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  plugins: [externals, mirroredUrls],
+  logLevel: 'warning',
+  legalComments: 'none',
+  write: false,
+});
+
+for (const file of result.outputFiles) {
+  let text = file.text;
+  // What esbuild's output needs that only the file's own place gives: lib/'s URL, and the
+  // `require` that esbuild's __require helper hands bundled CommonJS code that requires Node's
+  // built-ins (an ES module has none; the helper finds it in the file it is defined in).
+  const preamble: string[] = [];
+  if (text.includes(LIB_URL)) {
+    const up = path.relative(path.dirname(file.path), LIB).split(path.sep).join('/');
+    preamble.push(`const ${LIB_URL} = new URL(${JSON.stringify(`${up ? `${up}/` : './'}`)}, import.meta.url);`);
+  }
+  if (/^var __require = /m.test(text)) preamble.push(`import { createRequire as __castwrightCreateRequire } from 'node:module';\nconst require = __castwrightCreateRequire(import.meta.url);`);
+  if (preamble.length > 0) {
+    const hashbang = text.startsWith('#!') ? text.slice(0, text.indexOf('\n') + 1) : '';
+    text = `${hashbang}${preamble.join('\n')}\n${text.slice(hashbang.length)}`;
+  }
+  mkdirSync(path.dirname(file.path), { recursive: true });
+  writeFileSync(file.path, text);
+}
+chmodSync(path.join(LIB, 'cli.js'), 0o755);
