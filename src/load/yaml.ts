@@ -4,6 +4,7 @@
 import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, type Node, type YAMLError } from 'yaml';
 import type * as z from 'zod';
 import type { Problem } from '../problems.ts';
+import { readPlainYaml } from './plain-yaml.ts';
 import { explainMistakes, quotingHint, swallowedByComments } from './yaml-mistakes.ts';
 
 export interface YamlSource {
@@ -16,9 +17,15 @@ export interface YamlSource {
 
 /**
  * Line numbers of `text` are those of the file: show.yml is all YAML, and front matter starts on
- * the opening `---` line itself (gray-matter hands over what follows the dashes).
+ * the opening `---` line itself (gray-matter hands over what follows the dashes). Plain YAML
+ * (load/plain-yaml.ts), most front matter, is read without the `yaml` package.
  */
 export function readYaml(text: string, file: string): YamlSource {
+  const plain = readPlainYaml(text);
+  return plain ? { data: plain.data, problems: [], lineOf: plain.lineOf } : readFullYaml(text, file);
+}
+
+function readFullYaml(text: string, file: string): YamlSource {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const lineAt = (offset: number) => lines.linePos(offset).line;
