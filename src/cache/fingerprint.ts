@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Bumped when the layout of cache entries changes. */
-export const CACHE_FORMAT = 3;
+export const CACHE_FORMAT = 4;
 
 const CODE = fileURLToPath(new URL('../', import.meta.url));
 const PACKAGE = path.dirname(CODE);

@@ -21,6 +21,7 @@ import type { ReadImage } from './image.ts';
 import { splitFrontMatter } from './front-matter.ts';
 import { stateFolder } from '../state.ts';
 import { insideFolder } from './inside.ts';
+import { SourceStamps, stampOf, textDigest } from './source-stamps.ts';
 
 // For commands that add to a show (import): the same names and files the build uses.
 export { SHOW_FILE } from './scan.ts';
@@ -57,6 +58,11 @@ export interface LoadOptions {
    * in folders the scan skips.
    */
   onNamedFiles?: (files: readonly string[]) => void;
+  /**
+   * With a cache and the default readText: the clock (nanoseconds since the epoch) that says whether
+   * a file changed long enough ago for its stamp to be believed (load/source-stamps.ts); tests only.
+   */
+  stampClock?: () => bigint;
 }
 
 /** Stands in for the show while its own settings are invalid, so episodes are still checked. */
@@ -115,11 +121,17 @@ function crossCheck(identities: readonly Identity[], show: Show | undefined): Pr
   return problems;
 }
 
+// What may name a file in an episode's front matter: the key, perhaps quoted, then a colon (the key
+// may sit in a flow mapping, `audio: { file: … }`). A cheap look before parsing.
+const NAMES_AUDIO = /\bfile\b["']?\s*:/;
+const NAMES_IMAGE = /\bimage\b["']?\s*:/;
+const NAMES_TRANSCRIPT = /\btranscript\b["']?\s*:/;
+const mayNameFiles = (text: string) => NAMES_AUDIO.test(text) || NAMES_IMAGE.test(text) || NAMES_TRANSCRIPT.test(text);
+
 /** What the episodes' front matter names (read here once more, only for files that mention the key). */
 function namedFiles(episodes: ReadonlyArray<{ path: string; text: string }>, mentions: RegExp, pick: (data: unknown, episodePath: string) => string | undefined): string[] {
   const named: string[] = [];
   for (const episode of episodes) {
-    // A cheap look before parsing: the key may sit in a flow mapping (`audio: { file: … }`) or be quoted.
     if (!mentions.test(episode.text)) continue;
     const split = splitFrontMatter(episode.text, episode.path);
     if (Array.isArray(split)) continue;
@@ -154,7 +166,7 @@ async function readNamed<Facts>(files: readonly string[], root: string, reader: 
  * any file of the content folder, so it is never stored (loadContent asks the parsed episode, not
  * its text: YAML spells a key in more ways than a pattern can tell, `"transcript":` among them).
  */
-function episodeKey(shown: string, file: string, slug: string, text: string, contextKey: string, audioKey: string, listed: ReadonlySet<string>, readText: (file: string, shown: string) => SourceText): string {
+function episodeKey(shown: string, file: string, slug: string, digest: string, contextKey: string, audioKey: string, listed: ReadonlySet<string>, readText: (file: string, shown: string) => SourceText): string {
   // Read as the transcript reader reads them: a folder or a named pipe by that name is a problem, never a hang or a crash.
   const beside = (['vtt', 'srt'] as const).map((extension) => {
     const candidate = path.join(path.dirname(file), `${slug}.${extension}`);
@@ -165,7 +177,17 @@ function episodeKey(shown: string, file: string, slug: string, text: string, con
     if ('problem' in read && read.missing) return '';
     return 'text' in read ? `text\0${read.text}` : `problem\0${read.problem.message}`;
   });
-  return hashOf('episode', shown, slug, contextKey, audioKey, text, ...beside);
+  return hashOf('episode', shown, slug, contextKey, audioKey, digest, ...beside);
+}
+
+type EpisodeFile = ReturnType<typeof scanContentFolder>['episodes'][number];
+
+/** An episode file read (its text or the problem, and its stamp from before), or known unchanged by its stamp and not read. */
+interface EpisodeText {
+  file: EpisodeFile;
+  read?: SourceText;
+  stamp?: ReturnType<typeof stampOf>;
+  known?: { digest: string };
 }
 
 /** The episode files a build of `dir` reads (the scan's rules), sorted: for commands that add to a show. */
@@ -174,6 +196,16 @@ export async function findEpisodeFiles(dir: string): Promise<string[]> {
 }
 
 export async function loadContent(dir: string, options: LoadOptions = {}): Promise<Content> {
+  return (await loadWith(dir, options, true)) ?? (await loadWith(dir, options, false))!;
+}
+
+/**
+ * loadContent; with `trustStamps`, files whose stamps the previous build left are not read
+ * (load/source-stamps.ts). Undefined when one of them proves to need reading after all in a way this
+ * pass cannot follow (its parsed episode is gone from the cache and its text names files): the
+ * caller then loads again, reading every file.
+ */
+async function loadWith(dir: string, options: LoadOptions, trustStamps: boolean): Promise<Content | undefined> {
   const cwd = options.cwd ?? process.cwd();
   const files = scanContentFolder(dir, cwd);
   options.onScanned?.(files.folders);
@@ -181,17 +213,24 @@ export async function loadContent(dir: string, options: LoadOptions = {}): Promi
   const showSource = readShow(files.show, showName, files.showLookalike);
   const root = path.resolve(dir);
   const readText = options.readText ?? readSourceText;
-  const texts = files.episodes.map((file) => ({ file, read: readText(file.path, file.shown) }));
-  const episodeTexts = texts.flatMap(({ file, read }) => ('text' in read ? [{ path: file.path, text: read.text }] : []));
+  // `dev` reads through what it kept (options.readText) and keeps no stamps.
+  const stamps = options.cache && !options.readText ? new SourceStamps(options.cache, root, options.stampClock) : undefined;
+  /** A file read now, with its stamp taken before it was read (see SourceStamps.remember). */
+  const read = (file: EpisodeFile): EpisodeText => ({ file, stamp: stamps && stampOf(file.path), read: readText(file.path, file.shown) });
+  const texts = files.episodes.map((file): EpisodeText => {
+    const known = trustStamps ? stamps?.unchanged(file.path) : undefined;
+    return known ? { file, known } : read(file);
+  });
+  const episodeTexts = texts.flatMap(({ file, read }) => (read && 'text' in read ? [{ path: file.path, text: read.text }] : []));
   const state = stateFolder(dir, { env: process.env, cwd });
-  const audioFiles = namedFiles(episodeTexts, /\bfile\b["']?\s*:/, audioFilePath);
+  const audioFiles = namedFiles(episodeTexts, NAMES_AUDIO, audioFilePath);
   const audio = await readNamed(audioFiles, root, audioReader(path.join(state, 'audio.json')));
   const showImage = imageFilePath(showSource.source?.data, root);
-  const imageFiles = [...(showImage ? [showImage] : []), ...namedFiles(episodeTexts, /\bimage\b["']?\s*:/, (data, episodePath) => imageFilePath(data, path.dirname(episodePath)))];
+  const imageFiles = [...(showImage ? [showImage] : []), ...namedFiles(episodeTexts, NAMES_IMAGE, (data, episodePath) => imageFilePath(data, path.dirname(episodePath)))];
   // sharp (and libvips) loaded only for a show with local artwork.
   const images = imageFiles.length > 0 ? await readNamed(imageFiles, root, (await import('./image.ts')).imageReader(path.join(state, 'images.json'))) : new Map<string, ReadImage | string>();
   if (options.onNamedFiles) {
-    const transcripts = namedFiles(episodeTexts, /\btranscript\b["']?\s*:/, (data, episodePath) => localTranscriptPath(data, path.dirname(episodePath)));
+    const transcripts = namedFiles(episodeTexts, NAMES_TRANSCRIPT, (data, episodePath) => localTranscriptPath(data, path.dirname(episodePath)));
     options.onNamedFiles([...new Set([...audioFiles, ...imageFiles, ...transcripts])]);
   }
   const { show, problems } = loadShow(showSource, showName, root, images);
@@ -202,23 +241,47 @@ export async function loadContent(dir: string, options: LoadOptions = {}): Promi
   const contextKey = JSON.stringify([context.url, context.guid, context.explicit, context.storiesHeading, context.chaptersIntro, context.language, context.audioBaseUrl]);
   const audioKey = hashOf('audio', JSON.stringify([...audio]), JSON.stringify([...images]));
   const sourceKeys = new Map<string, string>();
-  const loaded = texts.map(({ file, read }) => {
-    if ('problem' in read) return { problems: [read.problem], identity: { file: file.shown, slug: file.slug, numbered: false } as Identity };
-    const source = { file: file.shown, slug: file.slug, text: read.text, place: { path: file.path, root, cwd }, audio, images };
-    const key = options.cache && episodeKey(source.file, file.path, source.slug, source.text, contextKey, audioKey, files.listed, readText);
-    if (!key) return readEpisode(source, context);
-    const cached = options.cache!.get<LoadedEpisode>(key);
-    if (cached) {
-      sourceKeys.set(source.slug, key);
-      return cached;
+  const loaded: LoadedEpisode[] = [];
+  for (const text of texts) {
+    const { file } = text;
+    const keyOf = (digest: string) => episodeKey(file.shown, file.path, file.slug, digest, contextKey, audioKey, files.listed, readText);
+    let entry = text;
+    if (entry.known) {
+      const key = keyOf(entry.known.digest);
+      const cached = options.cache!.get<LoadedEpisode>(key);
+      if (cached) {
+        sourceKeys.set(file.slug, key);
+        loaded.push(cached);
+        continue;
+      }
+      // Its parsed episode is gone (or the show's settings it takes changed): read after all. A
+      // text that names files now would need them read with the others: load again, reading all.
+      entry = read(file);
+      if (entry.read && 'text' in entry.read && mayNameFiles(entry.read.text)) return undefined;
     }
-    const episode = readEpisode(source, context);
-    if (!episode.namesFiles) {
-      options.cache!.set(key, episode);
-      sourceKeys.set(source.slug, key);
+    const readNow = entry.read!;
+    if ('problem' in readNow) {
+      loaded.push({ problems: [readNow.problem], identity: { file: file.shown, slug: file.slug, numbered: false } as Identity });
+      continue;
     }
-    return episode;
-  });
+    const source = { file: file.shown, slug: file.slug, text: readNow.text, place: { path: file.path, root, cwd }, audio, images };
+    if (!options.cache) {
+      loaded.push(readEpisode(source, context));
+      continue;
+    }
+    const digest = textDigest(readNow.text);
+    const key = keyOf(digest);
+    const cached = options.cache.get<LoadedEpisode>(key);
+    const episode = cached ?? readEpisode(source, context);
+    if (!cached && !episode.namesFiles) options.cache.set(key, episode);
+    if (cached || !episode.namesFiles) {
+      sourceKeys.set(source.slug, key);
+      // Only a file that names no others goes unread next time (what it names is read through it).
+      if (!mayNameFiles(readNow.text)) stamps?.remember(file.path, entry.stamp, digest);
+    }
+    loaded.push(episode);
+  }
+  stamps?.save();
   problems.push(...loaded.flatMap((episode) => episode.problems), ...crossCheck(loaded.map((episode) => episode.identity), show));
   const warnings = problems.filter(isWarning);
   if (warnings.length < problems.length || !show) throw new ContentError(problems);

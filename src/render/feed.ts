@@ -124,9 +124,13 @@ function fitDescription(templates: Templates, episode: EpisodeView): string | Pr
   return render(cut(largestFitting(0, summary.length, (length) => fitsApple(render(cut(length), 0)))), 0);
 }
 
-/** What one episode puts in the feed: its <item> element, as indented in the feed. */
+/**
+ * What one episode puts in the feed: its <item> element, as indented in the feed, as UTF-8 bytes
+ * without the characters XML forbids. Bytes, so that a feed of megabytes is put together from
+ * cached items by copying them, never decoded to text and encoded again (issue 9).
+ */
 export interface FeedItem {
-  xml: string;
+  xml: Uint8Array;
 }
 
 const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
@@ -155,7 +159,10 @@ export function renderFeedItem(show: Pick<Show, 'audioPrefix'>, templates: Templ
   });
   const xml = feed.xml({ indent: '  ' });
   const item = xml.slice(xml.lastIndexOf('\n', xml.indexOf('<item>')), xml.lastIndexOf('</item>') + '</item>'.length);
-  return { xml: item.replace(`<guid isPermaLink="false">${marker}</guid>`, () => `<guid isPermaLink="true">${escapeXml(episode.guid)}</guid>`) };
+  const text = item.replace(`<guid isPermaLink="false">${marker}</guid>`, () => `<guid isPermaLink="true">${escapeXml(episode.guid)}</guid>`);
+  // Cleaned here rather than in the whole feed: an item begins and ends with ASCII (a line break,
+  // `</item>`), so no surrogate pair spans two items and removing per item removes the same.
+  return { xml: Buffer.from(withoutNotXml(text)) };
 }
 
 function itemElements(episode: EpisodeView, content: string): XmlElement[] {
@@ -222,7 +229,7 @@ function pageLinks(show: Show, page: FeedPage): XmlElement[] {
 }
 
 /** The feed's pages: one when it has no limit or the episodes fit, else the newest `limit` a page. */
-export function renderFeedPages(show: Show, templates: Templates, items: ReadonlyArray<{ view: EpisodeView; item: FeedItem }>): Array<readonly [string, string]> {
+export function renderFeedPages(show: Show, templates: Templates, items: ReadonlyArray<{ view: EpisodeView; item: FeedItem }>): Array<readonly [string, Buffer]> {
   const limit = show.feed?.limit;
   if (limit === undefined || items.length <= limit) return [[feedPagePath(1), renderFeed(show, templates, items)]];
   const count = Math.ceil(items.length / limit);
@@ -232,8 +239,8 @@ export function renderFeedPages(show: Show, templates: Templates, items: Readonl
   });
 }
 
-/** The whole feed (or one page of it) from every listed episode's item, newest first. */
-export function renderFeed(show: Show, templates: Templates, items: ReadonlyArray<{ view: EpisodeView; item: FeedItem }>, page?: FeedPage): string {
+/** The whole feed (or one page of it) from every listed episode's item, newest first, as UTF-8 bytes. */
+export function renderFeed(show: Show, templates: Templates, items: ReadonlyArray<{ view: EpisodeView; item: FeedItem }>, page?: FeedPage): Buffer {
   const episodes = items.map(({ view }) => view);
   const newest = episodes[0]?.date.instant;
   // No `author` option: the rss package would write a channel <author>, which validators reject.
@@ -256,8 +263,10 @@ export function renderFeed(show: Show, templates: Templates, items: ReadonlyArra
     .xml({ indent: '  ' })
     .replace(/<lastBuildDate>[^<]*<\/lastBuildDate>\s*/, newest ? `<lastBuildDate>${newest.toUTCString()}</lastBuildDate>\n    ` : '')
     // The stylesheet makes the feed readable when opened in a browser; podcast apps ignore it.
-    .replace(/^(<\?xml[^>]*\?>)/, `$1\n<?xml-stylesheet type="text/xsl" href="${templates.assets.feedStylesheet.path}"?>\n`)
-    // The items, rendered one by one, go where the rss package would have put them: last in the channel.
-    .replace(/\n {2}<\/channel>/, () => `${items.map(({ item }) => item.xml).join('')}\n  </channel>`);
-  return `${withoutNotXml(xml)}\n`;
+    .replace(/^(<\?xml[^>]*\?>)/, `$1\n<?xml-stylesheet type="text/xsl" href="${templates.assets.feedStylesheet.path}"?>\n`);
+  // The items, rendered one by one, go where the rss package would have put them: last in the
+  // channel. The channel's text ends and resumes with ASCII, so it is cleaned apart from them.
+  const end = xml.search(/\n {2}<\/channel>/);
+  if (end === -1) throw new Error('the rss package wrote no </channel>');
+  return Buffer.concat([Buffer.from(withoutNotXml(xml.slice(0, end))), ...items.map(({ item }) => item.xml), Buffer.from(`${withoutNotXml(xml.slice(end))}\n`)]);
 }

@@ -54,23 +54,18 @@ export function jsonFeedItem(show: Show, templates: Templates, episode: EpisodeV
   };
 }
 
-// Each item as the feed writes it (indented at its depth), kept while the item is the same object:
-// a dev save hands back the same item for every episode it did not change, so the feed of
-// megabytes is put together rather than written out again.
-const itemTexts = new WeakMap<JsonFeedItem, string>();
-
-function itemText(item: JsonFeedItem): string {
-  let text = itemTexts.get(item);
-  if (text === undefined) {
-    // A line break inside a string is written as \n: every real one starts a line to indent.
-    text = JSON.stringify(item, null, 2).replaceAll('\n', '\n    ');
-    itemTexts.set(item, text);
-  }
-  return text;
+/**
+ * An item as the feed writes it (indented at its depth), as UTF-8 bytes: what an episode keeps in
+ * the cache, so that a feed of megabytes is put together from cached items by copying them, never
+ * built as objects and written out again (issue 9).
+ */
+export function jsonFeedItemText(item: JsonFeedItem): Uint8Array {
+  // A line break inside a string is written as \n: every real one starts a line to indent.
+  return Buffer.from(JSON.stringify(item, null, 2).replaceAll('\n', '\n    '));
 }
 
-/** The whole feed, items newest first: exactly JSON.stringify(feed, null, 2). */
-export function renderJsonFeed(show: Show, items: readonly JsonFeedItem[]): string {
+/** The whole feed, items (jsonFeedItemText) newest first, as UTF-8 bytes: exactly JSON.stringify(feed, null, 2). */
+export function renderJsonFeed(show: Show, items: readonly Uint8Array[]): Buffer {
   const feed = {
     version: 'https://jsonfeed.org/version/1.1',
     title: show.title,
@@ -83,7 +78,11 @@ export function renderJsonFeed(show: Show, items: readonly JsonFeedItem[]): stri
     items: [],
   };
   const text = JSON.stringify(feed, null, 2);
-  if (items.length === 0) return `${text}\n`;
+  if (items.length === 0) return Buffer.from(`${text}\n`);
   // "items" is the last key: its empty list is replaced by the items.
-  return `${text.slice(0, text.lastIndexOf('[]'))}[\n    ${items.map(itemText).join(',\n    ')}\n  ]\n}\n`;
+  const between = Buffer.from(',\n    ');
+  const parts: Uint8Array[] = [Buffer.from(`${text.slice(0, text.lastIndexOf('[]'))}[\n    `)];
+  items.forEach((item, index) => parts.push(...(index === 0 ? [item] : [between, item])));
+  parts.push(Buffer.from('\n  ]\n}\n'));
+  return Buffer.concat(parts);
 }

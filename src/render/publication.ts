@@ -214,7 +214,8 @@ function addFiles(sink: FileSink, renderings: ReadonlyArray<Written>): void {
 export function renderPublication(publication: Publication, templates: Templates, options: RenderOptions = {}): Rendered {
   const files: OutputFiles = new Map();
   const sink: FileSink = {
-    add: (file, content) => files.set(file, content instanceof Uint8Array ? Buffer.from(content).toString() : content),
+    // Bytes (a feed put together from its items) decoded where they are, not copied first.
+    add: (file, content) => files.set(file, content instanceof Uint8Array ? Buffer.from(content.buffer, content.byteOffset, content.byteLength).toString() : content),
     addKnown: (file, kept) => files.set(file, kept.load()),
   };
   const contributions = renderParts(publication, templates, options, sink, false);

@@ -49,7 +49,7 @@ describe('feed.json (issue 14)', () => {
   it('is written as JSON.stringify writes it, two spaces an indent, its items put together one by one; with no items too', () => {
     const written = file(sample, 'feed.json');
     expect(written).toBe(`${JSON.stringify(feed, null, 2)}\n`);
-    const empty = renderJsonFeed(sample.publication.show, []);
+    const empty = renderJsonFeed(sample.publication.show, []).toString();
     expect(empty).toBe(`${JSON.stringify(JSON.parse(empty), null, 2)}\n`);
     expect(JSON.parse(empty).items).toEqual([]);
   });

@@ -1,6 +1,6 @@
 // What search engines and feed readers look for beside the pages: sitemap.xml, robots.txt, and the
 // JSON Feed (feed.json) with every episode and its stories.
-import { JSON_FEED_PATH, jsonFeedItem, renderJsonFeed, type JsonFeedItem } from '../json-feed.ts';
+import { JSON_FEED_PATH, jsonFeedItem, jsonFeedItemText, renderJsonFeed } from '../json-feed.ts';
 import { renderSitemap } from '../sitemap.ts';
 import { defineOutput } from './output.ts';
 
@@ -11,8 +11,9 @@ export const sitemapOutput = defineOutput({
   show: ({ show, templates }, episodes) => renderSitemap(show, templates, episodes.map(({ view }) => view)),
 });
 
-export const jsonFeedOutput = defineOutput<JsonFeedItem>({
+// Each episode's part is its item as written in the feed (bytes), which the feed copies.
+export const jsonFeedOutput = defineOutput<Uint8Array>({
   name: 'json-feed',
-  episode: ({ show, templates }, view) => ({ files: [], part: jsonFeedItem(show, templates, view) }),
+  episode: ({ show, templates }, view) => ({ files: [], part: jsonFeedItemText(jsonFeedItem(show, templates, view)) }),
   show: ({ show }, episodes) => [[JSON_FEED_PATH, renderJsonFeed(show, episodes.map(({ part }) => part))]],
 });

@@ -5,8 +5,8 @@
 // An output has two halves. `episode` renders what one episode contributes (its files and a part
 // the show half needs): a pure function of the show, the templates and that episode's view, so its
 // result can be cached and computed in another thread; it must return plain data (strings, numbers,
-// plain objects and arrays). `show` renders the files of the show as a whole from every listed
-// episode's view and part, newest first.
+// byte arrays, plain objects and arrays). `show` renders the files of the show as a whole from every
+// listed episode's view and part, newest first.
 import type { SourceFile } from '../../model/source-file.ts';
 import type { Problem } from '../../problems.ts';
 import type { Show } from '../../model/types.ts';
@@ -16,6 +16,9 @@ import type { EpisodeView } from '../view.ts';
 
 /** Output path (relative, `/`-separated) and its content: text, or a file of the content folder by reference. */
 export type OutputFile = readonly [path: string, content: string | SourceFile];
+
+/** A file of the show half: its content may also be UTF-8 bytes (a feed put together from cached items). */
+export type ShowFile = readonly [path: string, content: string | Uint8Array | SourceFile];
 
 export interface RenderContext {
   show: Show;
@@ -42,7 +45,7 @@ export interface Output<Part = undefined> {
   /** Whether this show has the output at all (default: yes); e.g. digests need email settings. */
   applies?(show: Show): boolean;
   episode?(context: RenderContext, view: EpisodeView): EpisodeRendering<Part>;
-  show?(context: RenderContext, episodes: ReadonlyArray<Contribution<Part>>): OutputFile[];
+  show?(context: RenderContext, episodes: ReadonlyArray<Contribution<Part>>): ShowFile[];
 }
 
 /** Types an output's part from its own definition, so the registry can hold outputs of any part. */
