@@ -17,7 +17,7 @@
 // shared memory (RING bytes; the main thread waits when it is full, and a larger file waits for the
 // ring to be empty), so memory stays bounded whatever the show's size and the thread allocates
 // nothing per file.
-import { mkdirSync } from 'node:fs';
+import { lstatSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { RunError } from '../errors.ts';
@@ -167,7 +167,9 @@ export function openPlacer(staging: string, record: OutputRecord | undefined, lo
       const bySeq = new Map([...linking].map(([relative, { seq, known }]) => [seq, { relative, known }]));
       for (const seq of unlinked) {
         const link = bySeq.get(seq);
-        if (link) placeFile(record, link.relative, locate(link.relative), link.known.load(), true);
+        if (!link) continue;
+        const file = locate(link.relative);
+        placeFile(record, link.relative, file, link.known.load(), lstatSync(file, { throwIfNoEntry: false }) !== undefined);
       }
     },
     stop() {
