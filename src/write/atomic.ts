@@ -29,8 +29,8 @@ function checkedPath(root: string, relative: string): string {
 }
 
 /**
- * Synchronous, on the main thread: it runs at commit, when rendering is over and there is nothing
- * to overlap with (write/placer.ts says why not libuv's pool). An `adopted` root is an earlier output (the spare,
+ * Synchronous, on the main thread: it runs at commit, once rendering is over, so there is nothing
+ * to overlap (write/placer.ts). An `adopted` root is an earlier output (the spare,
  * write/work-area.ts): what the new one does not have is removed, and what it has is checked.
  */
 function writeTree(
@@ -198,9 +198,9 @@ export function openOutput(outDir: string, options: WriteOptions = {}): OutputWr
     area.release();
   };
   /** Runs one write into the work folder; an error removes it and says which folder. */
-  const writing = <T>(write: () => T): T => {
+  const writing = (write: () => void) => {
     try {
-      return write();
+      write();
     } catch (error) {
       release();
       throw writeError(error, shown, undefined, cwd);

@@ -188,6 +188,9 @@ class Thread {
   /** Bytes counted into the ring (modulo 2^32, as SLOT.consumed), and where the next go. */
   private produced = 0;
   private position = 0;
+  /** Ops not posted yet, and the buffers they move. */
+  private batch: PlaceOp[] = [];
+  private moved: ArrayBuffer[] = [];
   private error: Error | undefined;
   /** Settles when the thread has ended. */
   private readonly ended: Promise<unknown>;
@@ -213,9 +216,6 @@ class Thread {
     this.ended = new Promise((resolve) => this.worker.once('exit', resolve));
   }
 
-  private batch: PlaceOp[] = [];
-  private moved: ArrayBuffer[] = [];
-
   /** Hands an op over, with `content` to write (copied into the ring). */
   place(op: PlaceOp, content?: string | Uint8Array): void {
     this.throwFailure();
@@ -237,7 +237,7 @@ class Thread {
       op.length = length;
       if (typeof content === 'string') this.ring.write(content, op.at);
       else if (content) this.ring.set(content, op.at);
-      this.position = op.at + length;
+      this.position = (op.at + length) % RING;
     }
     op.end = this.produced;
     this.batch.push(op);
