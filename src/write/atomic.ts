@@ -130,7 +130,8 @@ export interface WriteOptions {
 }
 
 /**
- * An output folder being written. Files are written into the work folder as they are added, so a
+ * An output folder being written. Files are written into the work folder as they are added (by a
+ * thread past the first few hundred, write/placer.ts; `commit` waits for them), so a
  * build need not hold every file of the show until the end (only where an earlier output is
  * taken over as the work folder are they held, to know what it must lose). Nothing replaces the
  * previous output before `commit`; `abort` removes what was written and leaves it as it was.

@@ -7,12 +7,13 @@
 // the second core could take it. Not libuv's pool: rendering is synchronous, so a write through it
 // advances one step (open, write, close) each time the event loop turns, i.e. mostly after
 // rendering, and thousands of small writes through the pool cost about twice the CPU. One thread
-// making the same synchronous calls, fed in order, overlaps all of it. Measured on 2 shared cores
-// (load 4-5 from other work, 8 paired cold builds, medians, before -> after): main thread's CPU
-// 4.03 -> 3.65 s on ext4 (its sys 1.02 -> 0.42 s), 3.33 -> 2.96 s on tmpfs; wall 6.1 -> 6.6 s on
-// ext4 (best 5.2 -> 4.4 s) and 5.2 -> 4.9 s on tmpfs, too noisy to call; the thread costs ~40 MB
-// of peak memory (283 -> 326 MB) and ~50 ms to start. A rebuild that adopts the spare writes at
-// commit (write/atomic.ts's writeTree) and does not use it.
+// making the same synchronous calls, fed in order, overlaps all of it. Measured on 2 cores shared
+// with other work (paired cold builds of 1,000 episodes, medians before -> after; 8 pairs at load
+// 4-5, then 6 at load ~2): the main thread's CPU 4.03 -> 3.65 s and 4.21 -> 3.62 s on ext4 (its
+// sys 1.02 -> 0.42 s and 0.77 -> 0.42 s), 3.33 -> 2.96 s and 4.52 -> 4.28 s on tmpfs; wall on ext4
+// 6.1 -> 6.6 s and 4.6 -> 4.2 s, on tmpfs 5.2 -> 4.9 s and 4.9 -> 4.9 s, within this machine's
+// noise. The thread costs ~40 MB of peak memory (~284 -> ~330 MB) and ~50 ms to start. A rebuild
+// that adopts the spare writes at commit (write/atomic.ts's writeTree) and does not use it.
 //
 // What the write stage promises still holds: ops run in the order they were added (a path added
 // twice ends with the later content); the first error stops the thread, is thrown by the next
