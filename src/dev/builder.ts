@@ -2,6 +2,7 @@
 // kept between builds, so modules are loaded once; stopping a build ends the thread, and the next
 // build starts a new one.
 import { Worker } from 'node:worker_threads';
+import { entryUrl, threadScript } from '../thread-script.ts';
 import type { BuildOutcome, BuildRequest, BuiltFiles, WorkerData, WorkerMessage } from './build-worker.ts';
 
 export type { BuildOutcome, BuildRequest, BuiltFiles, FileChanges } from './build-worker.ts';
@@ -24,25 +25,8 @@ export interface Builder {
   close(): Promise<void>;
 }
 
-// Run from source (.ts, through tsx) or compiled (.js): the worker's files have the same ending.
-const ENDING = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-const WORKER_ENTRY = new URL(`./build-worker${ENDING}`, import.meta.url).href;
-const PREVIEW_MODULE = new URL(`./preview${ENDING}`, import.meta.url).href;
-
-/**
- * A worker does not inherit the loader that lets this process import .ts files (a test runner's
- * own, or tsx's), so from source it registers tsx before importing its entry.
- */
-function bootstrap(): string {
-  const tsx = ENDING === '.ts' ? JSON.stringify(import.meta.resolve('tsx/esm/api')) : 'undefined';
-  return `
-    const tsx = ${tsx};
-    (async () => {
-      if (tsx) (await import(tsx)).register();
-      await import(${JSON.stringify(WORKER_ENTRY)});
-    })().catch((error) => process.nextTick(() => { throw error; }));
-  `;
-}
+const WORKER_ENTRY = entryUrl('build-worker', import.meta.url);
+const PREVIEW_MODULE = entryUrl('preview', import.meta.url);
 
 interface Running {
   worker: Worker;
@@ -60,7 +44,7 @@ export function startBuilder(options: BuilderOptions = {}): Builder {
 
   const start = (): Running => {
     // Without the parent's --import flags: the bootstrap registers what it needs, once.
-    const worker = new Worker(bootstrap(), { eval: true, workerData: data, execArgv: [] });
+    const worker = new Worker(threadScript(WORKER_ENTRY), { eval: true, workerData: data, execArgv: [] });
     const running: Running = { worker, ready: Promise.resolve() };
     running.ready = new Promise<void>((resolve) => {
       worker.once('message', () => resolve());

@@ -10,6 +10,7 @@ import { isErrno, systemError, systemReason } from '../errors.ts';
 import { displayPath } from '../problems.ts';
 import { isSourceFile, type OutputContent } from '../model/source-file.ts';
 import { placeSource } from './place-source.ts';
+import { openPlacer } from './placer.ts';
 import { placeFile, placeKnownFile, readOutputRecord, saveOutputRecord, type KnownFile, type OutputRecord } from './reuse.ts';
 import { replaceEntries, replaceFolder } from './swap.ts';
 import { claimWorkArea, findSpare, isWorkEntry, keepSpare, removeStaleWorkAreas, type WorkArea } from './work-area.ts';
@@ -28,8 +29,8 @@ function checkedPath(root: string, relative: string): string {
 }
 
 /**
- * Synchronous on purpose: thousands of small writes through libuv's thread pool take about twice
- * as long as writing them one after the other. An `adopted` root is an earlier output (the spare,
+ * Synchronous, on the main thread: it runs at commit, once rendering is over, so there is nothing
+ * to overlap (write/placer.ts). An `adopted` root is an earlier output (the spare,
  * write/work-area.ts): what the new one does not have is removed, and what it has is checked.
  */
 function writeTree(
@@ -122,12 +123,15 @@ export interface WriteOptions {
   removeDetached?: boolean;
   /** Told when the record cannot be saved (the output is complete; the next build writes every file). */
   onWarning?: (message: string) => void;
+  /** How many files are written on the main thread before a thread takes over (write/placer.ts); for tests. */
+  threadFrom?: number;
   /** More files, known by the hash of their content and read only when they cannot be linked (write/reuse.ts). */
   known?: ReadonlyMap<string, KnownFile>;
 }
 
 /**
- * An output folder being written. Files are written into the work folder as they are added, so a
+ * An output folder being written. Files are written into the work folder as they are added (by a
+ * thread past the first few hundred, write/placer.ts; `commit` waits for them), so a
  * build need not hold every file of the show until the end (only where an earlier output is
  * taken over as the work folder are they held, to know what it must lose). Nothing replaces the
  * previous output before `commit`; `abort` removes what was written and leaves it as it was.
@@ -188,28 +192,20 @@ export function openOutput(outDir: string, options: WriteOptions = {}): OutputWr
   }
   // An adopted earlier output must lose what the new one lacks: its files are placed at the end.
   const held = area.adopted ? { files: new Map<string, OutputContent>(), known: new Map<string, KnownFile>() } : undefined;
-  const placed = new Set<string>();
-  const folders = new Set<string>();
+  const placer = openPlacer(area.staging, record, (relative) => checkedPath(area.staging, relative), options.threadFrom);
+  /** Removes the work folder, once nothing writes into it any more. */
+  const release = () => {
+    placer.stop();
+    area.release();
+  };
   /** Runs one write into the work folder; an error removes it and says which folder. */
   const writing = (write: () => void) => {
     try {
       write();
     } catch (error) {
-      area.release();
+      release();
       throw writeError(error, shown, undefined, cwd);
     }
-  };
-  /** The path in the work folder, its folder made, and whether a file was put there already. */
-  const prepare = (relative: string): [string, boolean] => {
-    const file = checkedPath(area.staging, relative);
-    const folder = path.dirname(file);
-    if (!folders.has(folder)) {
-      mkdirSync(folder, { recursive: true });
-      folders.add(folder);
-    }
-    const occupied = placed.has(relative);
-    placed.add(relative);
-    return [file, occupied];
   };
   let committed = false;
 
@@ -220,11 +216,7 @@ export function openOutput(outDir: string, options: WriteOptions = {}): OutputWr
         held.files.set(relative, content);
         return;
       }
-      writing(() => {
-        const [file, occupied] = prepare(relative);
-        if (isSourceFile(content)) placeSource(record, relative, file, content, occupied);
-        else placeFile(record, relative, file, content, occupied);
-      });
+      writing(() => placer.add(relative, content));
     },
     addKnown(relative, known) {
       if (held) {
@@ -232,19 +224,22 @@ export function openOutput(outDir: string, options: WriteOptions = {}): OutputWr
         held.known.set(relative, known);
         return;
       }
-      writing(() => {
-        const [file, occupied] = prepare(relative);
-        placeKnownFile(record, relative, file, known, occupied);
-      });
+      writing(() => placer.addKnown(relative, known));
     },
     get count() {
-      return held ? held.files.size + held.known.size : placed.size;
+      return held ? held.files.size + held.known.size : placer.count;
     },
     async commit() {
       committed = true;
       if (held) {
         for (const relative of [...held.files.keys(), ...held.known.keys()]) checkedPath(target, relative);
         writing(() => writeTree(area.staging, held.files, held.known, record, true));
+      }
+      try {
+        await placer.finish();
+      } catch (error) {
+        release();
+        throw writeError(error, shown, undefined, cwd);
       }
       if (inside) {
         swapInside(area, target, shown, cwd);
@@ -283,7 +278,7 @@ export function openOutput(outDir: string, options: WriteOptions = {}): OutputWr
       saveRecord();
     },
     abort() {
-      if (!committed) area.release();
+      if (!committed) release();
     },
   };
 }

@@ -1,0 +1,50 @@
+// The thread of write/placer.ts: places the files the main thread hands over, in the order given,
+// with the same synchronous calls the main thread would make. Its first error is sent back and
+// everything after it is skipped, as is everything once the main thread asks it to stop.
+import { mkdirSync } from 'node:fs';
+import { parentPort, workerData } from 'node:worker_threads';
+import { placeSource } from './place-source.ts';
+import { plainError, SLOT, type PlaceOp, type ThreadData, type ThreadReply } from './placer.ts';
+import { placeFile, reuseLive, type OutputRecord } from './reuse.ts';
+
+const { port, state, ring, target, previous } = workerData as ThreadData;
+const shared = new Int32Array(state);
+const record: OutputRecord | undefined = previous && { file: '', target, previous: new Map(previous as never), next: new Map() };
+/** The known files (PlaceOp.hash) it could not link: the main thread writes them. */
+const unlinked: number[] = [];
+let failed = false;
+
+function place(op: PlaceOp): void {
+  if (op.folder !== undefined) mkdirSync(op.folder, { recursive: true });
+  if (op.hash !== undefined) {
+    if (!reuseLive(record!, op.relative, op.file, op.hash, op.occupied)) unlinked.push(op.seq);
+  } else if (op.source) placeSource(record, op.relative, op.file, op.source, op.occupied);
+  else placeFile(record, op.relative, op.file, op.bytes ?? Buffer.from(ring, op.at, op.length), op.occupied);
+}
+
+port.on('message', (ops: PlaceOp[] | 'end') => {
+  if (ops === 'end') {
+    if (!failed) port.postMessage({ next: record ? [...record.next] : [], unlinked } satisfies ThreadReply);
+    parentPort!.postMessage('done');
+    return;
+  }
+  for (const op of ops) run(op);
+});
+
+function run(op: PlaceOp): void {
+  // Busy before looking at stop; the main thread sets stop before looking at busy (placer.ts's stop).
+  Atomics.store(shared, SLOT.busy, 1);
+  try {
+    if (!failed && !Atomics.load(shared, SLOT.stop)) place(op);
+  } catch (error) {
+    failed = true;
+    port.postMessage({ error: plainError(error) } satisfies ThreadReply);
+    Atomics.store(shared, SLOT.failed, 1);
+  } finally {
+    Atomics.store(shared, SLOT.busy, 0);
+    Atomics.notify(shared, SLOT.busy);
+    // Its bytes in the ring may be written over from now on.
+    Atomics.store(shared, SLOT.consumed, op.end!);
+    Atomics.notify(shared, SLOT.consumed);
+  }
+}

@@ -1,0 +1,167 @@
+// Files placed by the writing thread (write/placer.ts, `threadFrom: 0` so that every file goes
+// through it): the same output, record, links and errors as when the main thread writes them.
+import { lstat, mkdir, readFile, readdir, stat, utimes, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { RunError } from '../../src/errors.ts';
+import type { OutputContent, SourceFile } from '../../src/model/source-file.ts';
+import { contentHash } from '../../src/cache/fingerprint.ts';
+import { openOutput, writeFolder, type WriteOptions } from '../../src/write/atomic.ts';
+import type { KnownFile } from '../../src/write/reuse.ts';
+import { cleanUp, tempDir } from '../helpers/content.ts';
+import { snapshot } from '../helpers/files.ts';
+import { mountTmpfs, unmountAll } from '../helpers/system.ts';
+
+afterEach(async () => {
+  unmountAll();
+  await cleanUp();
+});
+
+const THREAD: WriteOptions = { threadFrom: 0 };
+
+/** A show's worth of files: many folders, texts and bytes, a path given twice, a file larger than the ring, a byte view into a larger buffer. */
+function showFiles(): Map<string, OutputContent> {
+  const files = new Map<string, OutputContent>();
+  for (let n = 0; n < 300; n++) {
+    files.set(`episodes/${n}/index.html`, `<h1>Épisode ${n} — ‘notes’</h1>${'x'.repeat(n * 50)}`);
+    files.set(`episodes/${n}/notes.txt`, Buffer.from(`notes ${n}\n`));
+  }
+  const pack = Buffer.alloc(64 * 1024, 'p');
+  pack.write('inside', 1000);
+  files.set('view.bin', pack.subarray(1000, 1006));
+  files.set('feed.xml', '<rss>'.padEnd(3 * 1024 * 1024, 'f'));
+  files.set('big.bin', new Uint8Array(5 * 1024 * 1024).fill(7));
+  return files;
+}
+
+/** Adds `files`, then `twice` again at the same paths, through openOutput. */
+async function write(out: string, files: Map<string, OutputContent>, options: WriteOptions, twice = new Map<string, OutputContent>()): Promise<void> {
+  const writer = openOutput(out, options);
+  try {
+    for (const [relative, content] of files) writer.add(relative, content);
+    for (const [relative, content] of twice) writer.add(relative, content);
+    await writer.commit();
+  } finally {
+    writer.abort();
+  }
+}
+
+/** The saved record (write/reuse.ts), as path → [hash, size, mtimeMs, ino]. */
+async function savedRecord(file: string): Promise<Record<string, [string, number, number, number]>> {
+  return (JSON.parse(await readFile(file, 'utf8')) as { files: Record<string, [string, number, number, number]> }).files;
+}
+
+describe('the writing thread', () => {
+  it('writes what the main thread writes, the later content of a path added twice, and a record of exactly what is on disk', async () => {
+    const root = await tempDir();
+    const again = new Map<string, OutputContent>([['episodes/3/index.html', 'later'], ['big.bin', 'later too']]);
+    await write(path.join(root, 'main'), showFiles(), { threadFrom: Infinity }, again);
+    await write(path.join(root, 'thread'), showFiles(), { ...THREAD, record: path.join(root, 'record.json') }, again);
+    const written = await snapshot(path.join(root, 'thread'));
+    expect(written).toEqual(await snapshot(path.join(root, 'main')));
+    expect(await readFile(path.join(root, 'thread/episodes/3/index.html'), 'utf8')).toBe('later');
+    expect(await readFile(path.join(root, 'thread/view.bin'), 'utf8')).toBe('inside');
+
+    const record = await savedRecord(path.join(root, 'record.json'));
+    expect(Object.keys(record).sort()).toEqual(Object.keys(written).sort());
+    for (const [relative, [hash, size, mtimeMs, ino]] of Object.entries(record)) {
+      const file = path.join(root, 'thread', relative);
+      const stats = await lstat(file);
+      expect([size, mtimeMs, ino], relative).toEqual([stats.size, stats.mtimeMs, stats.ino]);
+      expect(hash, relative).toBe(contentHash(await readFile(file)));
+    }
+  });
+
+  it('links the unchanged files of the previous output, and writes a file whose live copy changed since', async () => {
+    const root = await tempDir();
+    const out = path.join(root, 'dist');
+    const record = path.join(root, 'record.json');
+    const texts = new Map([...Array(40).keys()].map((n) => [`episodes/${n}/index.html`, `episode ${n}`]));
+    await writeFolder(out, texts, { ...THREAD, record });
+    const before = await stat(path.join(out, 'episodes/1/index.html'));
+    // Edited in the live output since: same size, another time. Its record no longer holds.
+    const edited = path.join(out, 'episodes/2/index.html');
+    await writeFile(edited, 'episode X');
+    await utimes(edited, new Date(2001, 1, 1), new Date(2001, 1, 1));
+
+    const loaded: string[] = [];
+    const known = new Map<string, KnownFile>(
+      [...texts].map(([relative, text]) => [relative, { hash: contentHash(Buffer.from(text)), load: () => (loaded.push(relative), text) }]),
+    );
+    await writeFolder(out, new Map(), { ...THREAD, record, known });
+    expect((await stat(path.join(out, 'episodes/1/index.html'))).ino).toBe(before.ino);
+    expect(loaded).toEqual(['episodes/2/index.html']);
+    expect(await readFile(edited, 'utf8')).toBe('episode 2');
+    const saved = await savedRecord(record);
+    expect(saved['episodes/2/index.html']![3]).toBe((await lstat(edited)).ino);
+    expect(Object.keys(saved).length).toBe(40);
+  });
+
+  it('says which folder could not be written when the disk fills up, as the main thread does, and leaves the previous output', async ({ skip }) => {
+    const parent = await tempDir();
+    const out = path.join(parent, 'dist');
+    await mkdir(out);
+    const refused = mountTmpfs(out, '4m');
+    if (refused) return skip(refused);
+    await writeFolder(out, new Map([['index.html', 'good'], ['feed.xml', 'good']]));
+    const before = await snapshot(out);
+    const files = new Map<string, OutputContent>([...Array(200).keys()].map((n) => [`episodes/${n}/index.html`, 'e'.repeat(40 * 1024)]));
+    const error = await writeFolder(out, files, { ...THREAD, cwd: parent }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(RunError);
+    expect((error as Error).message).toBe('cannot write the output folder dist/ (ENOSPC: the disk is full; free some space and run the command again)');
+    expect(await snapshot(out)).toEqual(before);
+    expect((await readdir(out)).sort()).toEqual(['feed.xml', 'index.html']);
+  });
+
+  it('stops at a folder it cannot make, and at a content file changed since it was read, with the same messages', async () => {
+    const root = await tempDir();
+    const out = path.join(root, 'dist');
+    await writeFolder(out, new Map([['index.html', 'good'], ['feed.xml', 'good']]));
+    const before = await snapshot(out);
+    const clash = new Map([['a', 'file'], ['a/b', 'nested'], ['index.html', 'bad']]);
+    const onMain = await writeFolder(out, clash, { cwd: root }).catch((caught: unknown) => caught);
+    const onThread = await writeFolder(out, clash, { ...THREAD, cwd: root }).catch((caught: unknown) => caught);
+    expect(onThread).toBeInstanceOf(RunError);
+    expect((onThread as Error).message).toBe((onMain as Error).message);
+    expect((onThread as Error).message).toMatch(/^cannot write the output folder dist\/ \(EEXIST: /);
+
+    const audio = path.join(root, 'ep.wav');
+    await writeFile(audio, 'RIFF');
+    const { size, mtimeMs } = await stat(audio);
+    const source: SourceFile = { source: audio, size, mtimeMs, sha256: 'aa' };
+    await writeFile(audio, 'RIFF, longer');
+    const changed = await writeFolder(out, new Map([['ep.wav', source]]), THREAD).catch((caught: unknown) => caught);
+    expect(changed).toBeInstanceOf(RunError);
+    expect((changed as Error).message).toBe(`${audio} was 4 bytes when read and is 12 now; expected the file as the build read it (build again once it is saved)`);
+    expect(await snapshot(out)).toEqual(before);
+    expect((await readdir(root)).sort()).toEqual(['dist', 'ep.wav']);
+  });
+
+  it('stops writing when the build is stopped, whatever it had left; an error after that goes nowhere', async ({ skip }) => {
+    const parent = await tempDir();
+    const out = path.join(parent, 'dist');
+    await writeFolder(out, new Map([['feed.xml', 'good']]));
+    const before = await snapshot(out);
+    const writer = openOutput(out, THREAD);
+    // More than the ring holds: the main thread waits for the thread on the way.
+    for (let n = 0; n < 600; n++) writer.add(`episodes/${n}/index.html`, 'e'.repeat(20 * 1024));
+    writer.abort();
+    expect(await readdir(parent)).toEqual(['dist']);
+    expect(await snapshot(out)).toEqual(before);
+
+    // The disk fills up while the thread writes; the build stops before reading its error.
+    const mount = path.join(parent, 'small');
+    await mkdir(mount);
+    const refused = mountTmpfs(mount, '1m');
+    if (refused) return skip(refused);
+    for (const settle of [false, true]) {
+      const full = openOutput(path.join(mount, 'dist'), THREAD);
+      for (let n = 0; n < 60; n++) full.add(`episodes/${n}/index.html`, 'e'.repeat(40 * 1024));
+      // Stopped at once (the error comes after), or once the thread has had time to fail (its error is never read).
+      if (settle) await new Promise((resolve) => setTimeout(resolve, 300));
+      full.abort();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(await readdir(mount)).toEqual([]);
+    }
+  });
+});
