@@ -4,7 +4,7 @@
 //
 // - Entry points: the bin (lib/cli.js), each command (lib/commands/*.js, which cli/commands.ts
 //   imports lazily), the dev preview's worker and the module it loads by URL (dev/builder.ts), and
-//   the template precompiler that prepare runs next. What two of them share goes in lib/chunks/,
+//   the template precompiler that prepare runs next, and the write thread (write/place-thread.ts). What two of them share goes in lib/chunks/,
 //   so a command loads its own code and no other command's.
 // - Packages are bundled in, except those that cannot be: a native addon (sharp), packages that
 //   load their own files or optional packages at run time (mjml, Handlebars' compiler through
@@ -57,6 +57,7 @@ const entryPoints = [
   ...readdirSync(path.join(SRC, 'commands')).map((name) => `commands/${name}`),
   'dev/build-worker.ts',
   'dev/preview.ts',
+  'write/place-thread.ts',
   'render/precompile-templates.ts',
 ].map((file) => path.join(SRC, file));
 

@@ -31,12 +31,20 @@ import { entryUrl, threadScript } from '../thread-script.ts';
 import { placeSource } from './place-source.ts';
 import { placeFile, placeKnownFile, type KnownFile, type OutputRecord } from './reuse.ts';
 
+const stalled = () => new Error(`the thread writing the output made no progress for ${STALL_MS / 1000} s (it may have run out of memory); nothing of this build was put in place`);
+
 /** Files placed on the main thread before the thread is started (its start costs ~40 ms, a small show never needs it). */
 export const THREAD_FROM = 256;
 /** The shared memory files are handed over in; a file larger than half of it is posted alone. */
 const RING = 4 * 1024 * 1024;
 /** What an op counts in the ring besides its bytes, so that ops without bytes are bounded too. */
 const OP_COST = 64;
+/**
+ * How long the main thread waits for the thread without it moving on before the build fails: a
+ * thread that died without a word (out of memory) must not leave the build waiting for ever. One
+ * file takes far less, even on a slow disk.
+ */
+const STALL_MS = 60_000;
 /** Ops are posted by the batch (a message costs ~20 µs). */
 const BATCH_OPS = 64;
 
@@ -253,9 +261,12 @@ class Thread {
   private reserve(size: number): void {
     const room = () => RING - ((this.produced - Atomics.load(this.shared, SLOT.consumed)) | 0);
     if (room() < size) this.post();
-    for (let left = room(); left < size; left = room()) {
+    let since = Date.now();
+    for (let left = room(), before = left; left < size; left = room()) {
       Atomics.wait(this.shared, SLOT.consumed, (this.produced - RING + left) | 0, 1000);
       this.throwFailure();
+      if (room() !== before) [before, since] = [room(), Date.now()];
+      else if (Date.now() - since >= STALL_MS) throw stalled();
     }
     this.produced = (this.produced + size) | 0;
   }
@@ -294,7 +305,9 @@ class Thread {
   stop(): void {
     if (Atomics.load(this.shared, SLOT.stop)) return;
     Atomics.store(this.shared, SLOT.stop, 1);
-    while (Atomics.load(this.shared, SLOT.busy) === 1) Atomics.wait(this.shared, SLOT.busy, 1, 1000);
+    // A thread busy this long is not coming back (see STALL_MS): ended rather than waited for.
+    const until = Date.now() + STALL_MS;
+    while (Atomics.load(this.shared, SLOT.busy) === 1 && Date.now() < until) Atomics.wait(this.shared, SLOT.busy, 1, 1000);
     void this.worker.terminate();
   }
 }

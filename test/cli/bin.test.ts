@@ -4,12 +4,13 @@
 // as it is now, never an older build) and installed into an empty project, as a user would.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { cp, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { outputOf, runCli, type CliResult } from '../helpers/cli.ts';
 import { cleanUp, PROJECT, tempDir } from '../helpers/content.ts';
+import { THREAD_FROM } from '../../src/write/placer.ts';
 
 /** What `npm pack` needs to run `prepare` and pack the package. */
 const PACKAGE_INPUTS = ['package.json', 'README.md', 'tsconfig.json', 'scripts', 'src', 'templates'];
@@ -79,6 +80,28 @@ describe('the compiled bin (issue 9, start-up)', () => {
     const result = await compiled(['build'], { cwd: show });
     expect(result.code, result.stderr).toBe(0);
     expect(await readFile(path.join(show, 'dist', 'index.html'), 'utf8')).toContain('<html');
+  });
+
+  it('writes a show large enough for the write thread (write/placer.ts), its entry found in the bundle', async () => {
+    const show = path.join(work, 'large-show');
+    await cp(path.join(PROJECT, 'episodes'), path.join(show, 'episodes'), { recursive: true });
+    // Each episode makes a page and three digest files: past THREAD_FROM files, the thread writes.
+    const [sample] = (await readdir(path.join(show, 'episodes'))).filter((name) => name.endsWith('.md')).sort();
+    const text = await readFile(path.join(show, 'episodes', sample!), 'utf8');
+    const count = Math.ceil(THREAD_FROM / 3);
+    for (let n = 0; n < count; n++) {
+      const date = new Date(Date.UTC(2019, 0, 7 + 7 * n)).toISOString().slice(0, 10);
+      const episode = text
+        .replace(/^date: .*$/m, `date: ${date}T07:00:00Z`)
+        .replace(/^episode: .*$/m, `episode: ${1000 + n}`)
+        .replace(/^(\s+url: ).*$/m, `$1https://cdn.example.com/thread/${n}.mp3`);
+      await writeFile(path.join(show, 'episodes', `${date}-thread-${n}.md`), episode);
+    }
+    const result = await compiled(['build'], { cwd: show });
+    expect(result.code, result.stderr).toBe(0);
+    const pages = (await readdir(path.join(show, 'dist', 'episodes'))).filter((name) => name.includes('-thread-'));
+    expect(pages).toHaveLength(count);
+    expect(await readFile(path.join(show, 'dist', 'episodes', pages.sort().at(-1)!, 'index.html'), 'utf8')).toContain('<html');
   });
 });
 
