@@ -62,10 +62,21 @@ function inlineValue(text: string): unknown {
   if (text.startsWith('[')) {
     const flow = /^\[([^[\]{}"':]*)\]$/.exec(text);
     if (!flow) notPlain();
-    const inside = flow[1]!.trim();
-    return inside === '' ? [] : inside.split(',').map((item) => plainScalar(item.trim(), true));
+    // Only spaces separate flow items: YAML keeps a no-break or other Unicode space in the item,
+    // where String.prototype.trim would take it away.
+    const inside = trimSpaces(flow[1]!);
+    return inside === '' ? [] : inside.split(',').map((item) => plainScalar(trimSpaces(item), true));
   }
   return plainScalar(text, false);
+}
+
+/** `text` without the spaces (U+0020 only) around it; a loop, as ` +$` would retry every run of spaces. */
+function trimSpaces(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && text.charCodeAt(start) === 32) start++;
+  while (end > start && text.charCodeAt(end - 1) === 32) end--;
+  return text.slice(start, end);
 }
 
 class Reader {
@@ -98,7 +109,8 @@ class Reader {
       if (own !== indent || text.startsWith('-')) notPlain();
       const field = KEY.exec(text) ?? notPlain();
       const key = field[1]!;
-      if (key === '__proto__' || Object.hasOwn(map, key)) notPlain();
+      // `null: x` is the key "" to YAML, `True` and `true` the same key: left to the yaml package.
+      if (key === '__proto__' || NOT_TEXT.test(key) || Object.hasOwn(map, key)) notPlain();
       this.at++;
       keyLines.set(key, no);
       // A value on the key's line (or none) starts there; a block below it, on its first line.

@@ -99,6 +99,20 @@ describe('plain YAML read without the yaml package', () => {
     expect(readPlainYaml(text)).toBeUndefined();
   });
 
+  it.each([
+    ['a key YAML reads as null', 'null: 1'],
+    ['a key YAML reads as null, capitalised', 'Null: 1\nNULL: 2'],
+    ['keys YAML reads as the same boolean', 'true: 1\nTrue: 2'],
+    ['a key YAML reads as false', 'FALSE: x'],
+    ['a no-break space ending a flow item', 'a: [x, 9\u00a0]'],
+    ['a no-break space starting a flow item', 'a: [\u00a0x]'],
+    ['an ideographic space in a flow item', 'a: [b\u3000, c]'],
+    ['a flow sequence of one em space', 'a: [\u2003]'],
+  ])('reads %s as the yaml package does, or leaves it to it', (_case, text) => {
+    const read = readPlainYaml(text);
+    if (read !== undefined) expect(read.data).toEqual(byYamlPackage(text));
+  });
+
   it('reads random documents as the yaml package does, or leaves them to it', () => {
     // A fixed seed: the same documents every run, and a failure names the one to look at.
     let seed = 0x5eed;
