@@ -35,7 +35,7 @@ const stalled = () => new Error(`the thread writing the output made no progress 
 
 /** Files placed on the main thread before the thread is started (its start costs ~40 ms, a small show never needs it). */
 export const THREAD_FROM = 256;
-/** The shared memory files are handed over in; a file larger than half of it is posted alone. */
+/** The shared memory files are handed over in; a file larger than about half of it is posted alone. */
 const RING = 4 * 1024 * 1024;
 /** What an op counts in the ring besides its bytes, so that ops without bytes are bounded too. */
 const OP_COST = 64;
@@ -233,7 +233,10 @@ class Thread {
   place(op: PlaceOp, content?: string | Uint8Array): void {
     this.throwFailure();
     const length = content === undefined ? 0 : typeof content === 'string' ? Buffer.byteLength(content) : content.byteLength;
-    if (length > RING / 2) {
+    // Alone past half the ring, less an op's cost: a file that does not fit before the ring's end
+    // starts over at 0, skipping less than its own length, so skipped + length + OP_COST stays
+    // within the ring (a reservation larger than the ring would wait for room it never has).
+    if (length > RING / 2 - OP_COST) {
       // Alone: once the ring is empty, and counted as filling it.
       this.reserve(RING);
       if (typeof content === 'string') op.bytes = content;

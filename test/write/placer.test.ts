@@ -72,6 +72,21 @@ describe('the writing thread', () => {
     }
   });
 
+  it('writes a file of just under half the ring that does not fit before the ring\'s end (it waited for room the ring never has)', async () => {
+    const root = await tempDir();
+    const half = 2 * 1024 * 1024;
+    // The first half of the ring, then a few bytes: the next half-ring file must start over at 0.
+    const files = new Map<string, OutputContent>([
+      ['a.bin', new Uint8Array(half).fill(1)],
+      ['b.txt', 'ten bytes!'],
+      ['c.bin', new Uint8Array(half - 5).fill(3)],
+      ['d.txt', 'after'],
+    ]);
+    await write(path.join(root, 'main'), files, { threadFrom: Infinity });
+    await write(path.join(root, 'thread'), files, THREAD);
+    expect(await snapshot(path.join(root, 'thread'))).toEqual(await snapshot(path.join(root, 'main')));
+  }, 20_000);
+
   it('links the unchanged files of the previous output, and writes a file whose live copy changed since', async () => {
     const root = await tempDir();
     const out = path.join(root, 'dist');
