@@ -31,7 +31,7 @@ import { entryUrl, threadScript } from '../thread-script.ts';
 import { placeSource } from './place-source.ts';
 import { placeFile, placeKnownFile, type KnownFile, type OutputRecord } from './reuse.ts';
 
-const stalled = () => new Error(`the thread writing the output made no progress for ${STALL_MS / 1000} s (it may have run out of memory); nothing of this build was put in place`);
+const stalled = (ms: number) => new Error(`the thread writing the output made no progress for ${ms / 1000} s (it may have run out of memory); nothing of this build was put in place`);
 
 /** Files placed on the main thread before the thread is started (its start costs ~40 ms, a small show never needs it). */
 export const THREAD_FROM = 256;
@@ -50,6 +50,8 @@ const BATCH_OPS = 64;
 
 /** Slots of the state shared with the thread. */
 export const SLOT = { consumed: 0, failed: 1, stop: 2, busy: 3 } as const;
+/** SLOT.busy while the thread places a content file (a link, or a copy that may take minutes); 1 for any other op. */
+export const BUSY_COPYING = 2;
 
 /** One file for the thread to place: bytes, a content-folder file, or (`hash`) a link to the live output's file. */
 export interface PlaceOp {
@@ -123,7 +125,7 @@ export interface Placer {
  * Places files at `locate(relative)` in `staging`, recording them in `record` (write/reuse.ts).
  * `threadFrom`: how many files are placed here before the thread takes over.
  */
-export function openPlacer(staging: string, record: OutputRecord | undefined, locate: (relative: string) => string, threadFrom = THREAD_FROM): Placer {
+export function openPlacer(staging: string, record: OutputRecord | undefined, locate: (relative: string) => string, threadFrom = THREAD_FROM, stallMs = STALL_MS): Placer {
   const placed = new Set<string>();
   const folders = new Set<string>();
   let thread: Thread | undefined;
@@ -140,7 +142,7 @@ export function openPlacer(staging: string, record: OutputRecord | undefined, lo
     const occupied = placed.has(relative);
     placed.add(relative);
     linking.delete(relative);
-    if (!thread && placed.size > threadFrom) thread = new Thread(staging, record);
+    if (!thread && placed.size > threadFrom) thread = new Thread(staging, record, stallMs);
     return { relative, file, occupied, ...(made ? {} : { folder }) };
   };
   const makeFolder = (folder: string | undefined) => folder !== undefined && mkdirSync(folder, { recursive: true });
@@ -208,7 +210,11 @@ class Thread {
   /** Settles when the thread has ended. */
   private readonly ended: Promise<unknown>;
 
-  constructor(staging: string, record: OutputRecord | undefined) {
+  constructor(
+    staging: string,
+    record: OutputRecord | undefined,
+    private readonly stallMs: number,
+  ) {
     const state = new SharedArrayBuffer(4 * Object.keys(SLOT).length);
     this.shared = new Int32Array(state);
     const ring = new SharedArrayBuffer(RING);
@@ -268,8 +274,10 @@ class Thread {
     for (let left = room(), before = left; left < size; left = room()) {
       Atomics.wait(this.shared, SLOT.consumed, (this.produced - RING + left) | 0, 1000);
       this.throwFailure();
-      if (room() !== before) [before, since] = [room(), Date.now()];
-      else if (Date.now() - since >= STALL_MS) throw stalled();
+      // Copying a content file (SLOT.busy 2) is progress however long it takes: a video of gigabytes
+      // on another disk may take minutes, and the copy is a system call that allocates no memory.
+      if (room() !== before || Atomics.load(this.shared, SLOT.busy) === BUSY_COPYING) [before, since] = [room(), Date.now()];
+      else if (Date.now() - since >= this.stallMs) throw stalled(this.stallMs);
     }
     this.produced = (this.produced + size) | 0;
   }
@@ -310,7 +318,7 @@ class Thread {
     Atomics.store(this.shared, SLOT.stop, 1);
     // A thread busy this long is not coming back (see STALL_MS): ended rather than waited for.
     const until = Date.now() + STALL_MS;
-    while (Atomics.load(this.shared, SLOT.busy) === 1 && Date.now() < until) Atomics.wait(this.shared, SLOT.busy, 1, 1000);
+    for (let busy = Atomics.load(this.shared, SLOT.busy); busy !== 0 && Date.now() < until; busy = Atomics.load(this.shared, SLOT.busy)) Atomics.wait(this.shared, SLOT.busy, busy, 1000);
     void this.worker.terminate();
   }
 }
