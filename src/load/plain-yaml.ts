@@ -32,6 +32,9 @@ const KEY = /^([A-Za-z_][\w-]*):(?: +(.*))?$/;
 // A value YAML's core schema would read as something other than text or a plain integer.
 const NOT_TEXT = /^(?:~|[Nn]ull|NULL|[Tt]rue|TRUE|[Ff]alse|FALSE|0o[0-7]+|[-+]?[0-9]+|0x[0-9a-fA-F]+|[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?)$/;
 const PLAIN_INTEGER = /^(?:0|[1-9][0-9]{0,14})$/;
+// Front matter is a few levels deep. A deeper document is the yaml package's: it reports one too
+// deep for its stack as a problem, where this reader's recursion would throw (RangeError) instead.
+const MAX_DEPTH = 32;
 
 function notPlain(): never {
   throw NOT_PLAIN;
@@ -81,6 +84,8 @@ function trimSpaces(text: string): string {
 
 class Reader {
   private at = 0;
+  /** Maps and sequences open around the one being read. */
+  private depth = 0;
   /** The line each map's keys and each sequence's items start on. */
   readonly keyLines = new WeakMap<object, Map<string, number>>();
   /** The line each value of a map (by key) or sequence (by index) starts on. */
@@ -99,6 +104,7 @@ class Reader {
   }
 
   private mapping(indent: number): Record<string, unknown> {
+    if (++this.depth > MAX_DEPTH) notPlain();
     const map: Record<string, unknown> = {};
     const keyLines = new Map<string, number>();
     const valueLines = new Map<string | number, number>();
@@ -117,6 +123,7 @@ class Reader {
       valueLines.set(key, field[2] || !this.line || this.line.indent < indent || (this.line.indent === indent && !this.line.text.startsWith('- ')) ? no : this.line.no);
       map[key] = this.valueOf(field[2], indent);
     }
+    this.depth--;
     return map;
   }
 
@@ -139,6 +146,7 @@ class Reader {
   }
 
   private sequence(indent: number): unknown[] {
+    if (++this.depth > MAX_DEPTH) notPlain();
     const items: unknown[] = [];
     const valueLines = new Map<string | number, number>();
     this.valueLines.set(items, valueLines);
@@ -157,6 +165,7 @@ class Reader {
       }
     }
     if (this.line && this.line.indent > indent) notPlain();
+    this.depth--;
     return items;
   }
 

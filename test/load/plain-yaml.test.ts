@@ -113,6 +113,14 @@ describe('plain YAML read without the yaml package', () => {
     if (read !== undefined) expect(read.data).toEqual(byYamlPackage(text));
   });
 
+  it('leaves a document nested deeper than front matter goes to the yaml package, which reports it', () => {
+    const nested = (depth: number) => `${Array.from({ length: depth }, (_, level) => `${' '.repeat(level)}a:`).join('\n')}\n`;
+    // 4,000 levels (8 MB, a file the build still reads) ran this reader out of stack.
+    expect(readPlainYaml(nested(4000))).toBeUndefined();
+    expect(readPlainYaml(nested(40))).toBeUndefined();
+    expect(readPlainYaml(nested(30))?.data).toEqual(byYamlPackage(nested(30)));
+  });
+
   it('reads random documents as the yaml package does, or leaves them to it', () => {
     // A fixed seed: the same documents every run, and a failure names the one to look at.
     let seed = 0x5eed;
