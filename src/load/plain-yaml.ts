@@ -32,6 +32,9 @@ const KEY = /^([A-Za-z_][\w-]*):(?: +(.*))?$/;
 // A value YAML's core schema would read as something other than text or a plain integer.
 const NOT_TEXT = /^(?:~|[Nn]ull|NULL|[Tt]rue|TRUE|[Ff]alse|FALSE|0o[0-7]+|[-+]?[0-9]+|0x[0-9a-fA-F]+|[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?)$/;
 const PLAIN_INTEGER = /^(?:0|[1-9][0-9]{0,14})$/;
+// Front matter is a few levels deep. A deeper document is the yaml package's: it reports one too
+// deep for its stack as a problem, where this reader's recursion would throw (RangeError) instead.
+const MAX_DEPTH = 32;
 
 function notPlain(): never {
   throw NOT_PLAIN;
@@ -62,14 +65,27 @@ function inlineValue(text: string): unknown {
   if (text.startsWith('[')) {
     const flow = /^\[([^[\]{}"':]*)\]$/.exec(text);
     if (!flow) notPlain();
-    const inside = flow[1]!.trim();
-    return inside === '' ? [] : inside.split(',').map((item) => plainScalar(item.trim(), true));
+    // Only spaces separate flow items: YAML keeps a no-break or other Unicode space in the item,
+    // where String.prototype.trim would take it away.
+    const inside = trimSpaces(flow[1]!);
+    return inside === '' ? [] : inside.split(',').map((item) => plainScalar(trimSpaces(item), true));
   }
   return plainScalar(text, false);
 }
 
+/** `text` without the spaces (U+0020 only) around it; a loop, as ` +$` would retry every run of spaces. */
+function trimSpaces(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && text.charCodeAt(start) === 32) start++;
+  while (end > start && text.charCodeAt(end - 1) === 32) end--;
+  return text.slice(start, end);
+}
+
 class Reader {
   private at = 0;
+  /** Maps and sequences open around the one being read. */
+  private depth = 0;
   /** The line each map's keys and each sequence's items start on. */
   readonly keyLines = new WeakMap<object, Map<string, number>>();
   /** The line each value of a map (by key) or sequence (by index) starts on. */
@@ -88,6 +104,7 @@ class Reader {
   }
 
   private mapping(indent: number): Record<string, unknown> {
+    if (++this.depth > MAX_DEPTH) notPlain();
     const map: Record<string, unknown> = {};
     const keyLines = new Map<string, number>();
     const valueLines = new Map<string | number, number>();
@@ -98,13 +115,15 @@ class Reader {
       if (own !== indent || text.startsWith('-')) notPlain();
       const field = KEY.exec(text) ?? notPlain();
       const key = field[1]!;
-      if (key === '__proto__' || Object.hasOwn(map, key)) notPlain();
+      // `null: x` is the key "" to YAML, `True` and `true` the same key: left to the yaml package.
+      if (key === '__proto__' || NOT_TEXT.test(key) || Object.hasOwn(map, key)) notPlain();
       this.at++;
       keyLines.set(key, no);
       // A value on the key's line (or none) starts there; a block below it, on its first line.
       valueLines.set(key, field[2] || !this.line || this.line.indent < indent || (this.line.indent === indent && !this.line.text.startsWith('- ')) ? no : this.line.no);
       map[key] = this.valueOf(field[2], indent);
     }
+    this.depth--;
     return map;
   }
 
@@ -127,6 +146,7 @@ class Reader {
   }
 
   private sequence(indent: number): unknown[] {
+    if (++this.depth > MAX_DEPTH) notPlain();
     const items: unknown[] = [];
     const valueLines = new Map<string | number, number>();
     this.valueLines.set(items, valueLines);
@@ -145,6 +165,7 @@ class Reader {
       }
     }
     if (this.line && this.line.indent > indent) notPlain();
+    this.depth--;
     return items;
   }
 

@@ -265,8 +265,9 @@ export function renderFeed(show: Show, templates: Templates, items: ReadonlyArra
     // The stylesheet makes the feed readable when opened in a browser; podcast apps ignore it.
     .replace(/^(<\?xml[^>]*\?>)/, `$1\n<?xml-stylesheet type="text/xsl" href="${templates.assets.feedStylesheet.path}"?>\n`);
   // The items, rendered one by one, go where the rss package would have put them: last in the
-  // channel. The channel's text ends and resumes with ASCII, so it is cleaned apart from them.
-  const end = xml.search(/\n {2}<\/channel>/);
+  // channel. The channel's text ends and resumes with ASCII, so it is cleaned apart from them. The
+  // last "</channel>": the show's description (CDATA, written as it is) may hold the same text.
+  const end = xml.lastIndexOf('\n  </channel>');
   if (end === -1) throw new Error('the rss package wrote no </channel>');
   return Buffer.concat([Buffer.from(withoutNotXml(xml.slice(0, end))), ...items.map(({ item }) => item.xml), Buffer.from(`${withoutNotXml(xml.slice(end))}\n`)]);
 }

@@ -125,6 +125,8 @@ export interface WriteOptions {
   onWarning?: (message: string) => void;
   /** How many files are written on the main thread before a thread takes over (write/placer.ts); for tests. */
   threadFrom?: number;
+  /** How long the writing thread may make no progress before the build fails (write/placer.ts); for tests. */
+  stallMs?: number;
   /** More files, known by the hash of their content and read only when they cannot be linked (write/reuse.ts). */
   known?: ReadonlyMap<string, KnownFile>;
 }
@@ -192,7 +194,7 @@ export function openOutput(outDir: string, options: WriteOptions = {}): OutputWr
   }
   // An adopted earlier output must lose what the new one lacks: its files are placed at the end.
   const held = area.adopted ? { files: new Map<string, OutputContent>(), known: new Map<string, KnownFile>() } : undefined;
-  const placer = openPlacer(area.staging, record, (relative) => checkedPath(area.staging, relative), options.threadFrom);
+  const placer = openPlacer(area.staging, record, (relative) => checkedPath(area.staging, relative), options.threadFrom, options.stallMs);
   /** Removes the work folder, once nothing writes into it any more. */
   const release = () => {
     placer.stop();

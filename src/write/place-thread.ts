@@ -4,7 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { placeSource } from './place-source.ts';
-import { plainError, SLOT, type PlaceOp, type ThreadData, type ThreadReply } from './placer.ts';
+import { BUSY_COPYING, plainError, SLOT, type PlaceOp, type ThreadData, type ThreadReply } from './placer.ts';
 import { placeFile, reuseLive, type OutputRecord } from './reuse.ts';
 
 const { port, state, ring, target, previous } = workerData as ThreadData;
@@ -33,7 +33,8 @@ port.on('message', (ops: PlaceOp[] | 'end') => {
 
 function run(op: PlaceOp): void {
   // Busy before looking at stop; the main thread sets stop before looking at busy (placer.ts's stop).
-  Atomics.store(shared, SLOT.busy, 1);
+  // 2 while placing a content file: its copy may take minutes, and the main thread waits it out.
+  Atomics.store(shared, SLOT.busy, op.source ? BUSY_COPYING : 1);
   try {
     if (!failed && !Atomics.load(shared, SLOT.stop)) place(op);
   } catch (error) {

@@ -31,11 +31,11 @@ import { entryUrl, threadScript } from '../thread-script.ts';
 import { placeSource } from './place-source.ts';
 import { placeFile, placeKnownFile, type KnownFile, type OutputRecord } from './reuse.ts';
 
-const stalled = () => new Error(`the thread writing the output made no progress for ${STALL_MS / 1000} s (it may have run out of memory); nothing of this build was put in place`);
+const stalled = (ms: number) => new Error(`the thread writing the output made no progress for ${ms / 1000} s (it may have run out of memory); nothing of this build was put in place`);
 
 /** Files placed on the main thread before the thread is started (its start costs ~40 ms, a small show never needs it). */
 export const THREAD_FROM = 256;
-/** The shared memory files are handed over in; a file larger than half of it is posted alone. */
+/** The shared memory files are handed over in; a file larger than about half of it is posted alone. */
 const RING = 4 * 1024 * 1024;
 /** What an op counts in the ring besides its bytes, so that ops without bytes are bounded too. */
 const OP_COST = 64;
@@ -50,6 +50,8 @@ const BATCH_OPS = 64;
 
 /** Slots of the state shared with the thread. */
 export const SLOT = { consumed: 0, failed: 1, stop: 2, busy: 3 } as const;
+/** SLOT.busy while the thread places a content file (a link, or a copy that may take minutes); 1 for any other op. */
+export const BUSY_COPYING = 2;
 
 /** One file for the thread to place: bytes, a content-folder file, or (`hash`) a link to the live output's file. */
 export interface PlaceOp {
@@ -123,7 +125,7 @@ export interface Placer {
  * Places files at `locate(relative)` in `staging`, recording them in `record` (write/reuse.ts).
  * `threadFrom`: how many files are placed here before the thread takes over.
  */
-export function openPlacer(staging: string, record: OutputRecord | undefined, locate: (relative: string) => string, threadFrom = THREAD_FROM): Placer {
+export function openPlacer(staging: string, record: OutputRecord | undefined, locate: (relative: string) => string, threadFrom = THREAD_FROM, stallMs = STALL_MS): Placer {
   const placed = new Set<string>();
   const folders = new Set<string>();
   let thread: Thread | undefined;
@@ -140,7 +142,7 @@ export function openPlacer(staging: string, record: OutputRecord | undefined, lo
     const occupied = placed.has(relative);
     placed.add(relative);
     linking.delete(relative);
-    if (!thread && placed.size > threadFrom) thread = new Thread(staging, record);
+    if (!thread && placed.size > threadFrom) thread = new Thread(staging, record, stallMs);
     return { relative, file, occupied, ...(made ? {} : { folder }) };
   };
   const makeFolder = (folder: string | undefined) => folder !== undefined && mkdirSync(folder, { recursive: true });
@@ -208,7 +210,11 @@ class Thread {
   /** Settles when the thread has ended. */
   private readonly ended: Promise<unknown>;
 
-  constructor(staging: string, record: OutputRecord | undefined) {
+  constructor(
+    staging: string,
+    record: OutputRecord | undefined,
+    private readonly stallMs: number,
+  ) {
     const state = new SharedArrayBuffer(4 * Object.keys(SLOT).length);
     this.shared = new Int32Array(state);
     const ring = new SharedArrayBuffer(RING);
@@ -233,7 +239,10 @@ class Thread {
   place(op: PlaceOp, content?: string | Uint8Array): void {
     this.throwFailure();
     const length = content === undefined ? 0 : typeof content === 'string' ? Buffer.byteLength(content) : content.byteLength;
-    if (length > RING / 2) {
+    // Alone past half the ring, less an op's cost: a file that does not fit before the ring's end
+    // starts over at 0, skipping less than its own length, so skipped + length + OP_COST stays
+    // within the ring (a reservation larger than the ring would wait for room it never has).
+    if (length > RING / 2 - OP_COST) {
       // Alone: once the ring is empty, and counted as filling it.
       this.reserve(RING);
       if (typeof content === 'string') op.bytes = content;
@@ -265,8 +274,10 @@ class Thread {
     for (let left = room(), before = left; left < size; left = room()) {
       Atomics.wait(this.shared, SLOT.consumed, (this.produced - RING + left) | 0, 1000);
       this.throwFailure();
-      if (room() !== before) [before, since] = [room(), Date.now()];
-      else if (Date.now() - since >= STALL_MS) throw stalled();
+      // Copying a content file (SLOT.busy 2) is progress however long it takes: a video of gigabytes
+      // on another disk may take minutes, and the copy is a system call that allocates no memory.
+      if (room() !== before || Atomics.load(this.shared, SLOT.busy) === BUSY_COPYING) [before, since] = [room(), Date.now()];
+      else if (Date.now() - since >= this.stallMs) throw stalled(this.stallMs);
     }
     this.produced = (this.produced + size) | 0;
   }
@@ -307,7 +318,7 @@ class Thread {
     Atomics.store(this.shared, SLOT.stop, 1);
     // A thread busy this long is not coming back (see STALL_MS): ended rather than waited for.
     const until = Date.now() + STALL_MS;
-    while (Atomics.load(this.shared, SLOT.busy) === 1 && Date.now() < until) Atomics.wait(this.shared, SLOT.busy, 1, 1000);
+    for (let busy = Atomics.load(this.shared, SLOT.busy); busy !== 0 && Date.now() < until; busy = Atomics.load(this.shared, SLOT.busy)) Atomics.wait(this.shared, SLOT.busy, busy, 1000);
     void this.worker.terminate();
   }
 }

@@ -99,6 +99,28 @@ describe('plain YAML read without the yaml package', () => {
     expect(readPlainYaml(text)).toBeUndefined();
   });
 
+  it.each([
+    ['a key YAML reads as null', 'null: 1'],
+    ['a key YAML reads as null, capitalised', 'Null: 1\nNULL: 2'],
+    ['keys YAML reads as the same boolean', 'true: 1\nTrue: 2'],
+    ['a key YAML reads as false', 'FALSE: x'],
+    ['a no-break space ending a flow item', 'a: [x, 9\u00a0]'],
+    ['a no-break space starting a flow item', 'a: [\u00a0x]'],
+    ['an ideographic space in a flow item', 'a: [b\u3000, c]'],
+    ['a flow sequence of one em space', 'a: [\u2003]'],
+  ])('reads %s as the yaml package does, or leaves it to it', (_case, text) => {
+    const read = readPlainYaml(text);
+    if (read !== undefined) expect(read.data).toEqual(byYamlPackage(text));
+  });
+
+  it('leaves a document nested deeper than front matter goes to the yaml package, which reports it', () => {
+    const nested = (depth: number) => `${Array.from({ length: depth }, (_, level) => `${' '.repeat(level)}a:`).join('\n')}\n`;
+    // 4,000 levels (8 MB, a file the build still reads) ran this reader out of stack.
+    expect(readPlainYaml(nested(4000))).toBeUndefined();
+    expect(readPlainYaml(nested(40))).toBeUndefined();
+    expect(readPlainYaml(nested(30))?.data).toEqual(byYamlPackage(nested(30)));
+  });
+
   it('reads random documents as the yaml package does, or leaves them to it', () => {
     // A fixed seed: the same documents every run, and a failure names the one to look at.
     let seed = 0x5eed;

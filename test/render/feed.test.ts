@@ -164,6 +164,15 @@ describe('the feed of other content', () => {
     expect(text(item['content:encoded']).match(/<li>/g)).toHaveLength(60);
   });
 
+  it('puts the items in the channel, not in a show description holding the text the channel ends with', async () => {
+    // The description is written as it is (CDATA): its own "\n  </channel>" came first in the feed.
+    const show = (await fixture('show.yml')).replace('description: A small show for tests.', 'description: |\n  Pasted XML:\n    </channel>');
+    const root = await workspace({ 'valid.md': await fixture('episodes/valid.md') }, { show });
+    const channel = channelOf(file(await generateWorkspace(root), 'feed.xml'));
+    expect(text(channel.description)).toBe('Pasted XML:\n  </channel>');
+    expect([channel.item].flat()).toHaveLength(1);
+  });
+
   it('escapes hostile text and survives "]]>" and control characters', async () => {
     const hostile = (await fixture('hostile/script-title.md')).replace('Raw', 'Bell\u0007 raw \u{1F399}\uFE0F');
     const root = await workspace({ 'hostile.md': hostile });

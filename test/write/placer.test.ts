@@ -1,6 +1,7 @@
 // Files placed by the writing thread (write/placer.ts, `threadFrom: 0` so that every file goes
 // through it): the same output, record, links and errors as when the main thread writes them.
-import { lstat, mkdir, readFile, readdir, stat, utimes, writeFile } from 'node:fs/promises';
+import { execFileSync, spawn } from 'node:child_process';
+import { lstat, mkdir, mkdtemp, readFile, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RunError } from '../../src/errors.ts';
@@ -71,6 +72,43 @@ describe('the writing thread', () => {
       expect(hash, relative).toBe(contentHash(await readFile(file)));
     }
   });
+
+  it('writes a file of just under half the ring that does not fit before the ring\'s end (it waited for room the ring never has)', async () => {
+    const root = await tempDir();
+    const half = 2 * 1024 * 1024;
+    // The first half of the ring, then a few bytes: the next half-ring file must start over at 0.
+    const files = new Map<string, OutputContent>([
+      ['a.bin', new Uint8Array(half).fill(1)],
+      ['b.txt', 'ten bytes!'],
+      ['c.bin', new Uint8Array(half - 5).fill(3)],
+      ['d.txt', 'after'],
+    ]);
+    await write(path.join(root, 'main'), files, { threadFrom: Infinity });
+    await write(path.join(root, 'thread'), files, THREAD);
+    expect(await snapshot(path.join(root, 'thread'))).toEqual(await snapshot(path.join(root, 'main')));
+  }, 20_000);
+
+  it('waits for a content file that takes long to copy (a video on another disk) instead of calling the thread stalled', async ({ skip }) => {
+    // A named pipe on another file system (tmpfs): it cannot be linked, and its copy blocks until
+    // a writer comes, seconds after the stall limit (1 s here) while the ring is full behind it.
+    const shm = await mkdtemp('/dev/shm/castwright-test-').catch(() => undefined);
+    if (!shm) return skip('no /dev/shm');
+    try {
+      const root = await tempDir();
+      if ((await stat(shm)).dev === (await stat(root)).dev) return skip('/dev/shm is on the same file system');
+      const video = path.join(shm, 'ep.mp4');
+      execFileSync('mkfifo', [video]);
+      const { size, mtimeMs } = await stat(video);
+      const files = new Map<string, OutputContent>([['ep.mp4', { source: video, size, mtimeMs, sha256: 'aa' }]]);
+      for (let n = 0; n < 20; n++) files.set(`page-${n}.html`, 'p'.repeat(512 * 1024));
+      spawn('sh', ['-c', 'sleep 3; : > "$0"', video], { stdio: 'ignore' }).unref();
+      await writeFolder(path.join(root, 'out'), files, { ...THREAD, stallMs: 1000 });
+      expect((await stat(path.join(root, 'out/ep.mp4'))).size).toBe(0);
+      expect((await stat(path.join(root, 'out/page-19.html'))).size).toBe(512 * 1024);
+    } finally {
+      await rm(shm, { recursive: true, force: true });
+    }
+  }, 20_000);
 
   it('links the unchanged files of the previous output, and writes a file whose live copy changed since', async () => {
     const root = await tempDir();
