@@ -82,21 +82,15 @@ export async function watchSources(options: WatchOptions): Promise<SourceWatcher
   const quietMs = options.quietMs ?? QUIET_MS;
   let pending: string[] = [];
   let timer: NodeJS.Timeout | undefined;
-  // The files reported in the last CHOKIDAR_CHANGE_THROTTLE_MS, oldest first: a write to one of
-  // them then is dropped by chokidar, and would be lost if the build had already read the file.
-  const recent = new Map<string, number>();
-  const forgetOld = (now: number) => {
-    for (const [file, at] of recent) {
-      if (now - at <= CHOKIDAR_CHANGE_THROTTLE_MS) break;
-      recent.delete(file);
-    }
-  };
+  // The files reported while chokidar drops their changes, each until its timer ends: one of the
+  // same length, made just after chokidar's own (which it makes as it reports the change), so it
+  // ends just after it, however late a loaded machine runs timers. A write to one of them then
+  // would be lost if the build had already read the file.
+  const recent = new Map<string, NodeJS.Timeout>();
   const notify: OnEvent = (_event, file) => {
-    const now = performance.now();
-    forgetOld(now);
     const absolute = path.resolve(file);
-    recent.delete(absolute);
-    recent.set(absolute, now);
+    clearTimeout(recent.get(absolute));
+    recent.set(absolute, setTimeout(() => recent.delete(absolute), CHOKIDAR_CHANGE_THROTTLE_MS).unref());
     pending.push(file);
     clearTimeout(timer);
     timer = setTimeout(() => {
@@ -109,7 +103,6 @@ export async function watchSources(options: WatchOptions): Promise<SourceWatcher
   // only extends the wait; after, it asks for one more build (the build may have read the file
   // half-written). A raw event of any other file is left to chokidar.
   const onRaw: OnRaw = (candidates) => {
-    forgetOld(performance.now());
     const file = candidates.find((candidate) => recent.has(candidate));
     if (file !== undefined) notify('change', file);
   };
@@ -189,6 +182,8 @@ export async function watchSources(options: WatchOptions): Promise<SourceWatcher
     async close() {
       closing = true;
       clearTimeout(timer);
+      for (const pause of recent.values()) clearTimeout(pause);
+      recent.clear();
       await namedQueue;
       await Promise.all([content?.close(), templates.close(), named.watcher?.close()]);
     },
