@@ -29,8 +29,11 @@ export interface FileChanges {
   removed: string[];
 }
 
-/** A served file: text, or a file of the content folder streamed from disk (dev/served-source.ts). */
-export type PreviewContent = string | SourceFile;
+/**
+ * A served file: text, its UTF-8 bytes (a large text, moved across threads as bytes: see
+ * movableChanges), or a file of the content folder streamed from disk (dev/served-source.ts).
+ */
+export type PreviewContent = string | Uint8Array | SourceFile;
 
 /** A file of the content folder is the same while its bytes are (a new reference is made per build). */
 const sameContent = (a: PreviewContent | undefined, b: PreviewContent) =>
@@ -75,6 +78,27 @@ export function diffFiles(before: ReadonlyMap<string, PreviewContent> | undefine
   return { id, base, set, removed };
 }
 
+/** Texts from this size on cross threads as bytes, moved rather than copied. */
+export const MOVE_AS_BYTES_FROM = 256 * 1024;
+
+/**
+ * The changes with each large text as its UTF-8 bytes, and the buffers to move with the message:
+ * the feeds (megabytes, changed by nearly every save) are then encoded once here and handed over,
+ * instead of copied by postMessage and copied again into the server's thread. Small texts stay
+ * texts (copying them costs less than encoding them).
+ */
+export function movableChanges(changes: FileChanges): { changes: FileChanges; transfer: ArrayBuffer[] } {
+  const transfer: ArrayBuffer[] = [];
+  const encoder = new TextEncoder();
+  const set = changes.set.map(([file, content]): [string, PreviewContent] => {
+    if (typeof content !== 'string' || content.length < MOVE_AS_BYTES_FROM) return [file, content];
+    const bytes = encoder.encode(content);
+    transfer.push(bytes.buffer as ArrayBuffer);
+    return [file, bytes];
+  });
+  return { changes: { ...changes, set }, transfer };
+}
+
 /** Applies changes to the files they were made against (or replaces them all, for a full set). */
 export function applyChanges(files: ReadonlyMap<string, PreviewContent> | undefined, changes: FileChanges): Map<string, PreviewContent> {
   const next = new Map(changes.base === undefined ? [] : files);
@@ -112,10 +136,10 @@ if (parentPort) {
       const { files, episodes, warnings, generated } = await buildPreview({ ...request, now, onScanned, onNamedFiles });
       const id = `${threadId}.${++builds}`;
       const base = sent && request.have === sent.id ? sent : undefined;
-      const changes = diffFiles(base?.files, base?.id, files, id);
+      const moved = movableChanges(diffFiles(base?.files, base?.id, files, id));
       sent = { id, files };
-      const message: WorkerMessage = { built: { changes, episodes, warnings, buildMs: performance.now() - started } };
-      port.postMessage(message);
+      const message: WorkerMessage = { built: { changes: moved.changes, episodes, warnings, buildMs: performance.now() - started } };
+      port.postMessage(message, moved.transfer);
       const buildMs = performance.now() - started;
       // What `castwright check` would say of it (never the network), checked here beside the
       // build: what was loaded and rendered holds functions, which do not cross threads. The

@@ -139,10 +139,10 @@ export async function startServer(options: ServerOptions): Promise<PreviewServer
     for (const listener of listeners) listener.write(event);
   };
 
-  const send = (res: ServerResponse, req: IncomingMessage, status: number, type: string, body: string) => {
+  const send = (res: ServerResponse, req: IncomingMessage, status: number, type: string, body: string | Uint8Array) => {
     res.writeHead(status, {
       'Content-Type': type,
-      'Content-Length': Buffer.byteLength(body),
+      'Content-Length': typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength,
       'Cache-Control': 'no-store',
       'X-Content-Type-Options': 'nosniff',
     });
@@ -156,9 +156,12 @@ export async function startServer(options: ServerOptions): Promise<PreviewServer
       if (!serveSource(req, res, found, type)) send(res, req, 404, 'text/plain; charset=utf-8', 'Not found\n');
       return;
     }
-    const content = textOf(found);
-    const body = type.startsWith('text/html') && !isRawEmail(file) ? withClient(content, state.version) : content;
-    send(res, req, status, type, body);
+    // A large text arrives as its UTF-8 bytes (dev/build-worker.ts movableChanges): served as they
+    // are, read as text only where the client goes into it.
+    const content = found instanceof Uint8Array ? found : textOf(found);
+    if (!type.startsWith('text/html') || isRawEmail(file)) return send(res, req, status, type, content);
+    const html = typeof content === 'string' ? content : Buffer.from(content.buffer, content.byteOffset, content.byteLength).toString('utf8');
+    send(res, req, status, type, withClient(html, state.version));
   };
 
   const notFound = (req: IncomingMessage, res: ServerResponse) => {

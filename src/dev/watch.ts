@@ -47,20 +47,50 @@ const inside = (file: string, folder: string) => file === folder || file.startsW
 
 type OnEvent = (event: string, file: string) => void;
 
-async function open(paths: string[], options: ChokidarOptions, onEvent: OnEvent, onError: (error: Error) => void): Promise<FSWatcher> {
+/** What the system reported, before chokidar's filtering: `file` in `folder`, or the watched file itself. */
+type OnRaw = (candidates: string[]) => void;
+
+async function open(paths: string[], options: ChokidarOptions, onEvent: OnEvent, onError: (error: Error) => void, onRaw: OnRaw): Promise<FSWatcher> {
   const watcher = watch(paths, { ignoreInitial: true, followSymlinks: false, ...options });
   watcher.on('all', onEvent);
+  watcher.on('raw', (_event, file: unknown, details: unknown) => {
+    const watched = (details as { watchedPath?: unknown } | undefined)?.watchedPath;
+    if (typeof watched !== 'string') return;
+    onRaw(typeof file === 'string' && file !== '' ? [path.resolve(watched, file), path.resolve(watched)] : [path.resolve(watched)]);
+  });
   // Errors after start-up (too many files, no permission) are reported, not fatal.
   watcher.on('error', (error) => onError(error as Error));
   await new Promise<void>((resolve) => watcher.once('ready', resolve));
   return watcher;
 }
 
+/**
+ * Chokidar reports a file's change, then drops its further changes for this long (its `_throttle`
+ * of 'change'); the raw events within it are watched here instead (see `recent`).
+ */
+const CHOKIDAR_CHANGE_THROTTLE_MS = 50;
+
+/**
+ * How long a save stays quiet before it is built. An editor's save is one burst within a
+ * millisecond or two (VS Code truncates then writes; vim writes a new file and renames it over,
+ * which chokidar reports as one change); later writes to a file just reported are caught by its
+ * raw events (below), so the wait only has to cover one burst.
+ */
+const QUIET_MS = 20;
+
 export async function watchSources(options: WatchOptions): Promise<SourceWatcher> {
-  const quietMs = options.quietMs ?? 40;
+  const quietMs = options.quietMs ?? QUIET_MS;
   let pending: string[] = [];
   let timer: NodeJS.Timeout | undefined;
+  // The files reported while chokidar drops their changes, each until its timer ends: one of the
+  // same length, made just after chokidar's own (which it makes as it reports the change), so it
+  // ends just after it, however late a loaded machine runs timers. A write to one of them then
+  // would be lost if the build had already read the file.
+  const recent = new Map<string, NodeJS.Timeout>();
   const notify: OnEvent = (_event, file) => {
+    const absolute = path.resolve(file);
+    clearTimeout(recent.get(absolute));
+    recent.set(absolute, setTimeout(() => recent.delete(absolute), CHOKIDAR_CHANGE_THROTTLE_MS).unref());
     pending.push(file);
     clearTimeout(timer);
     timer = setTimeout(() => {
@@ -68,6 +98,13 @@ export async function watchSources(options: WatchOptions): Promise<SourceWatcher
       pending = [];
       options.onChange(paths);
     }, quietMs);
+  };
+  // A raw event of a file chokidar has just reported is reported again: before the quiet ends it
+  // only extends the wait; after, it asks for one more build (the build may have read the file
+  // half-written). A raw event of any other file is left to chokidar.
+  const onRaw: OnRaw = (candidates) => {
+    const file = candidates.find((candidate) => recent.has(candidate));
+    if (file !== undefined) notify('change', file);
   };
 
   // The parent of each root is watched too, narrowed to the root itself, so that a folder renamed
@@ -94,7 +131,7 @@ export async function watchSources(options: WatchOptions): Promise<SourceWatcher
       if (path.dirname(absolute) === contentParent && !next.has(absolute)) return absolute !== contentDir;
       return isSkipped(path.basename(absolute));
     };
-    return open([...roots], { depth: 0, ignored }, onContent, options.onError);
+    return open([...roots], { depth: 0, ignored }, onContent, options.onError, onRaw);
   };
   const refollow = async (list: readonly string[]): Promise<boolean> => {
     // Watched where they really are: a folder reached through a link is watched at its target,
@@ -120,6 +157,7 @@ export async function watchSources(options: WatchOptions): Promise<SourceWatcher
     { ignored: (file) => !(path.resolve(file) === path.dirname(templatesDir) || inside(path.resolve(file), templatesDir)) },
     notify,
     options.onError,
+    onRaw,
   );
 
   // The named files, each where it really is: a change of a link's target is reported there.
@@ -131,7 +169,7 @@ export async function watchSources(options: WatchOptions): Promise<SourceWatcher
     const next = new Set(list.map(realFolder));
     if (next.size === named.files.size && [...next].every((file) => named.files.has(file))) return;
     const previous = named.watcher;
-    named = { files: next, watcher: next.size > 0 ? await open([...next], {}, notify, options.onError) : undefined };
+    named = { files: next, watcher: next.size > 0 ? await open([...next], {}, notify, options.onError, onRaw) : undefined };
     await previous?.close();
   };
   const watchFiles = (list: readonly string[]) => (namedQueue = namedQueue.then(() => rewatch(list)));
@@ -144,6 +182,8 @@ export async function watchSources(options: WatchOptions): Promise<SourceWatcher
     async close() {
       closing = true;
       clearTimeout(timer);
+      for (const pause of recent.values()) clearTimeout(pause);
+      recent.clear();
       await namedQueue;
       await Promise.all([content?.close(), templates.close(), named.watcher?.close()]);
     },

@@ -1,7 +1,8 @@
 // dev sends a save's files across threads as what changed since the files the server holds
 // (issue 9): applied to those, the changes must give exactly the new build's files.
 import { describe, expect, it } from 'vitest';
-import { applyChanges, diffFiles } from '../../src/dev/build-worker.ts';
+import { MessageChannel } from 'node:worker_threads';
+import { MOVE_AS_BYTES_FROM, applyChanges, diffFiles, movableChanges, type FileChanges } from '../../src/dev/build-worker.ts';
 
 const files = (entries: Record<string, string>) => new Map(Object.entries(entries));
 
@@ -25,5 +26,26 @@ describe('the files a save sends to the server', () => {
     const copy = new Map(before);
     applyChanges(before, diffFiles(before, 'one', after, 'two'));
     expect(before).toEqual(copy);
+  });
+});
+
+describe('the large texts a save sends', () => {
+  const large = `<rss>${'é—episode '.repeat(MOVE_AS_BYTES_FROM / 8)}</rss>`;
+  const changes = diffFiles(files({ 'index.html': 'home', 'feed.xml': 'feed' }), 'one', files({ 'index.html': 'home, retitled', 'feed.xml': large }), 'two');
+
+  it('cross threads as their UTF-8 bytes, moved, not copied; small texts stay texts', async () => {
+    const { changes: moved, transfer } = movableChanges(changes);
+    expect(transfer).toHaveLength(1);
+    const { port1, port2 } = new MessageChannel();
+    const received = new Promise<FileChanges>((resolve) => port2.once('message', resolve));
+    port1.postMessage(moved, transfer);
+    const got = await received;
+    port1.close();
+    // Moved: the sending side keeps nothing of them.
+    expect(transfer[0]!.byteLength).toBe(0);
+    const feed = got.set.find(([file]) => file === 'feed.xml')![1];
+    expect(feed).toBeInstanceOf(Uint8Array);
+    expect(Buffer.from(feed as Uint8Array).toString('utf8')).toBe(large);
+    expect(got.set.filter(([file]) => file !== 'feed.xml')).toEqual(changes.set.filter(([file]) => file !== 'feed.xml'));
   });
 });

@@ -83,3 +83,17 @@ describe('the port and address of the preview', () => {
     );
   });
 });
+
+describe('files held as bytes (large texts moved from the build thread)', () => {
+  it('are served byte for byte, and a page held as bytes still gets the live-reload client', async () => {
+    const server = await serve('127.0.0.1', 0);
+    const feed = '<rss>épisode — 1</rss>';
+    const page = '<html><body>épisode</body></html>';
+    server.publish(new Map([['feed.xml', new TextEncoder().encode(feed)], ['index.html', new TextEncoder().encode(page)]]));
+    const served = await fetch(new URL('feed.xml', server.url));
+    expect(served.headers.get('content-length')).toBe(String(Buffer.byteLength(feed)));
+    expect(Buffer.from(await served.arrayBuffer()).toString('utf8')).toBe(feed);
+    const html = await (await fetch(server.url)).text();
+    expect(html).toMatch(/^<html><body>épisode<script src="\/__castwright\/client.js" data-version="1"><\/script>\n<\/body><\/html>$/);
+  });
+});
