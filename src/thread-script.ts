@@ -3,7 +3,7 @@
 // (a test runner's own, or tsx's), so from source it registers tsx before importing its entry.
 
 /** Run from source (.ts, through tsx) or compiled (.js): a worker's entry has the same ending. */
-export const ENDING = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+const ENDING = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
 
 /** A worker's entry module next to `base` (an import.meta.url). */
 export const entryUrl = (name: string, base: string) => new URL(`./${name}${ENDING}`, base).href;

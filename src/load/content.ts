@@ -8,7 +8,7 @@ import { showSchema } from '../model/schema.ts';
 import type { Episode, Show } from '../model/types.ts';
 import { readEpisode, type Identity, type LoadedEpisode, type ShowContext } from './episode.ts';
 import type { BuildCache } from '../cache/store.ts';
-import { hashOf } from '../cache/fingerprint.ts';
+import { contentHash, hashOf } from '../cache/fingerprint.ts';
 import { displayPath, isWarning, sortProblems, type Problem } from '../problems.ts';
 import { ContentError } from '../errors.ts';
 import { SHOW_FILE, scanContentFolder } from './scan.ts';
@@ -21,7 +21,7 @@ import type { ReadImage } from './image.ts';
 import { splitFrontMatter } from './front-matter.ts';
 import { stateFolder } from '../state.ts';
 import { insideFolder } from './inside.ts';
-import { SourceStamps, stampOf, textDigest } from './source-stamps.ts';
+import { SourceStamps, stampOf } from './source-stamps.ts';
 
 // For commands that add to a show (import): the same names and files the build uses.
 export { SHOW_FILE } from './scan.ts';
@@ -269,7 +269,7 @@ async function loadWith(dir: string, options: LoadOptions, trustStamps: boolean)
       loaded.push(readEpisode(source, context));
       continue;
     }
-    const digest = textDigest(readNow.text);
+    const digest = contentHash(readNow.text);
     const key = keyOf(digest);
     const cached = options.cache.get<LoadedEpisode>(key);
     const episode = cached ?? readEpisode(source, context);

@@ -13,7 +13,6 @@
 // is not what this code writes, a clock that says a file changed in the future) reads the file, as
 // a build without the cache does. The stamps are kept in the build cache itself, so a cache of
 // another version or a damaged one is never believed (cache/store.ts).
-import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import type { BuildCache } from '../cache/store.ts';
 import { hashOf } from '../cache/fingerprint.ts';
@@ -22,7 +21,7 @@ import { hashOf } from '../cache/fingerprint.ts';
 export const SETTLED_NS = 2_000_000_000n;
 
 /** What is remembered of one file: its stamp and the hex SHA-256 of its text. */
-export interface Remembered {
+interface Remembered {
   stamp: string;
   digest: string;
 }
@@ -38,8 +37,6 @@ export function stampOf(file: string): { stamp: string; changedNs: bigint } | un
   }
 }
 
-/** The hex SHA-256 of a text's UTF-8 bytes: what an episode's cache key is made from (load/content.ts). */
-export const textDigest = (text: string) => createHash('sha256').update(text).digest('hex');
 
 const isRemembered = (value: unknown): value is [string, Remembered] =>
   Array.isArray(value) &&

@@ -8,7 +8,7 @@ import type { EpisodeView } from './view.ts';
 
 export const JSON_FEED_PATH = 'feed.json';
 
-export interface JsonFeedItem {
+interface JsonFeedItem {
   id: string;
   url: string;
   title: string;

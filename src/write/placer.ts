@@ -82,7 +82,7 @@ export interface ThreadData {
 }
 
 /** An error as plain data (classes do not cross threads). */
-export interface PlainError {
+interface PlainError {
   message: string;
   stack?: string;
   run?: boolean;

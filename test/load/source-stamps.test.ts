@@ -5,10 +5,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { hashOf } from '../../src/cache/fingerprint.ts';
+import { contentHash, hashOf } from '../../src/cache/fingerprint.ts';
 import { memoryCache, type BuildCache } from '../../src/cache/store.ts';
 import { loadContent, type LoadOptions } from '../../src/load/content.ts';
-import { SETTLED_NS, SourceStamps, stampOf, textDigest } from '../../src/load/source-stamps.ts';
+import { SETTLED_NS, SourceStamps, stampOf } from '../../src/load/source-stamps.ts';
 import { cleanUp, fixture, workspace } from '../helpers/content.ts';
 import { wavFile } from '../helpers/audio.ts';
 
@@ -38,7 +38,7 @@ describe('episode files left unread by their stamps (issue 9)', () => {
     const cache = memoryCache();
     await loadBoth(content, cache);
     const stamps = new SourceStamps(cache, content, later);
-    expect(stamps.unchanged(episode)).toEqual({ digest: textDigest(await readFile(episode, 'utf8')) });
+    expect(stamps.unchanged(episode)).toEqual({ digest: contentHash(await readFile(episode, 'utf8')) });
     const { cached, cold } = await loadBoth(content, cache);
     expect(cached).toEqual(cold);
   });
@@ -71,7 +71,7 @@ describe('episode files left unread by their stamps (issue 9)', () => {
     ] as const) {
       const cache = memoryCache();
       const stamps = new SourceStamps(cache, content, () => clock);
-      stamps.remember(episode, stamp, textDigest('text'));
+      stamps.remember(episode, stamp, contentHash('text'));
       stamps.save();
       cache.save();
       expect(new SourceStamps(cache, content, later).unchanged(episode) !== undefined, String(clock)).toBe(remembered);
@@ -91,7 +91,7 @@ describe('episode files left unread by their stamps (issue 9)', () => {
     // parsed episode under it: the file is read.
     const fresh = memoryCache();
     const episode = path.join(content, 'valid.md');
-    fresh.set(hashOf('source-stamps', content), [[episode, { stamp: stampOf(episode)!.stamp, digest: textDigest('another text') }]]);
+    fresh.set(hashOf('source-stamps', content), [[episode, { stamp: stampOf(episode)!.stamp, digest: contentHash('another text') }]]);
     fresh.save();
     expect((await loadBoth(content, fresh)).cached).toEqual(cold);
   });

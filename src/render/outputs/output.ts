@@ -7,7 +7,7 @@
 // result can be cached and computed in another thread; it must return plain data (strings, numbers,
 // byte arrays, plain objects and arrays). `show` renders the files of the show as a whole from every
 // listed episode's view and part, newest first.
-import type { SourceFile } from '../../model/source-file.ts';
+import type { OutputContent, SourceFile } from '../../model/source-file.ts';
 import type { Problem } from '../../problems.ts';
 import type { Show } from '../../model/types.ts';
 import type { SiteOptions } from '../site.ts';
@@ -18,7 +18,7 @@ import type { EpisodeView } from '../view.ts';
 export type OutputFile = readonly [path: string, content: string | SourceFile];
 
 /** A file of the show half: its content may also be UTF-8 bytes (a feed put together from cached items). */
-export type ShowFile = readonly [path: string, content: string | Uint8Array | SourceFile];
+export type ShowFile = readonly [path: string, content: OutputContent];
 
 export interface RenderContext {
   show: Show;
