@@ -8,10 +8,10 @@ import { open, readdir, realpath, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { isErrno, systemError, systemReason } from '../errors.ts';
 import { displayPath } from '../problems.ts';
-import { isSourceFile, type OutputContent } from '../model/source-file.ts';
-import { placeSource } from './place-source.ts';
+import type { OutputContent } from '../model/source-file.ts';
+import { placeContent } from './place-source.ts';
 import { openPlacer } from './placer.ts';
-import { placeFile, placeKnownFile, readOutputRecord, saveOutputRecord, type KnownFile, type OutputRecord } from './reuse.ts';
+import { placeKnownFile, readOutputRecord, saveOutputRecord, type KnownFile, type OutputRecord } from './reuse.ts';
 import { replaceEntries, replaceFolder } from './swap.ts';
 import { claimWorkArea, findSpare, isWorkEntry, keepSpare, removeStaleWorkAreas, type WorkArea } from './work-area.ts';
 
@@ -48,10 +48,7 @@ function writeTree(
   const present = adopted ? clearUnwanted(root, folders, wanted) : new Set<string>();
   // A parent sorts before its children: it is a prefix of theirs.
   for (const folder of [...folders].sort()) if (!present.has(folder)) mkdirSync(folder);
-  for (const [relative, file, content] of entries) {
-    if (isSourceFile(content)) placeSource(record, relative, file, content, present.has(file));
-    else placeFile(record, relative, file, content, present.has(file));
-  }
+  for (const [relative, file, content] of entries) placeContent(record, relative, file, content, present.has(file));
   for (const [relative, file, content] of knownEntries) placeKnownFile(record, relative, file, content, present.has(file));
 }
 

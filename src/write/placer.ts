@@ -28,7 +28,7 @@ import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from '
 import { RunError } from '../errors.ts';
 import { isSourceFile, type OutputContent, type SourceFile } from '../model/source-file.ts';
 import { entryUrl, threadScript } from '../thread-script.ts';
-import { placeSource } from './place-source.ts';
+import { placeContent } from './place-source.ts';
 import { placeFile, placeKnownFile, type KnownFile, type OutputRecord } from './reuse.ts';
 
 const stalled = (ms: number) => new Error(`the thread writing the output made no progress for ${ms / 1000} s (it may have run out of memory); nothing of this build was put in place`);
@@ -156,8 +156,7 @@ export function openPlacer(staging: string, record: OutputRecord | undefined, lo
         return;
       }
       makeFolder(at.folder);
-      if (isSourceFile(content)) placeSource(record, relative, at.file, content, at.occupied);
-      else placeFile(record, relative, at.file, content, at.occupied);
+      placeContent(record, relative, at.file, content, at.occupied);
     },
     addKnown(relative, known) {
       const at = prepare(relative);
