@@ -68,7 +68,7 @@ async function prepare(options: GenerateOptions): Promise<Prepared> {
  */
 export async function generate(options: GenerateOptions): Promise<Generated> {
   const prepared = await prepare(options);
-  return { ...prepared, ...renderPublication(prepared.publication, prepared.templates, { site: options.site, cache: options.cache, sourceKeys: prepared.content.sourceKeys }) };
+  return { ...prepared, ...(await renderPublication(prepared.publication, prepared.templates, { site: options.site, cache: options.cache, sourceKeys: prepared.content.sourceKeys })) };
 }
 
 /**
@@ -79,6 +79,6 @@ export async function generate(options: GenerateOptions): Promise<Generated> {
  */
 export async function generateForWriting(options: GenerateOptions, sink: FileSink): Promise<Prepared> {
   const prepared = await prepare(options);
-  renderForWriting(prepared.publication, prepared.templates, sink, { site: options.site, cache: options.cache, sourceKeys: prepared.content.sourceKeys });
+  await renderForWriting(prepared.publication, prepared.templates, sink, { site: options.site, cache: options.cache, sourceKeys: prepared.content.sourceKeys });
   return prepared;
 }
