@@ -6,6 +6,7 @@ import { webUrlHint, webUrlOf } from '../model/fields.ts';
 import { formatDuration, parseTimestamp } from '../model/time.ts';
 import type { Story } from '../model/types.ts';
 import type { Problem } from '../problems.ts';
+import { ownStrings } from './own-strings.ts';
 
 const md = new MarkdownIt('default', { html: false, linkify: false, typographer: false });
 // markdown-it silently drops links it deems unsafe, leaving "[x](javascript:…)" as text. We accept
@@ -185,14 +186,15 @@ function readStory(item: Token[], line: number, file: string): Story | Problem |
       content: first.content.replace(/^\s*(?:[—–-]+|:)?\s*/, ''),
     });
   }
-  return {
+  // Text with no markup renders as a piece of the episode file, which would keep the file alive.
+  return ownStrings({
     title,
     url: href,
     source: url.hostname.replace(/^www\./, ''),
     summary: plainText(rest),
     summaryHtml: md.renderer.renderInline(rest, md.options, {}).trim(),
     ...(start === undefined ? {} : { start }),
-  };
+  });
 }
 
 /**

@@ -4,6 +4,7 @@
 import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, type Node, type YAMLError } from 'yaml';
 import type * as z from 'zod';
 import type { Problem } from '../problems.ts';
+import { ownStrings } from './own-strings.ts';
 import { readPlainYaml } from './plain-yaml.ts';
 import { explainMistakes, quotingHint, swallowedByComments } from './yaml-mistakes.ts';
 
@@ -22,7 +23,10 @@ export interface YamlSource {
  */
 export function readYaml(text: string, file: string): YamlSource {
   const plain = readPlainYaml(text);
-  return plain ? { data: plain.data, problems: [], lineOf: plain.lineOf } : readFullYaml(text, file);
+  const read = plain ? { data: plain.data, problems: [], lineOf: plain.lineOf } : readFullYaml(text, file);
+  // The data outlives the text (an episode's title stays in the model to the end of the build).
+  read.data = ownStrings(read.data);
+  return read;
 }
 
 function readFullYaml(text: string, file: string): YamlSource {

@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { ownStrings } from '../../src/load/own-strings.ts';
+
+describe('ownStrings', () => {
+  it('gives the same data: strings short and long, through arrays and plain objects, in the same objects', () => {
+    const file = `---\ntitle: "Episode 12: Raises \u2014 and \ud83d\ude80 launches"\n---\n${'body '.repeat(1000)}`;
+    const title = file.slice(file.indexOf('"') + 1, file.indexOf('"\n'));
+    const list = [title, 'short', 42, null, { deep: [title] }];
+    const data = { title, list, when: new Date(0), yes: true };
+    const owned = ownStrings(data);
+    expect(owned).toBe(data);
+    expect(owned.list).toBe(list);
+    expect(owned).toEqual({ title: 'Episode 12: Raises \u2014 and \ud83d\ude80 launches', list: [title, 'short', 42, null, { deep: [title] }], when: new Date(0), yes: true });
+  });
+
+  it('keeps a lone surrogate as it is (no replacement character)', () => {
+    const lone = `a lone half \ud800 of a pair, long enough`;
+    expect(ownStrings({ lone }).lone).toBe(lone);
+  });
+});
