@@ -11,9 +11,10 @@
 // a truncated or garbled entry, anything that does not check out is a miss, never trusted. Packs
 // are replaced by rename, so a reader sees the old pack or the new, never part of one. A cache
 // that cannot be read or written is a warning: the build goes on without it. Output texts (pages,
-// digests) have packs of their own (`t-xx.pack`), under the SHA-256 of their bytes, so reading the
-// values of a build never reads them.
-import { createHash, randomBytes } from 'node:crypto';
+// digests) are not kept on disk: `build` links an unchanged file from the previous output and
+// renders its episode again when it cannot (render/publication.ts), cheaper than writing every
+// text twice on a cold build. Text packs (`t-xx.pack`) of earlier versions are removed at save.
+import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -71,28 +72,26 @@ export interface BuildCache {
   get<T>(key: string): T | undefined;
   set(key: string, value: unknown): void;
   /**
-   * Texts (output files) are kept apart from the values, under the hex SHA-256 of their own UTF-8
-   * bytes, so that a build reading values never reads them: a file an unchanged episode rendered is
-   * linked from the previous output, and its text is read only when that cannot be done.
+   * Output texts under the hex SHA-256 of their UTF-8 bytes, for a build that gives every file as
+   * text (`dev`'s, in memory). The cache on disk has none: `build` links an unchanged file from the
+   * previous output, and renders its episode again when it cannot.
    */
-  getText(hash: string): string | undefined;
-  /** `text` may be given as its UTF-8 bytes (kept as they are, not copied). */
-  setText(hash: string, text: string | Uint8Array): void;
-  /** Keeps the text under `hash` (if there is one) through the next save without reading it. */
-  keepText(hash: string): void;
+  texts?: TextCache;
   /** Writes the packs that changed; a failure is a warning, never an error. */
   save(): void;
   /** Forgets what this build set without saving it (a build that stops); harmless after save. */
   discard?(): void;
 }
 
+export interface TextCache {
+  get(hash: string): string | undefined;
+  set(hash: string, text: string): void;
+}
+
 /** A build without a cache (`--no-cache`): every lookup misses and nothing is kept. */
 export const NO_CACHE: BuildCache = {
   get: () => undefined,
   set: () => undefined,
-  getText: () => undefined,
-  setText: () => undefined,
-  keepText: () => undefined,
   save: () => undefined,
   discard: () => undefined,
 };
@@ -129,7 +128,6 @@ function parsePack(bytes: Buffer, fingerprint: string): Pack['stored'] | undefin
   return stored;
 }
 
-const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest();
 /** An entry's check: the CRC-32 of its bytes, 4 bytes little-endian. */
 const checkOf = (bytes: Uint8Array) => {
   const check = Buffer.alloc(DIGEST_BYTES);
@@ -228,7 +226,7 @@ class PackFamily {
       if (!pack.spill) {
         if (this.spilling === undefined) {
           mkdirSync(this.folder, { recursive: true });
-          removeStaleTemporaries(this.folder);
+          removeLeftovers(this.folder);
           this.spilling = true;
         }
         const file = temporaryFor(path.join(this.folder, `${this.prefix}${packOf(key)}.pack`));
@@ -297,10 +295,6 @@ class PackFamily {
     }
   }
 
-  keep(key: string): void {
-    if (isKey(key)) this.pack(key, false).used.add(key);
-  }
-
   get dirty(): boolean {
     return [...this.packs.values()].some((pack) => pack.dirty);
   }
@@ -356,13 +350,11 @@ export function openCache(folder: string, options: CacheOptions = {}): BuildCach
     options.onWarning?.(message);
   };
   const values = new PackFamily(folder, '', fingerprint, warn);
-  const texts = new PackFamily(folder, 't-', fingerprint, warn);
   const discard = () => {
     try {
       values.discard();
-      texts.discard();
     } catch {
-      // Left behind: the next build removes them (removeStaleTemporaries).
+      // Left behind: the next build removes them (removeLeftovers).
     }
   };
 
@@ -380,25 +372,12 @@ export function openCache(folder: string, options: CacheOptions = {}): BuildCach
     set(key, value) {
       values.set(key, serialize(encode(value)));
     },
-    getText(hash) {
-      const payload = texts.get(hash);
-      // The key is the text's own hash: an entry under another key is never taken for it.
-      if (!payload || sha256(payload).toString('hex') !== hash) return undefined;
-      return payload.toString('utf8');
-    },
-    setText(hash, text) {
-      texts.set(hash, typeof text === 'string' ? Buffer.from(text) : Buffer.from(text.buffer, text.byteOffset, text.byteLength));
-    },
-    keepText(hash) {
-      texts.keep(hash);
-    },
     save() {
       try {
-        if (warned || !(values.dirty || texts.dirty)) return;
+        if (warned || !values.dirty) return;
         mkdirSync(folder, { recursive: true });
-        removeStaleTemporaries(folder);
+        removeLeftovers(folder);
         values.save();
-        texts.save();
       } catch (error) {
         warn(`cannot write the build cache in ${folder} (${systemReason(error)}); the build is complete, the next one will not be faster`);
       } finally {
@@ -410,8 +389,10 @@ export function openCache(folder: string, options: CacheOptions = {}): BuildCach
 }
 
 const TEMPORARY = /^(?:t-)?[0-9a-f]{2}\.pack\.(\d+)\.[0-9a-f]+\.tmp$/;
+/** A pack of output texts, which earlier versions kept (see the head of this file). */
+const TEXT_PACK = /^t-[0-9a-f]{2}\.pack$/;
 
-/** A temporary name beside `file`, which removeStaleTemporaries knows. */
+/** A temporary name beside `file`, which removeLeftovers knows. */
 const temporaryFor = (file: string) => `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
 
 function writeAtomically(file: string, chunks: readonly Buffer[]): void {
@@ -425,9 +406,16 @@ function writeAtomically(file: string, chunks: readonly Buffer[]): void {
   }
 }
 
-/** Temporary packs a killed build left (their process is gone): never read, removed here. */
-function removeStaleTemporaries(folder: string): void {
+/**
+ * Temporary packs a killed build left (their process is gone), and the text packs of earlier
+ * versions: never read, removed here.
+ */
+function removeLeftovers(folder: string): void {
   for (const name of readdirSync(folder)) {
+    if (TEXT_PACK.test(name)) {
+      rmSync(path.join(folder, name), { force: true });
+      continue;
+    }
     const match = TEMPORARY.exec(name);
     if (!match) continue;
     const pid = Number(match[1]);
@@ -441,8 +429,9 @@ function removeStaleTemporaries(folder: string): void {
 }
 
 /**
- * A cache held in memory, for a process that builds again and again (the `dev` preview): values are
- * kept as they are, and each `save()` forgets what the build since the previous one did not use.
+ * A cache held in memory, for a process that builds again and again (the `dev` preview): values and
+ * output texts are kept as they are, and each `save()` forgets what the build since the previous
+ * one did not use.
  * The values are shared, not copied: callers treat what they get as read-only, as the build does.
  */
 export function memoryCache(): BuildCache {
@@ -459,17 +448,15 @@ export function memoryCache(): BuildCache {
     set(key, value) {
       used.set(key, value);
     },
-    getText(hash) {
-      const text = usedTexts.get(hash) ?? keptTexts.get(hash);
-      if (text !== undefined) usedTexts.set(hash, text);
-      return text;
-    },
-    setText(hash, text) {
-      usedTexts.set(hash, typeof text === 'string' ? text : decoder.decode(text));
-    },
-    keepText(hash) {
-      const text = keptTexts.get(hash);
-      if (text !== undefined) usedTexts.set(hash, text);
+    texts: {
+      get(hash) {
+        const text = usedTexts.get(hash) ?? keptTexts.get(hash);
+        if (text !== undefined) usedTexts.set(hash, text);
+        return text;
+      },
+      set(hash, text) {
+        usedTexts.set(hash, text);
+      },
     },
     discard() {
       used = new Map();

@@ -5,10 +5,12 @@
 // With a cache, what each episode contributes to every output is kept under a hash of all it was
 // rendered from (the templates, the show's settings, the episode's view, the code), so an edit
 // renders only the episodes it changed, and the show's own files (index, feed) from the parts.
-// What is kept per episode is small: each file's path and content hash, and its parts; the texts
-// are kept apart and read only when needed (`build` links them from the previous output instead).
+// What is kept per episode is small: each file's path and content hash, and its parts. `build`
+// links an unchanged file from the previous output by that hash, and renders its episode again in
+// the rare case it cannot (the file was altered or removed): keeping every text in the cache too
+// would write it twice on a cold build. `dev`'s cache in memory keeps the texts as well.
 import { contentHash, hashOf } from '../cache/fingerprint.ts';
-import type { BuildCache } from '../cache/store.ts';
+import type { BuildCache, TextCache } from '../cache/store.ts';
 import { ContentError } from '../errors.ts';
 import { isSourceFile, type SourceFile } from '../model/source-file.ts';
 import type { Publication } from '../model/types.ts';
@@ -26,8 +28,8 @@ export type OutputFiles = Map<string, string | SourceFile>;
 
 /**
  * A file an episode unchanged since an earlier build rendered then, known by the hash of its
- * content: the write stage links it from the previous output when that still holds it, and reads
- * its text (from the cache, or rendered again when the cache lost it) only when it does not.
+ * content: the write stage links it from the previous output when that still holds it, and loads
+ * its text (the episode rendered again) only when it does not.
  */
 export interface KeptFile {
   hash: string;
@@ -53,8 +55,9 @@ export interface RenderOptions {
 }
 
 /**
- * What an episode's renderings are kept as: each output's files by the hash of their text (kept
- * apart, see BuildCache.getText) or, for a file of the content folder, its reference; and its part.
+ * What an episode's renderings are kept as: each output's files by the hash of their text (the
+ * text itself only in a cache that has texts, see BuildCache.texts) or, for a file of the content
+ * folder, its reference; and its part.
  */
 interface StoredRendering {
   files: Array<[path: string, hash: string | SourceFile]>;
@@ -78,10 +81,10 @@ function storedRenderings(value: unknown, outputs: number): StoredRendering[] | 
 type Written = Omit<EpisodeRendering<unknown>, 'files'> & { files: Array<readonly [string, OutputFileContent]> };
 
 /**
- * Keeps the renderings in the cache and gives them back for writing; with `asBytes`, each text as
- * the UTF-8 bytes kept (encoded once: the cache, the hash and the file share them).
+ * Keeps the renderings in the cache (their texts in `texts`, when given) and gives them back for
+ * writing; with `asBytes`, each text as its UTF-8 bytes (encoded once: the hash and the file share them).
  */
-function store(cache: BuildCache, key: string, renderings: ReadonlyArray<EpisodeRendering<unknown>>, asBytes: boolean): Written[] {
+function store(cache: BuildCache, texts: TextCache | undefined, key: string, renderings: ReadonlyArray<EpisodeRendering<unknown>>, asBytes: boolean): Written[] {
   const written: Written[] = [];
   const stored = renderings.map((rendering): StoredRendering => {
     const files: Written['files'] = [];
@@ -92,7 +95,7 @@ function store(cache: BuildCache, key: string, renderings: ReadonlyArray<Episode
       }
       const text = asBytes ? Buffer.from(content) : content;
       const hash = contentHash(text);
-      cache.setText(hash, text);
+      texts?.set(hash, content);
       files.push([file, text]);
       return [file, hash];
     });
@@ -103,8 +106,8 @@ function store(cache: BuildCache, key: string, renderings: ReadonlyArray<Episode
   return written;
 }
 
-/** The renderings with every text read from the cache, or undefined when one is missing. */
-function withTexts(cache: BuildCache, stored: readonly StoredRendering[]): Array<EpisodeRendering<unknown>> | undefined {
+/** The renderings with every text read from `texts`, or undefined when one is missing. */
+function withTexts(texts: TextCache, stored: readonly StoredRendering[]): Array<EpisodeRendering<unknown>> | undefined {
   const renderings: Array<EpisodeRendering<unknown>> = [];
   for (const rendering of stored) {
     const files: Array<readonly [string, string | SourceFile]> = [];
@@ -113,13 +116,31 @@ function withTexts(cache: BuildCache, stored: readonly StoredRendering[]): Array
         files.push([file, hash]);
         continue;
       }
-      const text = cache.getText(hash);
+      const text = texts.get(hash);
       if (text === undefined) return undefined;
       files.push([file, text]);
     }
     renderings.push({ files, part: rendering.part, ...(rendering.problems ? { problems: rendering.problems } : {}) });
   }
   return renderings;
+}
+
+/**
+ * The texts of an episode's files rendered again, for the files of it that the write stage cannot
+ * link: the episode is rendered at the first one asked for, and each text is let go once taken.
+ */
+function renderedAgain(render: () => ReadonlyArray<EpisodeRendering<unknown>>): (file: string) => string {
+  let texts: Map<string, string> | undefined;
+  return (file) => {
+    let text = texts?.get(file);
+    if (text === undefined) {
+      texts = new Map();
+      for (const [name, content] of render().flatMap((rendering) => rendering.files)) if (typeof content === 'string') texts.set(name, content);
+      text = texts.get(file) ?? lost(file);
+    }
+    texts!.delete(file);
+    return text;
+  };
 }
 
 /** Where rendered files go: a map (render/publication.ts's callers that serve them) or the output folder being written (write/atomic.ts). */
@@ -134,9 +155,9 @@ export type OutputFileContent = string | Uint8Array | SourceFile;
 
 /**
  * Renders every episode (or takes its renderings from the cache) and then the show's files, each
- * file handed to `sink` as soon as it is rendered. With `keepFiles`, the files of an episode found
- * in the cache are left unread, as KeptFiles, and texts rendered are given as bytes. Returns each
- * output's contributions.
+ * file handed to `sink` as soon as it is rendered. With `keepFiles` (or a cache without texts),
+ * the files of an episode found in the cache are given as KeptFiles, left unread; with `keepFiles`,
+ * texts rendered are given as bytes and not kept. Returns each output's contributions.
  */
 async function renderParts(
   publication: Publication,
@@ -169,26 +190,18 @@ async function renderParts(
       const source = options.sourceKeys?.get(episode.slug);
       const key = source ? hashOf('render', common!, 'source', source, episode.status) : hashOf('render', common!, 'view', JSON.stringify(view));
       const stored = storedRenderings(cache.get(key), perEpisode.length);
-      let loaded: Written[] | undefined = stored && !keepFiles ? withTexts(cache, stored) : undefined;
-      if (stored && keepFiles) {
-        let again: Array<EpisodeRendering<unknown>> | undefined;
-        // Rendered again only if the cache lost a text that must be written; rendering is pure.
-        const rendered = (file: string) => {
-          const content = (again ??= renderEpisode(view)).flatMap((rendering) => rendering.files).find(([name]) => name === file)?.[1];
-          return typeof content === 'string' ? content : undefined;
-        };
+      const texts = keepFiles ? undefined : cache.texts;
+      let loaded: Written[] | undefined = stored && texts ? withTexts(texts, stored) : undefined;
+      if (stored && !texts) {
+        const again = renderedAgain(() => renderEpisode(view));
         for (const [file, hash] of stored.flatMap((rendering) => rendering.files)) {
           // A file of the content folder is carried by reference: nothing to read, the write stage checks it.
-          if (isSourceFile(hash)) {
-            sink.add(file, hash);
-            continue;
-          }
-          cache.keepText(hash);
-          sink.addKnown(file, { hash, load: () => cache.getText(hash) ?? rendered(file) ?? lost(file) });
+          if (isSourceFile(hash)) sink.add(file, hash);
+          else sink.addKnown(file, { hash, load: () => again(file) });
         }
         renderings = stored;
       } else {
-        loaded ??= store(cache, key, renderEpisode(view), keepFiles);
+        loaded ??= store(cache, texts, key, renderEpisode(view), keepFiles);
         addFiles(sink, loaded);
         renderings = loaded;
       }

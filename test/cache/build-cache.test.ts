@@ -196,9 +196,6 @@ function recording(inner: BuildCache): BuildCache & { entries: Map<string, unkno
     entries,
     get: (key) => inner.get(key),
     set: (key, value) => (entries.set(key, value), inner.set(key, value)),
-    getText: (hash) => inner.getText(hash),
-    setText: (hash, text) => inner.setText(hash, text),
-    keepText: (hash) => inner.keepText(hash),
     save: () => inner.save(),
   };
 }
@@ -264,6 +261,35 @@ describe('a cache that cannot be trusted (issue 9)', () => {
     const again = await buildBoth(root);
     expect(again.cached).toEqual(again.cold);
   }, 120_000);
+});
+
+describe('the texts of the output (issue 9)', () => {
+  it('are not kept in the cache: a cold build writes each once, into the output', async () => {
+    const root = await sampleShow();
+    const { cached, cold } = await buildBoth(root);
+    expect(cached).toEqual(cold);
+    const folder = path.join(root, '.castwright', 'cache');
+    const names = await readdir(folder);
+    expect(names.filter((name) => name.startsWith('t-'))).toEqual([]);
+    // No page is in any pack, in any form the packs keep a text.
+    const page = readFileSync(path.join(root, 'dist', 'episodes', '2020-09-14-disrupt-tiktok', 'index.html'));
+    const middle = page.subarray(page.length >> 1, (page.length >> 1) + 200);
+    for (const name of names) expect(readFileSync(path.join(folder, name)).includes(middle), name).toBe(false);
+  }, 60_000);
+
+  it('in packs an earlier version left are removed by the next build that saves the cache', async () => {
+    const root = await sampleShow();
+    await buildBoth(root);
+    const folder = path.join(root, '.castwright', 'cache');
+    for (const name of ['t-00.pack', 't-1a.pack', 't-3f.pack']) writeFileSync(path.join(folder, name), `castwright-cache\n${'0'.repeat(64)}\n`);
+    const page = path.join(root, 'dist', 'episodes', '2020-09-21-oracle-tiktok', 'index.html');
+    await rm(page);
+    const source = path.join(root, 'episodes', '2020-09-14-disrupt-tiktok.md');
+    await writeFile(source, `${await readFile(source, 'utf8')}\nOne more paragraph.\n`);
+    const { cached, cold } = await buildBoth(root);
+    expect(cached).toEqual(cold);
+    expect((await readdir(folder)).filter((name) => name.startsWith('t-'))).toEqual([]);
+  }, 60_000);
 });
 
 describe('a cache that cannot be written (issue 9)', () => {
@@ -366,19 +392,33 @@ describe('files the previous build wrote (issue 9)', () => {
     expect(again.cached).toEqual(again.cold);
   }, 120_000);
 
-  it('are rendered again where their text is gone from the cache and the live file cannot be linked', async () => {
+  it('are rendered again where the live file cannot be linked: the cache keeps no texts', async () => {
     const root = await sampleShow();
     await buildBoth(root);
     await buildBoth(root);
     const folder = path.join(root, '.castwright', 'cache');
-    const texts = (await readdir(folder)).filter((name) => name.startsWith('t-'));
-    expect(texts.length).toBeGreaterThan(3);
-    for (const name of texts) await rm(path.join(folder, name));
-    const page = path.join(root, 'dist', 'episodes', '2020-09-21-oracle-tiktok', 'index.html');
-    await rm(page);
-    await writeFile(page, 'replaced by hand\n');
+    expect((await readdir(folder)).filter((name) => name.startsWith('t-'))).toEqual([]);
+    const page = (slug: string) => path.join(root, 'dist', 'episodes', slug, 'index.html');
+    // Replaced by another file, altered in place at the same size, and removed.
+    await rm(page('2020-09-21-oracle-tiktok'));
+    await writeFile(page('2020-09-21-oracle-tiktok'), 'replaced by hand\n');
+    const altered = await readFile(page('2020-09-14-disrupt-tiktok'), 'utf8');
+    await writeFile(page('2020-09-14-disrupt-tiktok'), altered.replace('<html', '<HTML'));
+    await rm(page('2020-09-28-direct-listings'));
+    await rm(path.join(root, 'dist', 'email'), { recursive: true, force: true });
     const { cached, cold } = await buildBoth(root);
     expect(cached).toEqual(cold);
+  }, 60_000);
+
+  it('are rendered again, all of them, when the previous output and its spare are gone', async () => {
+    const root = await sampleShow();
+    await buildBoth(root);
+    await buildBoth(root);
+    await rm(path.join(root, 'dist'), { recursive: true });
+    await rm(path.join(root, '.dist.castwright-spare'), { recursive: true, force: true });
+    const { cached, cold } = await buildBoth(root);
+    expect(cached).toEqual(cold);
+    expect(Object.keys(cached).length).toBeGreaterThan(20);
   }, 60_000);
 
   it("never take a folder by the spare's name that has no claim of castwright's", async () => {

@@ -1,9 +1,13 @@
+import path from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { contentHash } from '../../src/cache/fingerprint.ts';
+import { memoryCache, type BuildCache } from '../../src/cache/store.ts';
 import type { Episode } from '../../src/model/types.ts';
-import type { Generated } from '../../src/pipeline.ts';
+import { generate, generateForWriting, type Generated } from '../../src/pipeline.ts';
+import type { FileSink } from '../../src/render/publication.ts';
 import { withUtm } from '../../src/render/utm.ts';
-import { cleanUp, fixture, workspace } from '../helpers/content.ts';
+import { cleanUp, fixture, PROJECT, workspace } from '../helpers/content.ts';
 import { dom } from '../helpers/files.ts';
 import { file, generateSample, generateWorkspace } from '../helpers/generate.ts';
 
@@ -69,4 +73,39 @@ describe('links written oddly in the source (issue 8, case 4)', () => {
       expect(output, name).not.toMatch(/News\.Example|\/a\/\.\.\/|\/\.\/about/);
     }
   });
+});
+
+describe('renderings for writing, with a cache (issue 9)', () => {
+  it('keep no texts, even in a cache that can hold them; a kept file loads its episode rendered again', async () => {
+    const options = { contentDir: path.join(PROJECT, 'episodes'), cwd: PROJECT, drafts: true, now: new Date('2026-01-01T00:00:00Z') };
+    const cache = memoryCache();
+    const texts = cache.texts!;
+    let set = 0;
+    const counted: BuildCache = { ...cache, texts: { get: (hash) => texts.get(hash), set: (hash, text) => (set++, texts.set(hash, text)) } };
+    const write = async () => {
+      const files = new Map<string, unknown>();
+      const known: string[] = [];
+      const sink: FileSink = {
+        add: (file, content) => files.set(file, content instanceof Uint8Array ? Buffer.from(content).toString() : content),
+        addKnown: (file, kept) => {
+          known.push(file);
+          const text = kept.load();
+          expect(contentHash(text), file).toBe(kept.hash);
+          files.set(file, text);
+        },
+      };
+      await generateForWriting({ ...options, cache: counted }, sink);
+      counted.save();
+      return { files, known };
+    };
+    const cold = (await generate(options)).files;
+    const first = await write();
+    expect(first.known).toEqual([]);
+    expect(first.files).toEqual(cold);
+    const second = await write();
+    expect(second.known.length).toBeGreaterThan(10);
+    expect(second.known).toContain(`episodes/${SLUG}/index.html`);
+    expect(second.files).toEqual(cold);
+    expect(set).toBe(0);
+  }, 60_000);
 });
