@@ -232,7 +232,8 @@ class PackFamily {
           this.spilling = true;
         }
         const file = temporaryFor(path.join(this.folder, `${this.prefix}${packOf(key)}.pack`));
-        const fd = openSync(file, 'wx');
+        // Read and written: an entry set in this build may be asked for before save (unspill).
+        const fd = openSync(file, 'wx+');
         pack.spill = { file, fd, size: 0 };
         this.append(pack, [Buffer.from(`${MAGIC}${this.fingerprint}\n`, 'latin1')]);
       }
