@@ -3,8 +3,10 @@
 // Warnings (something probably not meant, such as a list of links without a stories heading) come
 // back with the content: the command decides whether they stop it (`build --strict`).
 import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import { deserialize, serialize } from 'node:v8';
 import { isWebUrl } from '../model/fields.ts';
-import { showSchema } from '../model/schema.ts';
+import { showSchema, type ShowSettings } from '../model/schema.ts';
 import type { Episode, Show } from '../model/types.ts';
 import { readEpisode, type Identity, type LoadedEpisode, type ShowContext } from './episode.ts';
 import type { BuildCache } from '../cache/store.ts';
@@ -85,12 +87,33 @@ function readShow(file: string | undefined, name: string, lookalike: string | un
   return { source, problems: source.problems };
 }
 
+/**
+ * The show's settings validated, or with a cache the valid settings validated before from the same
+ * data: validating them took ~35 ms of every build (zod's first run), for a file that rarely
+ * changes. Only valid settings are kept (problems name lines, which the data does not hold), and
+ * only settings that come back from the cache as they went in (plain data, no class instances).
+ */
+function validateShow(source: YamlSource, name: string, cache: BuildCache | undefined): ReturnType<typeof validate<typeof showSchema>> {
+  let key: string | undefined;
+  try {
+    // v8's serializer tells apart what JSON would not (undefined, NaN, -0).
+    key = cache && hashOf('show-settings', serialize(source.data ?? {}));
+  } catch {
+    key = undefined;
+  }
+  const cached = key === undefined ? undefined : cache!.get<{ settings?: ShowSettings }>(key);
+  if (cached?.settings) return { value: cached.settings, problems: [] };
+  const result = validate(showSchema, source, name);
+  if (key !== undefined && result.value && isDeepStrictEqual(deserialize(serialize(result.value)), result.value)) cache!.set(key, { settings: result.value });
+  return result;
+}
+
 /** The show's settings, its local cover art checked and put in place of the path. */
-function loadShow(read: { source?: YamlSource; problems: Problem[] }, name: string, root: string, images: ReadonlyMap<string, ReadImage | string>): { show?: Show; problems: Problem[] } {
+function loadShow(read: { source?: YamlSource; problems: Problem[] }, name: string, root: string, images: ReadonlyMap<string, ReadImage | string>, cache: BuildCache | undefined): { show?: Show; problems: Problem[] } {
   if (!read.source) return { problems: read.problems };
   const siteUrl = (read.source.data as { url?: unknown } | undefined)?.url;
   const image = applyImageFile(read.source, { file: name, base: root, root, facts: images, folder: 'images', siteUrl: typeof siteUrl === 'string' && isWebUrl(siteUrl) ? siteUrl : PLACEHOLDER_SHOW.url });
-  const result = validate(showSchema, read.source, name);
+  const result = validateShow(read.source, name, cache);
   const problems = [...read.problems, ...image.problems, ...result.problems];
   if (!result.value || image.problems.length > 0) return { problems };
   return { show: image.copied ? { ...result.value, copiedFiles: [image.copied] } : result.value, problems };
@@ -166,18 +189,22 @@ async function readNamed<Facts>(files: readonly string[], root: string, reader: 
  * any file of the content folder, so it is never stored (loadContent asks the parsed episode, not
  * its text: YAML spells a key in more ways than a pattern can tell, `"transcript":` among them).
  */
-function episodeKey(shown: string, file: string, slug: string, digest: string, contextKey: string, audioKey: string, listed: ReadonlySet<string>, readText: (file: string, shown: string) => SourceText): string {
+function episodeKey(shown: string, file: string, slug: string, digest: string, commonKey: string, listed: ReadonlySet<string>, readText: (file: string, shown: string) => SourceText): string {
+  // The scan's paths: the folder's, a separator and the name (load/scan.ts), as its listing has them.
+  const folder = file.slice(0, file.lastIndexOf(path.sep) + 1);
   // Read as the transcript reader reads them: a folder or a named pipe by that name is a problem, never a hang or a crash.
   const beside = (['vtt', 'srt'] as const).map((extension) => {
-    const candidate = path.join(path.dirname(file), `${slug}.${extension}`);
+    const candidate = `${folder}${slug}.${extension}`;
     // The scan's listing rules out what is not there without a look per episode (a case-insensitive
     // file system may still find a name listed in another case: that one is looked at).
-    if (!listed.has(path.join(path.dirname(file), `${slug}.${extension}`.toLowerCase()))) return '';
+    if (!listed.has(`${folder}${`${slug}.${extension}`.toLowerCase()}`)) return '';
     const read = readText(candidate, candidate);
     if ('problem' in read && read.missing) return '';
     return 'text' in read ? `text\0${read.text}` : `problem\0${read.problem.message}`;
   });
-  return hashOf('episode', shown, slug, contextKey, audioKey, digest, ...beside);
+  // One part (a JSON list of texts tells its texts apart as hashOf's parts do): a thousand keys of
+  // eight parts each took ~30 ms, mostly in the hash's calls.
+  return hashOf('episode', JSON.stringify([commonKey, shown, slug, digest, ...beside]));
 }
 
 type EpisodeFile = ReturnType<typeof scanContentFolder>['episodes'][number];
@@ -233,18 +260,19 @@ async function loadWith(dir: string, options: LoadOptions, trustStamps: boolean)
     const transcripts = namedFiles(episodeTexts, NAMES_TRANSCRIPT, (data, episodePath) => localTranscriptPath(data, path.dirname(episodePath)));
     options.onNamedFiles([...new Set([...audioFiles, ...imageFiles, ...transcripts])]);
   }
-  const { show, problems } = loadShow(showSource, showName, root, images);
+  const { show, problems } = loadShow(showSource, showName, root, images, options.cache);
   problems.push(...files.problems);
   const context: ShowContext = show ?? { ...PLACEHOLDER_SHOW };
   // What a parsed episode depends on besides its own text: the show's settings it takes, and what
   // was read from the audio and image files (one hash for all: they change rarely).
   const contextKey = JSON.stringify([context.url, context.guid, context.explicit, context.storiesHeading, context.chaptersIntro, context.language, context.audioBaseUrl]);
   const audioKey = hashOf('audio', JSON.stringify([...audio]), JSON.stringify([...images]));
+  const commonKey = hashOf('episodes', contextKey, audioKey);
   const sourceKeys = new Map<string, string>();
   const loaded: LoadedEpisode[] = [];
   for (const text of texts) {
     const { file } = text;
-    const keyOf = (digest: string) => episodeKey(file.shown, file.path, file.slug, digest, contextKey, audioKey, files.listed, readText);
+    const keyOf = (digest: string) => episodeKey(file.shown, file.path, file.slug, digest, commonKey, files.listed, readText);
     let entry = text;
     if (entry.known) {
       const key = keyOf(entry.known.digest);

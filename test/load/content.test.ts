@@ -370,3 +370,39 @@ describe('the episode files of a show, for commands that add to it', () => {
     expect(await findEpisodeFiles(content)).toEqual(['2021/B.MD', 'a.md', 'alias.md'].map((name) => path.join(content, name)));
   });
 });
+
+describe('show.yml with a cache (issue 9)', () => {
+  it('gives the settings validated before from the same data, and validates changed or invalid ones afresh, at their line', async () => {
+    const { openCache } = await import('../../src/cache/store.ts');
+    const { readFile } = await import('node:fs/promises');
+    const root = await workspace({ 'valid.md': await fixture('episodes/valid.md') });
+    const content = path.join(root, 'episodes');
+    const folder = path.join(root, 'cache');
+    const load = async () => {
+      const cache = openCache(folder, { fingerprint: 'test' });
+      try {
+        return await loadContent(content, { cwd: root, cache });
+      } finally {
+        cache.save();
+      }
+    };
+    const cold = async () => (await loadContent(content, { cwd: root })).show;
+    const first = await cold();
+    expect((await load()).show).toEqual(first);
+    // Validated once: what the cache holds is what comes back.
+    expect((await load()).show).toEqual(first);
+    const showFile = path.join(content, 'show.yml');
+    const text = await readFile(showFile, 'utf8');
+    await writeFile(showFile, text.replace(/^title: .*$/m, 'title: Renamed — “quoted”'));
+    const renamed = await load();
+    expect(renamed.show.title).toBe('Renamed — “quoted”');
+    expect(renamed.show).toEqual(await cold());
+    await writeFile(showFile, text.replace(/^explicit: .*$/m, 'explicit: maybe'));
+    const failure = await load().catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(ContentError);
+    const line = text.split('\n').findIndex((row) => row.startsWith('explicit:')) + 1;
+    expect((failure as ContentError).problems.map(formatProblem)).toContainEqual(expect.stringMatching(new RegExp(`^episodes/show.yml:${line}: explicit: `)));
+    await writeFile(showFile, text);
+    expect((await load()).show).toEqual(first);
+  });
+});

@@ -1,0 +1,87 @@
+// How the build cache stores a value: what comes back is what was stored, in fewer bytes than
+// V8's serializer alone would take (issue 9: every value is read and checked at every build).
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openCache } from '../../src/cache/store.ts';
+import { cleanUp, tempDir } from '../helpers/content.ts';
+
+afterEach(cleanUp);
+
+const KEY = 'ab'.repeat(32);
+const OPTIONS = { fingerprint: 'test' };
+
+/** Stores `value`, then reads it back through a cache opened afresh; also the bytes of the packs written. */
+async function roundTrip(value: unknown): Promise<{ back: unknown; packs: Buffer }> {
+  const folder = await tempDir();
+  const cache = openCache(folder, OPTIONS);
+  cache.set(KEY, value);
+  cache.save();
+  const packs = Buffer.concat(readdirSync(folder).map((name) => readFileSync(path.join(folder, name))));
+  return { back: openCache(folder, OPTIONS).get(KEY), packs };
+}
+
+const occurrences = (bytes: Buffer, part: Buffer) => {
+  let count = 0;
+  for (let at = bytes.indexOf(part); at !== -1; at = bytes.indexOf(part, at + 1)) count++;
+  return count;
+};
+
+// A text with a character beyond Latin-1, as an episode file is: V8 keeps what is cut from it at two bytes a character.
+const SOURCE = `— ${'Files amet joins grows vote funds during busy users reported customer saas team. '.repeat(8)}`;
+const summary = SOURCE.slice(2, 84);
+
+describe('a value in the build cache (issue 9)', () => {
+  it('comes back as it was stored: repeated, sliced, long and non-Latin-1 texts, dates, bytes, nesting', async () => {
+    const long = `${SOURCE}“quoted” ✓`;
+    const value = {
+      stories: [
+        { title: summary.slice(0, 20), summary, summaryHtml: summary },
+        { title: 'Two — dashes', summary: long, summaryHtml: long },
+      ],
+      guid: 'cf6490db-80b6-4d0b-8064-001a23098843',
+      identity: { guid: { value: 'cf6490db-80b6-4d0b-8064-001a23098843', line: 4 } },
+      date: new Date('2026-01-01T00:00:00Z'),
+      bytes: Buffer.from('<item>…</item>'),
+      nothing: null,
+      missing: undefined,
+      numbers: [0, -1.5, Number.NaN],
+      short: ['a', 'a', 'é', 'é'],
+    };
+    const { back } = await roundTrip(value);
+    expect(back).toEqual(value);
+    const stories = (back as typeof value).stories;
+    expect(stories[0]!.summary).toBe(summary);
+    expect(stories[1]!.summaryHtml).toBe(long);
+  });
+
+  it('holds a text repeated in a value once', async () => {
+    const { back, packs } = await roundTrip({ summary, summaryHtml: summary, again: [summary] });
+    expect(back).toEqual({ summary, summaryHtml: summary, again: [summary] });
+    expect(occurrences(packs, Buffer.from(summary, 'latin1'))).toBe(1);
+  });
+
+  it('holds a Latin-1 text cut from a text with a dash at one byte a character', async () => {
+    const { back, packs } = await roundTrip({ title: summary });
+    expect(back).toEqual({ title: summary });
+    expect(occurrences(packs, Buffer.from(summary, 'latin1'))).toBe(1);
+    expect(occurrences(packs, Buffer.from(summary, 'utf16le'))).toBe(0);
+  });
+});
+
+describe('an entry set in this build (issue 9)', () => {
+  it('is read back before save, also one large enough to be written out at once, and kept by save', async () => {
+    const folder = await tempDir();
+    const cache = openCache(folder, OPTIONS);
+    const small = { text: 'small' };
+    const large = { text: 'large '.repeat(1000) };
+    cache.set(KEY, small);
+    cache.set('cd'.repeat(32), large);
+    expect(cache.get(KEY)).toEqual(small);
+    expect(cache.get('cd'.repeat(32))).toEqual(large);
+    cache.save();
+    const again = openCache(folder, OPTIONS);
+    expect(again.get(KEY)).toEqual(small);
+    expect(again.get('cd'.repeat(32))).toEqual(large);
+  });
+});
