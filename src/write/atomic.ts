@@ -10,7 +10,7 @@ import { isErrno, systemError, systemReason } from '../errors.ts';
 import { displayPath } from '../problems.ts';
 import type { OutputContent } from '../model/source-file.ts';
 import { placeContent } from './place-source.ts';
-import { openPlacer, THREAD_FROM } from './placer.ts';
+import { openPlacer } from './placer.ts';
 import { placeKnownFile, readOutputRecord, saveOutputRecord, type KnownFile, type OutputRecord } from './reuse.ts';
 import { replaceEntries, replaceFolder } from './swap.ts';
 import { SpareTree } from './spare-tree.ts';
@@ -35,10 +35,9 @@ function checkedPath(root: string, relative: string): string {
 }
 
 /**
- * Synchronous, on the main thread, at commit: for a small show that adopted the spare (a large one
- * has it updated by the writing thread as files are added, write/placer.ts). What the earlier
- * output `root` holds that the new one does not have is removed, and what it has is checked
- * (write/spare-tree.ts).
+ * Synchronous, on the main thread, at commit: an earlier output adopted as the work folder (the
+ * spare) made into the new one. What `root` holds that the new output does not have is removed,
+ * and what it has is checked (write/spare-tree.ts).
  */
 function writeTree(
   root: string,
@@ -171,13 +170,12 @@ export function openOutput(outDir: string, options: WriteOptions = {}): OutputWr
       throw writeError(error, shown, undefined, cwd);
     }
   }
-  // An adopted earlier output is updated by the writing thread, started now so that it lists the
-  // spare while the show is loaded, when the previous output was large enough to need the thread;
-  // a small one has its files held and placed at commit (writeTree).
-  const threadFrom = options.threadFrom ?? THREAD_FROM;
-  const early = area.adopted && record !== undefined && record.previous.size > threadFrom;
-  const held = area.adopted && !early ? { files: new Map<string, OutputContent>(), known: new Map<string, KnownFile>() } : undefined;
-  const placer = openPlacer(area.staging, record, (relative) => checkedPath(area.staging, relative), { threadFrom, stallMs: options.stallMs, spare: early });
+  // An adopted earlier output must lose what the new one lacks: its files are placed at the end.
+  // (Updating it on the writing thread as files come, the spare listed there while the show loads,
+  // was measured: it took ~230 ms off the main thread but cost more CPU and 40 MB, for no shorter
+  // build on two shared cores; see write/spare-tree.ts.)
+  const held = area.adopted ? { files: new Map<string, OutputContent>(), known: new Map<string, KnownFile>() } : undefined;
+  const placer = openPlacer(area.staging, record, (relative) => checkedPath(area.staging, relative), options.threadFrom, options.stallMs);
   /** Removes the work folder, once nothing writes into it any more. */
   const release = () => {
     placer.stop();

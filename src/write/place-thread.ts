@@ -6,51 +6,24 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { placeSource } from './place-source.ts';
 import { BUSY_COPYING, plainError, SLOT, type PlaceOp, type ThreadData, type ThreadReply } from './placer.ts';
 import { placeFile, reuseLive, type OutputRecord } from './reuse.ts';
-import { SpareTree } from './spare-tree.ts';
 
-const { port, state, ring, target, previous, spare: spareRoot } = workerData as ThreadData;
+const { port, state, ring, target, previous } = workerData as ThreadData;
 const shared = new Int32Array(state);
 const record: OutputRecord | undefined = previous && { file: '', target, previous: new Map(previous as never), next: new Map() };
 /** The known files (PlaceOp.hash) it could not link: the main thread writes them. */
 const unlinked: number[] = [];
 let failed = false;
-/** The earlier output being updated, listed before any file is placed. */
-let spare: SpareTree | undefined;
-if (spareRoot !== undefined) attempt(() => (spare = new SpareTree(spareRoot)));
 
 function place(op: PlaceOp): void {
-  let occupied = op.occupied;
-  if (spare) {
-    if (op.folder !== undefined) spare.folder(op.folder);
-    occupied = spare.occupy(op.file) || occupied;
-  } else if (op.folder !== undefined) mkdirSync(op.folder, { recursive: true });
+  if (op.folder !== undefined) mkdirSync(op.folder, { recursive: true });
   if (op.hash !== undefined) {
-    if (!reuseLive(record!, op.relative, op.file, op.hash, occupied)) unlinked.push(op.seq);
-  } else if (op.source) placeSource(record, op.relative, op.file, op.source, occupied);
-  else placeFile(record, op.relative, op.file, op.bytes ?? Buffer.from(ring, op.at, op.length), occupied);
-}
-
-/** Runs `work` unless the thread has failed or is stopped; its error is the thread's first. */
-function attempt(work: () => void): void {
-  try {
-    if (!failed && !Atomics.load(shared, SLOT.stop)) work();
-  } catch (error) {
-    failed = true;
-    port.postMessage({ error: plainError(error) } satisfies ThreadReply);
-    Atomics.store(shared, SLOT.failed, 1);
-  }
+    if (!reuseLive(record!, op.relative, op.file, op.hash, op.occupied)) unlinked.push(op.seq);
+  } else if (op.source) placeSource(record, op.relative, op.file, op.source, op.occupied);
+  else placeFile(record, op.relative, op.file, op.bytes ?? Buffer.from(ring, op.at, op.length), op.occupied);
 }
 
 port.on('message', (ops: PlaceOp[] | 'end') => {
   if (ops === 'end') {
-    // What the spare holds that the new output lacks goes last, once every wanted path is known.
-    // Busy meanwhile, as while placing a file: `stop` waits for it before the folder is removed.
-    if (spare) {
-      Atomics.store(shared, SLOT.busy, 1);
-      attempt(() => spare!.clear());
-      Atomics.store(shared, SLOT.busy, 0);
-      Atomics.notify(shared, SLOT.busy);
-    }
     if (!failed) port.postMessage({ next: record ? [...record.next] : [], unlinked } satisfies ThreadReply);
     parentPort!.postMessage('done');
     return;
@@ -63,7 +36,11 @@ function run(op: PlaceOp): void {
   // 2 while placing a content file: its copy may take minutes, and the main thread waits it out.
   Atomics.store(shared, SLOT.busy, op.source ? BUSY_COPYING : 1);
   try {
-    attempt(() => place(op));
+    if (!failed && !Atomics.load(shared, SLOT.stop)) place(op);
+  } catch (error) {
+    failed = true;
+    port.postMessage({ error: plainError(error) } satisfies ThreadReply);
+    Atomics.store(shared, SLOT.failed, 1);
   } finally {
     Atomics.store(shared, SLOT.busy, 0);
     Atomics.notify(shared, SLOT.busy);

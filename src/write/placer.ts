@@ -12,11 +12,8 @@
 // 4-5, then 6 at load ~2): the main thread's CPU 4.03 -> 3.65 s and 4.21 -> 3.62 s on ext4 (its
 // sys 1.02 -> 0.42 s and 0.77 -> 0.42 s), 3.33 -> 2.96 s and 4.52 -> 4.28 s on tmpfs; wall on ext4
 // 6.1 -> 6.6 s and 4.6 -> 4.2 s, on tmpfs 5.2 -> 4.9 s and 4.9 -> 4.9 s, within this machine's
-// noise. The thread costs ~40 MB of peak memory (~284 -> ~330 MB) and ~50 ms to start.
-//
-// A rebuild that adopts the spare (an earlier output, write/work-area.ts) starts the thread at
-// once: it lists the spare while the main thread loads the show, then checks and links the files
-// as they are rendered, so that commit has little left to do (write/spare-tree.ts).
+// noise. The thread costs ~40 MB of peak memory (~284 -> ~330 MB) and ~50 ms to start. A rebuild
+// that adopts the spare writes at commit (write/atomic.ts's writeTree) and does not use it.
 //
 // What the write stage promises still holds: ops run in the order they were added (a path added
 // twice ends with the later content); the first error stops the thread, is thrown by the next
@@ -82,8 +79,6 @@ export interface ThreadData {
   target: string;
   /** The record's previous files, when there is a record. */
   previous?: Array<[string, unknown]>;
-  /** The work folder, when it is an earlier output to update (write/spare-tree.ts). */
-  spare?: string;
 }
 
 /** An error as plain data (classes do not cross threads). */
@@ -126,23 +121,14 @@ export interface Placer {
   stop(): void;
 }
 
-export interface PlacerOptions {
-  /** How many files are placed here before the thread takes over. */
-  threadFrom?: number;
-  stallMs?: number;
-  /**
-   * `staging` is an earlier output taken over (the spare): the thread starts at once, lists it
-   * while the main thread goes on, and updates it as files are added (write/spare-tree.ts).
-   */
-  spare?: boolean;
-}
-
-/** Places files at `locate(relative)` in `staging`, recording them in `record` (write/reuse.ts). */
-export function openPlacer(staging: string, record: OutputRecord | undefined, locate: (relative: string) => string, options: PlacerOptions = {}): Placer {
-  const { threadFrom = THREAD_FROM, stallMs = STALL_MS, spare = false } = options;
+/**
+ * Places files at `locate(relative)` in `staging`, recording them in `record` (write/reuse.ts).
+ * `threadFrom`: how many files are placed here before the thread takes over.
+ */
+export function openPlacer(staging: string, record: OutputRecord | undefined, locate: (relative: string) => string, threadFrom = THREAD_FROM, stallMs = STALL_MS): Placer {
   const placed = new Set<string>();
   const folders = new Set<string>();
-  let thread: Thread | undefined = spare ? new Thread(staging, record, stallMs, true) : undefined;
+  let thread: Thread | undefined;
   let seq = 0;
   // Links the thread was asked to make, by path: when it cannot (the live file changed), the content is loaded and written at the end.
   const linking = new Map<string, { seq: number; known: KnownFile }>();
@@ -156,7 +142,7 @@ export function openPlacer(staging: string, record: OutputRecord | undefined, lo
     const occupied = placed.has(relative);
     placed.add(relative);
     linking.delete(relative);
-    if (!thread && placed.size > threadFrom) thread = new Thread(staging, record, stallMs, false);
+    if (!thread && placed.size > threadFrom) thread = new Thread(staging, record, stallMs);
     return { relative, file, occupied, ...(made ? {} : { folder }) };
   };
   const makeFolder = (folder: string | undefined) => folder !== undefined && mkdirSync(folder, { recursive: true });
@@ -227,7 +213,6 @@ class Thread {
     staging: string,
     record: OutputRecord | undefined,
     private readonly stallMs: number,
-    spare: boolean,
   ) {
     const state = new SharedArrayBuffer(4 * Object.keys(SLOT).length);
     this.shared = new Int32Array(state);
@@ -235,7 +220,7 @@ class Thread {
     this.ring = Buffer.from(ring);
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
-    const data: ThreadData = { port: port2, state, ring, target: record?.target ?? staging, ...(record ? { previous: [...record.previous] } : {}), ...(spare ? { spare: staging } : {}) };
+    const data: ThreadData = { port: port2, state, ring, target: record?.target ?? staging, ...(record ? { previous: [...record.previous] } : {}) };
     // A thread that cannot even load says so as it would say a write error.
     const failed = `
       const { workerData } = await import('node:worker_threads');

@@ -1,6 +1,5 @@
-// An earlier output taken over as the work folder (the spare, write/spare-tree.ts), updated by the
-// writing thread as files are added (a large show) or on the main thread at commit (a small one):
-// whatever was done to it or to the live output since, the new output is exactly a cold one.
+// An earlier output taken over as the work folder (the spare, write/spare-tree.ts), updated at
+// commit: whatever was done to it or to the live output since, the new output is exactly a cold one.
 import { lstat, mkdir, readdir, readFile, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -46,15 +45,12 @@ async function writeBuild(out: string, n: number, options: WriteOptions): Promis
   await writeFolder(out, files, { ...options, known });
 }
 
-describe.each([
-  ['the writing thread, as the show is rendered', { threadFrom: 0 }],
-  ['the main thread, at commit', { threadFrom: Infinity }],
-])('a spare updated by %s', (_, threading) => {
+describe('a spare (the output before the live one) updated into the new output', () => {
   it('loses what was added to it by hand, gets back what was removed or replaced, and rewrites what was altered in the live output', async () => {
     const root = await tempDir();
     const out = path.join(root, 'dist');
     const spare = path.join(root, '.dist.castwright-spare');
-    const options: WriteOptions = { ...threading, record: path.join(root, 'record.json') };
+    const options: WriteOptions = { record: path.join(root, 'record.json') };
     await writeBuild(out, 1, options);
     await writeBuild(out, 2, options);
     // The spare is build 1; everything a killed build or a curious hand could leave in it.
@@ -98,7 +94,7 @@ describe.each([
   it('leaves the live output as it was when a file cannot be placed in the spare', async () => {
     const root = await tempDir();
     const out = path.join(root, 'dist');
-    const options: WriteOptions = { ...threading, record: path.join(root, 'record.json') };
+    const options: WriteOptions = { record: path.join(root, 'record.json') };
     await writeBuild(out, 1, options);
     await writeBuild(out, 2, options);
     const before = await tree(out);
