@@ -45,6 +45,12 @@ describe('writing the output folder', () => {
     expect(await readdir(parent)).toEqual(['dist']);
   });
 
+  it('writes a path with `.` segments or doubled slashes where it leads, inside the output folder', async () => {
+    const out = path.join(await tempDir(), 'dist');
+    await writeFolder(out, new Map([['a/./b.html', 'b'], ['c//d.html', 'd'], ['e/../f.html', 'f'], ['..g/h.html', 'h']]));
+    expect(Object.keys(await snapshot(out))).toEqual(['..g/h.html', 'a/b.html', 'c/d.html', 'f.html']);
+  });
+
   it('refuses paths that would leave the output folder', async () => {
     const parent = await tempDir();
     const out = path.join(parent, 'dist');
