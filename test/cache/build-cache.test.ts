@@ -310,7 +310,7 @@ describe('a cache that cannot be written (issue 9)', () => {
     const root = await sampleShow();
     const state = path.join(root, 'state');
     await mkdir(state);
-    // Small enough that the sample show's cache (~80 KB of packs) cannot fit.
+    // Too small for the sample show's cache: without output texts it fits in 64 KB.
     const skip = mountTmpfs(state, '16k');
     if (skip) return context.skip(skip);
     try {
