@@ -40,6 +40,17 @@ const LONG_TEXT = 256;
 // which the serializer writes once and refers back to.
 const SHARED = '\0shared';
 const SHARED_FROM = 16;
+// An object of the value that has a key of its own named like one of these (an episode's `extra`
+// holds any map a YAML file spells, "\0shared" among them) is stored as its list of entries, so
+// that it is never read back as a holder.
+const ENTRIES = '\0entries';
+const hasMarkerKey = (record: object) => Object.hasOwn(record, SHARED) || Object.hasOwn(record, UTF8) || Object.hasOwn(record, ENTRIES);
+
+/** Sets `key` as an own property, `__proto__` included (an assignment would set the prototype). */
+function put(record: Record<string, unknown>, key: string, item: unknown): void {
+  if (key === '__proto__') Object.defineProperty(record, key, { value: item, enumerable: true, writable: true, configurable: true });
+  else record[key] = item;
+}
 
 // V8 also keeps a slice of a text at two bytes a character, whatever its own characters: a title
 // or a summary cut from an episode with one dash in it. The serializer writes strings as they are
@@ -77,8 +88,9 @@ function encode(value: unknown): unknown {
     if (typeof value === 'string') return text(value);
     if (Array.isArray(value)) return value.map(walk);
     if (!isPlain(value)) return value;
+    if (hasMarkerKey(value)) return { [ENTRIES]: Object.entries(value).map(([key, item]) => [key, walk(item)]) };
     const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) out[key] = walk(item);
+    for (const [key, item] of Object.entries(value)) put(out, key, walk(item));
     return out;
   };
   return walk(value);
@@ -98,6 +110,12 @@ function decode(value: unknown): unknown {
   if (bytes instanceof Uint8Array) return decoder.decode(bytes);
   const text = record[SHARED];
   if (typeof text === 'string') return text;
+  const entries = record[ENTRIES];
+  if (Array.isArray(entries)) {
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of entries as Array<[string, unknown]>) put(out, key, decode(item));
+    return out;
+  }
   for (const key of Object.keys(record)) record[key] = decode(record[key]);
   return record;
 }

@@ -1,7 +1,7 @@
 // YAML read with positions, so that a schema problem at `audio.length` can name its line.
 // The `yaml` package reads YAML 1.2: `8:12` stays text (YAML 1.1 would make it the number 492)
 // and dates stay text for our own stricter parsing.
-import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, type Node, type YAMLError } from 'yaml';
+import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, visit, type Alias, type Document, type Node, type YAMLError } from 'yaml';
 import type * as z from 'zod';
 import type { Problem } from '../problems.ts';
 import { ownStrings } from './own-strings.ts';
@@ -83,6 +83,11 @@ function readFullYaml(text: string, file: string): YamlSource {
     return line;
   };
 
+  const loop = problems.length === 0 ? aliasInsideItsAnchor(doc) : undefined;
+  if (loop) {
+    // Its value would hold itself: every walk of the data (validation, the cache) would never end.
+    problems.push({ file, line: lineAt(loop.range![0]), message: `invalid YAML: "*${loop.source}" is inside the value it refers to, which would then contain itself; write the value out instead` });
+  }
   let data: unknown;
   if (problems.length === 0) {
     try {
@@ -102,6 +107,22 @@ function readFullYaml(text: string, file: string): YamlSource {
     }
   }
   return { data, problems, lineOf };
+}
+
+/** An alias inside the very value its anchor names (`a: &x { b: *x }`), if there is one. */
+function aliasInsideItsAnchor(doc: Document): Alias | undefined {
+  let found: Alias | undefined;
+  visit(doc, {
+    Alias(_key, alias) {
+      const range = alias.resolve(doc)?.range;
+      if (range && alias.range && alias.range[0] >= range[0] && alias.range[0] < range[1]) {
+        found = alias;
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
 }
 
 function pathLabel(path: readonly PropertyKey[]): string {

@@ -61,6 +61,18 @@ describe('a value in the build cache (issue 9)', () => {
     expect(occurrences(packs, Buffer.from(summary, 'latin1'))).toBe(1);
   });
 
+  it('gives back a map whose keys are named like its own markers, and a __proto__ key, as they were', async () => {
+    // An episode's or the show's `extra` keeps any map its YAML spells: "\0shared" came back as the string it held.
+    const value = {
+      extra: { a: { '\0shared': 'abcdefghijklmnopqrstuvwxyz', b: 1 }, c: { '\0utf8': new Uint8Array([65]) }, d: { '\0entries': [['x', 1]] } },
+      again: 'abcdefghijklmnopqrstuvwxyz',
+      own: JSON.parse('{"__proto__": {"polluted": true}, "x": "y"}') as unknown,
+    };
+    const { back } = await roundTrip(value);
+    expect(back).toStrictEqual(value);
+    expect(Object.getPrototypeOf((back as typeof value).own)).toBe(Object.prototype);
+  });
+
   it('holds a Latin-1 text cut from a text with a dash at one byte a character', async () => {
     const { back, packs } = await roundTrip({ title: summary });
     expect(back).toEqual({ title: summary });

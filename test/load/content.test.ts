@@ -405,4 +405,29 @@ describe('show.yml with a cache (issue 9)', () => {
     await writeFile(showFile, text);
     expect((await load()).show).toEqual(first);
   });
+
+  it("gives back an episode's and the show's extra maps as parsed, keys named like the cache's markers too", async () => {
+    const { openCache } = await import('../../src/cache/store.ts');
+    const { readFile } = await import('node:fs/promises');
+    const extra = 'extra:\n  a: { "\\0shared": "abcdefghijklmnopqrstuvwxyz", b: 1 }\n';
+    const root = await workspace({ 'valid.md': (await fixture('episodes/valid.md')).replace('hosts: [Ada Host]', `hosts: [Ada Host]\n${extra}`) });
+    const content = path.join(root, 'episodes');
+    const showFile = path.join(content, 'show.yml');
+    await writeFile(showFile, `${await readFile(showFile, 'utf8')}\n${extra}`);
+    const folder = path.join(root, 'cache');
+    const load = async () => {
+      const cache = openCache(folder, { fingerprint: 'test' });
+      try {
+        return await loadContent(content, { cwd: root, cache });
+      } finally {
+        cache.save();
+      }
+    };
+    const cold = await loadContent(content, { cwd: root });
+    expect(cold.episodes[0]!.extra).toEqual({ a: { '\0shared': 'abcdefghijklmnopqrstuvwxyz', b: 1 } });
+    await load();
+    const warm = await load();
+    expect(warm.episodes).toStrictEqual(cold.episodes);
+    expect(warm.show).toStrictEqual(cold.show);
+  });
 });

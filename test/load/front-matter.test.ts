@@ -144,6 +144,15 @@ describe('YAML mistakes a producer makes every week (issue 8, case 12)', () => {
     ]);
   });
 
+  it('an alias inside the value its anchor names: a problem at the alias, not a value that holds itself (every walk of it overflowed the stack)', () => {
+    expect(problemsOf('---\ntitle: Hi\nextra: &loop\n  self: [1, *loop]\n---\n')).toEqual([
+      '4: invalid YAML: "*loop" is inside the value it refers to, which would then contain itself; write the value out instead',
+    ]);
+    // An alias to a value it is not part of stays fine.
+    expect(problemsOf('---\ntitle: Hi\nextra: { a: &x [1], b: *x }\n---\n')).toEqual([]);
+    expect(readYaml('a: &x [1]\nb: { c: *x }\n', 'show.yml').data).toEqual({ a: [1], b: { c: [1] } });
+  });
+
   it('a # that cuts a title short: a warning with the quoted title, while "# note" comments pass', () => {
     expect(problemsOf('---\ntitle: Episode #12: the week\ndate: 2020-09-14 # moved from Friday\n---\n')).toEqual([
       '2: warning: title: "Episode" is followed by "#12: the week", which YAML reads as a comment and leaves out; if the # belongs to the value, quote it: title: "Episode #12: the week"',
