@@ -20,8 +20,9 @@
 // `add` or by `finish`, and nothing is written after it; `stop` returns only once the thread has
 // stopped touching the work folder, so it can be removed. Files are handed over through a ring of
 // shared memory (RING bytes; the main thread waits when it is full, and a larger file waits for the
-// ring to be empty), so memory stays bounded whatever the show's size, and the thread writes from
-// the ring without copying.
+// ring to be empty; a file given in pieces, a feed, goes through it a megabyte at a time, never
+// joined), so memory stays bounded whatever the show's size, and the thread writes from the ring
+// without copying.
 import { lstatSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
@@ -35,7 +36,7 @@ const stalled = (ms: number) => new Error(`the thread writing the output made no
 
 /** Files placed on the main thread before the thread is started (its start costs ~40 ms, a small show never needs it). */
 export const THREAD_FROM = 256;
-/** The shared memory files are handed over in; a file larger than about half of it is posted alone. */
+/** The shared memory files are handed over in; a file larger than about half of it is posted alone (unless given in pieces). */
 const RING = 4 * 1024 * 1024;
 /**
  * Bytes in pieces (ByteChunks: a feed of tens of megabytes) go through the ring in pieces of this
@@ -306,7 +307,10 @@ class Thread {
           this.ring.set(chunk.subarray(offset, offset + taken), at + filled);
           filled += taken;
           offset += taken;
-          if (offset === chunk.byteLength) [index, offset] = [index + 1, 0];
+          if (offset === chunk.byteLength) {
+            index++;
+            offset = 0;
+          }
         }
       });
     }
