@@ -70,12 +70,10 @@ export function scanContentFolder(dir: string, cwd: string, maxEntries = MAX_CON
    * here are resolved paths (path.resolve, path.join), and a name has no separator.
    */
   const shownIn = (folder: string): ((name: string) => string) => {
-    const relative = path.relative(cwd, folder);
-    const outside = relative.startsWith('..') || path.isAbsolute(relative);
     // The working folder itself: a name is shown as it is (one starting with `..`, which displayPath
     // would show whole, starts with `.` and is never read).
-    if (relative === '') return (name) => name;
-    const prefix = `${(outside ? folder : relative).split(path.sep).join('/')}/`.replace(/\/\/$/, '/');
+    if (folder === cwd || path.relative(cwd, folder) === '') return (name) => name;
+    const prefix = `${displayPath(folder, cwd)}/`.replace(/\/\/$/, '/');
     return (name) => prefix + name;
   };
   const found: ContentFiles = { episodes: [], folders: [], problems: [], listed: new Set() };

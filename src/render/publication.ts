@@ -6,9 +6,10 @@
 // rendered from (the templates, the show's settings, the episode's view, the code), so an edit
 // renders only the episodes it changed, and the show's own files (index, feed) from the parts.
 // What is kept per episode is small: each file's path and content hash, and its parts. `build`
-// links an unchanged file from the previous output by that hash, and renders its episode again in
-// the rare case it cannot (the file was altered or removed): keeping every text in the cache too
-// would write it twice on a cold build. `dev`'s cache in memory keeps the texts as well.
+// links an unchanged file from the previous output by that hash, and renders its episode again
+// when it cannot (the file was altered or removed, or the whole output is new, as in CI that keeps
+// the cache and not the output): keeping every text in the cache too would write each twice on a
+// cold build and triple the cache. `dev`'s cache in memory keeps the texts as well.
 import { contentHash, hashOf } from '../cache/fingerprint.ts';
 import type { BuildCache, TextCache } from '../cache/store.ts';
 import { ContentError } from '../errors.ts';

@@ -27,7 +27,9 @@ const PLAIN = /^(?!\.\.?(?:\/|$))(?:[^/\0]+\/(?!\.\.?(?:\/|$)))*[^/\0]+$/;
 function checkedPath(root: string, relative: string): string {
   // Thousands of paths a build: the plain ones are joined as they are (the same path join gives).
   if (path.sep === '/' && PLAIN.test(relative)) return `${root}/${relative}`;
-  const normalized = path.posix.normalize(relative);
+  // A trailing slash names the same path (`./` is the folder itself).
+  const normalized = path.posix.normalize(relative).replace(/(?<=.)\/+$/, '');
+  if (normalized === '.') throw new Error(`refusing to write the output folder itself as a file: "${relative}"`);
   if (path.posix.isAbsolute(normalized) || normalized === '..' || normalized.startsWith('../') || normalized.includes('\0')) {
     throw new Error(`refusing to write outside the output folder: ${relative}`);
   }
@@ -46,21 +48,16 @@ function writeTree(
   record: OutputRecord | undefined,
 ): void {
   record?.next.clear();
-  const tree = new SpareTree(root);
-  const place = (relative: string) => {
-    const file = checkedPath(root, relative);
+  const placed = (entries: ReadonlyMap<string, unknown>) => [...entries.keys()].map((relative) => [relative, checkedPath(root, relative)] as const);
+  const contents = placed(files);
+  const knowns = placed(known);
+  const tree = new SpareTree(root, [...contents, ...knowns].map(([, file]) => file));
+  const place = (file: string) => {
     tree.folder(path.dirname(file));
-    return { file, occupied: tree.occupy(file) };
+    return tree.occupied(file);
   };
-  for (const [relative, content] of files) {
-    const { file, occupied } = place(relative);
-    placeContent(record, relative, file, content, occupied);
-  }
-  for (const [relative, content] of known) {
-    const { file, occupied } = place(relative);
-    placeKnownFile(record, relative, file, content, occupied);
-  }
-  tree.clear();
+  for (const [relative, file] of contents) placeContent(record, relative, file, files.get(relative)!, place(file));
+  for (const [relative, file] of knowns) placeKnownFile(record, relative, file, known.get(relative)!, place(file));
 }
 
 /** Where the output really goes: the target of a symbolic link (which is kept), even a missing one. */

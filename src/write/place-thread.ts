@@ -9,6 +9,8 @@ import { openPieces, placeFile, reuseLive, type OutputRecord, type Pieces } from
 
 const { port, state, ring, target, previous } = workerData as ThreadData;
 const shared = new Int32Array(state);
+// From here on, no progress for the stall limit is a stall (placer.ts's reserve).
+Atomics.store(shared, SLOT.started, 1);
 const record: OutputRecord | undefined = previous && { file: '', target, previous: new Map(previous as never), next: new Map() };
 /** The known files (PlaceOp.hash) it could not link: the main thread writes them. */
 const unlinked: number[] = [];

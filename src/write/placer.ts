@@ -56,7 +56,7 @@ const STALL_MS = 60_000;
 const BATCH_OPS = 64;
 
 /** Slots of the state shared with the thread. */
-export const SLOT = { consumed: 0, failed: 1, stop: 2, busy: 3 } as const;
+export const SLOT = { consumed: 0, failed: 1, stop: 2, busy: 3, started: 4 } as const;
 /** SLOT.busy while the thread places a content file (a link, or a copy that may take minutes); 1 for any other op. */
 export const BUSY_COPYING = 2;
 
@@ -345,7 +345,8 @@ class Thread {
       // Copying a content file (SLOT.busy 2) is progress however long it takes: a video of gigabytes
       // on another disk may take minutes, and the copy is a system call that allocates no memory.
       if (room() !== before || Atomics.load(this.shared, SLOT.busy) === BUSY_COPYING) [before, since] = [room(), Date.now()];
-      else if (Date.now() - since >= this.stallMs) throw stalled(this.stallMs);
+      // A thread still starting (its module loading on a loaded machine) has the whole STALL_MS.
+      else if (Date.now() - since >= (Atomics.load(this.shared, SLOT.started) ? this.stallMs : Math.max(this.stallMs, STALL_MS))) throw stalled(this.stallMs);
     }
     this.produced = (this.produced + size) | 0;
   }

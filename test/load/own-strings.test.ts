@@ -1,3 +1,4 @@
+import { serialize } from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import { ownStrings } from '../../src/load/own-strings.ts';
 
@@ -11,6 +12,12 @@ describe('ownStrings', () => {
     expect(owned).toBe(data);
     expect(owned.list).toBe(list);
     expect(owned).toEqual({ title: 'Episode 12: Raises \u2014 and \ud83d\ude80 launches', list: [title, 'short', 42, null, { deep: [title] }], when: new Date(0), yes: true });
+  });
+
+  it('gives a copy, not the slice: a Latin-1 piece of a text with one dash in it is kept at one byte a character', () => {
+    const text = `${'story summary '.repeat(20)}\u2014 the dash makes the whole text two bytes a character`;
+    const piece = text.slice(0, 200);
+    expect(serialize(ownStrings({ piece }).piece).length).toBeLessThan(serialize(piece).length * 0.6);
   });
 
   it('keeps a lone surrogate as it is (no replacement character)', () => {

@@ -60,6 +60,23 @@ describe('writing the output folder', () => {
     expect(existsSync(path.join(parent, 'outside.html'))).toBe(false);
     expect(await readdir(parent)).toEqual([]);
   });
+
+  it('refuses a path that is the output folder itself, also when an earlier output is updated into the new one, and leaves the live output as it was', async () => {
+    const parent = await tempDir();
+    const out = path.join(parent, 'dist');
+    const options = { record: path.join(parent, 'record.json') };
+    const files = new Map([['index.html', 'home']]);
+    for (const itself of ['', '.', './', 'a/..']) {
+      await expect(writeFolder(out, new Map([[itself, 'x']]))).rejects.toThrow(/the output folder itself/);
+    }
+    // Two builds, so that the next one takes the output before the live one as its work folder.
+    await writeFolder(out, files, options);
+    await writeFolder(out, files, options);
+    for (const itself of ['.', 'a/..']) {
+      await expect(writeFolder(out, new Map([...files, [itself, 'x']]), options)).rejects.toThrow(/the output folder itself/);
+      expect(await readFile(path.join(out, 'index.html'), 'utf8')).toBe('home');
+    }
+  });
 });
 
 describe('choosing an output folder', () => {
