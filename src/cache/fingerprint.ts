@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isByteChunks, type ByteChunks } from '../model/source-file.ts';
 
 /** Bumped when the layout of cache entries changes. */
 export const CACHE_FORMAT = 4;
@@ -46,5 +47,13 @@ export function hashOf(...parts: Array<string | Uint8Array>): string {
   return hash.digest('hex');
 }
 
-/** The hex SHA-256 of an output file's content: what the output record compares and the cache keeps texts under. */
-export const contentHash = (content: string | Uint8Array) => createHash('sha256').update(content).digest('hex');
+/**
+ * The hex SHA-256 of an output file's content: what the output record compares and the cache keeps
+ * texts under. Bytes in pieces are hashed in order, as the bytes they make up (never joined).
+ */
+export function contentHash(content: string | Uint8Array | ByteChunks): string {
+  const hash = createHash('sha256');
+  if (isByteChunks(content)) for (const chunk of content.chunks) hash.update(chunk);
+  else hash.update(content);
+  return hash.digest('hex');
+}

@@ -1,7 +1,7 @@
 // `castwright check` as one call, over what the next build would publish: the publish guard, the
 // feed lint, the email lint of every digest and, when asked, the links. `dev` runs the same on its
 // preview (without links) and shows the findings in its overlay.
-import { isSourceFile, textOf, type OutputContent } from '../model/source-file.ts';
+import { chunksLength, isByteChunks, isSourceFile, textOf, type OutputContent } from '../model/source-file.ts';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -104,7 +104,8 @@ export function linkTargets(generated: Generated, lines: SourceLines, showFile: 
 
 /** What the build puts on the site, for check --links to judge links to it without asking the site (not published yet, maybe). */
 function builtSite(generated: Generated): BuiltSite {
-  const size = (content: OutputContent) => (typeof content === 'string' ? Buffer.byteLength(content) : isSourceFile(content) ? content.size : content.byteLength);
+  const size = (content: OutputContent) =>
+    typeof content === 'string' ? Buffer.byteLength(content) : isSourceFile(content) ? content.size : isByteChunks(content) ? chunksLength(content) : content.byteLength;
   return { url: generated.publication.show.url, files: new Map([...generated.files].map(([file, content]) => [file, size(content)])) };
 }
 

@@ -13,11 +13,35 @@ export interface SourceFile {
   sha256: string;
 }
 
-/** An output file's content: text castwright made, bytes, or a file of the content folder. */
-export type OutputContent = string | Uint8Array | SourceFile;
+/**
+ * Bytes given as pieces, in order, never joined: a feed is its head, each episode's item as the
+ * cache holds it, and its end. Joined, the feed of a large show would be a second copy of its items
+ * (tens of megabytes) made while they are still held (issue 9); each consumer takes the pieces as
+ * they are (written one after the other, hashed in order), or joins them where it needs text.
+ */
+export interface ByteChunks {
+  chunks: readonly Uint8Array[];
+}
+
+/** An output file's content: text castwright made, bytes, bytes in pieces, or a file of the content folder. */
+export type OutputContent = string | Uint8Array | ByteChunks | SourceFile;
 
 export const isSourceFile = (content: unknown): content is SourceFile =>
   typeof content === 'object' && content !== null && !(content instanceof Uint8Array) && typeof (content as SourceFile).source === 'string';
+
+export const isByteChunks = (content: unknown): content is ByteChunks =>
+  typeof content === 'object' && content !== null && !(content instanceof Uint8Array) && Array.isArray((content as ByteChunks).chunks);
+
+/** How many bytes the pieces hold. */
+export const chunksLength = ({ chunks }: ByteChunks): number => chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0);
+
+/** The pieces as one text, decoded as they come (no joined copy of the bytes); a BOM kept, as Buffer's toString keeps it. */
+export function chunksText({ chunks }: ByteChunks): string {
+  const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+  let text = '';
+  for (const chunk of chunks) text += decoder.decode(chunk, { stream: true });
+  return text + decoder.decode();
+}
 
 /** A file published under `path` (relative to the output folder, `/`-separated). */
 export interface CopiedFile {
@@ -33,5 +57,9 @@ export function sourceChange(file: SourceFile, now: { size: number; mtimeMs: num
   return undefined;
 }
 
-/** A file castwright rendered as text (the feed, a page, a digest); never one published by reference. */
-export const textOf = (content: OutputContent | undefined): string => (typeof content === 'string' ? content : '');
+/** A file castwright rendered, as text (the feed, a page, a digest); '' for one published by reference (or none). */
+export function textOf(content: OutputContent | undefined): string {
+  if (typeof content === 'string') return content;
+  if (content instanceof Uint8Array) return Buffer.from(content.buffer, content.byteOffset, content.byteLength).toString();
+  return isByteChunks(content) ? chunksText(content) : '';
+}

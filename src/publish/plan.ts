@@ -1,6 +1,6 @@
 // What a publish changes on its target, found by content hash against the target's record, never
 // by time: new and changed files in ranks (see kinds.ts), the feed last, and only then deletions.
-import { isSourceFile, type OutputContent } from '../model/source-file.ts';
+import { isByteChunks, isSourceFile, type OutputContent } from '../model/source-file.ts';
 import type { UploadBody } from './body.ts';
 import { createHash } from 'node:crypto';
 import { RunError } from '../errors.ts';
@@ -52,7 +52,8 @@ export function planPublish(files: ReadonlyMap<string, OutputContent>, record: P
   let unchanged = 0;
   for (const [path, content] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) {
     // A file by reference was hashed when read (load/audio.ts); its bytes stay on disk until uploaded.
-    const body = typeof content === 'string' ? Buffer.from(content) : content;
+    // Bytes in pieces are joined: an upload is one body.
+    const body = typeof content === 'string' ? Buffer.from(content) : isByteChunks(content) ? Buffer.concat(content.chunks) : content;
     const hash = isSourceFile(body) ? body.sha256 : sha256Of(body);
     built[path] = hash;
     if (!options.force && record.files[path] === hash && !pending.has(path)) {

@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import RSS from 'rss';
 import { APPLE_DESCRIPTION_BYTES, type Category, type Person, type Transcript } from '../model/schema.ts';
+import type { ByteChunks } from '../model/source-file.ts';
 import type { Show } from '../model/types.ts';
 import type { Templates } from './templates.ts';
 import type { Problem } from '../problems.ts';
@@ -229,7 +230,7 @@ function pageLinks(show: Show, page: FeedPage): XmlElement[] {
 }
 
 /** The feed's pages: one when it has no limit or the episodes fit, else the newest `limit` a page. */
-export function renderFeedPages(show: Show, templates: Templates, items: ReadonlyArray<{ view: EpisodeView; item: FeedItem }>): Array<readonly [string, Buffer]> {
+export function renderFeedPages(show: Show, templates: Templates, items: ReadonlyArray<{ view: EpisodeView; item: FeedItem }>): Array<readonly [string, ByteChunks]> {
   const limit = show.feed?.limit;
   if (limit === undefined || items.length <= limit) return [[feedPagePath(1), renderFeed(show, templates, items)]];
   const count = Math.ceil(items.length / limit);
@@ -239,8 +240,8 @@ export function renderFeedPages(show: Show, templates: Templates, items: Readonl
   });
 }
 
-/** The whole feed (or one page of it) from every listed episode's item, newest first, as UTF-8 bytes. */
-export function renderFeed(show: Show, templates: Templates, items: ReadonlyArray<{ view: EpisodeView; item: FeedItem }>, page?: FeedPage): Buffer {
+/** The whole feed (or one page of it) from every listed episode's item, newest first, as UTF-8 bytes in pieces: the items' own bytes, never joined. */
+export function renderFeed(show: Show, templates: Templates, items: ReadonlyArray<{ view: EpisodeView; item: FeedItem }>, page?: FeedPage): ByteChunks {
   const episodes = items.map(({ view }) => view);
   const newest = episodes[0]?.date.instant;
   // No `author` option: the rss package would write a channel <author>, which validators reject.
@@ -269,5 +270,5 @@ export function renderFeed(show: Show, templates: Templates, items: ReadonlyArra
   // last "</channel>": the show's description (CDATA, written as it is) may hold the same text.
   const end = xml.lastIndexOf('\n  </channel>');
   if (end === -1) throw new Error('the rss package wrote no </channel>');
-  return Buffer.concat([Buffer.from(withoutNotXml(xml.slice(0, end))), ...items.map(({ item }) => item.xml), Buffer.from(`${withoutNotXml(xml.slice(end))}\n`)]);
+  return { chunks: [Buffer.from(withoutNotXml(xml.slice(0, end))), ...items.map(({ item }) => item.xml), Buffer.from(`${withoutNotXml(xml.slice(end))}\n`)] };
 }

@@ -2,6 +2,7 @@
 // apps that take JSON, each with its audio as an attachment and its covered stories twice: in the
 // HTML content, and as data in the `_castwright` extension (JSON Feed's way for publishers to add
 // fields: an object whose key starts with an underscore).
+import type { ByteChunks } from '../model/source-file.ts';
 import type { Show } from '../model/types.ts';
 import type { Templates } from './templates.ts';
 import type { EpisodeView } from './view.ts';
@@ -64,8 +65,11 @@ export function jsonFeedItemText(item: JsonFeedItem): Uint8Array {
   return Buffer.from(JSON.stringify(item, null, 2).replaceAll('\n', '\n    '));
 }
 
-/** The whole feed, items (jsonFeedItemText) newest first, as UTF-8 bytes: exactly JSON.stringify(feed, null, 2). */
-export function renderJsonFeed(show: Show, items: readonly Uint8Array[]): Buffer {
+/**
+ * The whole feed, items (jsonFeedItemText) newest first, as UTF-8 bytes in pieces (the items' own
+ * bytes, never joined): exactly JSON.stringify(feed, null, 2).
+ */
+export function renderJsonFeed(show: Show, items: readonly Uint8Array[]): ByteChunks {
   const feed = {
     version: 'https://jsonfeed.org/version/1.1',
     title: show.title,
@@ -78,11 +82,11 @@ export function renderJsonFeed(show: Show, items: readonly Uint8Array[]): Buffer
     items: [],
   };
   const text = JSON.stringify(feed, null, 2);
-  if (items.length === 0) return Buffer.from(`${text}\n`);
+  if (items.length === 0) return { chunks: [Buffer.from(`${text}\n`)] };
   // "items" is the last key: its empty list is replaced by the items.
   const between = Buffer.from(',\n    ');
   const parts: Uint8Array[] = [Buffer.from(`${text.slice(0, text.lastIndexOf('[]'))}[\n    `)];
   items.forEach((item, index) => parts.push(...(index === 0 ? [item] : [between, item])));
   parts.push(Buffer.from('\n  ]\n}\n'));
-  return Buffer.concat(parts);
+  return { chunks: parts };
 }

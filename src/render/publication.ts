@@ -13,7 +13,7 @@
 import { contentHash, hashOf } from '../cache/fingerprint.ts';
 import type { BuildCache, TextCache } from '../cache/store.ts';
 import { ContentError } from '../errors.ts';
-import { isSourceFile, type SourceFile } from '../model/source-file.ts';
+import { isSourceFile, textOf, type OutputContent, type SourceFile } from '../model/source-file.ts';
 import type { Publication } from '../model/types.ts';
 import type { Problem } from '../problems.ts';
 import type { Digest } from './email.ts';
@@ -79,7 +79,7 @@ function storedRenderings(value: unknown, outputs: number): StoredRendering[] | 
 }
 
 /** A rendering as it is written: with `asBytes`, its texts as UTF-8 bytes. */
-type Written = Omit<EpisodeRendering<unknown>, 'files'> & { files: Array<readonly [string, OutputFileContent]> };
+type Written = Omit<EpisodeRendering<unknown>, 'files'> & { files: Array<readonly [string, OutputContent]> };
 
 /**
  * Keeps the renderings in the cache (their texts in `texts`, when given) and gives them back for
@@ -147,12 +147,9 @@ function renderedAgain(render: () => ReadonlyArray<EpisodeRendering<unknown>>): 
 /** Where rendered files go: a map (render/publication.ts's callers that serve them) or the output folder being written (write/atomic.ts). */
 export interface FileSink {
   /** A file added again at the same path replaces the earlier one. */
-  add(file: string, content: OutputFileContent): void;
+  add(file: string, content: OutputContent): void;
   addKnown(file: string, kept: KeptFile): void;
 }
-
-/** What a file is given as: text, the UTF-8 bytes of a text, or a file of the content folder. */
-export type OutputFileContent = string | Uint8Array | SourceFile;
 
 /**
  * Renders every episode (or takes its renderings from the cache) and then the show's files, each
@@ -247,8 +244,8 @@ function addFiles(sink: FileSink, renderings: ReadonlyArray<Written>): void {
 export async function renderPublication(publication: Publication, templates: Templates, options: RenderOptions = {}): Promise<Rendered> {
   const files: OutputFiles = new Map();
   const sink: FileSink = {
-    // Bytes (a feed put together from its items) decoded where they are, not copied first.
-    add: (file, content) => files.set(file, content instanceof Uint8Array ? Buffer.from(content.buffer, content.byteOffset, content.byteLength).toString() : content),
+    // Bytes (a feed in pieces: its items' bytes) decoded where they are, not joined first.
+    add: (file, content) => files.set(file, typeof content === 'string' || isSourceFile(content) ? content : textOf(content)),
     addKnown: (file, kept) => files.set(file, kept.load()),
   };
   const contributions = await renderParts(publication, templates, options, sink, false);

@@ -4,8 +4,8 @@
 import { mkdirSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { placeSource } from './place-source.ts';
-import { BUSY_COPYING, plainError, SLOT, type PlaceOp, type ThreadData, type ThreadReply } from './placer.ts';
-import { placeFile, reuseLive, type OutputRecord } from './reuse.ts';
+import { BUSY_COPYING, plainError, SLOT, type ThreadData, type ThreadOp, type ThreadReply } from './placer.ts';
+import { openPieces, placeFile, reuseLive, type OutputRecord, type Pieces } from './reuse.ts';
 
 const { port, state, ring, target, previous } = workerData as ThreadData;
 const shared = new Int32Array(state);
@@ -15,16 +15,38 @@ const record: OutputRecord | undefined = previous && { file: '', target, previou
 /** The known files (PlaceOp.hash) it could not link: the main thread writes them. */
 const unlinked: number[] = [];
 let failed = false;
+/** The file whose pieces are coming: how many are left, and where they go (nowhere: the live output's file was linked). */
+let receiving: { left: number; into: Pieces | undefined } | undefined;
 
-function place(op: PlaceOp): void {
+function place(op: ThreadOp): void {
+  if ('piece' in op) {
+    receiving!.into?.write(Buffer.from(ring, op.at, op.length));
+    if (--receiving!.left === 0) endPieces();
+    return;
+  }
   if (op.folder !== undefined) mkdirSync(op.folder, { recursive: true });
-  if (op.hash !== undefined) {
+  if (op.pieces !== undefined) {
+    receiving = { left: op.pieces, into: openPieces(record, op.relative, op.file, op.occupied, op.sha256) };
+    if (op.pieces === 0) endPieces();
+  } else if (op.hash !== undefined) {
     if (!reuseLive(record!, op.relative, op.file, op.hash, op.occupied)) unlinked.push(op.seq);
   } else if (op.source) placeSource(record, op.relative, op.file, op.source, op.occupied);
   else placeFile(record, op.relative, op.file, op.bytes ?? Buffer.from(ring, op.at, op.length), op.occupied);
 }
 
-port.on('message', (ops: PlaceOp[] | 'end') => {
+function endPieces(): void {
+  const { into } = receiving!;
+  receiving = undefined;
+  into?.end();
+}
+
+/** A file left half written (an error, or the main thread asked to stop) is closed. */
+function dropPieces(): void {
+  receiving?.into?.abandon();
+  receiving = undefined;
+}
+
+port.on('message', (ops: ThreadOp[] | 'end') => {
   if (ops === 'end') {
     if (!failed) port.postMessage({ next: record ? [...record.next] : [], unlinked } satisfies ThreadReply);
     parentPort!.postMessage('done');
@@ -33,13 +55,15 @@ port.on('message', (ops: PlaceOp[] | 'end') => {
   for (const op of ops) run(op);
 });
 
-function run(op: PlaceOp): void {
+function run(op: ThreadOp): void {
   // Busy before looking at stop; the main thread sets stop before looking at busy (placer.ts's stop).
   // 2 while placing a content file: its copy may take minutes, and the main thread waits it out.
-  Atomics.store(shared, SLOT.busy, op.source ? BUSY_COPYING : 1);
+  Atomics.store(shared, SLOT.busy, 'source' in op && op.source ? BUSY_COPYING : 1);
   try {
     if (!failed && !Atomics.load(shared, SLOT.stop)) place(op);
+    else dropPieces();
   } catch (error) {
+    dropPieces();
     failed = true;
     port.postMessage({ error: plainError(error) } satisfies ThreadReply);
     Atomics.store(shared, SLOT.failed, 1);

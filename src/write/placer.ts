@@ -20,23 +20,30 @@
 // `add` or by `finish`, and nothing is written after it; `stop` returns only once the thread has
 // stopped touching the work folder, so it can be removed. Files are handed over through a ring of
 // shared memory (RING bytes; the main thread waits when it is full, and a larger file waits for the
-// ring to be empty), so memory stays bounded whatever the show's size, and the thread writes from
-// the ring without copying.
+// ring to be empty; a file given in pieces, a feed, goes through it a megabyte at a time, never
+// joined), so memory stays bounded whatever the show's size, and the thread writes from the ring
+// without copying.
 import { lstatSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { RunError } from '../errors.ts';
-import { isSourceFile, type OutputContent, type SourceFile } from '../model/source-file.ts';
+import { chunksLength, isByteChunks, isSourceFile, type ByteChunks, type OutputContent, type SourceFile } from '../model/source-file.ts';
 import { entryUrl, threadScript } from '../thread-script.ts';
 import { placeContent } from './place-source.ts';
-import { placeFile, placeKnownFile, type KnownFile, type OutputRecord } from './reuse.ts';
+import { hashFirst, placeFile, placeKnownFile, type KnownFile, type OutputRecord } from './reuse.ts';
 
 const stalled = (ms: number) => new Error(`the thread writing the output made no progress for ${ms / 1000} s (it may have run out of memory); nothing of this build was put in place`);
 
 /** Files placed on the main thread before the thread is started (its start costs ~40 ms, a small show never needs it). */
 export const THREAD_FROM = 256;
-/** The shared memory files are handed over in; a file larger than about half of it is posted alone. */
+/** The shared memory files are handed over in; a file larger than about half of it is posted alone (unless given in pieces). */
 const RING = 4 * 1024 * 1024;
+/**
+ * Bytes in pieces (ByteChunks: a feed of tens of megabytes) go through the ring in pieces of this
+ * size, never as one copy; several can be in the ring at once, so the thread writes one while the
+ * next is filled.
+ */
+const PIECE = 1024 * 1024;
 /** What an op counts in the ring besides its bytes, so that ops without bytes are bounded too. */
 const OP_COST = 64;
 /**
@@ -53,24 +60,41 @@ export const SLOT = { consumed: 0, failed: 1, stop: 2, busy: 3, started: 4 } as 
 /** SLOT.busy while the thread places a content file (a link, or a copy that may take minutes); 1 for any other op. */
 export const BUSY_COPYING = 2;
 
-/** One file for the thread to place: bytes, a content-folder file, or (`hash`) a link to the live output's file. */
-export interface PlaceOp {
+/** Where an op's bytes are in the ring, and what the ring has consumed once it is done. */
+interface RingSlot {
+  at?: number;
+  length?: number;
+  /** What the ring has consumed once it is done (SLOT.consumed, counted modulo 2^32). */
+  end?: number;
+}
+
+/**
+ * One file for the thread to place: bytes, a content-folder file, (`hash`) a link to the live
+ * output's file, or (`pieces`) a file whose bytes come in the PieceOps that follow.
+ */
+export interface PlaceOp extends RingSlot {
   seq: number;
   relative: string;
   file: string;
   /** A folder to make first. */
   folder?: string;
   occupied: boolean;
-  /** Where its bytes are in the ring… */
-  at?: number;
-  length?: number;
-  /** …or they themselves (a file larger than half the ring). */
+  /** Its bytes themselves, not in the ring (a file larger than half of it). */
   bytes?: string | Uint8Array;
-  /** What the ring has consumed once it is done (SLOT.consumed, counted modulo 2^32). */
-  end?: number;
   source?: SourceFile;
   hash?: string;
+  /** How many PieceOps bring its bytes… */
+  pieces?: number;
+  /** …and their hash, when taken first (write/reuse.ts's hashFirst). */
+  sha256?: string;
 }
+
+/** The next piece of the file the last PlaceOp with `pieces` opened, in the ring. */
+export interface PieceOp extends RingSlot {
+  piece: true;
+}
+
+export type ThreadOp = PlaceOp | PieceOp;
 
 export interface ThreadData {
   port: MessagePort;
@@ -152,6 +176,7 @@ export function openPlacer(staging: string, record: OutputRecord | undefined, lo
       const at = prepare(relative);
       if (thread) {
         if (isSourceFile(content)) thread.place({ ...at, seq: ++seq, source: content });
+        else if (isByteChunks(content)) thread.placePieces({ ...at, seq: ++seq }, content, hashFirst(record, relative, content));
         else thread.place({ ...at, seq: ++seq }, content);
         return;
       }
@@ -203,7 +228,7 @@ class Thread {
   private produced = 0;
   private position = 0;
   /** Ops not posted yet, and the buffers they move. */
-  private batch: PlaceOp[] = [];
+  private batch: ThreadOp[] = [];
   private moved: ArrayBuffer[] = [];
   private error: Error | undefined;
   /** Settles when the thread has ended. */
@@ -250,16 +275,60 @@ class Thread {
         op.bytes = new Uint8Array(content!);
         this.moved.push(op.bytes.buffer as ArrayBuffer);
       }
+      this.push(op);
     } else {
-      // Contiguous: what is left at the end of the ring is skipped when the file does not fit there.
-      const skipped = this.position + length > RING ? RING - this.position : 0;
-      this.reserve(skipped + length + OP_COST);
-      op.at = skipped ? 0 : this.position;
-      op.length = length;
-      if (typeof content === 'string') this.ring.write(content, op.at);
-      else if (content) this.ring.set(content, op.at);
-      this.position = (op.at + length) % RING;
+      this.inRing(op, length, (at) => {
+        if (typeof content === 'string') this.ring.write(content, at);
+        else if (content) this.ring.set(content, at);
+      });
     }
+  }
+
+  /**
+   * Hands over a file of bytes in pieces, never joined: an op that opens it, then its bytes in
+   * PieceOps of PIECE bytes (the last one less), each filled in the ring from the chunks in order,
+   * many small ones together or a large one cut. `hash`: what hashFirst gave.
+   */
+  placePieces(op: PlaceOp, content: ByteChunks, hash: string | undefined): void {
+    let left = chunksLength(content);
+    this.place({ ...op, pieces: Math.ceil(left / PIECE), ...(hash === undefined ? {} : { sha256: hash }) });
+    const { chunks } = content;
+    // The next byte to copy: chunks[index] at offset.
+    let index = 0;
+    let offset = 0;
+    while (left > 0) {
+      const length = Math.min(PIECE, left);
+      left -= length;
+      this.throwFailure();
+      this.inRing({ piece: true }, length, (at) => {
+        for (let filled = 0; filled < length; ) {
+          const chunk = chunks[index]!;
+          const taken = Math.min(chunk.byteLength - offset, length - filled);
+          this.ring.set(chunk.subarray(offset, offset + taken), at + filled);
+          filled += taken;
+          offset += taken;
+          if (offset === chunk.byteLength) {
+            index++;
+            offset = 0;
+          }
+        }
+      });
+    }
+  }
+
+  /** Counts `length` bytes of the ring for `op`, in one stretch, has `fill` copy them there, and hands the op over. */
+  private inRing(op: ThreadOp, length: number, fill: (at: number) => void): void {
+    // Contiguous: what is left at the end of the ring is skipped when the bytes do not fit there.
+    const skipped = this.position + length > RING ? RING - this.position : 0;
+    this.reserve(skipped + length + OP_COST);
+    op.at = skipped ? 0 : this.position;
+    op.length = length;
+    fill(op.at);
+    this.position = (op.at + length) % RING;
+    this.push(op);
+  }
+
+  private push(op: ThreadOp): void {
     op.end = this.produced;
     this.batch.push(op);
     if (this.batch.length >= BATCH_OPS) this.post();

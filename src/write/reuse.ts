@@ -9,9 +9,11 @@
 // same size, time and inode, so a file edited or replaced in the output since is written afresh.
 // A linked file shares its inode with the live output: nothing ever writes into a staged file in
 // place (a path is either linked or written new, never both), and a replaced file gets a new inode.
-import { constants, copyFileSync, linkSync, lstatSync, readFileSync, renameSync, rmSync, writeFileSync, mkdirSync, type Stats } from 'node:fs';
+import { createHash, type Hash } from 'node:crypto';
+import { closeSync, constants, copyFileSync, linkSync, lstatSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync, mkdirSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { contentHash } from '../cache/fingerprint.ts';
+import { isByteChunks, type ByteChunks, type OutputContent, type SourceFile } from '../model/source-file.ts';
 
 const RECORD_FORMAT = 'castwright-output-record-2';
 
@@ -64,12 +66,22 @@ export interface KnownFile {
   load(): string | Uint8Array;
 }
 
+/** What castwright writes itself: every output content but a file of the content folder. */
+export type FileContent = Exclude<OutputContent, SourceFile>;
+
 /**
  * Puts `content` at `file` (a path in the work folder), reusing the live output's `relative` when
  * the record shows it holds exactly this content. `occupied`: something is at `file` already (in
  * an earlier output taken over as the work folder); it is kept only when it is that very live file.
  */
-export function placeFile(record: OutputRecord | undefined, relative: string, file: string, content: string | Uint8Array, occupied = false): void {
+export function placeFile(record: OutputRecord | undefined, relative: string, file: string, content: FileContent, occupied = false): void {
+  if (isByteChunks(content)) {
+    const pieces = openPieces(record, relative, file, occupied, hashFirst(record, relative, content));
+    if (!pieces) return;
+    for (const chunk of content.chunks) pieces.write(chunk);
+    pieces.end();
+    return;
+  }
   if (!record) {
     writeAnew(file, content, occupied);
     return;
@@ -95,6 +107,62 @@ export function placeKnownFile(record: OutputRecord | undefined, relative: strin
 function writeAnew(file: string, content: string | Uint8Array, occupied: boolean): void {
   if (occupied) rmSync(file, { force: true });
   writeFileSync(file, content, { flag: 'wx' });
+}
+
+/**
+ * The hash of bytes in pieces, taken before they are written only when the live output may hold
+ * them (the record has the path); otherwise openPieces hashes them on the way, if at all.
+ */
+export const hashFirst = (record: OutputRecord | undefined, relative: string, content: ByteChunks): string | undefined =>
+  record?.previous.has(relative) ? contentHash(content) : undefined;
+
+/** A file being written piece by piece: `end` once every piece is written. */
+export interface Pieces {
+  write(piece: Uint8Array): void;
+  end(): void;
+  /** Closes the file after an error (what was written is let go with the work folder). */
+  abandon(): void;
+}
+
+/**
+ * A file whose bytes come in pieces (ByteChunks, as given, or as the write thread receives them
+ * through its ring), never joined: undefined when the live output holds them (`hash` given and
+ * recorded there), else the file opened anew (never written into an old one, as writeAnew), its
+ * bytes hashed on the way for the record when `hash` is not known.
+ */
+export function openPieces(record: OutputRecord | undefined, relative: string, file: string, occupied: boolean, hash: string | undefined): Pieces | undefined {
+  if (record && hash !== undefined && reuseLive(record, relative, file, hash, occupied)) return undefined;
+  if (occupied) rmSync(file, { force: true });
+  const fd = openSync(file, 'wx');
+  const hashing: Hash | undefined = record && hash === undefined ? createHash('sha256') : undefined;
+  let open = true;
+  const abandon = () => {
+    if (!open) return;
+    open = false;
+    try {
+      closeSync(fd);
+    } catch {
+      // The error that stopped the writing is the one to report.
+    }
+  };
+  return {
+    write(piece) {
+      try {
+        // A write may take less than asked (a full disk reports only on the next).
+        for (let done = 0; done < piece.byteLength; ) done += writeSync(fd, piece, done, piece.byteLength - done);
+      } catch (error) {
+        abandon();
+        throw error;
+      }
+      hashing?.update(piece);
+    },
+    end() {
+      open = false;
+      closeSync(fd);
+      if (record) remember(record, relative, hash ?? hashing!.digest('hex'), file);
+    },
+    abandon,
+  };
 }
 
 /** Links (or copies) the live output's `relative` to `file` when the record shows it holds content of `hash`. */

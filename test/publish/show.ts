@@ -1,6 +1,6 @@
 // A show to publish in tests: the fixture show.yml (plus publish settings) and numbered episodes.
 import { isSourceFile, type OutputContent } from '../../src/model/source-file.ts';
-import { createHash } from 'node:crypto';
+import { contentHash } from '../../src/cache/fingerprint.ts';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { main } from '../../src/cli/main.ts';
@@ -97,7 +97,7 @@ export const deletedIn = (stdout: string) => [...stdout.matchAll(/^ {2}deleted +
 /** Every line of a run in order, as `uploaded x`, `deleted y`, `pinged …`. */
 export const actionsIn = (stdout: string) => [...stdout.matchAll(/^ {2}(uploaded|deleted|pinged) +(.+)$/gm)].map((m) => `${m[1]} ${m[2]}`);
 
-const sha256 = (content: OutputContent) => (isSourceFile(content) ? content.sha256 : createHash('sha256').update(content).digest('hex'));
+const sha256 = (content: OutputContent) => (isSourceFile(content) ? content.sha256 : contentHash(content));
 
 /** What a target should hold after publishing the workspace: each built file's SHA-256 by path. */
 export async function builtFiles(root: string): Promise<Record<string, string>> {

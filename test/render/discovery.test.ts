@@ -2,6 +2,7 @@
 import { XMLParser } from 'fast-xml-parser';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Generated } from '../../src/pipeline.ts';
+import { textOf } from '../../src/model/source-file.ts';
 import { renderJsonFeed } from '../../src/render/json-feed.ts';
 import { file, generateSample } from '../helpers/generate.ts';
 
@@ -49,7 +50,7 @@ describe('feed.json (issue 14)', () => {
   it('is written as JSON.stringify writes it, two spaces an indent, its items put together one by one; with no items too', () => {
     const written = file(sample, 'feed.json');
     expect(written).toBe(`${JSON.stringify(feed, null, 2)}\n`);
-    const empty = renderJsonFeed(sample.publication.show, []).toString();
+    const empty = textOf(renderJsonFeed(sample.publication.show, []));
     expect(empty).toBe(`${JSON.stringify(JSON.parse(empty), null, 2)}\n`);
     expect(JSON.parse(empty).items).toEqual([]);
   });

@@ -3,6 +3,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { contentHash } from '../../src/cache/fingerprint.ts';
 import { memoryCache, type BuildCache } from '../../src/cache/store.ts';
+import { isSourceFile, textOf } from '../../src/model/source-file.ts';
 import type { Episode } from '../../src/model/types.ts';
 import { generate, generateForWriting, type Generated } from '../../src/pipeline.ts';
 import type { FileSink } from '../../src/render/publication.ts';
@@ -86,7 +87,7 @@ describe('renderings for writing, with a cache (issue 9)', () => {
       const files = new Map<string, unknown>();
       const known: string[] = [];
       const sink: FileSink = {
-        add: (file, content) => files.set(file, content instanceof Uint8Array ? Buffer.from(content).toString() : content),
+        add: (file, content) => files.set(file, typeof content === 'string' || isSourceFile(content) ? content : textOf(content)),
         addKnown: (file, kept) => {
           known.push(file);
           const text = kept.load();

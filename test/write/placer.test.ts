@@ -203,3 +203,89 @@ describe('the writing thread', () => {
     }
   });
 });
+
+describe('bytes in pieces (a feed: its head, each item as cached, its end; issue 9)', () => {
+  /** Pieces of every kind: empty ones, a character cut in two, a view into a larger buffer, more small ones than the ring holds, one larger than the ring. */
+  function pieces(): Uint8Array[] {
+    const pack = Buffer.from('....<item>packed</item>....');
+    const cut = Buffer.from('‘é’');
+    const chunks: Uint8Array[] = [new Uint8Array(0), Buffer.from('<rss>'), cut.subarray(0, 4), new Uint8Array(0), cut.subarray(4), pack.subarray(4, 23)];
+    for (let n = 0; n < 3000; n++) chunks.push(Buffer.from(`<item>${n} ${'i'.repeat(1500 + (n % 7))}</item>`));
+    chunks.push(new Uint8Array(5 * 1024 * 1024 + 3).fill(0x41), Buffer.from('</rss>\n'), new Uint8Array(0));
+    return chunks;
+  }
+
+  it('are written as the bytes they make up, by the main thread and the writing thread, and recorded under those bytes\' hash', async () => {
+    const root = await tempDir();
+    const chunks = pieces();
+    const joined = Buffer.concat(chunks);
+    expect(contentHash({ chunks })).toBe(contentHash(joined));
+    const files = (): Map<string, OutputContent> =>
+      new Map<string, OutputContent>([
+        ['feed.xml', { chunks }],
+        ['empty.json', { chunks: [new Uint8Array(0), new Uint8Array(0)] }],
+        ['none.json', { chunks: [] }],
+        ['small.json', { chunks: [Buffer.from('{"items": ['), Buffer.from(']}\n')] }],
+      ]);
+    for (const [name, options] of [
+      ['main', { threadFrom: Infinity }],
+      ['thread', THREAD],
+      ['main-record', { threadFrom: Infinity, record: path.join(root, 'main.json') }],
+      ['thread-record', { ...THREAD, record: path.join(root, 'thread.json') }],
+    ] as const) {
+      const out = path.join(root, name);
+      await writeFolder(out, files(), options);
+      expect((await readFile(path.join(out, 'feed.xml'))).equals(joined), name).toBe(true);
+      expect(await readFile(path.join(out, 'small.json'), 'utf8')).toBe('{"items": []}\n');
+      expect((await stat(path.join(out, 'empty.json'))).size).toBe(0);
+      expect((await stat(path.join(out, 'none.json'))).size).toBe(0);
+      if (!('record' in options) || options.record === undefined) continue;
+      const record = await savedRecord(options.record);
+      expect(record['feed.xml']![0]).toBe(contentHash(joined));
+      expect(record['small.json']![0]).toBe(contentHash('{"items": []}\n'));
+      expect(record['none.json']![0]).toBe(contentHash(''));
+    }
+  }, 60_000);
+
+  it('are linked from the previous output when they make up the same bytes, and written again when one piece changed', async () => {
+    for (const options of [{ threadFrom: Infinity }, THREAD]) {
+      const root = await tempDir();
+      const out = path.join(root, 'dist');
+      const record = path.join(root, 'record.json');
+      const chunks = pieces();
+      await writeFolder(out, new Map([['feed.xml', { chunks }]]), { ...options, record });
+      const before = await stat(path.join(out, 'feed.xml'));
+      // The same bytes cut otherwise: one piece.
+      await writeFolder(out, new Map([['feed.xml', { chunks: [Buffer.concat(chunks)] }]]), { ...options, record });
+      expect((await stat(path.join(out, 'feed.xml'))).ino).toBe(before.ino);
+
+      const changed = [...chunks];
+      changed[10] = Buffer.from('<item>changed</item>');
+      await writeFolder(out, new Map([['feed.xml', { chunks: changed }]]), { ...options, record });
+      const written = await readFile(path.join(out, 'feed.xml'));
+      expect(written.equals(Buffer.concat(changed))).toBe(true);
+      const saved = (await savedRecord(record))['feed.xml']!;
+      expect(saved[0]).toBe(contentHash(written));
+      expect(saved[3]).toBe((await stat(path.join(out, 'feed.xml'))).ino);
+      expect(saved[3]).not.toBe(before.ino);
+    }
+  }, 60_000);
+
+  it('say which folder could not be written when the disk fills up halfway through them, on either thread, and leave the previous output', async ({ skip }) => {
+    const parent = await tempDir();
+    const out = path.join(parent, 'dist');
+    await mkdir(out);
+    const refused = mountTmpfs(out, '4m');
+    if (refused) return skip(refused);
+    await writeFolder(out, new Map([['feed.xml', 'good']]));
+    const before = await snapshot(out);
+    const chunks = [...Array(5000).keys()].map((n) => Buffer.from(`<item>${n}${'i'.repeat(1000)}</item>`));
+    for (const options of [{ threadFrom: Infinity }, THREAD]) {
+      const error = await writeFolder(out, new Map([['feed.xml', { chunks }]]), { ...options, cwd: parent }).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(RunError);
+      expect((error as Error).message).toBe('cannot write the output folder dist/ (ENOSPC: the disk is full; free some space and run the command again)');
+      expect(await snapshot(out)).toEqual(before);
+      expect(await readdir(out)).toEqual(['feed.xml']);
+    }
+  });
+});
