@@ -372,20 +372,23 @@ describe('the episode files of a show, for commands that add to it', () => {
 });
 
 describe('show.yml with a cache (issue 9)', () => {
-  it('gives the settings validated before from the same data, and validates changed or invalid ones afresh, at their line', async () => {
+  /** The content loaded with the cache in `folder`, saved after. */
+  const loadCached = async (content: string, root: string, folder: string) => {
     const { openCache } = await import('../../src/cache/store.ts');
+    const cache = openCache(folder, { fingerprint: 'test' });
+    try {
+      return await loadContent(content, { cwd: root, cache });
+    } finally {
+      cache.save();
+    }
+  };
+
+  it('gives the settings validated before from the same data, and validates changed or invalid ones afresh, at their line', async () => {
     const { readFile } = await import('node:fs/promises');
     const root = await workspace({ 'valid.md': await fixture('episodes/valid.md') });
     const content = path.join(root, 'episodes');
     const folder = path.join(root, 'cache');
-    const load = async () => {
-      const cache = openCache(folder, { fingerprint: 'test' });
-      try {
-        return await loadContent(content, { cwd: root, cache });
-      } finally {
-        cache.save();
-      }
-    };
+    const load = () => loadCached(content, root, folder);
     const cold = async () => (await loadContent(content, { cwd: root })).show;
     const first = await cold();
     expect((await load()).show).toEqual(first);
@@ -407,7 +410,6 @@ describe('show.yml with a cache (issue 9)', () => {
   });
 
   it("gives back an episode's and the show's extra maps as parsed, keys named like the cache's markers too", async () => {
-    const { openCache } = await import('../../src/cache/store.ts');
     const { readFile } = await import('node:fs/promises');
     const extra = 'extra:\n  a: { "\\0shared": "abcdefghijklmnopqrstuvwxyz", b: 1 }\n';
     const root = await workspace({ 'valid.md': (await fixture('episodes/valid.md')).replace('hosts: [Ada Host]', `hosts: [Ada Host]\n${extra}`) });
@@ -415,14 +417,7 @@ describe('show.yml with a cache (issue 9)', () => {
     const showFile = path.join(content, 'show.yml');
     await writeFile(showFile, `${await readFile(showFile, 'utf8')}\n${extra}`);
     const folder = path.join(root, 'cache');
-    const load = async () => {
-      const cache = openCache(folder, { fingerprint: 'test' });
-      try {
-        return await loadContent(content, { cwd: root, cache });
-      } finally {
-        cache.save();
-      }
-    };
+    const load = () => loadCached(content, root, folder);
     const cold = await loadContent(content, { cwd: root });
     expect(cold.episodes[0]!.extra).toEqual({ a: { '\0shared': 'abcdefghijklmnopqrstuvwxyz', b: 1 } });
     await load();
