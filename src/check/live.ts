@@ -6,7 +6,8 @@ import { parseFeedDate } from '../feed-reader/dates.ts';
 import { readFeedDocument, type FeedDocument } from '../feed-reader/document.ts';
 import { parseExplicit } from '../feed-reader/explicit.ts';
 import { readFeedSource, type FeedSource } from '../feed-reader/source.ts';
-import { child, childText, childrenNamed, decodeFeed, scanElements, type XmlNode } from '../feed-reader/xml.ts';
+import { isUtf8 } from 'node:buffer';
+import { child, childText, childrenNamed, feedEncoding, scanElements, type XmlNode } from '../feed-reader/xml.ts';
 import { hashOf } from '../cache/fingerprint.ts';
 import type { BuildCache } from '../cache/store.ts';
 
@@ -217,46 +218,58 @@ export function parseLiveFeedInParts(source: FeedSource, cache: BuildCache): Liv
   return liveFeedInParts(source, cache) ?? parseLiveFeed(source);
 }
 
-const newlines = (text: string) => {
+/** Line breaks in bytes (a byte 0x0A is a line break in UTF-8: it is never part of another character). */
+const newlines = (bytes: Uint8Array) => {
   let count = 0;
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) count++;
+  for (let i = bytes.indexOf(0x0a); i !== -1; i = bytes.indexOf(0x0a, i + 1)) count++;
   return count;
 };
 
+const REPLACEMENT_CHARACTER = Buffer.from('\uFFFD');
+const ITEMS_END = Buffer.from('</channel></rss>');
+
+/**
+ * The feed is cut up as bytes, never decoded whole (6 MB of text cost ~60 ms to decode, more than
+ * reading every item from the cache): UTF-8 read one byte a character (latin1) has its markup,
+ * which is ASCII, at the same places, and no byte of a longer character is ASCII. So the scan of
+ * that text finds the elements at their byte offsets and lines, and an item is hashed as the bytes
+ * it is (the same hash as its text's, which is those bytes).
+ */
 function liveFeedInParts(source: FeedSource, cache: BuildCache): LiveFeed | undefined {
-  const decoded = decodeFeed(source.bytes, source.charset);
-  if (typeof decoded === 'string' || decoded.encoding !== 'utf-8' || decoded.replaced > 0) return undefined;
-  const { text } = decoded;
-  const { elements } = scanElements(text);
+  const { encoding, start } = feedEncoding(source.bytes, source.charset);
+  const bytes = source.bytes.subarray(start);
+  // As parseLiveFeed would decode it, with nothing replaced: not a byte that is no UTF-8, nor a U+FFFD of its own.
+  if (encoding !== 'utf-8' || !isUtf8(bytes) || bytes.includes(REPLACEMENT_CHARACTER)) return undefined;
+  const { elements } = scanElements(bytes.toString('latin1'));
   const root = elements[0];
   const channel = root?.children.find((element) => element.name === 'channel');
   if (elements.length !== 1 || root?.name !== 'rss' || !channel) return undefined;
   const items = channel.children.filter((element) => element.name === 'item');
   if (items.length === 0 || items.some((item) => item.end === undefined)) return undefined;
   // The feed without its items, each replaced by its line breaks so later lines stay where they are.
-  let rest = '';
+  const rest: Buffer[] = [];
   let at = 0;
   for (const item of items) {
-    rest += text.slice(at, item.start) + '\n'.repeat(newlines(text.slice(item.start, item.end)));
+    rest.push(bytes.subarray(at, item.start), Buffer.alloc(newlines(bytes.subarray(item.start, item.end)), 0x0a));
     at = item.end!;
   }
-  rest += text.slice(at);
+  rest.push(bytes.subarray(at));
   let feed: LiveFeed;
   try {
-    feed = parseLiveFeed({ name: source.name, bytes: Buffer.from(rest) });
+    feed = parseLiveFeed({ name: source.name, bytes: Buffer.concat(rest) });
   } catch {
     return undefined;
   }
-  const head = text.slice(root.start, root.tagEnd) + text.slice(channel.start, channel.tagEnd);
+  const head = Buffer.concat([bytes.subarray(root.start, root.tagEnd), bytes.subarray(channel.start, channel.tagEnd)]);
   const headLines = newlines(head);
   const read: Array<LiveItem | undefined> = [];
   for (const item of items) {
-    const itemText = text.slice(item.start, item.end);
-    const key = hashOf('live-item', head, itemText);
+    const itemBytes = bytes.subarray(item.start, item.end);
+    const key = hashOf('live-item', head, itemBytes);
     let found = cache.get<{ item?: LiveItem }>(key);
     if (!found || typeof found !== 'object') {
       try {
-        const alone = parseLiveFeed({ name: source.name, bytes: Buffer.from(`${head}${itemText}</channel></rss>`) });
+        const alone = parseLiveFeed({ name: source.name, bytes: Buffer.concat([head, itemBytes, ITEMS_END]) });
         found = alone.items[0] ? { item: alone.items[0] } : {};
       } catch {
         return undefined;

@@ -47,11 +47,17 @@ export interface DecodedText {
   replaced: number;
 }
 
+/** How a feed's bytes are to be decoded: the encoding's name, and where the text starts (after a UTF-8 byte order mark). */
+export interface FeedEncoding {
+  encoding: string;
+  start: number;
+}
+
 /**
  * The encoding is taken from a byte order mark, else the XML declaration, else the HTTP charset,
- * else UTF-8 (the XML default). Throws a message when the encoding is unknown.
+ * else UTF-8 (the XML default).
  */
-export function decodeFeed(bytes: Buffer, httpCharset?: string): DecodedText | string {
+export function feedEncoding(bytes: Buffer, httpCharset?: string): FeedEncoding {
   let encoding = 'utf-8';
   let start = 0;
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) start = 3;
@@ -67,6 +73,12 @@ export function decodeFeed(bytes: Buffer, httpCharset?: string): DecodedText | s
     if (declared && !declared.startsWith('utf-16')) encoding = declared;
     else if (!declared && httpCharset) encoding = httpCharset.toLowerCase();
   }
+  return { encoding, start };
+}
+
+/** As feedEncoding says, decoded. Returns a message when the encoding is unknown. */
+export function decodeFeed(bytes: Buffer, httpCharset?: string): DecodedText | string {
+  const { encoding, start } = feedEncoding(bytes, httpCharset);
   let decoder: TextDecoder;
   try {
     decoder = new TextDecoder(encoding, { fatal: false, ignoreBOM: false });

@@ -81,4 +81,47 @@ describe('the live feed read item by item (issue 9)', () => {
     }
     expect(errors).toBeGreaterThanOrEqual(3);
   });
+
+  it('is the feed read whole, at the same lines, with characters of two, three and four bytes before, in and between items', () => {
+    const memory = memoryCache();
+    // Counts the items kept: read whole, a feed keeps none.
+    let kept = 0;
+    const cache: BuildCache = { ...memory, set: (key, value) => (kept++, memory.set(key, value)) };
+    const wide = 'Café — naïve 🎙️ à\u00a0la carte';
+    const texts = [
+      feed([item('a', `<description>${wide}</description>`), item('b'), item('c', `\n<it:author>${wide}</it:author>`)], { head: `<description>${wide}\n${wide}</description>` }),
+      feed([item('é'), item('🎙️'), item('à')]),
+      feed([item('a')], { head: '<!-- à\u00a0<item> -->' }).replace('<channel>', '<channel>\u00a0'),
+    ];
+    for (const text of texts) {
+      const { whole, parts } = both(text, cache);
+      expect((whole as { items: unknown[] }).items.length, text).toBeGreaterThan(0);
+      expect(parts, text).toEqual(whole);
+    }
+    expect(kept).toBe(7);
+  });
+
+  it('is the feed read whole where its bytes are not plain UTF-8: bytes of no character, a U+FFFD of its own, a second byte order mark, windows-1252', () => {
+    const cache = memoryCache();
+    const text = feed([item('a', '<description>Café</description>'), item('b')]);
+    const utf8 = Buffer.from(text);
+    const cafe = utf8.indexOf('Caf') + 3;
+    const sources = [
+      Buffer.concat([utf8.subarray(0, cafe), Buffer.from([0xe9]), utf8.subarray(cafe + 2)]),
+      Buffer.from(text.replace('Café', 'Caf\uFFFD')),
+      Buffer.from(`\uFEFF${text}`),
+      Buffer.from(text.replace('\uFEFF', '').replace('UTF-8', 'windows-1252').replace('Café', 'Caf\u00e9 \u201cquoted\u201d'), 'latin1'),
+    ];
+    for (const bytes of sources) {
+      const outcome = (read: () => unknown) => {
+        try {
+          return read();
+        } catch (error) {
+          return { error: (error as Error).message };
+        }
+      };
+      const whole = outcome(() => parseLiveFeed({ name: 'dist/feed.xml', bytes }));
+      expect(outcome(() => parseLiveFeedInParts({ name: 'dist/feed.xml', bytes }, cache))).toEqual(whole);
+    }
+  });
 });
