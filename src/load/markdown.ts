@@ -28,6 +28,92 @@ md.renderer.rules.image = (tokens, idx, options, env, self) => {
   return src !== null && /^https?:\/\//i.test(src) ? renderImage(tokens, idx, options, env, self) : md.utils.escapeHtml(tokens[idx]!.content);
 };
 
+/**
+ * markdown-it 15's build makes every token through a helper call per class field (`_defineProperty`,
+ * ~5% of reading an episode). This parser's states make them with plain assignments instead: the
+ * same prototype, the same fields in the same order, as markdown-it's own Token constructor and its
+ * states' push and pushPending do (test/load/markdown.test.ts compares the tokens with a stock
+ * parser's, field by field and in order).
+ */
+type Nesting = Token['nesting'];
+const TokenPrototype = Object.getPrototypeOf(new (new md.block.State('', md, {}, []).Token)('text', '', 0)) as Token;
+const FastToken = function (this: Token, type: string, tag: string, nesting: Nesting) {
+  this.map = null;
+  this.level = 0;
+  this.children = null;
+  this.content = '';
+  this.markup = '';
+  this.info = '';
+  this.block = false;
+  this.hidden = false;
+  this.type = type;
+  this.tag = tag;
+  this.attrs = null;
+  this.nesting = nesting;
+  this.meta = null;
+} as unknown as new (type: string, tag: string, nesting: Nesting) => Token;
+FastToken.prototype = TokenPrototype;
+
+class BlockState extends md.block.State {
+  override push(type: string, tag: string, nesting: Nesting): Token {
+    const token = new FastToken(type, tag, nesting);
+    token.block = true;
+    if (nesting < 0) this.level--;
+    token.level = this.level;
+    if (nesting > 0) this.level++;
+    this.tokens.push(token);
+    return token;
+  }
+}
+
+/** What markdown-it's inline state keeps (and declares private) that push updates. */
+interface InlineInternals {
+  delimiters: unknown[];
+  _prev_delimiters: unknown[][];
+  tokens_meta: Array<{ delimiters: unknown[] } | undefined>;
+}
+
+class InlineState extends md.inline.State {
+  override pushPending(): Token {
+    const token = new FastToken('text', '', 0);
+    token.content = this.pending;
+    token.level = this.pendingLevel;
+    this.tokens.push(token);
+    this.pending = '';
+    return token;
+  }
+
+  override push(type: string, tag: string, nesting: Nesting): Token {
+    const state = this as unknown as InlineInternals;
+    if (this.pending) this.pushPending();
+    const token = new FastToken(type, tag, nesting);
+    let meta: { delimiters: unknown[] } | undefined;
+    if (nesting < 0) {
+      this.level--;
+      state.delimiters = state._prev_delimiters.pop()!;
+    }
+    token.level = this.level;
+    if (nesting > 0) {
+      this.level++;
+      state._prev_delimiters.push(state.delimiters);
+      state.delimiters = [];
+      meta = { delimiters: state.delimiters };
+    }
+    this.pendingLevel = this.level;
+    this.tokens.push(token);
+    state.tokens_meta.push(meta);
+    return token;
+  }
+}
+
+md.block.State = BlockState;
+md.inline.State = InlineState;
+
+/** The tokens of a Markdown text, as markdown-it's parse gives them (for this module's settings). */
+export function parseMarkdown(markdown: string, env: Parameters<typeof md.parse>[1] = {}): Token[] {
+  return md.parse(markdown, env);
+}
+
 export interface Body {
   introHtml: string;
   storiesHeading?: string;
@@ -107,8 +193,10 @@ export function isStoriesHeading(text: string, configured?: string): boolean {
  * it is written: table cells have no line map of their own, and a code span may hide line breaks,
  * so the link is looked up in the source lines of its block.
  */
-function checkLinks(tokens: readonly Token[], source: readonly string[], context: BodyContext): Problem[] {
+function checkLinks(tokens: readonly Token[], markdown: string, context: BodyContext): Problem[] {
   const problems: Problem[] = [];
+  // The body's lines, split only for a refused link's line (most bodies have none).
+  let lines: string[] | undefined;
   let block: [number, number] = [0, 1];
   for (const token of tokens) {
     if (token.map) block = [token.map[0], token.map[1]];
@@ -125,6 +213,7 @@ function checkLinks(tokens: readonly Token[], source: readonly string[], context
         continue;
       }
       child.attrs = (child.attrs ?? []).filter(([key]) => key !== name);
+      const source = (lines ??= markdown.split('\n'));
       let written = -1;
       for (let i = block[0]; i < block[1] && i < source.length; i++) {
         if (source[i]!.includes(target)) {
@@ -274,12 +363,13 @@ function unreadStoryList(tokens: readonly Token[], context: BodyContext): Proble
 
 export function readBody(markdown: string, context: BodyContext): { body: Body; problems: Problem[] } {
   const env = {};
-  const tokens = md.parse(markdown, env);
-  const problems = checkLinks(tokens, markdown.split('\n'), context);
+  const tokens = parseMarkdown(markdown, env);
+  const problems = checkLinks(tokens, markdown, context);
   const render = (slice: Token[]) => md.renderer.render(slice, md.options, env);
   const firstParagraph = tokens.findIndex((t) => t.type === 'paragraph_open' && t.level === 0);
   const body: Body = {
-    introHtml: render(tokens),
+    // The whole body until a stories heading is found (rendered once, below, either way).
+    introHtml: '',
     stories: [],
     outroHtml: '',
     firstParagraph: firstParagraph === -1 ? '' : plainText(tokens[firstParagraph + 1]?.children ?? []),
@@ -289,6 +379,7 @@ export function readBody(markdown: string, context: BodyContext): { body: Body; 
     (t, i) => t.type === 'heading_open' && isStoriesHeading(plainText(tokens[i + 1]?.children ?? []), context.storiesHeading),
   );
   if (heading === -1) {
+    body.introHtml = render(tokens);
     const unread = unreadStoryList(tokens, context);
     return { body, problems: unread ? [...problems, unread] : problems };
   }
