@@ -297,7 +297,7 @@ async function loadWith(dir: string, options: LoadOptions, trustStamps: boolean)
       loaded.push({ problems: [readNow.problem], identity: { file: file.shown, slug: file.slug, numbered: false } as Identity });
       continue;
     }
-    const source = { file: file.shown, slug: file.slug, text: readNow.text, place: { path: file.path, root, cwd }, audio, images };
+    const source = { file: file.shown, slug: file.slug, text: readNow.text, place: { path: file.path, root, cwd, listed: files.listed }, audio, images };
     if (!options.cache) {
       loaded.push(readEpisode(source, context));
       continue;

@@ -22,6 +22,12 @@ export interface TranscriptPlace {
   /** The episode file as messages name it, and the line of `transcript:` in it. */
   file: string;
   line: number;
+  /**
+   * The scan's listing (load/scan.ts `listed`): a `<slug>.vtt` or `.srt` not in it is not beside the
+   * episode on any file system, and is not looked for (a look per episode and format was ~5% of
+   * loading 1,000 episodes). Without it, each is looked for.
+   */
+  listed?: ReadonlySet<string>;
 }
 
 export interface ReadTranscripts {
@@ -33,16 +39,30 @@ export interface ReadTranscripts {
 
 const formatOf = (name: string): TranscriptFormat => (name.toLowerCase().endsWith('.srt') ? 'srt' : 'vtt');
 
+/** The names of the transcripts that may be beside the episode: those the scan listed, when it is known. */
+function besideNames(place: TranscriptPlace): string[] {
+  const names = [`${place.slug}.vtt`, `${place.slug}.srt`];
+  if (!place.listed) return names;
+  // As the scan lists a folder's entries: the folder as reached, a separator, the name in lower case.
+  const folder = place.episodePath.slice(0, place.episodePath.lastIndexOf(path.sep) + 1);
+  return names.filter((name) => place.listed!.has(folder + name.toLowerCase()));
+}
+
 /** `duration`: the audio's (whole seconds), when known: cues must start within it. */
 export function readTranscripts(listed: readonly Transcript[] | undefined, place: TranscriptPlace, episodeUrl: string, language: string, duration?: number): ReadTranscripts {
   const problems: Problem[] = [];
-  const folder = path.dirname(place.episodePath);
-  const root = path.resolve(place.root);
   // Named by transcript:, else found beside the episode.
   const named = (listed ?? []).filter((entry) => entry.file !== undefined);
+  const beside = named.length ? [] : besideNames(place);
+  if (named.length === 0 && beside.length === 0) {
+    const remote = (listed ?? []).filter((entry) => entry.file === undefined);
+    return { ...(remote.length ? { transcript: remote } : {}), files: [], problems };
+  }
+  const folder = path.dirname(place.episodePath);
+  const root = path.resolve(place.root);
   const paths = named.length
     ? named.map((entry) => path.resolve(folder, entry.file!))
-    : (['vtt', 'srt'] as const).map((extension) => path.join(folder, `${place.slug}.${extension}`)).filter((candidate) => existsSync(candidate));
+    : beside.map((name) => path.join(folder, name)).filter((candidate) => existsSync(candidate));
   const files: TranscriptFile[] = [];
   const published: Transcript[] = [];
   for (const [index, file] of paths.entries()) {

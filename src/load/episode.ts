@@ -26,7 +26,7 @@ export interface EpisodeSource {
   slug: string;
   text: string;
   /** Where the file is, to find files beside it (transcripts); absent for text that is no file yet (import). */
-  place?: { path: string; root: string; cwd: string };
+  place?: { path: string; root: string; cwd: string; listed?: ReadonlySet<string> };
   /** What was read from the audio files that episodes name with audio.file, by absolute path. */
   audio?: ReadonlyMap<string, ReadAudio | string>;
   /** What was read from the local images that episodes name with image, by absolute path. */
@@ -165,7 +165,7 @@ export function readEpisode(source: EpisodeSource, show: ShowContext): LoadedEpi
   const transcripts = source.place
     ? readTranscripts(
         fields?.value?.transcript,
-        { episodePath: source.place.path, root: source.place.root, cwd: source.place.cwd, slug, file, line: frontMatter.lineOf(['transcript']) },
+        { episodePath: source.place.path, root: source.place.root, cwd: source.place.cwd, slug, file, line: frontMatter.lineOf(['transcript']), listed: source.place.listed },
         url,
         show.language ?? 'en',
         duration,

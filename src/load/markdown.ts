@@ -28,6 +28,11 @@ md.renderer.rules.image = (tokens, idx, options, env, self) => {
   return src !== null && /^https?:\/\//i.test(src) ? renderImage(tokens, idx, options, env, self) : md.utils.escapeHtml(tokens[idx]!.content);
 };
 
+/** The tokens of a Markdown text, as markdown-it's parse gives them (for this module's settings). */
+export function parseMarkdown(markdown: string, env: Parameters<typeof md.parse>[1] = {}): Token[] {
+  return md.parse(markdown, env);
+}
+
 export interface Body {
   introHtml: string;
   storiesHeading?: string;
@@ -107,8 +112,10 @@ export function isStoriesHeading(text: string, configured?: string): boolean {
  * it is written: table cells have no line map of their own, and a code span may hide line breaks,
  * so the link is looked up in the source lines of its block.
  */
-function checkLinks(tokens: readonly Token[], source: readonly string[], context: BodyContext): Problem[] {
+function checkLinks(tokens: readonly Token[], markdown: string, context: BodyContext): Problem[] {
   const problems: Problem[] = [];
+  // The body's lines, split only for a refused link's line (most bodies have none).
+  let lines: string[] | undefined;
   let block: [number, number] = [0, 1];
   for (const token of tokens) {
     if (token.map) block = [token.map[0], token.map[1]];
@@ -125,6 +132,7 @@ function checkLinks(tokens: readonly Token[], source: readonly string[], context
         continue;
       }
       child.attrs = (child.attrs ?? []).filter(([key]) => key !== name);
+      const source = (lines ??= markdown.split('\n'));
       let written = -1;
       for (let i = block[0]; i < block[1] && i < source.length; i++) {
         if (source[i]!.includes(target)) {
@@ -274,12 +282,13 @@ function unreadStoryList(tokens: readonly Token[], context: BodyContext): Proble
 
 export function readBody(markdown: string, context: BodyContext): { body: Body; problems: Problem[] } {
   const env = {};
-  const tokens = md.parse(markdown, env);
-  const problems = checkLinks(tokens, markdown.split('\n'), context);
+  const tokens = parseMarkdown(markdown, env);
+  const problems = checkLinks(tokens, markdown, context);
   const render = (slice: Token[]) => md.renderer.render(slice, md.options, env);
   const firstParagraph = tokens.findIndex((t) => t.type === 'paragraph_open' && t.level === 0);
   const body: Body = {
-    introHtml: render(tokens),
+    // The whole body until a stories heading is found (rendered once, below, either way).
+    introHtml: '',
     stories: [],
     outroHtml: '',
     firstParagraph: firstParagraph === -1 ? '' : plainText(tokens[firstParagraph + 1]?.children ?? []),
@@ -289,6 +298,7 @@ export function readBody(markdown: string, context: BodyContext): { body: Body; 
     (t, i) => t.type === 'heading_open' && isStoriesHeading(plainText(tokens[i + 1]?.children ?? []), context.storiesHeading),
   );
   if (heading === -1) {
+    body.introHtml = render(tokens);
     const unread = unreadStoryList(tokens, context);
     return { body, problems: unread ? [...problems, unread] : problems };
   }

@@ -199,3 +199,30 @@ describe('links allowed in the show notes, as other commands ask', () => {
     }
   });
 });
+
+describe('the parser', () => {
+  // Every construct the default preset reads, nested, with the cases that make inline tokens
+  // pending, delimiters and closing levels: the tokens must be markdown-it's own, field by field.
+  const documents = [
+    '',
+    'plain text',
+    '# Heading *em* **strong** ~~gone~~ `code`\n\nPara with [link](https://example.com "t") and ![img](https://example.com/a.png) and <https://auto.example.com>\nsoft\\\nhard  \nbreak &amp; &copy; \\* escaped',
+    '## On the podcast\n\n- 12:34 [A story](https://example.com/a) — with *emphasis* and __strong__\n- [B](https://example.com/b): summary `x`\n  continued\n\n1. one\n2. two\n   - nested *a*\n\n> quote **b**\n> > deeper\n\n```js\nconst x = 1;\n```\n\n    indented code\n\n---\n\n| a | b |\n| - | :-: |\n| *c* | [d](https://example.com/d) |\n\nSetext\n======\n\n[ref]: https://example.com/ref\n\nUse [ref] and [the ref][ref], _a*b*c_, ***both***, **unclosed, *[nested [brackets]](https://example.com)*.\n\n<div>raw html</div> <span>inline</span>',
+    '*a **b** c* ~~s~~ ~single~ **a*b** _a_b_ [x](javascript:alert(1)) [y](https:host)',
+  ];
+
+  it('gives markdown-it’s own tokens (prototype, fields and their order) for every construct', async () => {
+    const { default: MarkdownIt } = await import('markdown-it');
+    const stock = new MarkdownIt('default', { html: false, linkify: false, typographer: false });
+    stock.validateLink = () => true;
+    const { parseMarkdown } = await import('../../src/load/markdown.ts');
+    const shape = (tokens: readonly object[]): unknown =>
+      tokens.map((token) => ({
+        prototype: Object.getPrototypeOf(token),
+        keys: Object.keys(token),
+        json: JSON.stringify(token),
+        children: (token as { children: object[] | null }).children && shape((token as { children: object[] }).children),
+      }));
+    for (const text of documents) expect(shape(parseMarkdown(text))).toEqual(shape(stock.parse(text, {})));
+  });
+});

@@ -25,3 +25,14 @@ describe('ownStrings', () => {
     expect(ownStrings({ lone }).lone).toBe(lone);
   });
 });
+
+describe('ownStrings on any text', () => {
+  it('gives every character back as it was: quotes, backslashes, control characters, line separators, lone surrogates', () => {
+    const texts = ['"quoted" and \\back\\slashed text', 'tab\there, line\nbreak, nul \u0000 and \u001f end', 'separators \u2028 \u2029 and \u007f\u0080\u00ff', 'halves \udfff\ud800 reversed, long enough', 'emoji \ud83d\ude80 and \u2014 dash, plain'];
+    for (const text of texts) expect(ownStrings({ text: `${text}` }).text).toBe(text);
+    const all = Array.from({ length: 0x10000 }, (_, code) => String.fromCharCode(code)).join('');
+    expect(ownStrings([all])[0]).toBe(all);
+    const unescaped = all.replace(/["\\\u0000-\u001f]/g, '');
+    expect(ownStrings([unescaped])[0]).toBe(unescaped);
+  });
+});
