@@ -115,8 +115,11 @@ export interface WriteOptions {
  * previous output before `commit`; `abort` removes what was written and leaves it as it was.
  */
 export interface OutputWriter {
-  /** Adds a file; a file added again at the same path replaces the earlier one. */
-  add(relative: string, content: WriteContent): void;
+  /**
+   * Adds a file; a file added again at the same path replaces the earlier one. `hash`: contentHash
+   * of text or bytes, when the caller has it (the write stage then does not hash them again).
+   */
+  add(relative: string, content: WriteContent, hash?: string): void;
   /** Adds a file known by the hash of its content (write/reuse.ts). */
   addKnown(relative: string, file: KnownFile): void;
   /**
@@ -207,13 +210,13 @@ export function openOutput(outDir: string, options: WriteOptions = {}): OutputWr
   let committed = false;
 
   return {
-    add(relative, content) {
+    add(relative, content, hash) {
       if (held) {
         held.known.delete(relative);
         held.files.set(relative, content);
         return;
       }
-      writing(() => placer.add(relative, content));
+      writing(() => placer.add(relative, content, hash));
     },
     addKnown(relative, known) {
       if (held) {
