@@ -79,8 +79,8 @@ function storedRenderings(value: unknown, outputs: number): StoredRendering[] | 
   return wellFormed ? (value as StoredRendering[]) : undefined;
 }
 
-/** A rendering as it is written: with `asBytes`, its texts as UTF-8 bytes, with their hash when it was taken. */
-type Written = Omit<EpisodeRendering<unknown>, 'files'> & { files: Array<readonly [string, OutputContent, string?]> };
+/** A rendering as it is written: with `asBytes`, its texts as UTF-8 bytes. */
+type Written = Omit<EpisodeRendering<unknown>, 'files'> & { files: Array<readonly [string, OutputContent]> };
 
 /**
  * Keeps the renderings in the cache (their texts in `texts`, when given) and gives them back for
@@ -98,7 +98,7 @@ function store(cache: BuildCache, texts: TextCache | undefined, key: string, ren
       const text = asBytes ? Buffer.from(content) : content;
       const hash = contentHash(text);
       texts?.set(hash, content);
-      files.push([file, text, hash]);
+      files.push([file, text]);
       return [file, hash];
     });
     written.push({ ...rendering, files });
@@ -147,8 +147,8 @@ function renderedAgain(render: () => ReadonlyArray<EpisodeRendering<unknown>>): 
 
 /** Where rendered files go: a map (render/publication.ts's callers that serve them) or the output folder being written (write/atomic.ts). */
 export interface FileSink {
-  /** A file added again at the same path replaces the earlier one. `hash`: contentHash of text or bytes, when known. */
-  add(file: string, content: OutputContent | AsidePieces, hash?: string): void;
+  /** A file added again at the same path replaces the earlier one. */
+  add(file: string, content: OutputContent | AsidePieces): void;
   addKnown(file: string, kept: KeptFile): void;
   /**
    * Where parts the show's own files need at the end (the feeds' items) can be set aside rather
@@ -246,7 +246,7 @@ function lost(file: string): never {
 
 function addFiles(sink: FileSink, renderings: ReadonlyArray<Written>): void {
   for (const rendering of renderings) {
-    for (const [file, content, hash] of rendering.files) sink.add(file, content, hash);
+    for (const [file, content] of rendering.files) sink.add(file, content);
   }
 }
 

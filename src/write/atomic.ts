@@ -115,11 +115,8 @@ export interface WriteOptions {
  * previous output before `commit`; `abort` removes what was written and leaves it as it was.
  */
 export interface OutputWriter {
-  /**
-   * Adds a file; a file added again at the same path replaces the earlier one. `hash`: contentHash
-   * of text or bytes, when the caller has it (the write stage then does not hash them again).
-   */
-  add(relative: string, content: WriteContent, hash?: string): void;
+  /** Adds a file; a file added again at the same path replaces the earlier one. */
+  add(relative: string, content: WriteContent): void;
   /** Adds a file known by the hash of its content (write/reuse.ts). */
   addKnown(relative: string, file: KnownFile): void;
   /**
@@ -210,13 +207,13 @@ export function openOutput(outDir: string, options: WriteOptions = {}): OutputWr
   let committed = false;
 
   return {
-    add(relative, content, hash) {
+    add(relative, content) {
       if (held) {
         held.known.delete(relative);
         held.files.set(relative, content);
         return;
       }
-      writing(() => placer.add(relative, content, hash));
+      writing(() => placer.add(relative, content));
     },
     addKnown(relative, known) {
       if (held) {

@@ -38,7 +38,7 @@ export class SourceChangedError extends RunError {
 }
 
 /** Any output content in its place: a file of the content folder by reference, text or bytes written. */
-export function placeContent(record: OutputRecord | undefined, relative: string, file: string, content: WriteContent, occupied = false, hash?: string): void {
+export function placeContent(record: OutputRecord | undefined, relative: string, file: string, content: WriteContent, occupied = false): void {
   if (isSourceFile(content)) placeSource(record, relative, file, content, occupied);
-  else placeFile(record, relative, file, content, occupied, hash);
+  else placeFile(record, relative, file, content, occupied);
 }

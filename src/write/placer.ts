@@ -86,7 +86,7 @@ export interface PlaceOp extends RingSlot {
   hash?: string;
   /** How many PieceOps bring its bytes… */
   pieces?: number;
-  /** …and their hash, when taken first (write/reuse.ts's hashFirst); or the hash of its bytes, when the main thread has it. */
+  /** …and their hash, when taken first (write/reuse.ts's hashFirst). */
   sha256?: string;
 }
 
@@ -135,11 +135,8 @@ function fromPlain(plain: PlainError): Error {
 }
 
 export interface Placer {
-  /**
-   * Places a file; a file added again at the same path replaces the earlier one. Throws the first
-   * error, its own or the thread's. `hash`: contentHash of text or bytes, when the caller has it.
-   */
-  add(relative: string, content: WriteContent, hash?: string): void;
+  /** Places a file; a file added again at the same path replaces the earlier one. Throws the first error, its own or the thread's. */
+  add(relative: string, content: WriteContent): void;
   addKnown(relative: string, known: KnownFile): void;
   /** How many paths were added. */
   readonly count: number;
@@ -176,16 +173,16 @@ export function openPlacer(staging: string, record: OutputRecord | undefined, lo
   const makeFolder = (folder: string | undefined) => folder !== undefined && mkdirSync(folder, { recursive: true });
 
   return {
-    add(relative, content, hash) {
+    add(relative, content) {
       const at = prepare(relative);
       if (thread) {
         if (isSourceFile(content)) thread.place({ ...at, seq: ++seq, source: content });
         else if (isPieces(content)) thread.placePieces({ ...at, seq: ++seq }, content, hashFirst(record, relative, content));
-        else thread.place({ ...at, seq: ++seq, ...(hash === undefined ? {} : { sha256: hash }) }, content);
+        else thread.place({ ...at, seq: ++seq }, content);
         return;
       }
       makeFolder(at.folder);
-      placeContent(record, relative, at.file, content, at.occupied, hash);
+      placeContent(record, relative, at.file, content, at.occupied);
     },
     addKnown(relative, known) {
       const at = prepare(relative);

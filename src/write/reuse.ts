@@ -77,9 +77,8 @@ export type FileContent = Exclude<WriteContent, SourceFile>;
  * Puts `content` at `file` (a path in the work folder), reusing the live output's `relative` when
  * the record shows it holds exactly this content. `occupied`: something is at `file` already (in
  * an earlier output taken over as the work folder); it is kept only when it is that very live file.
- * `known`: contentHash of `content`, when the caller has it (text or bytes, not pieces).
  */
-export function placeFile(record: OutputRecord | undefined, relative: string, file: string, content: FileContent, occupied = false, known?: string): void {
+export function placeFile(record: OutputRecord | undefined, relative: string, file: string, content: FileContent, occupied = false): void {
   if (isPieces(content)) {
     const pieces = openPieces(record, relative, file, occupied, hashFirst(record, relative, content));
     if (!pieces) return;
@@ -91,10 +90,9 @@ export function placeFile(record: OutputRecord | undefined, relative: string, fi
     writeAnew(file, content, occupied);
     return;
   }
-  // Encoded once, for the hash and the write (a feed of a large show is megabytes); hashed only
-  // when the hash is not known already (render/publication.ts hashes what it keeps in the cache).
+  // Encoded once, for the hash and the write (a feed of a large show is megabytes).
   const bytes = typeof content === 'string' ? Buffer.from(content) : content;
-  const hash = known ?? contentHash(bytes);
+  const hash = contentHash(bytes);
   if (reuseLive(record, relative, file, hash, occupied)) return;
   writeAnew(file, bytes, occupied);
   remember(record, relative, hash, file);
