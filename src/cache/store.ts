@@ -218,10 +218,9 @@ interface Spill {
 /**
  * What of a pack's next version is written at once (one system call): a cold build of 1,000
  * episodes sets ~2,000 entries, written two writes each (head and payload), ~1.5 s of a loaded
- * machine's time in the kernel. Held until then: at most this much per pack (64 packs; 256 kB
- * held ~16 MB, which showed in a cold build's peak).
+ * machine's time in the kernel. Held until then: at most this much per pack (64 packs).
  */
-const FLUSH_BYTES = 32 * 1024;
+const FLUSH_BYTES = 256 * 1024;
 
 /**
  * Entries set in a build are written out as they come, into the next version of their pack (a

@@ -8,7 +8,7 @@
 // The file is removed as soon as it is opened where the system allows it (its bytes stay readable
 // through the descriptor and go with it, whatever ends the process), else when the work area is
 // released, or by the next build (write/work-area.ts's removeStaleWorkAreas).
-import { closeSync, openSync, readSync, rmSync, unlinkSync, writeSync, writevSync } from 'node:fs';
+import { closeSync, openSync, readSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { isByteChunks, type ByteChunks } from '../model/source-file.ts';
 
 /** Bytes set aside: where they are in their file. */
@@ -25,15 +25,10 @@ export type Bytes = Uint8Array | AsideBytes;
 
 /** What is read back at once: items are read a batch of about this many bytes at a time. */
 const BATCH = 1024 * 1024;
-/** What is written at once: bytes set aside are held until this many wait (one system call, not one an item). */
-const FLUSH_BYTES = 64 * 1024;
 
 export class AsideFile {
   private fd: number | undefined;
-  /** Bytes set aside, those still to be written counted. */
   private size = 0;
-  private pending: Uint8Array[] = [];
-  private pendingBytes = 0;
   /** Still to be removed at close (the system refused to remove it while open). */
   private named: boolean;
 
@@ -47,33 +42,16 @@ export class AsideFile {
     }
   }
 
-  /** Appends `bytes` to the file (written once FLUSH_BYTES wait; they are not to change till then); what to read them back by. */
+  /** Appends `bytes` to the file; what to read them back by. */
   put(bytes: Uint8Array): AsideBytes {
     const at = this.size;
-    this.descriptor();
-    this.pending.push(bytes);
-    this.pendingBytes += bytes.byteLength;
+    for (let done = 0; done < bytes.byteLength; ) done += writeSync(this.descriptor(), bytes, done, bytes.byteLength - done, at + done);
     this.size += bytes.byteLength;
-    if (this.pendingBytes >= FLUSH_BYTES) this.flush();
     return new AsideBytes(this, at, bytes.byteLength);
-  }
-
-  private flush(): void {
-    if (this.pendingBytes === 0) return;
-    const at = this.size - this.pendingBytes;
-    const written = writevSync(this.descriptor(), this.pending, at);
-    // A write may take less than asked: the rest is written piece by piece.
-    if (written < this.pendingBytes) {
-      const rest = Buffer.concat(this.pending).subarray(written);
-      for (let done = 0; done < rest.length; ) done += writeSync(this.descriptor(), rest, done, rest.length - done, at + written + done);
-    }
-    this.pending = [];
-    this.pendingBytes = 0;
   }
 
   /** Reads `bytes` (set aside in this file) into `into` at `offset`. */
   read(bytes: AsideBytes, into: Uint8Array, offset: number): void {
-    this.flush();
     for (let done = 0; done < bytes.byteLength; ) {
       const read = readSync(this.descriptor(), into, offset + done, bytes.byteLength - done, bytes.at + done);
       if (read === 0) throw new Error('the file of bytes set aside for the output ended early');
@@ -86,8 +64,6 @@ export class AsideFile {
     if (this.fd === undefined) return;
     const fd = this.fd;
     this.fd = undefined;
-    this.pending = [];
-    this.pendingBytes = 0;
     try {
       closeSync(fd);
     } finally {
