@@ -15,7 +15,7 @@
 // renders its episode again when it cannot (render/publication.ts), cheaper than writing every
 // text twice on a cold build. Text packs (`t-xx.pack`) of earlier versions are removed at save.
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeFileSync, writeSync, writevSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
 import { deserialize, serialize } from 'node:v8';
@@ -164,7 +164,7 @@ interface Pack {
   /** Entries set in this build: their bytes, or where they were written in `spill`. */
   fresh: Map<string, Buffer | Spilled>;
   /** The pack's next version, written as entries are set (see PackFamily.spill). */
-  spill?: Spill;
+  spill?: { file: string; fd: number; size: number };
   /** Keys asked for, kept or set in this build: what a rewritten pack keeps. */
   used: Set<string>;
   dirty: boolean;
@@ -199,28 +199,7 @@ const checkOf = (bytes: Uint8Array) => {
 interface Spilled {
   at: number;
   length: number;
-  /** Its bytes, until they are written (see FLUSH_BYTES). */
-  payload?: Buffer;
 }
-
-/** A pack's next version being written: its file, its size so far, and what is still to be written of it. */
-interface Spill {
-  file: string;
-  fd: number;
-  /** Bytes of the file, those still to be written counted. */
-  size: number;
-  pending: Buffer[];
-  pendingBytes: number;
-  /** The entries whose bytes are pending. */
-  waiting: Spilled[];
-}
-
-/**
- * What of a pack's next version is written at once (one system call): a cold build of 1,000
- * episodes sets ~2,000 entries, written two writes each (head and payload), ~1.5 s of a loaded
- * machine's time in the kernel. Held until then: at most this much per pack (64 packs).
- */
-const FLUSH_BYTES = 256 * 1024;
 
 /**
  * Entries set in a build are written out as they come, into the next version of their pack (a
@@ -313,13 +292,12 @@ class PackFamily {
         const file = temporaryFor(path.join(this.folder, `${this.prefix}${packOf(key)}.pack`));
         // Read and written: an entry set in this build may be asked for before save (unspill).
         const fd = openSync(file, 'wx+');
-        pack.spill = { file, fd, size: 0, pending: [], pendingBytes: 0, waiting: [] };
-        this.append(pack.spill, [Buffer.from(`${MAGIC}${this.fingerprint}\n`, 'latin1')]);
+        pack.spill = { file, fd, size: 0 };
+        this.append(pack, [Buffer.from(`${MAGIC}${this.fingerprint}\n`, 'latin1')]);
       }
-      const spilled: Spilled = { at: pack.spill.size + ENTRY_HEAD, length: payload.length, payload };
-      pack.spill.waiting.push(spilled);
-      this.append(pack.spill, [entryHead(key, payload, checkOf(payload)), payload]);
-      return spilled;
+      const at = pack.spill.size + ENTRY_HEAD;
+      this.append(pack, [entryHead(key, payload, checkOf(payload)), payload]);
+      return { at, length: payload.length };
     } catch {
       // Held instead, and saved (or warned about) as before; so is every entry from now on.
       this.spilling = false;
@@ -331,34 +309,15 @@ class PackFamily {
   /** undefined: not tried yet; false: the folder cannot be written, entries are held. */
   private spilling: boolean | undefined;
 
-  /** Adds bytes to the pack's next version: written once FLUSH_BYTES are pending. */
-  private append(spill: Spill, chunks: readonly Buffer[]): void {
+  private append(pack: Pack, chunks: readonly Buffer[]): void {
     for (const chunk of chunks) {
-      spill.pending.push(chunk);
-      spill.pendingBytes += chunk.length;
-      spill.size += chunk.length;
+      let done = 0;
+      while (done < chunk.length) done += writeSync(pack.spill!.fd, chunk, done, chunk.length - done, pack.spill!.size + done);
+      pack.spill!.size += chunk.length;
     }
-    if (spill.pendingBytes >= FLUSH_BYTES) this.flush(spill);
-  }
-
-  /** Writes what is pending of the pack's next version. */
-  private flush(spill: Spill): void {
-    if (spill.pendingBytes === 0) return;
-    const at = spill.size - spill.pendingBytes;
-    const written = writevSync(spill.fd, spill.pending, at);
-    // A write may take less than asked: the rest is written piece by piece.
-    if (written < spill.pendingBytes) {
-      const rest = Buffer.concat(spill.pending).subarray(written);
-      for (let done = 0; done < rest.length; ) done += writeSync(spill.fd, rest, done, rest.length - done, at + written + done);
-    }
-    spill.pending = [];
-    spill.pendingBytes = 0;
-    for (const spilled of spill.waiting) delete spilled.payload;
-    spill.waiting = [];
   }
 
   private unspill(pack: Pack, spilled: Spilled): Buffer {
-    if (spilled.payload) return spilled.payload;
     const bytes = Buffer.allocUnsafe(spilled.length);
     let done = 0;
     while (done < spilled.length) done += readSync(pack.spill!.fd, bytes, done, spilled.length - done, spilled.at + done);
@@ -419,8 +378,7 @@ class PackFamily {
         // The next version is complete with what was held: it takes the pack's place.
         pack.spill = undefined;
         try {
-          this.append(spill, chunks);
-          this.flush(spill);
+          this.append({ ...pack, spill }, chunks);
           closeSync(spill.fd);
           renameSync(spill.file, file);
         } catch (error) {

@@ -96,23 +96,4 @@ describe('an entry set in this build (issue 9)', () => {
     expect(again.get(KEY)).toEqual(small);
     expect(again.get('cd'.repeat(32))).toEqual(large);
   });
-
-  it('are read back before save and kept by it, in a pack larger than what is written at once, whether written out yet or not', async () => {
-    const folder = await tempDir();
-    const cache = openCache(folder, OPTIONS);
-    // One pack (the same first hex digit), ~1.2 MB of entries of 12 kB: several writes of it, the last entries still held at the end.
-    const keys = Array.from({ length: 100 }, (_, i) => `a${i.toString(16).padStart(63, '0')}`);
-    const valueOf = (i: number) => ({ i, text: `${i} `.repeat(4000) });
-    keys.forEach((key, i) => {
-      cache.set(key, valueOf(i));
-      // Read back at once (held) and the first one again later (written out by then).
-      expect(cache.get(key)).toEqual(valueOf(i));
-      expect(cache.get(keys[0]!)).toEqual(valueOf(0));
-    });
-    keys.forEach((key, i) => expect(cache.get(key)).toEqual(valueOf(i)));
-    cache.save();
-    expect(readdirSync(folder)).toEqual(['28.pack']);
-    const again = openCache(folder, OPTIONS);
-    keys.forEach((key, i) => expect(again.get(key)).toEqual(valueOf(i)));
-  });
 });
