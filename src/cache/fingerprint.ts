@@ -6,7 +6,8 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isByteChunks, type ByteChunks } from '../model/source-file.ts';
+import type { ByteChunks } from '../model/source-file.ts';
+import { chunksOf, isPieces, type AsidePieces } from '../write/aside.ts';
 
 /** Bumped when the layout of cache entries changes. */
 export const CACHE_FORMAT = 4;
@@ -51,9 +52,9 @@ export function hashOf(...parts: Array<string | Uint8Array>): string {
  * The hex SHA-256 of an output file's content: what the output record compares and the cache keeps
  * texts under. Bytes in pieces are hashed in order, as the bytes they make up (never joined).
  */
-export function contentHash(content: string | Uint8Array | ByteChunks): string {
+export function contentHash(content: string | Uint8Array | ByteChunks | AsidePieces): string {
   const hash = createHash('sha256');
-  if (isByteChunks(content)) for (const chunk of content.chunks) hash.update(chunk);
+  if (isPieces(content)) for (const chunk of chunksOf(content)) hash.update(chunk);
   else hash.update(content);
   return hash.digest('hex');
 }

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import RSS from 'rss';
 import { APPLE_DESCRIPTION_BYTES, type Category, type Person, type Transcript } from '../model/schema.ts';
 import type { ByteChunks } from '../model/source-file.ts';
+import { piecesOf, type AsidePieces, type Bytes } from '../write/aside.ts';
 import type { Show } from '../model/types.ts';
 import type { Templates } from './templates.ts';
 import type { Problem } from '../problems.ts';
@@ -134,6 +135,11 @@ export interface FeedItem {
   xml: Uint8Array;
 }
 
+/** A feed item as the feed's own files are given it: its bytes held, or set aside until the feed is written (write/aside.ts). */
+export interface KeptFeedItem {
+  xml: Bytes;
+}
+
 const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
 const escapeXml = (text: string) => text.replace(/[&<>"']/g, (c) => XML_ESCAPES[c]!);
 
@@ -230,7 +236,9 @@ function pageLinks(show: Show, page: FeedPage): XmlElement[] {
 }
 
 /** The feed's pages: one when it has no limit or the episodes fit, else the newest `limit` a page. */
-export function renderFeedPages(show: Show, templates: Templates, items: ReadonlyArray<{ view: EpisodeView; item: FeedItem }>): Array<readonly [string, ByteChunks]> {
+export function renderFeedPages(show: Show, templates: Templates, items: ReadonlyArray<{ view: EpisodeView; item: FeedItem }>): Array<readonly [string, ByteChunks]>;
+export function renderFeedPages(show: Show, templates: Templates, items: ReadonlyArray<{ view: EpisodeView; item: KeptFeedItem }>): Array<readonly [string, ByteChunks | AsidePieces]>;
+export function renderFeedPages(show: Show, templates: Templates, items: ReadonlyArray<{ view: EpisodeView; item: KeptFeedItem }>): Array<readonly [string, ByteChunks | AsidePieces]> {
   const limit = show.feed?.limit;
   if (limit === undefined || items.length <= limit) return [[feedPagePath(1), renderFeed(show, templates, items)]];
   const count = Math.ceil(items.length / limit);
@@ -240,8 +248,13 @@ export function renderFeedPages(show: Show, templates: Templates, items: Readonl
   });
 }
 
-/** The whole feed (or one page of it) from every listed episode's item, newest first, as UTF-8 bytes in pieces: the items' own bytes, never joined. */
-export function renderFeed(show: Show, templates: Templates, items: ReadonlyArray<{ view: EpisodeView; item: FeedItem }>, page?: FeedPage): ByteChunks {
+/**
+ * The whole feed (or one page of it) from every listed episode's item, newest first, as UTF-8 bytes
+ * in pieces: the items' own bytes, never joined (AsidePieces when some were set aside).
+ */
+export function renderFeed(show: Show, templates: Templates, items: ReadonlyArray<{ view: EpisodeView; item: FeedItem }>, page?: FeedPage): ByteChunks;
+export function renderFeed(show: Show, templates: Templates, items: ReadonlyArray<{ view: EpisodeView; item: KeptFeedItem }>, page?: FeedPage): ByteChunks | AsidePieces;
+export function renderFeed(show: Show, templates: Templates, items: ReadonlyArray<{ view: EpisodeView; item: KeptFeedItem }>, page?: FeedPage): ByteChunks | AsidePieces {
   const episodes = items.map(({ view }) => view);
   const newest = episodes[0]?.date.instant;
   // No `author` option: the rss package would write a channel <author>, which validators reject.
@@ -270,5 +283,5 @@ export function renderFeed(show: Show, templates: Templates, items: ReadonlyArra
   // last "</channel>": the show's description (CDATA, written as it is) may hold the same text.
   const end = xml.lastIndexOf('\n  </channel>');
   if (end === -1) throw new Error('the rss package wrote no </channel>');
-  return { chunks: [Buffer.from(withoutNotXml(xml.slice(0, end))), ...items.map(({ item }) => item.xml), Buffer.from(`${withoutNotXml(xml.slice(end))}\n`)] };
+  return piecesOf([Buffer.from(withoutNotXml(xml.slice(0, end))), ...items.map(({ item }) => item.xml), Buffer.from(`${withoutNotXml(xml.slice(end))}\n`)]);
 }

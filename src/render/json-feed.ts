@@ -3,6 +3,7 @@
 // HTML content, and as data in the `_castwright` extension (JSON Feed's way for publishers to add
 // fields: an object whose key starts with an underscore).
 import type { ByteChunks } from '../model/source-file.ts';
+import { piecesOf, type AsidePieces, type Bytes } from '../write/aside.ts';
 import type { Show } from '../model/types.ts';
 import type { Templates } from './templates.ts';
 import type { EpisodeView } from './view.ts';
@@ -67,9 +68,11 @@ export function jsonFeedItemText(item: JsonFeedItem): Uint8Array {
 
 /**
  * The whole feed, items (jsonFeedItemText) newest first, as UTF-8 bytes in pieces (the items' own
- * bytes, never joined): exactly JSON.stringify(feed, null, 2).
+ * bytes, never joined; AsidePieces when some were set aside): exactly JSON.stringify(feed, null, 2).
  */
-export function renderJsonFeed(show: Show, items: readonly Uint8Array[]): ByteChunks {
+export function renderJsonFeed(show: Show, items: readonly Uint8Array[]): ByteChunks;
+export function renderJsonFeed(show: Show, items: readonly Bytes[]): ByteChunks | AsidePieces;
+export function renderJsonFeed(show: Show, items: readonly Bytes[]): ByteChunks | AsidePieces {
   const feed = {
     version: 'https://jsonfeed.org/version/1.1',
     title: show.title,
@@ -85,8 +88,8 @@ export function renderJsonFeed(show: Show, items: readonly Uint8Array[]): ByteCh
   if (items.length === 0) return { chunks: [Buffer.from(`${text}\n`)] };
   // "items" is the last key: its empty list is replaced by the items.
   const between = Buffer.from(',\n    ');
-  const parts: Uint8Array[] = [Buffer.from(`${text.slice(0, text.lastIndexOf('[]'))}[\n    `)];
+  const parts: Bytes[] = [Buffer.from(`${text.slice(0, text.lastIndexOf('[]'))}[\n    `)];
   items.forEach((item, index) => parts.push(...(index === 0 ? [item] : [between, item])));
   parts.push(Buffer.from('\n  ]\n}\n'));
-  return { chunks: parts };
+  return piecesOf(parts);
 }

@@ -14,6 +14,7 @@ import { contentHash, hashOf } from '../cache/fingerprint.ts';
 import type { BuildCache, TextCache } from '../cache/store.ts';
 import { ContentError } from '../errors.ts';
 import { isSourceFile, textOf, type OutputContent, type SourceFile } from '../model/source-file.ts';
+import { AsidePieces, type AsideFile } from '../write/aside.ts';
 import type { Publication } from '../model/types.ts';
 import type { Problem } from '../problems.ts';
 import type { Digest } from './email.ts';
@@ -147,8 +148,13 @@ function renderedAgain(render: () => ReadonlyArray<EpisodeRendering<unknown>>): 
 /** Where rendered files go: a map (render/publication.ts's callers that serve them) or the output folder being written (write/atomic.ts). */
 export interface FileSink {
   /** A file added again at the same path replaces the earlier one. */
-  add(file: string, content: OutputContent): void;
+  add(file: string, content: OutputContent | AsidePieces): void;
   addKnown(file: string, kept: KeptFile): void;
+  /**
+   * Where parts the show's own files need at the end (the feeds' items) can be set aside rather
+   * than held (write/aside.ts), when the sink offers it and can: undefined otherwise.
+   */
+  aside?(): AsideFile | undefined;
 }
 
 /**
@@ -174,6 +180,9 @@ async function renderParts(
   // Everything but the episode itself that its renderings depend on.
   const common = cache && hashOf(templates.fingerprint, JSON.stringify(show), site.variant ?? '', perEpisode.map((output) => output.name).join('\0'));
 
+  // Only where texts are not kept: the renderings of an in-memory build are its result.
+  const aside = keepFiles ? sink.aside?.() : undefined;
+  const kept = (output: Output<unknown>, part: unknown) => (aside && output.keep ? output.keep(part, aside) : part);
   const problems: Problem[] = [];
   const contributions = new Map<Output<unknown>, Array<Contribution<unknown>>>(outputs.map((output) => [output, []]));
   let sinceTurn = 0;
@@ -210,7 +219,8 @@ async function renderParts(
     }
     renderings.forEach((rendering, index) => {
       if (rendering.problems) problems.push(...rendering.problems);
-      contributions.get(perEpisode[index]!)!.push({ view, part: rendering.part });
+      const output = perEpisode[index]!;
+      contributions.get(output)!.push({ view, part: kept(output, rendering.part) });
     });
   }
   if (problems.length > 0) throw new ContentError(problems);
@@ -245,7 +255,8 @@ export async function renderPublication(publication: Publication, templates: Tem
   const files: OutputFiles = new Map();
   const sink: FileSink = {
     // Bytes (a feed in pieces: its items' bytes) decoded where they are, not joined first.
-    add: (file, content) => files.set(file, typeof content === 'string' || isSourceFile(content) ? content : textOf(content)),
+    add: (file, content) =>
+      files.set(file, typeof content === 'string' || isSourceFile(content) ? content : content instanceof AsidePieces ? Buffer.concat([...content.chunks()]).toString() : textOf(content)),
     addKnown: (file, kept) => files.set(file, kept.load()),
   };
   const contributions = await renderParts(publication, templates, options, sink, false);

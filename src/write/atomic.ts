@@ -9,9 +9,10 @@ import path from 'node:path';
 import { isErrno, systemError, systemReason } from '../errors.ts';
 import { displayPath } from '../problems.ts';
 import type { OutputContent } from '../model/source-file.ts';
+import { AsideFile } from './aside.ts';
 import { placeContent } from './place-source.ts';
 import { openPlacer } from './placer.ts';
-import { placeKnownFile, readOutputRecord, saveOutputRecord, type KnownFile, type OutputRecord } from './reuse.ts';
+import { placeKnownFile, readOutputRecord, saveOutputRecord, type KnownFile, type OutputRecord, type WriteContent } from './reuse.ts';
 import { replaceEntries, replaceFolder } from './swap.ts';
 import { SpareTree } from './spare-tree.ts';
 import { claimWorkArea, findSpare, isWorkEntry, keepSpare, removeStaleWorkAreas, type WorkArea } from './work-area.ts';
@@ -43,7 +44,7 @@ function checkedPath(root: string, relative: string): string {
  */
 function writeTree(
   root: string,
-  files: ReadonlyMap<string, OutputContent>,
+  files: ReadonlyMap<string, WriteContent>,
   known: ReadonlyMap<string, KnownFile>,
   record: OutputRecord | undefined,
 ): void {
@@ -115,9 +116,15 @@ export interface WriteOptions {
  */
 export interface OutputWriter {
   /** Adds a file; a file added again at the same path replaces the earlier one. */
-  add(relative: string, content: OutputContent): void;
+  add(relative: string, content: WriteContent): void;
   /** Adds a file known by the hash of its content (write/reuse.ts). */
   addKnown(relative: string, file: KnownFile): void;
+  /**
+   * A file in the work area where bytes can be set aside until they are written (write/aside.ts),
+   * opened at the first call; undefined when it cannot be made (they are then held). Closed once
+   * the output is in place or abandoned.
+   */
+  aside(): AsideFile | undefined;
   /** How many files were added. */
   readonly count: number;
   /** Puts the new output in place of the previous one. */
@@ -171,11 +178,21 @@ export function openOutput(outDir: string, options: WriteOptions = {}): OutputWr
   // (Updating it on the writing thread as files come, the spare listed there while the show loads,
   // was measured: it took ~230 ms off the main thread but cost more CPU and 40 MB, for no shorter
   // build on two shared cores; see write/spare-tree.ts.)
-  const held = area.adopted ? { files: new Map<string, OutputContent>(), known: new Map<string, KnownFile>() } : undefined;
+  const held = area.adopted ? { files: new Map<string, WriteContent>(), known: new Map<string, KnownFile>() } : undefined;
+  let aside: AsideFile | null | undefined;
+  const closeAside = () => {
+    try {
+      if (aside) aside.close();
+    } catch {
+      // Removed with the work area, or by the next build.
+    }
+    aside = null;
+  };
   const placer = openPlacer(area.staging, record, (relative) => checkedPath(area.staging, relative), options.threadFrom, options.stallMs);
   /** Removes the work folder, once nothing writes into it any more. */
   const release = () => {
     placer.stop();
+    closeAside();
     area.release();
   };
   /** Runs one write into the work folder; an error removes it and says which folder. */
@@ -206,6 +223,16 @@ export function openOutput(outDir: string, options: WriteOptions = {}): OutputWr
       }
       writing(() => placer.addKnown(relative, known));
     },
+    aside() {
+      if (aside === undefined) {
+        try {
+          aside = new AsideFile(area.aside);
+        } catch {
+          aside = null;
+        }
+      }
+      return aside ?? undefined;
+    },
     get count() {
       return held ? held.files.size + held.known.size : placer.count;
     },
@@ -221,6 +248,8 @@ export function openOutput(outDir: string, options: WriteOptions = {}): OutputWr
         release();
         throw writeError(error, shown, undefined, cwd);
       }
+      // Every file is written: what was set aside is read no more.
+      closeAside();
       if (inside) {
         swapInside(area, target, shown, cwd);
         saveRecord();

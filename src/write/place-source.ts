@@ -5,8 +5,8 @@
 // since (another size or time) stops the build instead of publishing a length it no longer has.
 import { constants, copyFileSync, linkSync, lstatSync, rmSync, statSync } from 'node:fs';
 import { RunError } from '../errors.ts';
-import { isSourceFile, sourceChange, type OutputContent, type SourceFile } from '../model/source-file.ts';
-import { COPY_INSTEAD, placeFile, remember, reuseLive, type OutputRecord } from './reuse.ts';
+import { isSourceFile, sourceChange, type SourceFile } from '../model/source-file.ts';
+import { COPY_INSTEAD, placeFile, remember, reuseLive, type OutputRecord, type WriteContent } from './reuse.ts';
 
 /** The record's hash of a file placed by reference: its SHA-256, as the content hash of text is base64url. */
 const recordHash = (file: SourceFile) => `sha256:${file.sha256}`;
@@ -38,7 +38,7 @@ export class SourceChangedError extends RunError {
 }
 
 /** Any output content in its place: a file of the content folder by reference, text or bytes written. */
-export function placeContent(record: OutputRecord | undefined, relative: string, file: string, content: OutputContent, occupied = false): void {
+export function placeContent(record: OutputRecord | undefined, relative: string, file: string, content: WriteContent, occupied = false): void {
   if (isSourceFile(content)) placeSource(record, relative, file, content, occupied);
   else placeFile(record, relative, file, content, occupied);
 }

@@ -27,10 +27,11 @@ import { lstatSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { RunError } from '../errors.ts';
-import { chunksLength, isByteChunks, isSourceFile, type ByteChunks, type OutputContent, type SourceFile } from '../model/source-file.ts';
+import { isSourceFile, type ByteChunks, type SourceFile } from '../model/source-file.ts';
+import { chunksOf, isPieces, piecesLength, type AsidePieces } from './aside.ts';
 import { entryUrl, threadScript } from '../thread-script.ts';
 import { placeContent } from './place-source.ts';
-import { hashFirst, placeFile, placeKnownFile, type KnownFile, type OutputRecord } from './reuse.ts';
+import { hashFirst, placeFile, placeKnownFile, type KnownFile, type OutputRecord, type WriteContent } from './reuse.ts';
 
 const stalled = (ms: number) => new Error(`the thread writing the output made no progress for ${ms / 1000} s (it may have run out of memory); nothing of this build was put in place`);
 
@@ -135,7 +136,7 @@ function fromPlain(plain: PlainError): Error {
 
 export interface Placer {
   /** Places a file; a file added again at the same path replaces the earlier one. Throws the first error, its own or the thread's. */
-  add(relative: string, content: OutputContent): void;
+  add(relative: string, content: WriteContent): void;
   addKnown(relative: string, known: KnownFile): void;
   /** How many paths were added. */
   readonly count: number;
@@ -176,7 +177,7 @@ export function openPlacer(staging: string, record: OutputRecord | undefined, lo
       const at = prepare(relative);
       if (thread) {
         if (isSourceFile(content)) thread.place({ ...at, seq: ++seq, source: content });
-        else if (isByteChunks(content)) thread.placePieces({ ...at, seq: ++seq }, content, hashFirst(record, relative, content));
+        else if (isPieces(content)) thread.placePieces({ ...at, seq: ++seq }, content, hashFirst(record, relative, content));
         else thread.place({ ...at, seq: ++seq }, content);
         return;
       }
@@ -289,12 +290,12 @@ class Thread {
    * PieceOps of PIECE bytes (the last one less), each filled in the ring from the chunks in order,
    * many small ones together or a large one cut. `hash`: what hashFirst gave.
    */
-  placePieces(op: PlaceOp, content: ByteChunks, hash: string | undefined): void {
-    let left = chunksLength(content);
+  placePieces(op: PlaceOp, content: ByteChunks | AsidePieces, hash: string | undefined): void {
+    let left = piecesLength(content);
     this.place({ ...op, pieces: Math.ceil(left / PIECE), ...(hash === undefined ? {} : { sha256: hash }) });
-    const { chunks } = content;
-    // The next byte to copy: chunks[index] at offset.
-    let index = 0;
+    // The next byte to copy: `chunk` at offset (chunks set aside are read back as they are taken).
+    const chunks = chunksOf(content)[Symbol.iterator]();
+    let chunk: Uint8Array = new Uint8Array(0);
     let offset = 0;
     while (left > 0) {
       const length = Math.min(PIECE, left);
@@ -302,15 +303,15 @@ class Thread {
       this.throwFailure();
       this.inRing({ piece: true }, length, (at) => {
         for (let filled = 0; filled < length; ) {
-          const chunk = chunks[index]!;
+          while (offset === chunk.byteLength) {
+            const next = chunks.next();
+            if (next.done) throw new Error('bytes in pieces ended before their length');
+            [chunk, offset] = [next.value, 0];
+          }
           const taken = Math.min(chunk.byteLength - offset, length - filled);
           this.ring.set(chunk.subarray(offset, offset + taken), at + filled);
           filled += taken;
           offset += taken;
-          if (offset === chunk.byteLength) {
-            index++;
-            offset = 0;
-          }
         }
       });
     }

@@ -13,7 +13,8 @@ import { createHash, type Hash } from 'node:crypto';
 import { closeSync, constants, copyFileSync, linkSync, lstatSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync, mkdirSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { contentHash } from '../cache/fingerprint.ts';
-import { isByteChunks, type ByteChunks, type OutputContent, type SourceFile } from '../model/source-file.ts';
+import type { ByteChunks, OutputContent, SourceFile } from '../model/source-file.ts';
+import { chunksOf, isPieces, type AsidePieces } from './aside.ts';
 
 const RECORD_FORMAT = 'castwright-output-record-2';
 
@@ -66,8 +67,11 @@ export interface KnownFile {
   load(): string | Uint8Array;
 }
 
+/** What the write stage is given: any output content, or bytes in pieces some of which were set aside (write/aside.ts). */
+export type WriteContent = OutputContent | AsidePieces;
+
 /** What castwright writes itself: every output content but a file of the content folder. */
-export type FileContent = Exclude<OutputContent, SourceFile>;
+export type FileContent = Exclude<WriteContent, SourceFile>;
 
 /**
  * Puts `content` at `file` (a path in the work folder), reusing the live output's `relative` when
@@ -75,10 +79,10 @@ export type FileContent = Exclude<OutputContent, SourceFile>;
  * an earlier output taken over as the work folder); it is kept only when it is that very live file.
  */
 export function placeFile(record: OutputRecord | undefined, relative: string, file: string, content: FileContent, occupied = false): void {
-  if (isByteChunks(content)) {
+  if (isPieces(content)) {
     const pieces = openPieces(record, relative, file, occupied, hashFirst(record, relative, content));
     if (!pieces) return;
-    for (const chunk of content.chunks) pieces.write(chunk);
+    for (const chunk of chunksOf(content)) pieces.write(chunk);
     pieces.end();
     return;
   }
@@ -113,7 +117,7 @@ function writeAnew(file: string, content: string | Uint8Array, occupied: boolean
  * The hash of bytes in pieces, taken before they are written only when the live output may hold
  * them (the record has the path); otherwise openPieces hashes them on the way, if at all.
  */
-export const hashFirst = (record: OutputRecord | undefined, relative: string, content: ByteChunks): string | undefined =>
+export const hashFirst = (record: OutputRecord | undefined, relative: string, content: ByteChunks | AsidePieces): string | undefined =>
   record?.previous.has(relative) ? contentHash(content) : undefined;
 
 /** A file being written piece by piece: `end` once every piece is written. */

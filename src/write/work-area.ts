@@ -13,6 +13,8 @@ export interface WorkArea {
   staging: string;
   /** The previous output is moved here before it is removed. */
   retired: string;
+  /** A file for bytes set aside while the output is written (write/aside.ts), made by whoever needs it. */
+  aside: string;
   /** Whether `staging` is an earlier output taken over (a spare, see takeSpare), not an empty folder. */
   adopted: boolean;
   /** Removes both folders and the claim. */
@@ -61,13 +63,16 @@ export function claimWorkArea(dir: string, prefix: string, adopt?: string): Work
   });
   const staging = path.join(dir, `${id}.new`);
   const retired = path.join(dir, `${id}.old`);
+  const aside = path.join(dir, `${id}.aside`);
   const release = () => {
     rmSync(staging, { recursive: true, force: true });
     rmSync(retired, { recursive: true, force: true });
+    rmSync(aside, { force: true });
     rmSync(claim, { force: true });
   };
   const releaseDetached = () => {
     rmSync(staging, { recursive: true, force: true });
+    rmSync(aside, { force: true });
     try {
       spawn(process.execPath, ['-e', REMOVER, retired, claim], { detached: true, stdio: 'ignore', env: {} }).unref();
     } catch {
@@ -82,7 +87,7 @@ export function claimWorkArea(dir: string, prefix: string, adopt?: string): Work
     release();
     throw error;
   }
-  return { staging, retired, adopted, release, releaseDetached };
+  return { staging, retired, aside, adopted, release, releaseDetached };
 }
 
 /** Removes the work areas in `dir` whose claim names a process of this machine that has ended. */
@@ -100,7 +105,7 @@ export function removeStaleWorkAreas(dir: string, prefix: string): string[] {
     const match = pattern.exec(name);
     if (!match || match[1] !== HOST || isRunning(Number(match[2]))) continue;
     const id = name.slice(0, -'.claim'.length);
-    for (const work of [`${id}.new`, `${id}.old`]) {
+    for (const work of [`${id}.new`, `${id}.old`, `${id}.aside`]) {
       if (present.has(work)) {
         rmSync(path.join(dir, work), { recursive: true, force: true });
         removed.push(work);

@@ -8,6 +8,7 @@ import type { Episode } from '../../src/model/types.ts';
 import { generate, generateForWriting, type Generated } from '../../src/pipeline.ts';
 import type { FileSink } from '../../src/render/publication.ts';
 import { withUtm } from '../../src/render/utm.ts';
+import { AsidePieces } from '../../src/write/aside.ts';
 import { cleanUp, fixture, PROJECT, workspace } from '../helpers/content.ts';
 import { dom } from '../helpers/files.ts';
 import { file, generateSample, generateWorkspace } from '../helpers/generate.ts';
@@ -87,7 +88,10 @@ describe('renderings for writing, with a cache (issue 9)', () => {
       const files = new Map<string, unknown>();
       const known: string[] = [];
       const sink: FileSink = {
-        add: (file, content) => files.set(file, typeof content === 'string' || isSourceFile(content) ? content : textOf(content)),
+        add: (file, content) => {
+          if (content instanceof AsidePieces) throw new Error('nothing is set aside in a sink that offers no aside file');
+          files.set(file, typeof content === 'string' || isSourceFile(content) ? content : textOf(content));
+        },
         addKnown: (file, kept) => {
           known.push(file);
           const text = kept.load();

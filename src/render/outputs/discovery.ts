@@ -2,6 +2,7 @@
 // JSON Feed (feed.json) with every episode and its stories.
 import { JSON_FEED_PATH, jsonFeedItem, jsonFeedItemText, renderJsonFeed } from '../json-feed.ts';
 import { renderSitemap } from '../sitemap.ts';
+import type { Bytes } from '../../write/aside.ts';
 import { defineOutput } from './output.ts';
 
 export const sitemapOutput = defineOutput({
@@ -11,9 +12,11 @@ export const sitemapOutput = defineOutput({
   show: ({ show, templates }, episodes) => renderSitemap(show, templates, episodes.map(({ view }) => view)),
 });
 
-// Each episode's part is its item as written in the feed (bytes), which the feed copies.
-export const jsonFeedOutput = defineOutput<Uint8Array>({
+// Each episode's part is its item as written in the feed (bytes), which the feed copies; until the
+// feed is written, the items wait in the work area rather than in memory.
+export const jsonFeedOutput = defineOutput<Uint8Array, Bytes>({
   name: 'json-feed',
   episode: ({ show, templates }, view) => ({ files: [], part: jsonFeedItemText(jsonFeedItem(show, templates, view)) }),
+  keep: (item, aside) => aside.put(item),
   show: ({ show }, episodes) => [[JSON_FEED_PATH, renderJsonFeed(show, episodes.map(({ part }) => part))]],
 });

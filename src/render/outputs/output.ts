@@ -8,6 +8,7 @@
 // byte arrays, plain objects and arrays). `show` renders the files of the show as a whole from every
 // listed episode's view and part, newest first.
 import type { OutputContent, SourceFile } from '../../model/source-file.ts';
+import type { AsideFile, AsidePieces } from '../../write/aside.ts';
 import type { Problem } from '../../problems.ts';
 import type { Show } from '../../model/types.ts';
 import type { SiteOptions } from '../site.ts';
@@ -17,8 +18,11 @@ import type { EpisodeView } from '../view.ts';
 /** Output path (relative, `/`-separated) and its content: text, or a file of the content folder by reference. */
 export type OutputFile = readonly [path: string, content: string | SourceFile];
 
-/** A file of the show half: its content may also be UTF-8 bytes (a feed put together from cached items). */
-export type ShowFile = readonly [path: string, content: OutputContent];
+/**
+ * A file of the show half: its content may also be UTF-8 bytes (a feed put together from cached
+ * items), some of them set aside (write/aside.ts) when the output's `keep` did.
+ */
+export type ShowFile = readonly [path: string, content: OutputContent | AsidePieces];
 
 export interface RenderContext {
   show: Show;
@@ -39,14 +43,21 @@ export interface Contribution<Part> {
   part: Part;
 }
 
-export interface Output<Part = undefined> {
+export interface Output<Part = undefined, Kept = Part> {
   /** Short and unique: names the output in caches and messages. */
   readonly name: string;
   /** Whether this show has the output at all (default: yes); e.g. digests need email settings. */
   applies?(show: Show): boolean;
   episode?(context: RenderContext, view: EpisodeView): EpisodeRendering<Part>;
-  show?(context: RenderContext, episodes: ReadonlyArray<Contribution<Part>>): ShowFile[];
+  /**
+   * What of an episode's part the show half keeps until every episode is rendered, when a build
+   * writes to disk: bytes the part holds can be set aside in a file of the output's work area
+   * (write/aside.ts) rather than held (default: the part as it is; so it is too when nothing can be
+   * set aside, hence Part must be a Kept).
+   */
+  keep?(part: Part, aside: AsideFile): Kept;
+  show?(context: RenderContext, episodes: ReadonlyArray<Contribution<Kept>>): ShowFile[];
 }
 
 /** Types an output's part from its own definition, so the registry can hold outputs of any part. */
-export const defineOutput = <Part>(output: Output<Part>): Output<Part> => output;
+export const defineOutput = <Part extends Kept, Kept = Part>(output: Output<Part, Kept>): Output<Part, Kept> => output;

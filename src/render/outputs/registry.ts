@@ -11,7 +11,7 @@ import type { Output } from './output.ts';
 import { siteOutput } from './site.ts';
 import { transcriptsOutput } from './transcripts.ts';
 
-export const OUTPUTS: ReadonlyArray<Output<any>> = [
+export const OUTPUTS: ReadonlyArray<Output<any, any>> = [
   siteOutput,
   feedOutput,
   jsonFeedOutput,

@@ -1,6 +1,9 @@
 // The show's feeds (feed.xml, feed.json) go to the write stage as pieces: the head, each episode's
 // item as its output part holds it, the end. Joined, a large show's feeds were a second copy of
 // every item, made while the items were still held (issue 9).
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isByteChunks, textOf, type OutputContent } from '../../../src/model/source-file.ts';
 import type { Generated } from '../../../src/pipeline.ts';
@@ -8,6 +11,7 @@ import { jsonFeedOutput } from '../../../src/render/outputs/discovery.ts';
 import { feedOutput } from '../../../src/render/outputs/feed.ts';
 import { defineOutput, type Output } from '../../../src/render/outputs/output.ts';
 import { renderForWriting } from '../../../src/render/publication.ts';
+import { AsideFile, AsidePieces } from '../../../src/write/aside.ts';
 import { generateSample } from '../../helpers/generate.ts';
 
 describe('the feeds as written', () => {
@@ -29,7 +33,11 @@ describe('the feeds as written', () => {
         },
       }) as Output<unknown>;
     const files = new Map<string, OutputContent>();
-    await renderForWriting(sample.publication, sample.templates, { add: (file, content) => files.set(file, content), addKnown: () => {} }, {
+    const add = (file: string, content: OutputContent | AsidePieces) => {
+      if (content instanceof AsidePieces) throw new Error('nothing is set aside in a sink that offers no aside file');
+      files.set(file, content);
+    };
+    await renderForWriting(sample.publication, sample.templates, { add, addKnown: () => {} }, {
       outputs: [keeping(feedOutput), keeping(jsonFeedOutput)],
     });
     const episodes = sample.publication.episodes.length;
@@ -47,6 +55,27 @@ describe('the feeds as written', () => {
       expect(positions.every((at) => at > 0)).toBe(true);
       expect(positions).toEqual([...positions].sort((a, b) => a - b));
       expect(textOf(content)).toBe(sample.files.get(name));
+    }
+  });
+
+  it('wait in the aside file the sink offers, and come back from it as the same bytes, a batch at a time', async () => {
+    const folder = await mkdtemp(path.join(tmpdir(), 'castwright-aside-'));
+    try {
+      const aside = new AsideFile(path.join(folder, 'aside'));
+      const files = new Map<string, OutputContent | AsidePieces>();
+      await renderForWriting(sample.publication, sample.templates, { add: (file, content) => files.set(file, content), addKnown: () => {}, aside: () => aside }, {
+        outputs: [feedOutput, jsonFeedOutput] as Array<Output<unknown, unknown>>,
+      });
+      for (const name of ['feed.xml', 'feed.json']) {
+        const content = files.get(name);
+        if (!(content instanceof AsidePieces)) throw new Error(`${name} is not set aside`);
+        // Read back each time it is taken: hashed, then written.
+        for (let taken = 0; taken < 2; taken++) expect(Buffer.concat([...content.chunks()]).toString(), name).toBe(sample.files.get(name));
+      }
+      aside.close();
+      expect(() => [...(files.get('feed.xml') as AsidePieces).chunks()]).toThrow(/closed/);
+    } finally {
+      await rm(folder, { recursive: true, force: true });
     }
   });
 });
