@@ -143,7 +143,8 @@ class TextWriter {
 
   /** Writes the inline text gathered so far, wrapped. */
   private flush(): void {
-    const text = this.inline;
+    // Spaces that ended one text and began the next read as one.
+    const text = this.inline.includes('  ') ? this.inline.replace(/ {2,}/g, ' ') : this.inline;
     this.inline = '';
     if (text.trim() === '') return;
     const room = this.room();

@@ -95,6 +95,10 @@ describe('the text part of the digest', () => {
     );
   });
 
+  it('puts one space between a link’s text and its address, whatever the spaces around them (HTML fed directly)', () => {
+    expect(htmlToPlainText('<p>See <a href="https://example.com/"> the show </a> now.</p>')).toBe('See the show [https://example.com/] now.');
+  });
+
   it('shows a mail link’s address with its scheme', () => {
     expect(text('mailLink')).toBe('Write to us [mailto:us@example.com].');
   });
