@@ -15,7 +15,7 @@ export const TEXT_WIDTH = 72;
 /** However deep lists and quotes nest, a line has room for this many characters after its prefix. */
 const MIN_ROOM = 24;
 
-/** What each line written inside a list item or block quote starts with: `first` on its first line, then `rest`. */
+/** What each line written inside a list item, a block quote or the indent asked for starts with: `first` on its first line, then `rest`. */
 interface Box {
   kind: 'indent' | 'li' | 'blockquote';
   first: string;
