@@ -1,8 +1,8 @@
 // The email digest of an episode: HTML (from the MJML template) and plain text, with campaign-tagged
 // links. Rendering is split so a send prepares an episode once and then only fills in each reader's
 // unsubscribe link.
-import { compile } from 'html-to-text';
 import type { ListedEpisode, MailingShow } from '../model/types.ts';
+import { htmlToPlainText } from './email-text.ts';
 import type { Templates } from './templates.ts';
 import { tagLinksInHtml, withUtm, type Campaign } from './utm.ts';
 import { episodeView, shortenText, type EpisodeView } from './view.ts';
@@ -22,34 +22,14 @@ export const GMAIL_CLIP_BYTES = 102 * 1024;
 
 const PREHEADER_LENGTH = 140;
 
-const htmlToText = compile({
-  wordwrap: 72,
-  selectors: [
-    { selector: 'a', options: { hideLinkHrefIfSameAsText: true } },
-    ...['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].map((selector) => ({ selector, options: { uppercase: false } })),
-  ],
-});
-
 /**
  * Renders the digest for one reader; `unsubscribeUrl` is that reader's own link. `webCopy()`
  * renders the web copy from the same prepared context, so a build prepares each episode once.
  */
 export type DigestRenderer = ((unsubscribeUrl: string) => Digest) & { webCopy: () => string };
 
-/** Separates the parts of one html-to-text run: a private-use character, which Markdown never makes. */
-const PART_MARK = '\uE000';
-const PART_BREAK = /\n*\uE000\n*/;
-
-/**
- * Plain text of several HTML fragments, each as html-to-text makes it alone. One run for all of
- * them, each in its own block: a run costs about as much to set up as a summary costs to convert.
- */
-function htmlToTexts(parts: readonly string[]): string[] {
-  if (parts.some((part) => part.includes(PART_MARK))) return parts.map((part) => htmlToText(part));
-  const texts = htmlToText(parts.map((part) => `<div>${part}</div>`).join(`<p>${PART_MARK}</p>`)).split(PART_BREAK);
-  if (texts.length !== parts.length) throw new Error(`html-to-text made ${texts.length} parts of ${parts.length}`);
-  return texts;
-}
+/** A story's summary is indented under its title in the text part (digest.txt.hbs) by this much. */
+const SUMMARY_INDENT = '   ';
 
 /** Where the site keeps the web copy of an episode's digest ("view in browser"). */
 export const webCopyPath = (slug: string) => `email/${slug}/`;
@@ -63,10 +43,10 @@ function digestContext(show: MailingShow, episode: ListedEpisode, view: EpisodeV
   const introHtml = tagLinksInHtml(episode.introHtml, campaign);
   const outroHtml = tagLinksInHtml(episode.outroHtml, campaign);
   const summariesHtml = view.stories.map((story) => tagLinksInHtml(story.summaryHtml, campaign));
-  const [intro, outro, ...summaries] = htmlToTexts([introHtml, outroHtml, ...summariesHtml]);
   const stories = view.stories.map((story, index) => {
     const summaryHtml = summariesHtml[index]!;
-    const summary = summaryHtml ? summaries[index]!.replace(/^/gm, '   ') : '';
+    // Indented under the story's title, and no wider than the rest of the text.
+    const summary = summaryHtml ? htmlToPlainText(summaryHtml, { indent: SUMMARY_INDENT }) : '';
     return { ...story, number: index + 1, url: withUtm(story.url, campaign), summaryHtml, summary };
   });
   const subject = episode.subject ?? episode.title;
@@ -79,8 +59,8 @@ function digestContext(show: MailingShow, episode: ListedEpisode, view: EpisodeV
     listenUrl: withUtm(episode.url, campaign),
     introHtml,
     outroHtml,
-    intro,
-    outro,
+    intro: htmlToPlainText(introHtml),
+    outro: htmlToPlainText(outroHtml),
     stories,
     address: show.email.address,
     webUrl: new URL(webCopyPath(episode.slug), show.url).href,

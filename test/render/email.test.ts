@@ -76,6 +76,13 @@ describe('the email digest of the seed episode', () => {
     expect(text).toContain('Unsubscribe with one click: https://equity.example.com/unsubscribe?token={token}');
     expect(text).toContain('410 Townsend St, San Francisco, CA 94107');
     expect(text).not.toMatch(/<[a-z]/i);
+    // Intro, outro and summaries are wrapped at 72 columns, the summaries indented within them; an
+    // address is never broken. (A story's title line is the template's, as written.)
+    const prose = text.split('\n').filter((line) => !/^\d+\. .* \(techcrunch\.com\)$/.test(line));
+    for (const line of prose) expect(line.replace(/https?:\/\/\S+/g, 'URL').length).toBeLessThanOrEqual(72);
+    expect(text).toContain('1. Musk wants Tesla\'s Bioweapon Defense Mode in home HVAC (techcrunch.com)\n   https://techcrunch.com/2020/09/13/');
+    expect(text).toContain(`\n   With smoke from the West Coast wildfires in the air, Musk says the\n   HEPA filtration in Tesla's cars`);
+    expect(text).toContain(`can follow the show on Twitter\n[https://twitter.com/equitypod?${TAGS}]\nand myself`);
   });
 });
 
