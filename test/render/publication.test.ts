@@ -11,7 +11,7 @@ import { withUtm } from '../../src/render/utm.ts';
 import { AsidePieces } from '../../src/write/aside.ts';
 import { cleanUp, fixture, PROJECT, workspace } from '../helpers/content.ts';
 import { dom } from '../helpers/files.ts';
-import { file, generateSample, generateWorkspace } from '../helpers/generate.ts';
+import { asTexts, file, generateSample, generateWorkspace } from '../helpers/generate.ts';
 
 const SLUG = '2020-09-14-disrupt-tiktok';
 
@@ -103,7 +103,7 @@ describe('renderings for writing, with a cache (issue 9)', () => {
       counted.save();
       return { files, known };
     };
-    const cold = (await generate(options)).files;
+    const cold = asTexts((await generate(options)).files);
     const first = await write();
     expect(first.known).toEqual([]);
     expect(first.files).toEqual(cold);
