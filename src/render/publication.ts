@@ -14,7 +14,7 @@ import { contentHash, hashOf } from '../cache/fingerprint.ts';
 import type { BuildCache, TextCache } from '../cache/store.ts';
 import { ContentError } from '../errors.ts';
 import { isSourceFile, type OutputContent, type SourceFile } from '../model/source-file.ts';
-import { AsidePieces, type AsideFile } from '../write/aside.ts';
+import { AsidePieces, type SetAside } from '../model/pieces.ts';
 import type { Publication } from '../model/types.ts';
 import type { Problem } from '../problems.ts';
 import type { Digest } from './email.ts';
@@ -157,9 +157,9 @@ export interface FileSink {
   addKnown(file: string, kept: KeptFile): void;
   /**
    * Where parts the show's own files need at the end (the feeds' items) can be set aside rather
-   * than held (write/aside.ts), when the sink offers it and can: undefined otherwise.
+   * than held (a SetAside: write/aside.ts's file), when the sink offers it and can: undefined otherwise.
    */
-  aside?(): AsideFile | undefined;
+  aside?(): SetAside | undefined;
 }
 
 /**

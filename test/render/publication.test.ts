@@ -8,7 +8,7 @@ import type { Episode } from '../../src/model/types.ts';
 import { generate, generateForWriting, type Generated } from '../../src/pipeline.ts';
 import type { FileSink } from '../../src/render/publication.ts';
 import { withUtm } from '../../src/render/utm.ts';
-import { AsidePieces } from '../../src/write/aside.ts';
+import { AsidePieces } from '../../src/model/pieces.ts';
 import { cleanUp, fixture, PROJECT, workspace } from '../helpers/content.ts';
 import { dom } from '../helpers/files.ts';
 import { asTexts, file, generateSample, generateWorkspace } from '../helpers/generate.ts';

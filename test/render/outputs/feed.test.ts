@@ -11,7 +11,8 @@ import { jsonFeedOutput } from '../../../src/render/outputs/discovery.ts';
 import { feedOutput } from '../../../src/render/outputs/feed.ts';
 import { defineOutput, type Output } from '../../../src/render/outputs/output.ts';
 import { renderForWriting } from '../../../src/render/publication.ts';
-import { AsideFile, AsidePieces } from '../../../src/write/aside.ts';
+import { AsidePieces } from '../../../src/model/pieces.ts';
+import { AsideFile } from '../../../src/write/aside.ts';
 import { generateSample } from '../../helpers/generate.ts';
 
 describe('the feeds as written', () => {
