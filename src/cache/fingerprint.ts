@@ -7,7 +7,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ByteChunks } from '../model/source-file.ts';
-import { chunksOf, isPieces, type AsidePieces } from '../write/aside.ts';
+import { chunksOf, isPieces, type AsidePieces } from '../model/pieces.ts';
 
 /** Bumped when the layout of cache entries changes. */
 export const CACHE_FORMAT = 4;

@@ -1,7 +1,7 @@
 // `castwright check` as one call, over what the next build would publish: the publish guard, the
 // feed lint, the email lint of every digest and, when asked, the links. `dev` runs the same on its
 // preview (without links) and shows the findings in its overlay.
-import { chunksLength, isByteChunks, isSourceFile, textOf, type OutputContent } from '../model/source-file.ts';
+import { bytesOf, chunksLength, isByteChunks, isSourceFile, type OutputContent } from '../model/source-file.ts';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -127,8 +127,8 @@ export async function checkGenerated(generated: Generated, options: CheckOptions
   checkpoint?.();
   options.onStep?.('Checking the feed…');
   const feedName = `${(options.guard.out ?? 'dist').split(path.sep).join('/')}/feed.xml`;
-  const feedXml = textOf(generated.files.get('feed.xml'));
-  const document = readFeedDocument({ bytes: Buffer.from(feedXml), name: feedName });
+  // The feed's bytes as rendered (in pieces: joined, never decoded and encoded again).
+  const document = readFeedDocument({ bytes: bytesOf(generated.files.get('feed.xml')), name: feedName });
   const episodes = new Map(generated.publication.episodes.map((episode) => [episode.guid, episode as Episode]));
   checkpoint?.();
   findings.push(...lintFeed(document, { showFile, episodes, lines, checkpoint }));

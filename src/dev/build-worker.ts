@@ -2,7 +2,7 @@
 // server keeps answering, Ctrl+C is heard, and a build can be stopped by ending its thread.
 // One request at a time; each answer is plain data (classes do not cross threads).
 import { parentPort, threadId, workerData } from 'node:worker_threads';
-import { isSourceFile, type SourceFile } from '../model/source-file.ts';
+import { chunksLength, isByteChunks, isSourceFile, type OutputContent, type SourceFile } from '../model/source-file.ts';
 import { CheckStopped, checkPreview } from '../check/run.ts';
 import { ContentError } from '../errors.ts';
 import type { Problem } from '../problems.ts';
@@ -19,25 +19,38 @@ export interface BuildRequest extends Omit<PreviewOptions, 'onScanned' | 'onName
 
 /**
  * A build's files as what changed since the files named `base` (every file when `base` is absent):
- * a save sends its own pages and the show's, not the whole site, across threads.
+ * a save sends its own pages and the show's, not the whole site, across threads. `Content` is what
+ * the build made (OutputContent: a feed in pieces) until movableChanges makes it what crosses.
  */
-export interface FileChanges {
+export interface FileChanges<Content = PreviewContent> {
   /** Names these files, for the next request's `have`. */
   id: string;
   base?: string;
-  set: Array<[string, PreviewContent]>;
+  set: Array<[string, Content]>;
   removed: string[];
 }
 
 /**
- * A served file: text, its UTF-8 bytes (a large text, moved across threads as bytes: see
- * movableChanges), or a file of the content folder streamed from disk (dev/served-source.ts).
+ * A served file: text, UTF-8 bytes (a feed's pieces joined, or a large text: see movableChanges),
+ * or a file of the content folder streamed from disk (dev/served-source.ts).
  */
 export type PreviewContent = string | Uint8Array | SourceFile;
 
-/** A file of the content folder is the same while its bytes are (a new reference is made per build). */
-const sameContent = (a: PreviewContent | undefined, b: PreviewContent) =>
-  a === b || (isSourceFile(a) && isSourceFile(b) && a.source === b.source && a.sha256 === b.sha256 && a.size === b.size && a.mtimeMs === b.mtimeMs);
+/** Two byte sequences of the same length, piece by piece: mostly the very same pieces (a feed's cached items). */
+function sameBytes(a: readonly Uint8Array[], b: readonly Uint8Array[]): boolean {
+  const cutAlike = a.length === b.length && a.every((chunk, index) => chunk.byteLength === b[index]!.byteLength);
+  // Cut elsewhere: the whole compared (the same bytes may come in pieces of other lengths).
+  if (!cutAlike) return Buffer.concat(a).equals(Buffer.concat(b));
+  return a.every((chunk, index) => chunk === b[index] || Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).equals(b[index]!));
+}
+
+/** A file of the content folder is the same while its bytes are (a new reference is made per build); bytes in pieces, while their bytes are. */
+function sameContent(a: OutputContent | undefined, b: OutputContent): boolean {
+  if (a === b) return true;
+  if (isSourceFile(a) || isSourceFile(b)) return isSourceFile(a) && isSourceFile(b) && a.source === b.source && a.sha256 === b.sha256 && a.size === b.size && a.mtimeMs === b.mtimeMs;
+  if (!isByteChunks(a) || !isByteChunks(b) || chunksLength(a) !== chunksLength(b)) return false;
+  return sameBytes(a.chunks, b.chunks);
+}
 
 /** Sent as soon as the files are ready, before the check: the page is served without waiting for it. */
 export interface BuiltFiles {
@@ -70,9 +83,9 @@ export interface WorkerData {
 export type WorkerMessage = 'ready' | { built: BuiltFiles } | { outcome: BuildOutcome };
 
 /** The changes from `before` (held under `base`) to `after`; unchanged files cost one lookup each. */
-export function diffFiles(before: ReadonlyMap<string, PreviewContent> | undefined, base: string | undefined, after: ReadonlyMap<string, PreviewContent>, id: string): FileChanges {
+export function diffFiles(before: ReadonlyMap<string, OutputContent> | undefined, base: string | undefined, after: ReadonlyMap<string, OutputContent>, id: string): FileChanges<OutputContent> {
   if (!before || base === undefined) return { id, set: [...after], removed: [] };
-  const set: Array<[string, PreviewContent]> = [];
+  const set: Array<[string, OutputContent]> = [];
   for (const [file, content] of after) if (!sameContent(before.get(file), content)) set.push([file, content]);
   const removed = [...before.keys()].filter((file) => !after.has(file));
   return { id, base, set, removed };
@@ -82,15 +95,26 @@ export function diffFiles(before: ReadonlyMap<string, PreviewContent> | undefine
 export const MOVE_AS_BYTES_FROM = 256 * 1024;
 
 /**
- * The changes with each large text as its UTF-8 bytes, and the buffers to move with the message:
- * the feeds (megabytes, changed by nearly every save) are then encoded once here and handed over,
- * instead of copied by postMessage and copied again into the server's thread. Small texts stay
- * texts (copying them costs less than encoding them).
+ * The changes as they cross threads, and the buffers to move with the message: a feed's pieces
+ * joined into bytes of their own, and each large text as its UTF-8 bytes, moved rather than copied
+ * by postMessage and copied again into the server's thread. Small texts stay texts (copying them
+ * costs less than encoding them).
  */
-export function movableChanges(changes: FileChanges): { changes: FileChanges; transfer: ArrayBuffer[] } {
+export function movableChanges(changes: FileChanges<OutputContent>): { changes: FileChanges; transfer: ArrayBuffer[] } {
   const transfer: ArrayBuffer[] = [];
   const encoder = new TextEncoder();
   const set = changes.set.map(([file, content]): [string, PreviewContent] => {
+    if (isByteChunks(content)) {
+      // Into a buffer of its own (a Buffer may share a pool's): what is moved is exactly the file.
+      const bytes = new Uint8Array(chunksLength(content));
+      let at = 0;
+      for (const chunk of content.chunks) {
+        bytes.set(chunk, at);
+        at += chunk.byteLength;
+      }
+      transfer.push(bytes.buffer);
+      return [file, bytes];
+    }
     if (typeof content !== 'string' || content.length < MOVE_AS_BYTES_FROM) return [file, content];
     const bytes = encoder.encode(content);
     transfer.push(bytes.buffer as ArrayBuffer);
@@ -122,7 +146,7 @@ if (parentPort) {
   const saves = new Int32Array((workerData as WorkerData).saves);
   const { buildPreview } = (await import(previewModule)) as { buildPreview: typeof BuildPreview };
   // The files last sent, under their id: the next build sends only what differs from them.
-  let sent: { id: string; files: Map<string, PreviewContent> } | undefined;
+  let sent: { id: string; files: Map<string, OutputContent> } | undefined;
   let builds = 0;
   port.on('message', async (request: BuildRequest) => {
     let folders: string[] | undefined;

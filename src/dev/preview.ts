@@ -2,7 +2,7 @@
 // marked), plus a preview bar and the email preview pages. Held in memory.
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
-import type { SourceFile } from '../model/source-file.ts';
+import type { OutputContent } from '../model/source-file.ts';
 import { memoryCache } from '../cache/store.ts';
 import { generate, type Generated } from '../pipeline.ts';
 import type { Problem } from '../problems.ts';
@@ -52,7 +52,8 @@ export async function loadPreviewTemplates(dir: string = DEFAULT_TEMPLATES_DIR, 
 }
 
 export interface Preview {
-  files: Map<string, string | SourceFile>;
+  /** As rendered: a feed stays in its pieces (render/publication.ts's OutputFiles). */
+  files: Map<string, OutputContent>;
   episodes: number;
   /** Problems that do not stop the preview, shown beside it. */
   warnings: Problem[];

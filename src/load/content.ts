@@ -10,7 +10,7 @@ import { showSchema, type ShowSettings } from '../model/schema.ts';
 import type { Episode, Show } from '../model/types.ts';
 import { readEpisode, type Identity, type LoadedEpisode, type ShowContext } from './episode.ts';
 import type { BuildCache } from '../cache/store.ts';
-import { contentHash, hashOf } from '../cache/fingerprint.ts';
+import { hashOf } from '../cache/fingerprint.ts';
 import { displayPath, isWarning, sortProblems, type Problem } from '../problems.ts';
 import { ContentError } from '../errors.ts';
 import { SHOW_FILE, scanContentFolder } from './scan.ts';
@@ -24,6 +24,7 @@ import { splitFrontMatter } from './front-matter.ts';
 import { stateFolder } from '../state.ts';
 import { insideFolder } from './inside.ts';
 import { SourceStamps, stampOf } from './source-stamps.ts';
+import { digestOf, mayNameFiles, mentionsOf, type Mentions } from './text-facts.ts';
 
 // For commands that add to a show (import): the same names and files the build uses.
 export { SHOW_FILE } from './scan.ts';
@@ -144,19 +145,12 @@ function crossCheck(identities: readonly Identity[], show: Show | undefined): Pr
   return problems;
 }
 
-// What may name a file in an episode's front matter: the key, perhaps quoted, then a colon (the key
-// may sit in a flow mapping, `audio: { file: … }`). A cheap look before parsing.
-const NAMES_AUDIO = /\bfile\b["']?\s*:/;
-const NAMES_IMAGE = /\bimage\b["']?\s*:/;
-const NAMES_TRANSCRIPT = /\btranscript\b["']?\s*:/;
-const mayNameFiles = (text: string) => NAMES_AUDIO.test(text) || NAMES_IMAGE.test(text) || NAMES_TRANSCRIPT.test(text);
-
 /** What the episodes' front matter names (read here once more, only for files that mention the key). */
-function namedFiles(episodes: ReadonlyArray<{ path: string; text: string }>, mentions: RegExp, pick: (data: unknown, episodePath: string) => string | undefined): string[] {
+function namedFiles(episodes: ReadonlyArray<{ path: string; read: { text: string } }>, mention: keyof Mentions, pick: (data: unknown, episodePath: string) => string | undefined): string[] {
   const named: string[] = [];
   for (const episode of episodes) {
-    if (!mentions.test(episode.text)) continue;
-    const split = splitFrontMatter(episode.text, episode.path);
+    if (!mentionsOf(episode.read)[mention]) continue;
+    const split = splitFrontMatter(episode.read.text, episode.path);
     if (Array.isArray(split)) continue;
     const file = pick(split.frontMatter.data, episode.path);
     if (file) named.push(file);
@@ -189,7 +183,7 @@ async function readNamed<Facts>(files: readonly string[], root: string, reader: 
  * any file of the content folder, so it is never stored (loadContent asks the parsed episode, not
  * its text: YAML spells a key in more ways than a pattern can tell, `"transcript":` among them).
  */
-function episodeKey(shown: string, file: string, slug: string, digest: string, commonKey: string, listed: ReadonlySet<string>, readText: (file: string, shown: string) => SourceText): string {
+function episodeKey(shown: string, file: string, slug: string, digest: string, commonKey: string, listed: ReadonlySet<string>, readText: (file: string, shown: string) => SourceText, read?: SourceText): string {
   // The scan's paths: the folder's, a separator and the name (load/scan.ts), as its listing has them.
   const folder = file.slice(0, file.lastIndexOf(path.sep) + 1);
   // Read as the transcript reader reads them: a folder or a named pipe by that name is a problem, never a hang or a crash.
@@ -197,15 +191,25 @@ function episodeKey(shown: string, file: string, slug: string, digest: string, c
     const candidate = `${folder}${slug}.${extension}`;
     // The scan's listing rules out what is not there without a look per episode (a case-insensitive
     // file system may still find a name listed in another case: that one is looked at).
-    if (!listed.has(`${folder}${`${slug}.${extension}`.toLowerCase()}`)) return '';
-    const read = readText(candidate, candidate);
-    if ('problem' in read && read.missing) return '';
-    return 'text' in read ? `text\0${read.text}` : `problem\0${read.problem.message}`;
+    if (!listed.has(`${folder}${`${slug}.${extension}`.toLowerCase()}`)) return undefined;
+    const text = readText(candidate, candidate);
+    return 'problem' in text && text.missing ? undefined : text;
   });
+  // dev's reads come back the very same while their files are unchanged: the key made from them
+  // last time holds while everything else it is made from is the same too.
+  const parts = [commonKey, shown, slug, digest, ...beside];
+  const made = read && keysMade.get(read);
+  if (made && made.parts.length === parts.length && made.parts.every((part, index) => part === parts[index])) return made.key;
+  const besideTexts = beside.map((text) => (text === undefined ? '' : 'text' in text ? `text\0${text.text}` : `problem\0${text.problem.message}`));
   // One part (a JSON list of texts tells its texts apart as hashOf's parts do): a thousand keys of
   // eight parts each took ~30 ms, mostly in the hash's calls.
-  return hashOf('episode', JSON.stringify([commonKey, shown, slug, digest, ...beside]));
+  const key = hashOf('episode', JSON.stringify([commonKey, shown, slug, digest, ...besideTexts]));
+  if (read) keysMade.set(read, { parts, key });
+  return key;
 }
+
+/** The last key episodeKey made from an episode file's read, and what it was made from. */
+const keysMade = new WeakMap<SourceText, { parts: readonly unknown[]; key: string }>();
 
 type EpisodeFile = ReturnType<typeof scanContentFolder>['episodes'][number];
 
@@ -248,16 +252,16 @@ async function loadWith(dir: string, options: LoadOptions, trustStamps: boolean)
     const known = trustStamps ? stamps?.unchanged(file.path) : undefined;
     return known ? { file, known } : read(file);
   });
-  const episodeTexts = texts.flatMap(({ file, read }) => (read && 'text' in read ? [{ path: file.path, text: read.text }] : []));
+  const episodeTexts = texts.flatMap(({ file, read }) => (read && 'text' in read ? [{ path: file.path, read }] : []));
   const state = stateFolder(dir, { env: process.env, cwd });
-  const audioFiles = namedFiles(episodeTexts, NAMES_AUDIO, audioFilePath);
+  const audioFiles = namedFiles(episodeTexts, 'audio', audioFilePath);
   const audio = await readNamed(audioFiles, root, audioReader(path.join(state, 'audio.json')));
   const showImage = imageFilePath(showSource.source?.data, root);
-  const imageFiles = [...(showImage ? [showImage] : []), ...namedFiles(episodeTexts, NAMES_IMAGE, (data, episodePath) => imageFilePath(data, path.dirname(episodePath)))];
+  const imageFiles = [...(showImage ? [showImage] : []), ...namedFiles(episodeTexts, 'image', (data, episodePath) => imageFilePath(data, path.dirname(episodePath)))];
   // sharp (and libvips) loaded only for a show with local artwork.
   const images = imageFiles.length > 0 ? await readNamed(imageFiles, root, (await import('./image.ts')).imageReader(path.join(state, 'images.json'))) : new Map<string, ReadImage | string>();
   if (options.onNamedFiles) {
-    const transcripts = namedFiles(episodeTexts, NAMES_TRANSCRIPT, (data, episodePath) => localTranscriptPath(data, path.dirname(episodePath)));
+    const transcripts = namedFiles(episodeTexts, 'transcript', (data, episodePath) => localTranscriptPath(data, path.dirname(episodePath)));
     options.onNamedFiles([...new Set([...audioFiles, ...imageFiles, ...transcripts])]);
   }
   // From here each text is let go once parsed (below): a large show's files held to the end of the
@@ -277,7 +281,7 @@ async function loadWith(dir: string, options: LoadOptions, trustStamps: boolean)
     const text = texts[index]!;
     texts[index] = { file: text.file };
     const { file } = text;
-    const keyOf = (digest: string) => episodeKey(file.shown, file.path, file.slug, digest, commonKey, files.listed, readText);
+    const keyOf = (digest: string, read?: SourceText) => episodeKey(file.shown, file.path, file.slug, digest, commonKey, files.listed, readText, read);
     let entry = text;
     if (entry.known) {
       const key = keyOf(entry.known.digest);
@@ -290,7 +294,7 @@ async function loadWith(dir: string, options: LoadOptions, trustStamps: boolean)
       // Its parsed episode is gone (or the show's settings it takes changed): read after all. A
       // text that names files now would need them read with the others: load again, reading all.
       entry = read(file);
-      if (entry.read && 'text' in entry.read && mayNameFiles(entry.read.text)) return undefined;
+      if (entry.read && 'text' in entry.read && mayNameFiles(entry.read)) return undefined;
     }
     const readNow = entry.read!;
     if ('problem' in readNow) {
@@ -302,15 +306,15 @@ async function loadWith(dir: string, options: LoadOptions, trustStamps: boolean)
       loaded.push(readEpisode(source, context));
       continue;
     }
-    const digest = contentHash(readNow.text);
-    const key = keyOf(digest);
+    const digest = digestOf(readNow);
+    const key = keyOf(digest, readNow);
     const cached = options.cache.get<LoadedEpisode>(key);
     const episode = cached ?? readEpisode(source, context);
     if (!cached && !episode.namesFiles) options.cache.set(key, episode);
     if (cached || !episode.namesFiles) {
       sourceKeys.set(source.slug, key);
       // Only a file that names no others goes unread next time (what it names is read through it).
-      if (!mayNameFiles(readNow.text)) stamps?.remember(file.path, entry.stamp, digest);
+      if (!mayNameFiles(readNow)) stamps?.remember(file.path, entry.stamp, digest);
     }
     loaded.push(episode);
   }

@@ -62,3 +62,10 @@ export function textOf(content: OutputContent | undefined): string {
   if (content instanceof Uint8Array) return Buffer.from(content.buffer, content.byteOffset, content.byteLength).toString();
   return isByteChunks(content) ? chunksText(content) : '';
 }
+
+/** A file castwright rendered, as UTF-8 bytes (its pieces joined); empty for one published by reference (or none). */
+export function bytesOf(content: OutputContent | undefined): Buffer {
+  if (typeof content === 'string') return Buffer.from(content);
+  if (content instanceof Uint8Array) return Buffer.from(content.buffer, content.byteOffset, content.byteLength);
+  return isByteChunks(content) ? Buffer.concat(content.chunks) : Buffer.alloc(0);
+}

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import RSS from 'rss';
 import { APPLE_DESCRIPTION_BYTES, type Category, type Person, type Transcript } from '../model/schema.ts';
 import type { ByteChunks } from '../model/source-file.ts';
-import { piecesOf, type AsidePieces, type Bytes } from '../write/aside.ts';
+import { piecesOf, type AsidePieces, type Bytes } from '../model/pieces.ts';
 import type { Show } from '../model/types.ts';
 import type { Templates } from './templates.ts';
 import type { Problem } from '../problems.ts';

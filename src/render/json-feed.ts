@@ -3,7 +3,7 @@
 // HTML content, and as data in the `_castwright` extension (JSON Feed's way for publishers to add
 // fields: an object whose key starts with an underscore).
 import type { ByteChunks } from '../model/source-file.ts';
-import { piecesOf, type AsidePieces, type Bytes } from '../write/aside.ts';
+import { piecesOf, type AsidePieces, type Bytes } from '../model/pieces.ts';
 import type { Show } from '../model/types.ts';
 import type { Templates } from './templates.ts';
 import type { EpisodeView } from './view.ts';

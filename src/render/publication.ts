@@ -13,8 +13,8 @@
 import { contentHash, hashOf } from '../cache/fingerprint.ts';
 import type { BuildCache, TextCache } from '../cache/store.ts';
 import { ContentError } from '../errors.ts';
-import { isSourceFile, textOf, type OutputContent, type SourceFile } from '../model/source-file.ts';
-import { AsidePieces, type AsideFile } from '../write/aside.ts';
+import { isSourceFile, type OutputContent, type SourceFile } from '../model/source-file.ts';
+import { AsidePieces, type SetAside } from '../model/pieces.ts';
 import type { Publication } from '../model/types.ts';
 import type { Problem } from '../problems.ts';
 import type { Digest } from './email.ts';
@@ -25,8 +25,13 @@ import type { SiteOptions } from './site.ts';
 import type { Templates } from './templates.ts';
 import { episodeView, type EpisodeView } from './view.ts';
 
-/** Path → content; a SourceFile is a file of the content folder, written by link or copy (write/place-source.ts). */
-export type OutputFiles = Map<string, string | SourceFile>;
+/**
+ * Path → content; a SourceFile is a file of the content folder, written by link or copy
+ * (write/place-source.ts). A feed stays in its pieces (ByteChunks: its items' UTF-8 bytes, as the
+ * cache holds them): decoded into one string, the feeds of 1,000 episodes took ~40% of a dev save,
+ * to be encoded again when served (issue 9). Whoever needs a feed's text decodes it (textOf).
+ */
+export type OutputFiles = Map<string, OutputContent>;
 
 /**
  * A file an episode unchanged since an earlier build rendered then, known by the hash of its
@@ -152,9 +157,9 @@ export interface FileSink {
   addKnown(file: string, kept: KeptFile): void;
   /**
    * Where parts the show's own files need at the end (the feeds' items) can be set aside rather
-   * than held (write/aside.ts), when the sink offers it and can: undefined otherwise.
+   * than held (a SetAside: write/aside.ts's file), when the sink offers it and can: undefined otherwise.
    */
-  aside?(): AsideFile | undefined;
+  aside?(): SetAside | undefined;
 }
 
 /**
@@ -254,9 +259,9 @@ function addFiles(sink: FileSink, renderings: ReadonlyArray<Written>): void {
 export async function renderPublication(publication: Publication, templates: Templates, options: RenderOptions = {}): Promise<Rendered> {
   const files: OutputFiles = new Map();
   const sink: FileSink = {
-    // Bytes (a feed in pieces: its items' bytes) decoded where they are, not joined first.
-    add: (file, content) =>
-      files.set(file, typeof content === 'string' || isSourceFile(content) ? content : content instanceof AsidePieces ? Buffer.concat([...content.chunks()]).toString() : textOf(content)),
+    // Bytes in pieces kept as they are. Nothing is set aside here (this sink offers no aside file),
+    // so AsidePieces never come: joined all the same, were one to.
+    add: (file, content) => files.set(file, content instanceof AsidePieces ? Buffer.concat([...content.chunks()]) : content),
     addKnown: (file, kept) => files.set(file, kept.load()),
   };
   const contributions = await renderParts(publication, templates, options, sink, false);

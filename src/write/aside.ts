@@ -8,25 +8,26 @@
 // The file is removed as soon as it is opened where the system allows it (its bytes stay readable
 // through the descriptor and go with it, whatever ends the process), else when the work area is
 // released, or by the next build (write/work-area.ts's removeStaleWorkAreas).
+//
+// Render sees this file only as model/pieces.ts's SetAside, and what it set aside as SetAsideBytes
+// (read back in batches by model/pieces.ts's AsidePieces).
 import { closeSync, openSync, readSync, rmSync, unlinkSync, writeSync } from 'node:fs';
-import { isByteChunks, type ByteChunks } from '../model/source-file.ts';
+import type { SetAside, SetAsideBytes } from '../model/pieces.ts';
 
 /** Bytes set aside: where they are in their file. */
-export class AsideBytes {
+export class AsideBytes implements SetAsideBytes {
   constructor(
     readonly file: AsideFile,
     readonly at: number,
     readonly byteLength: number,
   ) {}
+
+  readInto(into: Uint8Array, offset: number): void {
+    this.file.read(this, into, offset);
+  }
 }
 
-/** Bytes held, or set aside. */
-export type Bytes = Uint8Array | AsideBytes;
-
-/** What is read back at once: items are read a batch of about this many bytes at a time. */
-const BATCH = 1024 * 1024;
-
-export class AsideFile {
+export class AsideFile implements SetAside {
   private fd: number | undefined;
   private size = 0;
   /** Still to be removed at close (the system refused to remove it while open). */
@@ -76,57 +77,3 @@ export class AsideFile {
     return this.fd;
   }
 }
-
-/**
- * Bytes in pieces as ByteChunks are, some of them set aside: their chunks are read back in order
- * each time they are taken (hashed, then written), a batch at a time, never all at once.
- */
-export class AsidePieces {
-  readonly byteLength: number;
-
-  constructor(private readonly pieces: readonly Bytes[]) {
-    this.byteLength = pieces.reduce((sum, piece) => sum + piece.byteLength, 0);
-  }
-
-  /** The bytes in order: pieces held as they are, pieces set aside read back by the batch. */
-  *chunks(): Generator<Uint8Array> {
-    for (let index = 0; index < this.pieces.length; ) {
-      const piece = this.pieces[index]!;
-      if (piece instanceof Uint8Array) {
-        yield piece;
-        index++;
-        continue;
-      }
-      // The run of pieces set aside that starts here, up to a batch (at least one piece).
-      let end = index;
-      let length = 0;
-      for (let next = this.pieces[end]; next instanceof AsideBytes && (end === index || length + next.byteLength <= BATCH); next = this.pieces[end]) {
-        length += next.byteLength;
-        end++;
-      }
-      const batch = Buffer.allocUnsafe(length);
-      let offset = 0;
-      for (; index < end; index++) {
-        const aside = this.pieces[index] as AsideBytes;
-        aside.file.read(aside, batch, offset);
-        offset += aside.byteLength;
-      }
-      yield batch;
-    }
-  }
-}
-
-/** Bytes in pieces: ByteChunks when all are held, else AsidePieces. */
-export function piecesOf(pieces: readonly Bytes[]): ByteChunks | AsidePieces {
-  return pieces.every((piece): piece is Uint8Array => piece instanceof Uint8Array) ? { chunks: pieces } : new AsidePieces(pieces);
-}
-
-/** The chunks of bytes in pieces, whichever kind. */
-export const chunksOf = (content: ByteChunks | AsidePieces): Iterable<Uint8Array> => (content instanceof AsidePieces ? content.chunks() : content.chunks);
-
-/** Whether the content is bytes in pieces, of either kind. */
-export const isPieces = (content: unknown): content is ByteChunks | AsidePieces => content instanceof AsidePieces || isByteChunks(content);
-
-/** The length of bytes in pieces, of either kind. */
-export const piecesLength = (content: ByteChunks | AsidePieces): number =>
-  content instanceof AsidePieces ? content.byteLength : content.chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0);

@@ -28,7 +28,7 @@ import path from 'node:path';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { RunError } from '../errors.ts';
 import { isSourceFile, type ByteChunks, type SourceFile } from '../model/source-file.ts';
-import { chunksOf, isPieces, piecesLength, type AsidePieces } from './aside.ts';
+import { chunksOf, isPieces, piecesLength, type AsidePieces } from '../model/pieces.ts';
 import { entryUrl, threadScript } from '../thread-script.ts';
 import { placeContent } from './place-source.ts';
 import { hashFirst, placeFile, placeKnownFile, type KnownFile, type OutputRecord, type WriteContent } from './reuse.ts';

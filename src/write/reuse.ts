@@ -14,7 +14,7 @@ import { closeSync, constants, copyFileSync, linkSync, lstatSync, openSync, read
 import path from 'node:path';
 import { contentHash } from '../cache/fingerprint.ts';
 import type { ByteChunks, OutputContent, SourceFile } from '../model/source-file.ts';
-import { chunksOf, isPieces, type AsidePieces } from './aside.ts';
+import { chunksOf, isPieces, type AsidePieces } from '../model/pieces.ts';
 
 const RECORD_FORMAT = 'castwright-output-record-2';
 

@@ -11,6 +11,7 @@ import { DEFAULT_TEMPLATES_DIR } from '../../src/render/templates.ts';
 import { cleanUp, PROJECT, tempDir } from '../helpers/content.ts';
 import { addEpisode, random } from '../helpers/random-edits.ts';
 import { snapshot } from '../helpers/files.ts';
+import { asTexts } from '../helpers/generate.ts';
 import { mountTmpfs, unmountAll } from '../helpers/system.ts';
 import { castwright } from '../import/helpers.ts';
 
@@ -124,7 +125,7 @@ describe('a build with its cache (issue 9)', () => {
     const build = async (cache?: BuildCache) => {
       const generated = await generate({ contentDir: path.join(root, 'episodes'), templatesDir, cwd: root, drafts: true, now: NOW, cache });
       cache?.save();
-      return generated.files;
+      return asTexts(generated.files);
     };
     await build(openCache(folder));
     for (const [file, from, to] of [

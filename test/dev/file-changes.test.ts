@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { MessageChannel } from 'node:worker_threads';
 import { MOVE_AS_BYTES_FROM, applyChanges, diffFiles, movableChanges, type FileChanges } from '../../src/dev/build-worker.ts';
+import type { ByteChunks, OutputContent } from '../../src/model/source-file.ts';
 
 const files = (entries: Record<string, string>) => new Map(Object.entries(entries));
 
@@ -13,18 +14,18 @@ describe('the files a save sends to the server', () => {
   it('are only the changed, added and removed files, and rebuild the new set exactly', () => {
     const changes = diffFiles(before, 'one', after, 'two');
     expect(changes).toEqual({ id: 'two', base: 'one', set: [['index.html', 'home, retitled'], ['episodes/c/index.html', 'c']], removed: ['episodes/b/index.html'] });
-    expect(applyChanges(before, changes)).toEqual(after);
+    expect(applyChanges(before, movableChanges(changes).changes)).toEqual(after);
   });
 
   it('are every file when the server holds none the thread knows of, and then replace what it holds', () => {
     const changes = diffFiles(undefined, undefined, after, 'fresh');
     expect(changes.base).toBeUndefined();
-    expect(applyChanges(before, changes)).toEqual(after);
+    expect(applyChanges(before, movableChanges(changes).changes)).toEqual(after);
   });
 
   it('leave the files they were applied to as they were', () => {
     const copy = new Map(before);
-    applyChanges(before, diffFiles(before, 'one', after, 'two'));
+    applyChanges(before, movableChanges(diffFiles(before, 'one', after, 'two')).changes);
     expect(before).toEqual(copy);
   });
 });
@@ -47,5 +48,37 @@ describe('the large texts a save sends', () => {
     expect(feed).toBeInstanceOf(Uint8Array);
     expect(Buffer.from(feed as Uint8Array).toString('utf8')).toBe(large);
     expect(got.set.filter(([file]) => file !== 'feed.xml')).toEqual(changes.set.filter(([file]) => file !== 'feed.xml'));
+  });
+});
+
+describe('a feed in pieces a save sends', () => {
+  const bytes = (text: string) => Buffer.from(text);
+  const items = ['<item>é one</item>', '<item>two</item>', '<item>three</item>'].map(bytes);
+  const feed = (...middle: Uint8Array[]): ByteChunks => ({ chunks: [bytes('<rss>'), ...middle, bytes('</rss>')] });
+
+  it('is not sent while its bytes are the same, however they are cut or whichever pieces hold them', () => {
+    const before = new Map<string, OutputContent>([['feed.xml', feed(...items)]]);
+    for (const same of [feed(...items), feed(...items.map((item) => Buffer.from(item))), { chunks: [bytes(`<rss>${items.join('')}</rss>`)] }]) {
+      expect(diffFiles(before, 'one', new Map([['feed.xml', same]]), 'two').set).toEqual([]);
+    }
+  });
+
+  it('is sent when a byte differs, even at the same length, and crosses threads as its bytes joined, moved', async () => {
+    const before = new Map<string, OutputContent>([['feed.xml', feed(...items)]]);
+    const edited = feed(items[0]!, bytes('<item>twO</item>'), items[2]!);
+    const changes = diffFiles(before, 'one', new Map([['feed.xml', edited]]), 'two');
+    expect(changes.set.map(([file]) => file)).toEqual(['feed.xml']);
+    const { changes: moved, transfer } = movableChanges(changes);
+    expect(transfer).toHaveLength(1);
+    const { port1, port2 } = new MessageChannel();
+    const received = new Promise<FileChanges>((resolve) => port2.once('message', resolve));
+    port1.postMessage(moved, transfer);
+    const got = await received;
+    port1.close();
+    const sent = got.set[0]![1];
+    expect(sent).toBeInstanceOf(Uint8Array);
+    expect(Buffer.from(sent as Uint8Array).toString('utf8')).toBe('<rss><item>é one</item><item>twO</item><item>three</item></rss>');
+    // The pieces themselves stay with the build (its next diff compares against them).
+    expect(items.every((item) => item.byteLength > 0)).toBe(true);
   });
 });

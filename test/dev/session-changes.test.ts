@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildPreview } from '../../src/dev/preview.ts';
 import { CLIENT_PATH } from '../../src/dev/server.ts';
+import { textOf, type OutputContent } from '../../src/model/source-file.ts';
 import { startSession, type Session } from '../../src/dev/session.ts';
 import { cleanUp, PROJECT, tempDir } from '../helpers/content.ts';
 import { addEpisode, random } from '../helpers/random-edits.ts';
@@ -22,12 +23,12 @@ afterEach(async () => {
 const withoutClient = (body: string) => body.replace(new RegExp(`<script src="${CLIENT_PATH}" data-version="\\d+"></script>\\n`), '');
 
 /** What differs between the preview served and `expected` (and `gone`, which must answer 404): nothing once the save is built. */
-async function differences(url: string, expected: ReadonlyMap<string, unknown>, gone: Iterable<string>): Promise<string[]> {
+async function differences(url: string, expected: ReadonlyMap<string, OutputContent>, gone: Iterable<string>): Promise<string[]> {
   const found: string[] = [];
   for (const [name, content] of expected) {
     const response = await fetch(new URL(name, url));
     if (response.status !== 200) found.push(`${name}: ${response.status}`);
-    else if (withoutClient(await response.text()) !== content) found.push(`${name}: not as built from nothing`);
+    else if (withoutClient(await response.text()) !== textOf(content)) found.push(`${name}: not as built from nothing`);
   }
   for (const name of gone) if (!expected.has(name) && (await fetch(new URL(name, url))).status !== 404) found.push(`${name}: still served`);
   return found;
@@ -37,7 +38,7 @@ async function differences(url: string, expected: ReadonlyMap<string, unknown>, 
  * Waits for the watcher's build of a save (no rebuild is asked for: the save alone must bring the
  * preview to `expected`); what still differs after a generous wait is the failure.
  */
-async function servedAfterSave(url: string, expected: ReadonlyMap<string, unknown>, gone: Iterable<string>): Promise<string[]> {
+async function servedAfterSave(url: string, expected: ReadonlyMap<string, OutputContent>, gone: Iterable<string>): Promise<string[]> {
   const deadline = Date.now() + 60_000;
   for (;;) {
     const found = await differences(url, expected, gone);

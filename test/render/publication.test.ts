@@ -8,10 +8,10 @@ import type { Episode } from '../../src/model/types.ts';
 import { generate, generateForWriting, type Generated } from '../../src/pipeline.ts';
 import type { FileSink } from '../../src/render/publication.ts';
 import { withUtm } from '../../src/render/utm.ts';
-import { AsidePieces } from '../../src/write/aside.ts';
+import { AsidePieces } from '../../src/model/pieces.ts';
 import { cleanUp, fixture, PROJECT, workspace } from '../helpers/content.ts';
 import { dom } from '../helpers/files.ts';
-import { file, generateSample, generateWorkspace } from '../helpers/generate.ts';
+import { asTexts, file, generateSample, generateWorkspace } from '../helpers/generate.ts';
 
 const SLUG = '2020-09-14-disrupt-tiktok';
 
@@ -103,7 +103,7 @@ describe('renderings for writing, with a cache (issue 9)', () => {
       counted.save();
       return { files, known };
     };
-    const cold = (await generate(options)).files;
+    const cold = asTexts((await generate(options)).files);
     const first = await write();
     expect(first.known).toEqual([]);
     expect(first.files).toEqual(cold);

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { contentHash } from '../../src/cache/fingerprint.ts';
-import { AsideFile, AsidePieces, piecesOf } from '../../src/write/aside.ts';
+import { AsidePieces, piecesOf } from '../../src/model/pieces.ts';
+import { AsideFile } from '../../src/write/aside.ts';
 
 describe('bytes set aside', () => {
   let folder: string;

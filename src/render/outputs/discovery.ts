@@ -2,7 +2,7 @@
 // JSON Feed (feed.json) with every episode and its stories.
 import { JSON_FEED_PATH, jsonFeedItem, jsonFeedItemText, renderJsonFeed } from '../json-feed.ts';
 import { renderSitemap } from '../sitemap.ts';
-import type { Bytes } from '../../write/aside.ts';
+import type { Bytes } from '../../model/pieces.ts';
 import { defineOutput } from './output.ts';
 
 export const sitemapOutput = defineOutput({

@@ -8,7 +8,7 @@
 // byte arrays, plain objects and arrays). `show` renders the files of the show as a whole from every
 // listed episode's view and part, newest first.
 import type { OutputContent, SourceFile } from '../../model/source-file.ts';
-import type { AsideFile, AsidePieces } from '../../write/aside.ts';
+import type { AsidePieces, SetAside } from '../../model/pieces.ts';
 import type { Problem } from '../../problems.ts';
 import type { Show } from '../../model/types.ts';
 import type { SiteOptions } from '../site.ts';
@@ -20,7 +20,7 @@ export type OutputFile = readonly [path: string, content: string | SourceFile];
 
 /**
  * A file of the show half: its content may also be UTF-8 bytes (a feed put together from cached
- * items), some of them set aside (write/aside.ts) when the output's `keep` did.
+ * items), some of them set aside (model/pieces.ts) when the output's `keep` did.
  */
 export type ShowFile = readonly [path: string, content: OutputContent | AsidePieces];
 
@@ -51,11 +51,11 @@ export interface Output<Part = undefined, Kept = Part> {
   episode?(context: RenderContext, view: EpisodeView): EpisodeRendering<Part>;
   /**
    * What of an episode's part the show half keeps until every episode is rendered, when a build
-   * writes to disk: bytes the part holds can be set aside in a file of the output's work area
-   * (write/aside.ts) rather than held (default: the part as it is; so it is too when nothing can be
-   * set aside, hence Part must be a Kept).
+   * writes to disk: bytes the part holds can be set aside rather than held (the write stage keeps
+   * them in a file of the output's work area: write/aside.ts). Default: the part as it is; so it is
+   * too when nothing can be set aside, hence Part must be a Kept.
    */
-  keep?(part: Part, aside: AsideFile): Kept;
+  keep?(part: Part, aside: SetAside): Kept;
   show?(context: RenderContext, episodes: ReadonlyArray<Contribution<Kept>>): ShowFile[];
 }
 

@@ -1,0 +1,78 @@
+// Bytes in pieces, some of them perhaps set aside out of memory until the file they belong in is
+// written (issue 9): a feed is its head, each episode's item and its end, and a large build keeps
+// the items in a file of its work area meanwhile. Render only asks for somewhere to set bytes aside
+// and gets back what can read them again (SetAside, SetAsideBytes): the file itself is the write
+// stage's (write/aside.ts), so the flow stays load → render → write.
+import { isByteChunks, type ByteChunks } from './source-file.ts';
+
+/** Bytes set aside: they can be read back, as often as asked, while what holds them is open. */
+export interface SetAsideBytes {
+  readonly byteLength: number;
+  /** Reads the bytes into `into` at `offset`. */
+  readInto(into: Uint8Array, offset: number): void;
+}
+
+/** Where bytes can be set aside rather than held until they are written (write/aside.ts's AsideFile). */
+export interface SetAside {
+  put(bytes: Uint8Array): SetAsideBytes;
+}
+
+/** Bytes held, or set aside. */
+export type Bytes = Uint8Array | SetAsideBytes;
+
+/** What is read back at once: pieces set aside are read a batch of about this many bytes at a time. */
+const BATCH = 1024 * 1024;
+
+/**
+ * Bytes in pieces as ByteChunks are, some of them set aside: their chunks are read back in order
+ * each time they are taken (hashed, then written), a batch at a time, never all at once.
+ */
+export class AsidePieces {
+  readonly byteLength: number;
+
+  constructor(private readonly pieces: readonly Bytes[]) {
+    this.byteLength = pieces.reduce((sum, piece) => sum + piece.byteLength, 0);
+  }
+
+  /** The bytes in order: pieces held as they are, pieces set aside read back by the batch. */
+  *chunks(): Generator<Uint8Array> {
+    for (let index = 0; index < this.pieces.length; ) {
+      const piece = this.pieces[index]!;
+      if (piece instanceof Uint8Array) {
+        yield piece;
+        index++;
+        continue;
+      }
+      // The run of pieces set aside that starts here, up to a batch (at least one piece).
+      let end = index;
+      let length = 0;
+      for (let next = this.pieces[end]; next !== undefined && !(next instanceof Uint8Array) && (end === index || length + next.byteLength <= BATCH); next = this.pieces[end]) {
+        length += next.byteLength;
+        end++;
+      }
+      const batch = Buffer.allocUnsafe(length);
+      let offset = 0;
+      for (; index < end; index++) {
+        const aside = this.pieces[index] as SetAsideBytes;
+        aside.readInto(batch, offset);
+        offset += aside.byteLength;
+      }
+      yield batch;
+    }
+  }
+}
+
+/** Bytes in pieces: ByteChunks when all are held, else AsidePieces. */
+export function piecesOf(pieces: readonly Bytes[]): ByteChunks | AsidePieces {
+  return pieces.every((piece): piece is Uint8Array => piece instanceof Uint8Array) ? { chunks: pieces } : new AsidePieces(pieces);
+}
+
+/** The chunks of bytes in pieces, whichever kind. */
+export const chunksOf = (content: ByteChunks | AsidePieces): Iterable<Uint8Array> => (content instanceof AsidePieces ? content.chunks() : content.chunks);
+
+/** Whether the content is bytes in pieces, of either kind. */
+export const isPieces = (content: unknown): content is ByteChunks | AsidePieces => content instanceof AsidePieces || isByteChunks(content);
+
+/** The length of bytes in pieces, of either kind. */
+export const piecesLength = (content: ByteChunks | AsidePieces): number =>
+  content instanceof AsidePieces ? content.byteLength : content.chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0);

@@ -1,0 +1,51 @@
+// Bytes in pieces, some set aside (issue 9): render knows only SetAside and SetAsideBytes, so any
+// holder of bytes will do; the write stage's is a file of its work area (test/write/aside.test.ts).
+import { describe, expect, it } from 'vitest';
+import { AsidePieces, chunksOf, isPieces, piecesLength, piecesOf, type SetAside, type SetAsideBytes } from '../../src/model/pieces.ts';
+
+/** Bytes set aside in memory, each read back counted. */
+function memoryAside(): SetAside & { reads: number } {
+  const held: Uint8Array[] = [];
+  const aside = {
+    reads: 0,
+    put(bytes: Uint8Array): SetAsideBytes {
+      held.push(Uint8Array.from(bytes));
+      const index = held.length - 1;
+      return {
+        byteLength: bytes.byteLength,
+        readInto: (into, offset) => {
+          aside.reads++;
+          into.set(held[index]!, offset);
+        },
+      };
+    },
+  };
+  return aside;
+}
+
+describe('bytes in pieces', () => {
+  const bytes = (text: string) => Buffer.from(text);
+
+  it('come back in order from any SetAside, runs set aside read into one batch, each time they are taken', () => {
+    const aside = memoryAside();
+    const content = piecesOf([bytes('<head>'), aside.put(bytes('<a/>')), aside.put(bytes('<b/>')), bytes('<mid>'), aside.put(bytes('<c/>')), bytes('</end>')]);
+    if (!(content instanceof AsidePieces)) throw new Error('expected pieces set aside');
+    expect(isPieces(content)).toBe(true);
+    expect(piecesLength(content)).toBe(Buffer.byteLength('<head><a/><b/><mid><c/></end>'));
+    for (let taken = 0; taken < 2; taken++) {
+      const chunks = [...chunksOf(content)];
+      expect(Buffer.concat(chunks).toString()).toBe('<head><a/><b/><mid><c/></end>');
+      // <a/> and <b/> come as one batch.
+      expect(chunks.map((chunk) => Buffer.from(chunk).toString())).toEqual(['<head>', '<a/><b/>', '<mid>', '<c/>', '</end>']);
+    }
+    expect(aside.reads).toBe(6);
+  });
+
+  it('are plain ByteChunks when every piece is held', () => {
+    const held = [bytes('a'), bytes('b')];
+    const content = piecesOf(held);
+    expect(content).toEqual({ chunks: held });
+    expect(isPieces(content)).toBe(true);
+    expect([...chunksOf(content)]).toEqual(held);
+  });
+});
