@@ -172,6 +172,8 @@ export interface LiveOptions {
   cwd: string;
   /** Deadline for a URL, in milliseconds. */
   timeoutMs: number;
+  /** The option that sets timeoutMs, if the command has one (SourceOptions.timeoutOption). */
+  timeoutOption?: string;
   maxBytes?: number;
   /** Reads the feed in parts, each item kept here (parseLiveFeedInParts). */
   cache?: BuildCache;

@@ -32,7 +32,10 @@ export interface GuardStepOptions {
   skip?: boolean;
   /** Keeps the earlier build's feed as read, by a hash of its bytes (a build passes its cache). */
   cache?: BuildCache;
+  /** Deadline for an --against URL; DEFAULT_GUARD_TIMEOUT_MS without it (build, publish). */
   timeoutMs?: number;
+  /** The option that set timeoutMs (check's --timeout), named when the deadline passes; build and publish have none. */
+  timeoutOption?: string;
   /** Without --against: the live feed as the caller reads it (publish: the feed.xml its target holds). */
   live?: LiveSource;
 }
@@ -77,7 +80,13 @@ const fileFeeds = new Map<string, { stamp: string; live: LiveFeed }>();
 
 /** One feed file or URL, read once while unchanged; each page of a paged feed is kept on its own. */
 async function readCached(spec: string, options: GuardStepOptions): Promise<LiveFeed> {
-  const read = (cache?: BuildCache) => readLiveFeed(spec, { cwd: options.cwd, timeoutMs: options.timeoutMs ?? DEFAULT_GUARD_TIMEOUT_MS, ...(cache ? { cache } : {}) });
+  const read = (cache?: BuildCache) =>
+    readLiveFeed(spec, {
+      cwd: options.cwd,
+      timeoutMs: options.timeoutMs ?? DEFAULT_GUARD_TIMEOUT_MS,
+      ...(options.timeoutOption ? { timeoutOption: options.timeoutOption } : {}),
+      ...(cache ? { cache } : {}),
+    });
   if (isUrlLike(spec)) return read();
   const file = path.resolve(options.cwd, spec);
   const info = await stat(file).catch(() => undefined);

@@ -41,7 +41,7 @@ export const check: Command = {
       const report = await checkGenerated(generated, {
         cwd: io.cwd,
         contentDir,
-        guard: { ...guardArgs(args), out: String(args.values.out), timeoutMs },
+        guard: { ...guardArgs(args), out: String(args.values.out), timeoutMs, timeoutOption: '--timeout' },
         ...(args.values.links
           ? { links: { timeoutMs, concurrency, cacheFile: path.join(stateFolder(contentDir, { env: io.env, cwd: io.cwd }), 'links.json'), onProgress: (done: number, total: number) => status.update(`Checking links: ${done} of ${total}…`) } }
           : {}),

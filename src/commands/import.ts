@@ -47,7 +47,7 @@ export const importCommand: Command = {
     const c = colorsFor(io.stdout, io.env);
     try {
       status.update(`Reading ${feed}…`);
-      const source = await readFeedSource(feed, { cwd: io.cwd, timeoutMs: timeout * 1000 });
+      const source = await readFeedSource(feed, { cwd: io.cwd, timeoutMs: timeout * 1000, timeoutOption: '--timeout' });
       status.update(`Importing ${feed} (${(source.bytes.length / 1024 / 1024).toFixed(1)} MB)…`);
       const plan = await planImport(source, {
         contentDir: contentPath,

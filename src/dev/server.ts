@@ -6,7 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { RunError, UsageError, isErrno, systemError } from '../errors.ts';
 import type { Severity } from '../problems.ts';
 import { isSourceFile, textOf, type OutputContent } from '../model/source-file.ts';
-import { contentType, requestedFile } from './paths.ts';
+import { contentTypeOf } from '../model/content-types.ts';
+import { requestedFile } from './paths.ts';
 import { sameContent, serveSource } from './served-source.ts';
 
 export const EVENTS_PATH = '/__castwright/events';
@@ -151,7 +152,7 @@ export async function startServer(options: ServerOptions): Promise<PreviewServer
 
   const serveFile = (req: IncomingMessage, res: ServerResponse, file: string, status = 200) => {
     const found = state.files?.get(file) ?? '';
-    const type = contentType(file);
+    const type = contentTypeOf(file);
     if (isSourceFile(found)) {
       if (!serveSource(req, res, found, type)) send(res, req, 404, 'text/plain; charset=utf-8', 'Not found\n');
       return;

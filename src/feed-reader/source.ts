@@ -22,6 +22,12 @@ export interface SourceOptions {
   cwd: string;
   /** Whole-fetch deadline in milliseconds. */
   timeoutMs: number;
+  /**
+   * The caller's option that sets timeoutMs (`--timeout`), named when the deadline passes. Only a
+   * command that has such an option passes it: build and publish read --against with a fixed
+   * deadline, and a message must not send their users to an option they do not have.
+   */
+  timeoutOption?: string;
   maxBytes?: number;
 }
 
@@ -50,7 +56,7 @@ export async function readFeedSource(spec: string, options: SourceOptions): Prom
     if (scheme !== 'http' && scheme !== 'https') {
       throw new UsageError(`"${spec}" is a ${scheme}: address; expected a feed file or an http(s) URL`);
     }
-    return fetchFeed(spec, options.timeoutMs, max);
+    return fetchFeed(spec, options, max);
   }
   return readFeedFile(spec, options.cwd, max);
 }
@@ -121,8 +127,14 @@ function networkError(url: string, error: unknown): RunError {
  * Redirects are followed by hand, at most MAX_REDIRECTS, each one checked: a redirect to another
  * scheme (file:, ftp:) is refused and a loop ends with a clear message instead of spinning.
  */
-async function fetchFeed(url: string, timeoutMs: number, max: number): Promise<FeedSource> {
-  const deadline = AbortSignal.timeout(timeoutMs);
+/** The deadline passed: how long it was, and the option that sets it when the command has one. */
+function timedOut(url: string, options: SourceOptions): RunError {
+  const hint = options.timeoutOption ? ` (${options.timeoutOption} sets the limit)` : '';
+  return new RunError(`cannot fetch ${url}: no complete answer within ${options.timeoutMs / 1000} s${hint}`);
+}
+
+async function fetchFeed(url: string, options: SourceOptions, max: number): Promise<FeedSource> {
+  const deadline = AbortSignal.timeout(options.timeoutMs);
   const seen = new Set<string>();
   let current: URL;
   try {
@@ -140,7 +152,7 @@ async function fetchFeed(url: string, timeoutMs: number, max: number): Promise<F
         headers: { accept: 'application/rss+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5', 'user-agent': 'castwright' },
       });
     } catch (error) {
-      if (deadline.aborted) throw new RunError(`cannot fetch ${url}: no complete answer within ${timeoutMs / 1000} s (--timeout sets the limit)`);
+      if (deadline.aborted) throw timedOut(url, options);
       throw networkError(current.href, error);
     }
     if (response.status >= 300 && response.status < 400 && response.headers.has('location')) {
@@ -164,12 +176,12 @@ async function fetchFeed(url: string, timeoutMs: number, max: number): Promise<F
       throw tooLarge(url, declared, max);
     }
     const charset = /charset\s*=\s*"?([^";\s]+)/i.exec(response.headers.get('content-type') ?? '')?.[1];
-    const bytes = await readCapped(response, url, max, deadline, timeoutMs);
+    const bytes = await readCapped(response, url, max, deadline, options);
     return { bytes, name: url, url, ...(charset ? { charset } : {}) };
   }
 }
 
-async function readCapped(response: Response, url: string, max: number, deadline: AbortSignal, timeoutMs: number): Promise<Buffer> {
+async function readCapped(response: Response, url: string, max: number, deadline: AbortSignal, options: SourceOptions): Promise<Buffer> {
   const chunks: Uint8Array[] = [];
   let total = 0;
   const reader = response.body!.getReader();
@@ -183,7 +195,7 @@ async function readCapped(response: Response, url: string, max: number, deadline
     }
   } catch (error) {
     if (error instanceof RunError) throw error;
-    if (deadline.aborted) throw new RunError(`cannot fetch ${url}: no complete answer within ${timeoutMs / 1000} s (--timeout sets the limit)`);
+    if (deadline.aborted) throw timedOut(url, options);
     throw networkError(url, error);
   } finally {
     await reader.cancel().catch(() => undefined);

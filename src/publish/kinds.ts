@@ -1,10 +1,9 @@
-// What each output file is, for the target: its media type, how long caches may keep it, and when
-// it goes up. Uploads go in ranks, each finished before the next starts, so nothing live ever links
-// to a file that is not there yet: assets, then pages from the deepest folder up (an episode's page
-// before the index that links it), then the listings of pages (sitemap.xml, the JSON Feed), then the
-// feed's paged archives, then the feed itself.
-
-import { CHAPTERS_PATH } from '../dev/paths.ts';
+// What each output file is, for the target: how long caches may keep it, and when it goes up (its
+// media type is model/content-types.ts, shared with dev and serve). Uploads go in ranks, each
+// finished before the next starts, so nothing live ever links to a file that is not there yet:
+// assets, then pages from the deepest folder up (an episode's page before the index that links it),
+// then the listings of pages (sitemap.xml, the JSON Feed), then the feed's paged archives, then the
+// feed itself.
 
 export type Kind = 'asset' | 'page' | 'listing' | 'feed-archive' | 'feed';
 
@@ -15,44 +14,6 @@ const LISTINGS = new Set(['feed.json', 'sitemap.xml']);
 
 /** RFC 5005 archive pages of the feed, however a paging feature names them: feed-2.xml, feed/2.xml. */
 const FEED_ARCHIVE = /^feed[-/_.][^/]*\.xml$|^feed\/.+\.xml$/;
-
-const TYPES: Record<string, string> = {
-  html: 'text/html; charset=utf-8',
-  htm: 'text/html; charset=utf-8',
-  // application/xml rather than application/rss+xml: apps read either, and browsers show an
-  // application/xml feed through its stylesheet where they would download an rss+xml one.
-  xml: 'application/xml; charset=utf-8',
-  xsl: 'application/xslt+xml; charset=utf-8',
-  xslt: 'application/xslt+xml; charset=utf-8',
-  css: 'text/css; charset=utf-8',
-  js: 'text/javascript; charset=utf-8',
-  mjs: 'text/javascript; charset=utf-8',
-  json: 'application/json',
-  txt: 'text/plain; charset=utf-8',
-  vtt: 'text/vtt; charset=utf-8',
-  srt: 'application/x-subrip',
-  // Audio published with the site (audio.copy), as the feed's enclosure names it.
-  mp3: 'audio/mpeg',
-  m4a: 'audio/x-m4a',
-  mp4: 'video/mp4',
-  m4v: 'video/x-m4v',
-  mov: 'video/quicktime',
-  opus: 'audio/ogg',
-  ogg: 'audio/ogg',
-  flac: 'audio/flac',
-  wav: 'audio/wav',
-  svg: 'image/svg+xml',
-  png: 'image/png',
-  jpg: 'image/jpeg',
-  jpeg: 'image/jpeg',
-  gif: 'image/gif',
-  webp: 'image/webp',
-  avif: 'image/avif',
-  ico: 'image/x-icon',
-  woff2: 'font/woff2',
-  woff: 'font/woff',
-  webmanifest: 'application/manifest+json',
-};
 
 /** Feeds and pages change with every episode: caches may keep them 5 minutes. */
 const SHORT = 'public, max-age=300';
@@ -67,14 +28,6 @@ export function kindOf(path: string): Kind {
   if (LISTINGS.has(path)) return 'listing';
   if (FEED_ARCHIVE.test(path)) return 'feed-archive';
   return /\.html?$/i.test(path) ? 'page' : 'asset';
-}
-
-export function contentTypeOf(path: string): string {
-  if (CHAPTERS_PATH.test(path)) return 'application/json+chapters';
-  // JSON Feed's own media type (jsonfeed.org 1.1).
-  if (path === 'feed.json') return 'application/feed+json; charset=utf-8';
-  const extension = /\.([a-z0-9]+)$/i.exec(path)?.[1]?.toLowerCase() ?? '';
-  return TYPES[extension] ?? 'application/octet-stream';
 }
 
 export function cacheControlOf(path: string): string {

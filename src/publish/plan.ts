@@ -4,7 +4,8 @@ import { isByteChunks, isSourceFile, type OutputContent } from '../model/source-
 import type { UploadBody } from './body.ts';
 import { createHash } from 'node:crypto';
 import { RunError } from '../errors.ts';
-import { FEED_FILE, cacheControlOf, contentTypeOf, kindOf, rankOf, type Kind } from './kinds.ts';
+import { contentTypeOf } from '../model/content-types.ts';
+import { FEED_FILE, cacheControlOf, kindOf, rankOf, type Kind } from './kinds.ts';
 import { RECORD_FILE, isSitePath, type PublishRecord } from './record.ts';
 
 export interface Upload {

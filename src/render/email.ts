@@ -35,20 +35,34 @@ const SUMMARY_INDENT = '   ';
 export const webCopyPath = (slug: string) => `email/${slug}/`;
 
 /**
+ * The campaign tags of the digest's links. In the mail they say medium=email. The web copy is a page
+ * of the site, which anyone may be sent to (a shared link, a search), so its links do not claim the
+ * reader came from an email: they keep the show as source and the episode as campaign, so a story's
+ * site still credits the digest, with medium=referral, what analytics tools (Google Analytics'
+ * Referral channel among them) call a link followed from another website.
+ */
+export const digestCampaign = (show: MailingShow, episode: ListedEpisode, where: 'email' | 'web-copy'): Campaign => ({
+  source: show.email.utmSource,
+  medium: where === 'email' ? 'email' : 'referral',
+  campaign: episode.slug,
+});
+
+/** The digest's links and the HTML that holds links, tagged for `campaign`. */
+function taggedParts(episode: ListedEpisode, view: EpisodeView, campaign: Campaign) {
+  return {
+    listenUrl: withUtm(episode.url, campaign),
+    introHtml: tagLinksInHtml(episode.introHtml, campaign),
+    outroHtml: tagLinksInHtml(episode.outroHtml, campaign),
+    stories: view.stories.map((story, index) => ({ ...story, number: index + 1, url: withUtm(story.url, campaign), summaryHtml: tagLinksInHtml(story.summaryHtml, campaign) })),
+  };
+}
+
+/**
  * What the digest template is given, before a reader's own unsubscribe link is added. `view`: the
  * episode's view when the caller has built it already (a build shares one per episode).
  */
 function digestContext(show: MailingShow, episode: ListedEpisode, view: EpisodeView) {
-  const campaign: Campaign = { source: show.email.utmSource, medium: 'email', campaign: episode.slug };
-  const introHtml = tagLinksInHtml(episode.introHtml, campaign);
-  const outroHtml = tagLinksInHtml(episode.outroHtml, campaign);
-  const summariesHtml = view.stories.map((story) => tagLinksInHtml(story.summaryHtml, campaign));
-  const stories = view.stories.map((story, index) => {
-    const summaryHtml = summariesHtml[index]!;
-    // Indented under the story's title, and no wider than the rest of the text.
-    const summary = summaryHtml ? htmlToPlainText(summaryHtml, { indent: SUMMARY_INDENT }) : '';
-    return { ...story, number: index + 1, url: withUtm(story.url, campaign), summaryHtml, summary };
-  });
+  const { listenUrl, introHtml, outroHtml, stories } = taggedParts(episode, view, digestCampaign(show, episode, 'email'));
   const subject = episode.subject ?? episode.title;
   const preheader = episode.preheader ?? shortenText(episode.summary, PREHEADER_LENGTH);
   const context = {
@@ -56,12 +70,13 @@ function digestContext(show: MailingShow, episode: ListedEpisode, view: EpisodeV
     episode: view,
     subject,
     preheader,
-    listenUrl: withUtm(episode.url, campaign),
+    listenUrl,
     introHtml,
     outroHtml,
     intro: htmlToPlainText(introHtml),
     outro: htmlToPlainText(outroHtml),
-    stories,
+    // Each summary indented under its story's title in the text part, and no wider than the rest of the text.
+    stories: stories.map((story) => ({ ...story, summary: story.summaryHtml ? htmlToPlainText(story.summaryHtml, { indent: SUMMARY_INDENT }) : '' })),
     address: show.email.address,
     webUrl: new URL(webCopyPath(episode.slug), show.url).href,
     // Readers of the web copy may not be subscribed: its footer leads to the subscribe page.
@@ -82,6 +97,12 @@ export function prepareDigest(show: MailingShow, episode: ListedEpisode, templat
     };
   };
   // The digest as a page of the site, for "view in browser": the same HTML with no reader in it (no
-  // unsubscribe link, nothing personal), so it can be shared and cached like any page.
-  return Object.assign(render, { webCopy: () => templates.email.html({ ...context, webCopy: true }) });
+  // unsubscribe link, nothing personal), so it can be shared and cached like any page. Its links are
+  // tagged as a web page's (digestCampaign); it is HTML only, so the text part's fields (intro,
+  // outro, each story's summary), whose link addresses are tagged for the mail, are left out.
+  const webCopy = () => {
+    const { intro, outro, stories, ...rest } = context;
+    return templates.email.html({ ...rest, ...taggedParts(episode, view, digestCampaign(show, episode, 'web-copy')), webCopy: true });
+  };
+  return Object.assign(render, { webCopy });
 }

@@ -1,4 +1,4 @@
-// Campaign tags for links in the email, so the show sees which stories readers open.
+// Campaign tags for links in the email and its web copy, so the show sees which stories readers open.
 
 export interface Campaign {
   source: string;

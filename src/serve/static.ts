@@ -14,7 +14,8 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { brotliCompress, gzip, constants as zlib } from 'node:zlib';
-import { contentType, requestedFile } from '../dev/paths.ts';
+import { contentTypeOf } from '../model/content-types.ts';
+import { requestedFile } from '../dev/paths.ts';
 import { securityHeaders } from './headers.ts';
 import { sendFileRange } from './range.ts';
 
@@ -43,7 +44,8 @@ interface Entry {
   bytes: number;
 }
 
-const compressible = (type: string) => /^(text\/|application\/(xml|json|javascript)|image\/svg\+xml)/.test(type);
+/** Text: text/*, XML and JSON, those named by a +xml or +json suffix too (feed.xsl, the JSON Feed, chapters). */
+const compressible = (type: string) => /^(text\/|application\/(xml|json|javascript|[\w.-]+\+(xml|json))|image\/svg\+xml)/.test(type);
 
 /** The encodings the client accepts, best first (q=0 refuses one). */
 export function acceptedEncodings(header: string | undefined): Encoding[] {
@@ -68,7 +70,10 @@ function matches(header: string, etag: string): boolean {
 function cacheControl(type: string, query: string): string {
   // The pages link the stylesheet and script with ?v=<hash of its content>: that URL never changes meaning.
   if (/(^|&)v=/.test(query) && (type.startsWith('text/css') || type.startsWith('text/javascript'))) return 'public, max-age=31536000, immutable';
-  return type.startsWith('text/html') || type.includes('xml') ? 'no-cache' : 'public, max-age=3600';
+  // Pages, feeds and the sitemap are always revalidated; the feed's stylesheet is an asset, kept an
+  // hour as publish has caches keep it (publish/kinds.ts).
+  const revalidated = type.startsWith('text/html') || (type.includes('xml') && !type.startsWith('application/xslt+xml'));
+  return revalidated ? 'no-cache' : 'public, max-age=3600';
 }
 
 export interface StaticSite {
@@ -197,7 +202,7 @@ export function staticSite(root: string): StaticSite {
       return true;
     }
     if (found.kind !== 'file' && found.kind !== 'large') return false;
-    const type = contentType(relative);
+    const type = contentTypeOf(relative);
     const etag = found.kind === 'file' ? found.entry.etag : found.etag;
     const mtime = found.kind === 'file' ? found.entry.mtime : found.mtime;
     const headers: Record<string, string | number> = {

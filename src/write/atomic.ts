@@ -144,7 +144,10 @@ export function openOutput(outDir: string, options: WriteOptions = {}): OutputWr
   } catch (error) {
     throw systemError(error, `cannot create the folder of the output folder ${shown}:`, `${displayPath(parent, cwd)}/`);
   }
-  removeStaleWorkAreas(parent, besidePrefix(target));
+  // Work a killed build left that cannot be removed is said, and left for the next build to try again.
+  const staleLeft = (dir: string) => (work: string, error: unknown) =>
+    options.onWarning?.(`cannot remove ${displayPath(path.join(dir, work), cwd)}, left by an earlier build (${systemReason(error)}); remove it yourself`);
+  removeStaleWorkAreas(parent, besidePrefix(target), staleLeft(parent));
   const record = options.record === undefined ? undefined : readOutputRecord(options.record, target);
   const saveRecord = () => {
     if (!record) return;
@@ -159,9 +162,10 @@ export function openOutput(outDir: string, options: WriteOptions = {}): OutputWr
   // can be made beside it (swap.ts).
   let inside = isMountPoint(target);
   let area: WorkArea | undefined;
+  const claimBeside = (adopt?: string) => claimWorkArea(parent, besidePrefix(target), adopt);
   if (!inside) {
     try {
-      area = claimWorkArea(parent, besidePrefix(target), record ? findSpare(parent, besidePrefix(target)) : undefined);
+      area = claimBeside(record ? findSpare(parent, besidePrefix(target)) : undefined);
     } catch (error) {
       if (!swapsInside(error, target)) throw writeError(error, shown, parent, cwd);
       inside = true;
@@ -169,16 +173,18 @@ export function openOutput(outDir: string, options: WriteOptions = {}): OutputWr
   }
   if (!area) {
     try {
-      area = claimInside(target);
+      area = claimInside(target, staleLeft(target));
     } catch (error) {
       throw writeError(error, shown, undefined, cwd);
     }
   }
+  // The work area from here on; `let`, as a spare that cannot be updated is swapped for an empty one (commit).
+  let work: WorkArea = area;
   // An adopted earlier output must lose what the new one lacks: its files are placed at the end.
   // (Updating it on the writing thread as files come, the spare listed there while the show loads,
   // was measured: it took ~230 ms off the main thread but cost more CPU and 40 MB, for no shorter
   // build on two shared cores; see write/spare-tree.ts.)
-  const held = area.adopted ? { files: new Map<string, WriteContent>(), known: new Map<string, KnownFile>() } : undefined;
+  const held = work.adopted ? { files: new Map<string, WriteContent>(), known: new Map<string, KnownFile>() } : undefined;
   let aside: AsideFile | null | undefined;
   const closeAside = () => {
     try {
@@ -188,12 +194,12 @@ export function openOutput(outDir: string, options: WriteOptions = {}): OutputWr
     }
     aside = null;
   };
-  const placer = openPlacer(area.staging, record, (relative) => checkedPath(area.staging, relative), options.threadFrom, options.stallMs);
+  const placer = openPlacer(work.staging, record, (relative) => checkedPath(work.staging, relative), options.threadFrom, options.stallMs);
   /** Removes the work folder, once nothing writes into it any more. */
   const release = () => {
     placer.stop();
     closeAside();
-    area.release();
+    work.release();
   };
   /** Runs one write into the work folder; an error removes it and says which folder. */
   const writing = (write: () => void) => {
@@ -226,7 +232,7 @@ export function openOutput(outDir: string, options: WriteOptions = {}): OutputWr
     aside() {
       if (aside === undefined) {
         try {
-          aside = new AsideFile(area.aside);
+          aside = new AsideFile(work.aside);
         } catch {
           aside = null;
         }
@@ -240,7 +246,31 @@ export function openOutput(outDir: string, options: WriteOptions = {}): OutputWr
       committed = true;
       if (held) {
         for (const relative of [...held.files.keys(), ...held.known.keys()]) checkedPath(target, relative);
-        writing(() => writeTree(area.staging, held.files, held.known, record));
+        try {
+          writeTree(work.staging, held.files, held.known, record);
+        } catch (error) {
+          if (!isErrno(error)) {
+            release();
+            throw error;
+          }
+          // The spare is only a way to build faster: one that cannot be updated (a folder of it
+          // unreadable) is discarded, and the output written afresh in an empty work area.
+          options.onWarning?.(`the earlier output kept beside ${shown} to build faster could not be reused (${systemReason(error)}); it was discarded and every file written afresh`);
+          const spoilt = work;
+          try {
+            work = claimBeside();
+          } catch (claimError) {
+            release();
+            throw writeError(claimError, shown, parent, cwd);
+          }
+          try {
+            spoilt.release();
+          } catch (removeError) {
+            // Its claim stays: the next build tries again, and says so if it cannot either.
+            options.onWarning?.(`cannot remove ${displayPath(spoilt.staging, cwd)} (${systemReason(removeError)}); remove it yourself`);
+          }
+          writing(() => writeTree(work.staging, held.files, held.known, record));
+        }
       }
       try {
         await placer.finish();
@@ -251,39 +281,38 @@ export function openOutput(outDir: string, options: WriteOptions = {}): OutputWr
       // Every file is written: what was set aside is read no more.
       closeAside();
       if (inside) {
-        swapInside(area, target, shown, cwd);
+        swapInside(work, target, shown, cwd);
         saveRecord();
         return;
       }
       try {
-        replaceFolder(area.staging, target, area.retired);
+        replaceFolder(work.staging, target, work.retired);
       } catch (error) {
         if (!swapsInside(error, target)) {
-          area.release();
+          work.release();
           throw writeError(error, shown, undefined, cwd);
         }
         // The folder cannot be renamed (a bind mount): the staged files are copied inside it and
         // its entries swapped, as at a mount point.
         let moved: WorkArea | undefined;
         try {
-          removeStaleWorkAreas(target, INSIDE_PREFIX);
-          moved = claimWorkArea(target, INSIDE_PREFIX);
-          cpSync(area.staging, moved.staging, { recursive: true });
+          moved = claimInside(target, staleLeft(target));
+          cpSync(work.staging, moved.staging, { recursive: true });
           if (record) for (const relative of record.next.keys()) restat(record, relative, path.join(moved.staging, ...relative.split('/')));
         } catch (copyError) {
           moved?.release();
           throw writeError(copyError, shown, undefined, cwd);
         } finally {
-          area.release();
+          work.release();
         }
         swapInside(moved, target, shown, cwd);
         saveRecord();
         return;
       }
-      const previous = path.join(area.retired, 'previous');
-      if (record && keepSpare(parent, besidePrefix(target), previous)) area.release();
-      else if (options.removeDetached) area.releaseDetached();
-      else area.release();
+      const previous = path.join(work.retired, 'previous');
+      if (record && keepSpare(parent, besidePrefix(target), previous)) work.release();
+      else if (options.removeDetached) work.releaseDetached();
+      else work.release();
       saveRecord();
     },
     abort() {
@@ -297,8 +326,8 @@ const swapsInside = (error: unknown, target: string) =>
   isErrno(error) && MOVING_REFUSED.has(error.code!) && statSync(target, { throwIfNoEntry: false })?.isDirectory() === true;
 
 /** A work area inside the output folder (a mount point), those a killed build left removed first. */
-function claimInside(target: string): WorkArea {
-  removeStaleWorkAreas(target, INSIDE_PREFIX);
+function claimInside(target: string, onStale: (work: string, error: unknown) => void): WorkArea {
+  removeStaleWorkAreas(target, INSIDE_PREFIX, onStale);
   return claimWorkArea(target, INSIDE_PREFIX);
 }
 

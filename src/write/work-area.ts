@@ -4,7 +4,7 @@
 // ours, not the work of a build still running, not one made on another machine sharing the disk.
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 
@@ -33,6 +33,31 @@ const REMOVER = `const { rmSync } = require('node:fs'); for (const p of process.
 const HOST = createHash('sha256').update(hostname()).digest('hex').slice(0, 8);
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Removes a folder of castwright's own work (a work area, a discarded spare). A folder in it that its
+ * owner may not read or write (mode 000, say: it stops rm -rf) is opened to its owner first (u+rwx),
+ * then removed: the tree is ours, and left behind it would stop every later build. Only folders are
+ * changed, found by lstat, so a symbolic link in the tree is removed, never followed. Throws when it
+ * still cannot be removed (a folder of another user).
+ */
+export function removeOwnTree(tree: string): void {
+  try {
+    rmSync(tree, { recursive: true, force: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EACCES' && code !== 'EPERM') throw error;
+    openToOwner(tree);
+    rmSync(tree, { recursive: true, force: true });
+  }
+}
+
+function openToOwner(folder: string): void {
+  const info = lstatSync(folder, { throwIfNoEntry: false });
+  if (!info?.isDirectory()) return;
+  if ((info.mode & 0o700) !== 0o700) chmodSync(folder, (info.mode & 0o7777) | 0o700);
+  for (const entry of readdirSync(folder, { withFileTypes: true })) if (entry.isDirectory()) openToOwner(path.join(folder, entry.name));
+}
 
 /** `<prefix><host>-<pid>-<random>.claim`: the name alone says who made it. */
 function claimPattern(prefix: string): RegExp {
@@ -65,13 +90,14 @@ export function claimWorkArea(dir: string, prefix: string, adopt?: string): Work
   const retired = path.join(dir, `${id}.old`);
   const aside = path.join(dir, `${id}.aside`);
   const release = () => {
-    rmSync(staging, { recursive: true, force: true });
-    rmSync(retired, { recursive: true, force: true });
+    // The claim goes last: what cannot be removed keeps it, for the next build to try again.
+    removeOwnTree(staging);
+    removeOwnTree(retired);
     rmSync(aside, { force: true });
     rmSync(claim, { force: true });
   };
   const releaseDetached = () => {
-    rmSync(staging, { recursive: true, force: true });
+    removeOwnTree(staging);
     rmSync(aside, { force: true });
     try {
       spawn(process.execPath, ['-e', REMOVER, retired, claim], { detached: true, stdio: 'ignore', env: {} }).unref();
@@ -79,9 +105,16 @@ export function claimWorkArea(dir: string, prefix: string, adopt?: string): Work
       release();
     }
   };
-  // Renamed, so of two builds only one takes it; the other starts from an empty folder.
-  const adopted = adopt !== undefined && tryRename(adopt, staging);
+  // Renamed, so of two builds only one takes it; the other starts from an empty folder. What was
+  // renamed must be a folder (not a link to elsewhere swapped in since findSpare looked): the spare
+  // is walked and cleared, and that must never happen outside it. Anything else is removed (a link
+  // itself, never what it leads to).
+  let adopted = adopt !== undefined && tryRename(adopt, staging);
   try {
+    if (adopted && !lstatSync(staging).isDirectory()) {
+      rmSync(staging, { force: true });
+      adopted = false;
+    }
     if (!adopted) mkdirSync(staging, { mode: 0o777 });
   } catch (error) {
     release();
@@ -90,8 +123,12 @@ export function claimWorkArea(dir: string, prefix: string, adopt?: string): Work
   return { staging, retired, aside, adopted, release, releaseDetached };
 }
 
-/** Removes the work areas in `dir` whose claim names a process of this machine that has ended. */
-export function removeStaleWorkAreas(dir: string, prefix: string): string[] {
+/**
+ * Removes the work areas in `dir` whose claim names a process of this machine that has ended. One
+ * that cannot be removed (a folder of another user in it) is left with its claim, to be tried again
+ * by the next build, and told to `onWarning`: it never stops this one.
+ */
+export function removeStaleWorkAreas(dir: string, prefix: string, onWarning?: (work: string, error: unknown) => void): string[] {
   const pattern = claimPattern(prefix);
   let names: string[];
   try {
@@ -105,14 +142,19 @@ export function removeStaleWorkAreas(dir: string, prefix: string): string[] {
     const match = pattern.exec(name);
     if (!match || match[1] !== HOST || isRunning(Number(match[2]))) continue;
     const id = name.slice(0, -'.claim'.length);
+    let left = false;
     for (const work of [`${id}.new`, `${id}.old`, `${id}.aside`]) {
-      if (present.has(work)) {
-        rmSync(path.join(dir, work), { recursive: true, force: true });
+      if (!present.has(work)) continue;
+      try {
+        removeOwnTree(path.join(dir, work));
         removed.push(work);
+      } catch (error) {
+        left = true;
+        onWarning?.(work, error);
       }
     }
     // force: the detached remover of that build (releaseDetached) may be removing it at the same time.
-    rmSync(path.join(dir, name), { force: true });
+    if (!left) rmSync(path.join(dir, name), { force: true });
   }
   return removed;
 }
@@ -139,11 +181,22 @@ function tryRename(from: string, to: string): boolean {
 const spareName = (prefix: string) => `${prefix}spare`;
 const SPARE_CLAIM = 'castwright keeps the output before the live one here, to build the next one faster; it is safe to delete (with this file)\n';
 
-/** The spare in `dir`, when castwright's claim proves it its own. */
+/**
+ * The spare in `dir`, when castwright's claim proves it its own. A claimed spare that is no folder
+ * (replaced by a symbolic link, say) is discarded, the link itself and never what it leads to, so
+ * that the next output can be kept as the spare again.
+ */
 export function findSpare(dir: string, prefix: string): string | undefined {
   const spare = path.join(dir, spareName(prefix));
   try {
-    return readFileSync(`${spare}.claim`, 'utf8') === SPARE_CLAIM && lstatSync(spare).isDirectory() ? spare : undefined;
+    if (readFileSync(`${spare}.claim`, 'utf8') !== SPARE_CLAIM) return undefined;
+    const info = lstatSync(spare, { throwIfNoEntry: false });
+    if (info?.isDirectory()) return spare;
+    if (info) {
+      rmSync(spare, { force: true });
+      rmSync(`${spare}.claim`, { force: true });
+    }
+    return undefined;
   } catch {
     return undefined;
   }

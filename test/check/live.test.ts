@@ -5,6 +5,8 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readLiveFeed } from '../../src/check/live.ts';
+import { runGuard } from '../../src/check/run-guard.ts';
+import { generate } from '../../src/pipeline.ts';
 import { cleanUp, FIXTURES, tempDir } from '../helpers/content.ts';
 import { snapshot } from '../helpers/files.ts';
 import { startTestServer, type TestServer } from '../helpers/http.ts';
@@ -81,6 +83,18 @@ describe('check --against a live feed over HTTP', () => {
       expect(built.code).toBe(1);
       expect(await snapshot(path.join(sample, 'dist'))).toEqual(before);
     }
+  });
+
+  it('names no --timeout when the guard runs for build or publish, which have no such option', async () => {
+    // As build and publish call it: no timeoutOption (their deadline is fixed, DEFAULT_GUARD_TIMEOUT_MS; shorter here for the test).
+    const { publication } = await generate({ contentDir: path.join(sample, 'episodes'), cwd: sample });
+    const url = `${base}/silent`;
+    const guard = await runGuard({ publication, cwd: sample, contentDir: path.join(sample, 'episodes'), against: url, timeoutMs: 300 });
+    expect(guard.findings.map((item) => item.message)).toEqual([
+      `the publish guard cannot read the feed it compares with: cannot fetch ${url}: no complete answer within 0.3 s; restore it, compare with the live feed (--against <its URL>), or for a first publish with nothing live yet, --no-guard`,
+    ]);
+    const built = await castwright(['build', '--timeout', '1'], sample);
+    expect(built.stderr).toContain('unknown option --timeout');
   });
 
   it('refuses a feed that declares its own entities, at the line of its DOCTYPE, without expanding them', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { contentType, requestedFile } from '../../src/dev/paths.ts';
+import { requestedFile } from '../../src/dev/paths.ts';
 
 describe('the file a request asks for', () => {
   it.each([
@@ -31,19 +31,5 @@ describe('the file a request asks for', () => {
     ['/%E0%A4%A'],
   ])('%s is refused', (target) => {
     expect(requestedFile(target)).toBeUndefined();
-  });
-});
-
-describe('content types', () => {
-  it.each([
-    ['index.html', 'text/html; charset=utf-8'],
-    ['style.css', 'text/css; charset=utf-8'],
-    ['feed.xml', 'application/xml; charset=utf-8'],
-    ['feed.xsl', 'text/xsl; charset=utf-8'],
-    ['email/a.txt', 'text/plain; charset=utf-8'],
-    ['__castwright/client.js', 'text/javascript; charset=utf-8'],
-    ['blob.bin', 'application/octet-stream'],
-  ])('%s is served as %s', (file, type) => {
-    expect(contentType(file)).toBe(type);
   });
 });

@@ -112,7 +112,7 @@ describe('the preview server', () => {
       ['/episodes/draft/', 'text/html; charset=utf-8'],
       ['/style.css?v=anything', 'text/css; charset=utf-8'],
       ['/feed.xml', 'application/xml; charset=utf-8'],
-      ['/feed.xsl', 'text/xsl; charset=utf-8'],
+      ['/feed.xsl', 'application/xslt+xml; charset=utf-8'],
       ['/email/valid.txt', 'text/plain; charset=utf-8'],
       ['/__castwright/client.js', 'text/javascript; charset=utf-8'],
     ]) {

@@ -99,8 +99,11 @@ describe('reading a feed from a URL', () => {
     }
   });
 
-  it('gives up on a server that never answers, at the deadline', async () => {
-    await expect(read(`${base}/silent`, 500)).rejects.toThrow(`cannot fetch ${base}/silent: no complete answer within 0.5 s (--timeout sets the limit)`);
+  it('gives up on a server that never answers, at the deadline, naming the option that sets it only when the caller has one', async () => {
+    // build and publish read --against with a fixed deadline: no option of theirs sets it.
+    await expect(read(`${base}/silent`, 500)).rejects.toThrow(new RunError(`cannot fetch ${base}/silent: no complete answer within 0.5 s`));
+    const withOption = readFeedSource(`${base}/silent`, { cwd: process.cwd(), timeoutMs: 500, timeoutOption: '--timeout' });
+    await expect(withOption).rejects.toThrow(new RunError(`cannot fetch ${base}/silent: no complete answer within 0.5 s (--timeout sets the limit)`));
   });
 
   it('refuses a 50 MB feed, whether the server says its size or streams it', async () => {
@@ -128,7 +131,7 @@ describe('reading a feed from a URL', () => {
     expect(page.stderr).toContain(`${base}/page:1: this is a web page, not a feed; the page names its feed: /feed.xml`);
     const timeout = await castwright(['import', `${base}/silent`, '--timeout', '0.3'], root);
     expect(timeout.code).toBe(1);
-    expect(timeout.stderr).toContain('no complete answer within 0.3 s');
+    expect(timeout.stderr).toContain('no complete answer within 0.3 s (--timeout sets the limit)');
   });
 });
 

@@ -5,7 +5,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { contentTypeOf } from '../../src/publish/kinds.ts';
+import { contentTypeOf } from '../../src/model/content-types.ts';
 import { writeBody } from '../../src/publish/body.ts';
 import { generate } from '../../src/pipeline.ts';
 import { isSourceFile } from '../../src/model/source-file.ts';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cacheControlOf, contentTypeOf, kindOf, rankOf } from '../../src/publish/kinds.ts';
+import { contentTypeOf } from '../../src/model/content-types.ts';
+import { cacheControlOf, kindOf, rankOf } from '../../src/publish/kinds.ts';
 import { episodeChanges, planPublish, sha256Of, uploadsOf } from '../../src/publish/plan.ts';
 import { EMPTY_RECORD, type PublishRecord } from '../../src/publish/record.ts';
 

@@ -121,10 +121,26 @@ describe('the digest as a newsletter (issue 14)', () => {
     expect(html).not.toContain('{token}');
     expect(html).not.toMatch(/unsubscribe/i);
     expect([...copy.querySelectorAll('a')].some((a) => a.textContent === 'View in your browser')).toBe(false);
-    expect([...copy.querySelectorAll('a.story-title')].map((a) => a.getAttribute('href'))).toEqual([...page.querySelectorAll('a.story-title')].map((a) => a.getAttribute('href')));
+    const webTagged = (href: string | null) => href!.replace('utm_medium=email', 'utm_medium=referral');
+    expect([...copy.querySelectorAll('a.story-title')].map((a) => a.getAttribute('href'))).toEqual([...page.querySelectorAll('a.story-title')].map((a) => webTagged(a.getAttribute('href'))));
     const subscribe = [...copy.querySelectorAll('a')].find((a) => a.textContent === 'Subscribe');
     expect(subscribe?.getAttribute('href')).toBe('https://equity.example.com/subscribe/');
     expect(copy.body.textContent).toContain('410 Townsend St, San Francisco, CA 94107');
+  });
+
+  it('tags the web copy\'s links as a web page\'s: the show and the episode as source and campaign, but not medium=email', () => {
+    const mail = [...page.querySelectorAll('a')].map((a) => a.getAttribute('href')!);
+    const copy = [...dom(file(generated, `email/${SLUG}/index.html`)).querySelectorAll('a')].map((a) => a.getAttribute('href')!);
+    const tagged = (links: string[]) => links.filter((href) => new URL(href).searchParams.has('utm_medium'));
+    // The story links, the Listen button, and the links of the intro and outro.
+    expect(tagged(copy)).toHaveLength(tagged(mail).length);
+    expect(tagged(copy).length).toBeGreaterThan(11);
+    for (const href of tagged(copy)) {
+      const tags = new URL(href).searchParams;
+      expect([tags.get('utm_source'), tags.get('utm_medium'), tags.get('utm_campaign')]).toEqual(['equity', 'referral', SLUG]);
+    }
+    const listen = dom(file(generated, `email/${SLUG}/index.html`)).querySelector('td.listen a');
+    expect(listen?.getAttribute('href')).toBe(`https://equity.example.com/episodes/${SLUG}/?utm_source=equity&utm_medium=referral&utm_campaign=${SLUG}`);
   });
 
   it('loads no fonts from anywhere: no font import, no stylesheet link', () => {

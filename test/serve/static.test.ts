@@ -4,7 +4,7 @@ import path from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
-import { contentType } from '../../src/dev/paths.ts';
+import { contentTypeOf } from '../../src/model/content-types.ts';
 import { acceptedEncodings } from '../../src/serve/static.ts';
 import { cleanUp, tempDir } from '../helpers/content.ts';
 import { dom } from '../helpers/files.ts';
@@ -33,7 +33,7 @@ describe('the built site, served', () => {
     for (const file of built) {
       const response = await get(`/${file}`);
       expect(response.status, file).toBe(200);
-      expect(response.headers.get('content-type')).toBe(contentType(file));
+      expect(response.headers.get('content-type')).toBe(contentTypeOf(file));
       expect(Buffer.from(await response.arrayBuffer()).equals(await readFile(path.join(root, 'dist', file))), file).toBe(true);
     }
     expect(await (await get('/')).text()).toBe(await readFile(path.join(root, 'dist', 'index.html'), 'utf8'));
@@ -64,6 +64,17 @@ describe('the built site, served', () => {
     // The stylesheet's versioned link never changes meaning.
     const css = await get('/style.css?v=0123456789');
     expect(css.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+  });
+
+  it('compresses the feed\'s stylesheet and the JSON Feed, named by +xml and +json types, and keeps the stylesheet an hour', async () => {
+    for (const [file, type, cache] of [
+      ['/feed.xsl', 'application/xslt+xml; charset=utf-8', 'public, max-age=3600'],
+      ['/feed.json', 'application/feed+json; charset=utf-8', 'public, max-age=3600'],
+      ['/feed.xml', 'application/xml; charset=utf-8', 'no-cache'],
+    ]) {
+      const response = await get(file!, { 'Accept-Encoding': 'gzip' });
+      expect([response.headers.get('content-type'), response.headers.get('content-encoding'), response.headers.get('cache-control')], file).toEqual([type, 'gzip', cache]);
+    }
   });
 
   it('compresses text with brotli or gzip as the client accepts, never what it refuses', async () => {

@@ -1,14 +1,16 @@
 // An earlier output taken over as the work folder (the spare, write/spare-tree.ts), updated at
 // commit: whatever was done to it or to the live output since, the new output is exactly a cold one.
-import { lstat, mkdir, readdir, readFile, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
+import { chmod, cp, lchown, lstat, mkdir, readdir, readFile, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { contentHash } from '../../src/cache/fingerprint.ts';
 import type { OutputContent } from '../../src/model/source-file.ts';
 import { writeFolder, type WriteOptions } from '../../src/write/atomic.ts';
 import type { KnownFile } from '../../src/write/reuse.ts';
-import { cleanUp, tempDir } from '../helpers/content.ts';
+import { runCli } from '../helpers/cli.ts';
+import { cleanUp, PROJECT, tempDir } from '../helpers/content.ts';
 import { snapshot } from '../helpers/files.ts';
+import { giveAway, UNPRIVILEGED } from '../helpers/system.ts';
 
 afterEach(cleanUp);
 
@@ -105,5 +107,68 @@ describe('a spare (the output before the live one) updated into the new output',
     expect(await snapshot(out)).toEqual(files);
     // No work folder left; the spare was used up (its claim waits for the next one).
     expect((await readdir(root)).filter((name) => !name.endsWith('.claim')).sort()).toEqual(['dist', 'record.json']);
+  });
+});
+
+describe('a spare that cannot be used: discarded, never followed, and the build goes on', () => {
+  it('discards a spare replaced by a symbolic link: what it leads to is untouched, and the next output is kept as the spare again', async () => {
+    const root = await tempDir();
+    const out = path.join(root, 'dist');
+    const spare = path.join(root, '.dist.castwright-spare');
+    const options: WriteOptions = { record: path.join(root, 'record.json') };
+    await writeBuild(out, 1, options);
+    await writeBuild(out, 2, options);
+    // Someone else's folder, shaped like an output (with a stray file a walk of the spare would remove).
+    const elsewhere = path.join(root, 'elsewhere');
+    await cp(spare, elsewhere, { recursive: true });
+    await writeFile(path.join(elsewhere, 'stray.html'), 'not castwright\'s\n');
+    const before = await tree(elsewhere);
+    const files = await snapshot(elsewhere);
+    await rm(spare, { recursive: true });
+    await symlink(elsewhere, spare);
+
+    await writeBuild(out, 3, options);
+    expect(await tree(elsewhere)).toEqual(before);
+    expect(await snapshot(elsewhere)).toEqual(files);
+    const cold = path.join(root, 'cold');
+    await writeFolder(cold, build(3));
+    expect(await snapshot(out)).toEqual(await snapshot(cold));
+    // The link is gone (not what it led to), and build 2's output is the spare now.
+    expect((await lstat(spare)).isDirectory()).toBe(true);
+    expect(await readFile(path.join(spare, 'feed.xml'), 'utf8')).toBe('<rss>build 2</rss>');
+
+    await writeBuild(out, 4, options);
+    await writeFolder(cold, build(4));
+    expect(await snapshot(out)).toEqual(await snapshot(cold));
+    expect(await tree(elsewhere)).toEqual(before);
+  });
+
+  // Root reads any folder whatever its mode: the builds run as nobody (the folder given to it), or
+  // as the user running the tests when that is not root.
+  it('discards a spare with folders its owner may not read (mode 000), with a warning; the build and every later one succeed', async () => {
+    const root = await tempDir();
+    await cp(path.join(PROJECT, 'episodes'), path.join(root, 'episodes'), { recursive: true });
+    giveAway(root);
+    const build = (...args: string[]) => runCli(['build', ...args], { cwd: root, ...UNPRIVILEGED });
+    for (let n = 0; n < 2; n++) expect((await build()).code).toBe(0);
+    const spare = path.join(root, '.dist.castwright-spare');
+    // A folder the new output has too, and one it does not.
+    const episode = path.join(spare, 'episodes', '2020-09-14-disrupt-tiktok');
+    const stray = path.join(spare, 'stray', 'deeper');
+    await mkdir(stray, { recursive: true });
+    if (UNPRIVILEGED) for (const folder of [stray, path.dirname(stray)]) await lchown(folder, UNPRIVILEGED.uid, UNPRIVILEGED.gid);
+    await chmod(episode, 0o000);
+    await chmod(stray, 0o000);
+
+    const result = await build();
+    expect(result.stderr).toContain('the earlier output kept beside dist/ to build faster could not be reused (EACCES');
+    expect(result.code).toBe(0);
+    expect((await build('--out', 'cold', '--no-guard')).code).toBe(0);
+    expect(await snapshot(path.join(root, 'dist'))).toEqual(await snapshot(path.join(root, 'cold')));
+    // Nothing left of it, and the next builds keep and use a spare again, without a word.
+    const again = await build();
+    expect([again.code, again.stderr]).toEqual([0, '']);
+    expect((await build()).code).toBe(0);
+    expect((await readdir(root)).sort()).toEqual(['.castwright', '.dist.castwright-spare', '.dist.castwright-spare.claim', 'cold', 'dist', 'episodes']);
   });
 });
