@@ -95,7 +95,8 @@ class TextWriter {
   private readonly lines: string[] = [];
   private readonly boxes: Box[] = [];
   private readonly lists: List[] = [];
-  private readonly links: Array<{ href?: string; start: number }> = [];
+  /** Links being read: each keeps the inline text before it, as a cell does, while `inline` gathers the link's own text. */
+  private readonly links: Array<{ href?: string; before: string }> = [];
   /** Text of the block being read, white space collapsed; `\n` where a `<br>` was. */
   private inline = '';
   /** A blank line is due before the next line written: this one (the prefix of the boxes it separates blocks of). */
@@ -229,7 +230,10 @@ class TextWriter {
       this.inline += this.outsideCell === undefined ? '\n' : ' ';
     } else if (name === 'a') {
       const href = attributes.href;
-      this.links.push({ href: href !== undefined && SHOWN_URL.test(href) ? href : undefined, start: this.inline.length });
+      // Its text is gathered apart, so closing it never slices nor rebuilds the text before it
+      // (that was quadratic in the links of a paragraph).
+      this.links.push({ href: href !== undefined && SHOWN_URL.test(href) ? href : undefined, before: this.inline });
+      this.inline = '';
     } else if (name === 'img') {
       const alt = (attributes.alt ?? '').replace(SPACES, ' ').trim();
       const src = attributes.src;
@@ -302,15 +306,17 @@ class TextWriter {
    */
   private closeLink(): void {
     const link = this.links.pop();
-    if (!link?.href) return;
-    const start = Math.min(link.start, this.inline.length);
-    const text = this.inline.slice(start).trim();
+    if (!link) return;
+    const own = this.inline;
+    this.inline = link.before;
     const { href } = link;
-    if (text === '') this.inline += ` ${href}`;
-    else if (href === `mailto:${text}`) return;
+    const text = own.trim();
+    if (!href) this.inline += own;
+    else if (text === '') this.inline += `${own} ${href}`;
+    else if (href === `mailto:${text}`) this.inline += own;
     else if (text === href || (/^https?:\/\/\S+$/i.test(text) && href.startsWith(text) && /^\/?[?#]/.test(href.slice(text.length)))) {
-      this.inline = `${this.inline.slice(0, start)}${/^\s/.test(this.inline.slice(start)) ? ' ' : ''}${href}`;
-    } else this.inline += ` [${href}]`;
+      this.inline += `${/^\s/.test(own) ? ' ' : ''}${href}`;
+    } else this.inline += `${own} [${href}]`;
   }
 
   /**
