@@ -325,8 +325,10 @@ class TextWriter {
    */
   private writeTable(rows: Row[]): void {
     if (rows.length === 0) return;
-    const columns = Math.max(...rows.map((row) => row.cells.length));
-    const widths = Array.from({ length: columns }, (_, i) => Math.max(...rows.map((row) => row.cells[i]?.length ?? 0)));
+    // Measured in one pass: spreading every row into Math.max overflows the stack past ~120,000 rows.
+    const widths: number[] = [];
+    for (const row of rows) row.cells.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+    const columns = widths.length;
     const aligns = Array.from({ length: columns }, (_, i) => rows.find((row) => row.aligns[i])?.aligns[i] ?? 'left');
     const total = widths.reduce((sum, width) => sum + width, 0) + 2 * (columns - 1);
     if (total <= this.room()) {

@@ -202,4 +202,12 @@ describe('the text part of the digest', () => {
     htmlToPlainText(html);
     expect(performance.now() - started).toBeLessThan(3000);
   });
+
+  it('writes a table of any length (a 1 MB summary can hold 150,000 rows; HTML fed directly)', () => {
+    const rows = 150_000;
+    const html = `<table><thead><tr><th>a</th><th>b</th></tr></thead><tbody>${'<tr><td>x</td><td>yy</td></tr>'.repeat(rows)}</tbody></table>`;
+    const written = htmlToPlainText(html).split('\n');
+    expect(written.slice(0, 3)).toEqual(['a  b', '-  --', 'x  yy']);
+    expect(written).toHaveLength(rows + 2);
+  });
 });
