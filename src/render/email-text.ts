@@ -301,7 +301,8 @@ class TextWriter {
 
   /**
    * A link is its text and then its address in brackets: `the show [https://…]`. A link written
-   * as its own address (`<https://…>`, now with campaign tags) shows the address once; a mail
+   * as its own address (`<https://…>`, perhaps with the `/` a bare host is given, now with campaign
+   * tags) shows the address once; a mail
    * link written as its address shows the address alone.
    */
   private closeLink(): void {
@@ -314,7 +315,7 @@ class TextWriter {
     if (!href) this.inline += own;
     else if (text === '') this.inline += `${own} ${href}`;
     else if (href === `mailto:${text}`) this.inline += own;
-    else if (text === href || (/^https?:\/\/\S+$/i.test(text) && href.startsWith(text) && /^\/?[?#]/.test(href.slice(text.length)))) {
+    else if (text === href || (/^https?:\/\/\S+$/i.test(text) && href.startsWith(text) && /^\/?(?:[?#]|$)/.test(href.slice(text.length)))) {
       this.inline += `${/^\s/.test(own) ? ' ' : ''}${href}`;
     } else this.inline += `${own} [${href}]`;
   }

@@ -95,6 +95,11 @@ describe('the text part of the digest', () => {
     );
   });
 
+  it('shows a bare host written as its address once, though the link is given a "/"', () => {
+    const { body } = readBody('See <https://example.com> and [https://example.com](https://example.com).\n', { file: 'host.md', lineOffset: 0 });
+    expect(htmlToPlainText(body.introHtml)).toBe('See https://example.com/ and https://example.com/.');
+  });
+
   it('puts one space between a link’s text and its address, whatever the spaces around them (HTML fed directly)', () => {
     expect(htmlToPlainText('<p>See <a href="https://example.com/"> the show </a> now.</p>')).toBe('See the show [https://example.com/] now.');
   });
