@@ -2,7 +2,7 @@
 // is exactly what our markdown-it makes of it), except where a test says it feeds HTML directly.
 import { describe, expect, it } from 'vitest';
 import { readBody } from '../../src/load/markdown.ts';
-import { htmlToPlainText, TEXT_WIDTH, type TextOptions } from '../../src/render/email-text.ts';
+import { columnsOf, htmlToPlainText, TEXT_WIDTH, type TextOptions } from '../../src/render/email-text.ts';
 import { tagLinksInHtml } from '../../src/render/utm.ts';
 
 const FIXTURES = {
@@ -214,5 +214,24 @@ describe('the text part of the digest', () => {
     const written = htmlToPlainText(html).split('\n');
     expect(written.slice(0, 3)).toEqual(['a  b', '-  --', 'x  yy']);
     expect(written).toHaveLength(rows + 2);
+  });
+
+  it('counts width in the columns a fixed-width font gives: an accent written apart none, CJK and emoji two', () => {
+    expect(columnsOf('cafe\u0301')).toBe(4);
+    expect(columnsOf('日本語')).toBe(6);
+    expect(columnsOf('ｆｕｌｌ')).toBe(8);
+    expect(columnsOf('😀 ok')).toBe(5);
+    expect(columnsOf('“quoted” — text…')).toBe(16);
+    // Twelve words of five wide characters (10 columns and a space each) make two lines of six, not one of twelve.
+    const cjk = Array.from({ length: 12 }, () => '日本語です').join(' ');
+    expect(htmlToPlainText(`<p>${cjk}</p>`).split('\n')).toHaveLength(2);
+    // Decomposed accents take no room: the line is as long as its composed twin.
+    const composed = 'déjà vu '.repeat(20).trim();
+    expect(htmlToPlainText(`<p>${composed.normalize('NFD')}</p>`).normalize('NFC')).toBe(htmlToPlainText(`<p>${composed}</p>`));
+  });
+
+  it('lines up the columns of a table of wide characters', () => {
+    const { body } = readBody('| 名前 | 金額 |\n| --- | ---: |\n| アルファ | 100 |\n| Beta | 2 |\n', { file: 'cjk.md', lineOffset: 0 });
+    expect(htmlToPlainText(body.introHtml)).toBe(lines('名前      金額', '--------  ----', 'アルファ   100', 'Beta         2'));
   });
 });
