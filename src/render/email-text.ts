@@ -52,10 +52,38 @@ const SHOWN_URL = /^(?:https?:\/\/|mailto:)/i;
 const SPACES = /[ \t\n\r\f]+/g;
 
 /**
- * Words of a line (apart by spaces), joined greedily into lines of at most `room` characters; a
- * longer word (a link) stands alone on its line. Lines are cut out of the text, never rebuilt.
+ * Text in which every UTF-16 unit is one column of a fixed-width font: Latin, Greek, Cyrillic and
+ * the usual punctuation (curly quotes, dashes), which is most of what shows write.
+ */
+const ONE_COLUMN_EACH = /^[\u0000-\u02ff\u0370-\u0482\u048a-\u052f\u2010-\u2027\u2030-\u205e]*$/;
+/** No column: combining marks (an accent written apart), zero-width spaces and joiners, bidi marks, variation selectors. */
+const NO_COLUMN = /[\p{M}\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]/u;
+/** Two columns, as terminals and fixed-width mail clients show them: East Asian wide and full-width characters, emoji drawn as pictures. */
+const TWO_COLUMNS =
+  /[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\ua960-\ua97f\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{1b000}-\u{1b2ff}\u{1f200}-\u{1f2ff}\u{20000}-\u{3fffd}]|\p{Emoji_Presentation}/u;
+
+/**
+ * How many columns the text takes in a fixed-width font (an approximation of what terminals do): a
+ * width counted in UTF-16 units made a decomposed "é" two columns, an emoji two and a CJK character
+ * one, so such lines wrapped short or long and table columns did not line up.
+ */
+export function columnsOf(text: string): number {
+  if (ONE_COLUMN_EACH.test(text)) return text.length;
+  let columns = 0;
+  for (const char of text) columns += NO_COLUMN.test(char) ? 0 : TWO_COLUMNS.test(char) ? 2 : 1;
+  return columns;
+}
+
+/**
+ * Words of a line (apart by spaces), joined greedily into lines of at most `room` columns; a
+ * longer word (a link) stands alone on its line.
  */
 function wrap(line: string, room: number): string[] {
+  return ONE_COLUMN_EACH.test(line) ? wrapUnits(line, room) : wrapColumns(line, room);
+}
+
+/** wrap where a column is a UTF-16 unit: lines are cut out of the text, never rebuilt. */
+function wrapUnits(line: string, room: number): string[] {
   const lines: string[] = [];
   let start = 0;
   const end = line.length;
@@ -75,13 +103,34 @@ function wrap(line: string, room: number): string[] {
   return lines;
 }
 
+/** wrap for any text: each word measured in columns. */
+function wrapColumns(line: string, room: number): string[] {
+  const lines: string[] = [];
+  let current = '';
+  let used = 0;
+  for (const word of line.split(' ')) {
+    if (word === '') continue;
+    const columns = columnsOf(word);
+    if (current !== '' && used + 1 + columns <= room) {
+      current += ` ${word}`;
+      used += 1 + columns;
+    } else {
+      if (current !== '') lines.push(current.trimEnd());
+      current = word;
+      used = columns;
+    }
+  }
+  if (current !== '') lines.push(current.trimEnd());
+  return lines.filter((part) => part !== '');
+}
+
 function alignOf(style: string | undefined): Align {
   const align = style && /text-align:\s*(left|right|center)/i.exec(style)?.[1];
   return (align?.toLowerCase() as Align | undefined) ?? 'left';
 }
 
 function pad(text: string, width: number, align: Align): string {
-  const space = width - text.length;
+  const space = width - columnsOf(text);
   if (align === 'right') return ' '.repeat(space) + text;
   if (align === 'center') return ' '.repeat(Math.floor(space / 2)) + text + ' '.repeat(Math.ceil(space / 2));
   return text + ' '.repeat(space);
@@ -95,7 +144,8 @@ class TextWriter {
   private readonly lines: string[] = [];
   private readonly boxes: Box[] = [];
   private readonly lists: List[] = [];
-  private readonly links: Array<{ href?: string; start: number }> = [];
+  /** Links being read: each keeps the inline text before it, as a cell does, while `inline` gathers the link's own text. */
+  private readonly links: Array<{ href?: string; before: string }> = [];
   /** Text of the block being read, white space collapsed; `\n` where a `<br>` was. */
   private inline = '';
   /** A blank line is due before the next line written: this one (the prefix of the boxes it separates blocks of). */
@@ -229,7 +279,10 @@ class TextWriter {
       this.inline += this.outsideCell === undefined ? '\n' : ' ';
     } else if (name === 'a') {
       const href = attributes.href;
-      this.links.push({ href: href !== undefined && SHOWN_URL.test(href) ? href : undefined, start: this.inline.length });
+      // Its text is gathered apart, so closing it never slices nor rebuilds the text before it
+      // (that was quadratic in the links of a paragraph).
+      this.links.push({ href: href !== undefined && SHOWN_URL.test(href) ? href : undefined, before: this.inline });
+      this.inline = '';
     } else if (name === 'img') {
       const alt = (attributes.alt ?? '').replace(SPACES, ' ').trim();
       const src = attributes.src;
@@ -297,20 +350,23 @@ class TextWriter {
 
   /**
    * A link is its text and then its address in brackets: `the show [https://…]`. A link written
-   * as its own address (`<https://…>`, now with campaign tags) shows the address once; a mail
+   * as its own address (`<https://…>`, perhaps with the `/` a bare host is given, now with campaign
+   * tags) shows the address once; a mail
    * link written as its address shows the address alone.
    */
   private closeLink(): void {
     const link = this.links.pop();
-    if (!link?.href) return;
-    const start = Math.min(link.start, this.inline.length);
-    const text = this.inline.slice(start).trim();
+    if (!link) return;
+    const own = this.inline;
+    this.inline = link.before;
     const { href } = link;
-    if (text === '') this.inline += ` ${href}`;
-    else if (href === `mailto:${text}`) return;
-    else if (text === href || (/^https?:\/\/\S+$/i.test(text) && href.startsWith(text) && /^\/?[?#]/.test(href.slice(text.length)))) {
-      this.inline = `${this.inline.slice(0, start)}${/^\s/.test(this.inline.slice(start)) ? ' ' : ''}${href}`;
-    } else this.inline += ` [${href}]`;
+    const text = own.trim();
+    if (!href) this.inline += own;
+    else if (text === '') this.inline += `${own} ${href}`;
+    else if (href === `mailto:${text}`) this.inline += own;
+    else if (text === href || (/^https?:\/\/\S+$/i.test(text) && href.startsWith(text) && /^\/?(?:[?#]|$)/.test(href.slice(text.length)))) {
+      this.inline += `${/^\s/.test(own) ? ' ' : ''}${href}`;
+    } else this.inline += `${own} [${href}]`;
   }
 
   /**
@@ -319,8 +375,10 @@ class TextWriter {
    */
   private writeTable(rows: Row[]): void {
     if (rows.length === 0) return;
-    const columns = Math.max(...rows.map((row) => row.cells.length));
-    const widths = Array.from({ length: columns }, (_, i) => Math.max(...rows.map((row) => row.cells[i]?.length ?? 0)));
+    // Measured in one pass: spreading every row into Math.max overflows the stack past ~120,000 rows.
+    const widths: number[] = [];
+    for (const row of rows) row.cells.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, columnsOf(cell))));
+    const columns = widths.length;
     const aligns = Array.from({ length: columns }, (_, i) => rows.find((row) => row.aligns[i])?.aligns[i] ?? 'left');
     const total = widths.reduce((sum, width) => sum + width, 0) + 2 * (columns - 1);
     if (total <= this.room()) {
