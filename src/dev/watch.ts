@@ -2,7 +2,7 @@
 // sub-folders, so that a link the build refuses (to node_modules, to /usr) is never walked; and the
 // templates folder. A burst of saves (editors write several times, or rename over the file)
 // becomes one call.
-import { realpathSync } from 'node:fs';
+import { lstatSync, readdirSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { watch, type ChokidarOptions, type FSWatcher } from 'chokidar';
 import { isSkipped } from '../load/scan.ts';
@@ -117,9 +117,50 @@ export async function watchSources(options: WatchOptions): Promise<SourceWatcher
   // A watched folder that is removed stops being watched, even if it comes back: the next
   // `follow` then watches afresh.
   let lost = false;
+  let closing = false;
   const onContent: OnEvent = (event, file) => {
     if (event === 'unlinkDir' && folders.has(path.resolve(file))) lost = true;
     notify(event, file);
+  };
+  // Chokidar, not following links, watches a link only by its name in its folder (no watcher of
+  // its own). When a file takes the name again (a link replaced by the file itself), the folder's
+  // listing still holds the name, so chokidar neither reports it nor watches the new file: that
+  // save and every later one went unseen. So the names of the watched folders that are links are
+  // kept here (from each folder's listing when it is watched, then from the folder's own events);
+  // one that is no longer a link opens the folders afresh, then is reported.
+  let links = new Set<string>();
+  const listLinks = (list: Iterable<string>) => {
+    const found = new Set<string>();
+    for (const folder of list) {
+      try {
+        for (const entry of readdirSync(folder, { withFileTypes: true })) {
+          if (entry.isSymbolicLink() && !isSkipped(entry.name)) found.add(path.join(folder, entry.name));
+        }
+      } catch {
+        // A folder gone meanwhile holds no links; its removal is reported as such.
+      }
+    }
+    return found;
+  };
+  const onContentRaw: OnRaw = (candidates) => {
+    onRaw(candidates);
+    // An event of a watched folder names one of its entries: [entry, folder].
+    const [file, folder] = candidates;
+    if (folder === undefined || !folders.has(folder) || isSkipped(path.basename(file!))) return;
+    let isLink: boolean;
+    try {
+      isLink = lstatSync(file!).isSymbolicLink();
+    } catch {
+      // Gone: what takes the name next brings its own event.
+      return;
+    }
+    if (isLink) links.add(file!);
+    else if (links.delete(file!) && !closing) {
+      lost = true;
+      void follow([...folders]).then(() => {
+        if (!closing) notify('change', file!);
+      });
+    }
   };
   const openContent = (next: Set<string>) => {
     const roots = new Set([contentParent, ...next]);
@@ -131,16 +172,20 @@ export async function watchSources(options: WatchOptions): Promise<SourceWatcher
       if (path.dirname(absolute) === contentParent && !next.has(absolute)) return absolute !== contentDir;
       return isSkipped(path.basename(absolute));
     };
-    return open([...roots], { depth: 0, ignored }, onContent, options.onError, onRaw);
+    return open([...roots], { depth: 0, ignored }, onContent, options.onError, onContentRaw);
   };
   const refollow = async (list: readonly string[]): Promise<boolean> => {
     // Watched where they really are: a folder reached through a link is watched at its target,
     // which the scan has checked is inside the content folder.
     const next = new Set(list.map(realFolder));
+    if (closing) return false;
     if (content && !lost && next.size === folders.size && [...next].every((folder) => folders.has(folder))) return false;
     const added = lost || [...next].some((folder) => !folders.has(folder));
     lost = false;
     const previous = content;
+    // Listed before chokidar reads the folders: a link that becomes a file meanwhile is then at
+    // worst opened afresh once more than needed, never missed.
+    links = listLinks(next);
     content = await openContent(next);
     folders = next;
     await previous?.close();
@@ -163,7 +208,6 @@ export async function watchSources(options: WatchOptions): Promise<SourceWatcher
   // The named files, each where it really is: a change of a link's target is reported there.
   let named: { files: Set<string>; watcher?: FSWatcher } = { files: new Set() };
   let namedQueue = Promise.resolve();
-  let closing = false;
   const rewatch = async (list: readonly string[]) => {
     if (closing) return;
     const next = new Set(list.map(realFolder));
@@ -184,7 +228,7 @@ export async function watchSources(options: WatchOptions): Promise<SourceWatcher
       clearTimeout(timer);
       for (const pause of recent.values()) clearTimeout(pause);
       recent.clear();
-      await namedQueue;
+      await Promise.all([namedQueue, queue]);
       await Promise.all([content?.close(), templates.close(), named.watcher?.close()]);
     },
   };

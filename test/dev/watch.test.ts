@@ -1,17 +1,32 @@
 // What the preview's watcher reports (issue 9): a save is built after a short quiet, and a write to
 // a file just reported is never lost, though chokidar drops a file's changes for 50 ms after one.
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFile, cp, readFile, rename, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startSession, type Session } from '../../src/dev/session.ts';
 import { watchSources, type SourceWatcher } from '../../src/dev/watch.ts';
+import { cleanUp, PROJECT, tempDir } from '../helpers/content.ts';
 
 const open: SourceWatcher[] = [];
 const folders: string[] = [];
+const sessions: Session[] = [];
 afterEach(async () => {
+  await Promise.all(sessions.splice(0).map((session) => session.close()));
   await Promise.all(open.splice(0).map((watcher) => watcher.close()));
   for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
+  await cleanUp();
 });
+
+/** Waits until `done` holds, checking every 100 ms; fails with `what` after a generous minute. */
+async function until(what: string, done: () => boolean | Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error(`never happened: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
 
 describe('the watcher of the sources', () => {
   it('reports a file written again as soon as its first save was reported (within chokidar’s 50 ms of dropped changes)', async () => {
@@ -44,5 +59,39 @@ describe('the watcher of the sources', () => {
     writeFileSync(file, 'second');
     await reportedTwice;
     expect(calls.map((paths) => [...new Set(paths.map((reported) => path.resolve(reported)))])).toEqual([[file], [file]]);
+  });
+});
+
+describe('dev, when an episode that was a link out of the content folder becomes a file again', () => {
+  // Chokidar (not following links) watches a link by its name only; a file put in its place, under
+  // the same name, was neither reported nor watched: that save and every later one went unseen.
+  it('builds the file, and every later save of it', async () => {
+    const root = await tempDir();
+    const contentDir = path.join(root, 'episodes');
+    const templatesDir = path.join(root, 'templates');
+    await cp(path.join(PROJECT, 'episodes'), contentDir, { recursive: true });
+    await cp(path.join(PROJECT, 'templates'), templatesDir, { recursive: true });
+    const episode = path.join(contentDir, '2020-09-21-oracle-tiktok.md');
+    const text = await readFile(episode, 'utf8');
+    const outside = path.join(root, 'outside.md');
+    await writeFile(outside, text);
+    // Each replacement made whole by a rename, as editors save: the folder never lacks the name,
+    // so the watcher only sees it change type.
+    const temporary = path.join(contentDir, '.replacement.tmp');
+    await symlink(outside, temporary);
+    await rename(temporary, episode);
+
+    const session = await startSession({ contentDir, templatesDir, host: '127.0.0.1', port: 0, cwd: root });
+    sessions.push(session);
+    const first = await session.firstBuild;
+    expect(first.ok ? [] : first.problems.map((problem) => problem.message)).toEqual([expect.stringContaining('outside the content folder')]);
+    const feed = async () => (await fetch(new URL('feed.xml', session.url))).text();
+
+    await writeFile(temporary, `${text}\nBack as a file.\n`);
+    await rename(temporary, episode);
+    await until('the file built', async () => (await feed()).includes('Back as a file.'));
+
+    await appendFile(episode, 'Then saved once more.\n');
+    await until('the next save built', async () => (await feed()).includes('Then saved once more.'));
   });
 });
