@@ -157,9 +157,13 @@ export async function watchSources(options: WatchOptions): Promise<SourceWatcher
     if (isLink) links.add(file!);
     else if (links.delete(file!) && !closing) {
       lost = true;
-      void follow([...folders]).then(() => {
-        if (!closing) notify('change', file!);
-      });
+      // Not awaited by anyone: a failure to open the folders again is told, never left unhandled.
+      follow([...folders]).then(
+        () => {
+          if (!closing) notify('change', file!);
+        },
+        (error: unknown) => options.onError(error instanceof Error ? error : new Error(String(error))),
+      );
     }
   };
   const openContent = (next: Set<string>) => {
@@ -193,7 +197,8 @@ export async function watchSources(options: WatchOptions): Promise<SourceWatcher
   };
   // One change of folders at a time, so that no watcher is left open behind another.
   let queue = Promise.resolve(false);
-  const follow = (list: readonly string[]) => (queue = queue.then(() => refollow(list)));
+  // A failed opening is told to its caller; the queue goes on from it, so a later one is still tried.
+  const follow = (list: readonly string[]) => (queue = queue.catch(() => false).then(() => refollow(list)));
   await follow(options.folders);
 
   const templatesDir = path.resolve(options.templatesDir);
@@ -228,7 +233,7 @@ export async function watchSources(options: WatchOptions): Promise<SourceWatcher
       clearTimeout(timer);
       for (const pause of recent.values()) clearTimeout(pause);
       recent.clear();
-      await Promise.all([namedQueue, queue]);
+      await Promise.all([namedQueue, queue.catch(() => false)]);
       await Promise.all([content?.close(), templates.close(), named.watcher?.close()]);
     },
   };
