@@ -407,6 +407,9 @@ class TextWriter {
   }
 }
 
+/** The spaces that line text up under the text after `label` (a list's "10. "). */
+export const hangingIndent = (label: string) => ' '.repeat(columnsOf(label));
+
 export interface TextOptions {
   /** The longest a line may be, indent included (a word longer than a line stands alone). */
   width?: number;

@@ -2,7 +2,7 @@
 // links. Rendering is split so a send prepares an episode once and then only fills in each reader's
 // unsubscribe link.
 import type { ListedEpisode, MailingShow } from '../model/types.ts';
-import { htmlToPlainText } from './email-text.ts';
+import { hangingIndent, htmlToPlainText } from './email-text.ts';
 import type { Templates } from './templates.ts';
 import { tagLinksInHtml, withUtm, type Campaign } from './utm.ts';
 import { episodeView, shortenText, type EpisodeView } from './view.ts';
@@ -27,9 +27,6 @@ const PREHEADER_LENGTH = 140;
  * renders the web copy from the same prepared context, so a build prepares each episode once.
  */
 export type DigestRenderer = ((unsubscribeUrl: string) => Digest) & { webCopy: () => string };
-
-/** A story's summary is indented under its title in the text part (digest.txt.hbs) by this much. */
-const SUMMARY_INDENT = '   ';
 
 /** Where the site keeps the web copy of an episode's digest ("view in browser"). */
 export const webCopyPath = (slug: string) => `email/${slug}/`;
@@ -75,8 +72,12 @@ function digestContext(show: MailingShow, episode: ListedEpisode, view: EpisodeV
     outroHtml,
     intro: htmlToPlainText(introHtml),
     outro: htmlToPlainText(outroHtml),
-    // Each summary indented under its story's title in the text part, and no wider than the rest of the text.
-    stories: stories.map((story) => ({ ...story, summary: story.summaryHtml ? htmlToPlainText(story.summaryHtml, { indent: SUMMARY_INDENT }) : '' })),
+    // In the text part, each story's address and summary line up under its title, after its number
+    // ("1. ", "10. "), and no summary line is wider than the rest of the text.
+    stories: stories.map((story) => {
+      const indent = hangingIndent(`${story.number}. `);
+      return { ...story, indent, summary: story.summaryHtml ? htmlToPlainText(story.summaryHtml, { indent }) : '' };
+    }),
     address: show.email.address,
     webUrl: new URL(webCopyPath(episode.slug), show.url).href,
     // Readers of the web copy may not be subscribed: its footer leads to the subscribe page.

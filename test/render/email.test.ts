@@ -84,6 +84,14 @@ describe('the email digest of the seed episode', () => {
     expect(text).toContain(`\n   With smoke from the West Coast wildfires in the air, Musk says the\n   HEPA filtration in Tesla's cars`);
     expect(text).toContain(`can follow the show on Twitter\n[https://twitter.com/equitypod?${TAGS}]\nand myself`);
   });
+
+  it("lines a story's address and summary up under its title, past story 9 too", () => {
+    const story10 = text.slice(text.indexOf('\n10. ') + 1).split('\n\n')[0]!.split('\n');
+    expect(story10[0]).toMatch(/^10\. \S/);
+    expect(story10.length).toBeGreaterThan(2);
+    for (const line of story10.slice(1)) expect(line).toMatch(/^ {4}\S/);
+    expect(text).toMatch(/\n9\. .*\n {3}https:\/\//);
+  });
 });
 
 describe('the digest as a newsletter (issue 14)', () => {

@@ -53,7 +53,7 @@ describe('the stories of the seed episode', () => {
     expect(links).toEqual(episode.stories.map((s) => [withUtm(s.url, campaign), s.title]));
     const text = file(generated, `email/${SLUG}.txt`);
     for (const [index, story] of episode.stories.entries()) {
-      expect(text).toContain(`${index + 1}. ${story.title} (${story.source})\n   ${withUtm(story.url, campaign)}\n`);
+      expect(text).toContain(`${index + 1}. ${story.title} (${story.source})\n${' '.repeat(`${index + 1}. `.length)}${withUtm(story.url, campaign)}\n`);
     }
   });
 });
