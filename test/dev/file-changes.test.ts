@@ -7,6 +7,17 @@ import type { ByteChunks, OutputContent } from '../../src/model/source-file.ts';
 
 const files = (entries: Record<string, string>) => new Map(Object.entries(entries));
 
+
+/** The changes as dev's build thread posts them (movableChanges), received on the other side of a real message channel. */
+async function acrossThreads(changes: FileChanges<OutputContent>): Promise<{ got: FileChanges; transfer: ArrayBuffer[] }> {
+  const { changes: moved, transfer } = movableChanges(changes);
+  const { port1, port2 } = new MessageChannel();
+  const received = new Promise<FileChanges>((resolve) => port2.once('message', resolve));
+  port1.postMessage(moved, transfer);
+  const got = await received;
+  port1.close();
+  return { got, transfer };
+}
 describe('the files a save sends to the server', () => {
   const before = files({ 'index.html': 'home', 'episodes/a/index.html': 'a', 'episodes/b/index.html': 'b', 'feed.xml': 'feed' });
   const after = files({ 'index.html': 'home, retitled', 'episodes/a/index.html': 'a', 'episodes/c/index.html': 'c', 'feed.xml': 'feed' });
@@ -35,13 +46,8 @@ describe('the large texts a save sends', () => {
   const changes = diffFiles(files({ 'index.html': 'home', 'feed.xml': 'feed' }), 'one', files({ 'index.html': 'home, retitled', 'feed.xml': large }), 'two');
 
   it('cross threads as their UTF-8 bytes, moved, not copied; small texts stay texts', async () => {
-    const { changes: moved, transfer } = movableChanges(changes);
+    const { got, transfer } = await acrossThreads(changes);
     expect(transfer).toHaveLength(1);
-    const { port1, port2 } = new MessageChannel();
-    const received = new Promise<FileChanges>((resolve) => port2.once('message', resolve));
-    port1.postMessage(moved, transfer);
-    const got = await received;
-    port1.close();
     // Moved: the sending side keeps nothing of them.
     expect(transfer[0]!.byteLength).toBe(0);
     const feed = got.set.find(([file]) => file === 'feed.xml')![1];
@@ -68,13 +74,8 @@ describe('a feed in pieces a save sends', () => {
     const edited = feed(items[0]!, bytes('<item>twO</item>'), items[2]!);
     const changes = diffFiles(before, 'one', new Map([['feed.xml', edited]]), 'two');
     expect(changes.set.map(([file]) => file)).toEqual(['feed.xml']);
-    const { changes: moved, transfer } = movableChanges(changes);
+    const { got, transfer } = await acrossThreads(changes);
     expect(transfer).toHaveLength(1);
-    const { port1, port2 } = new MessageChannel();
-    const received = new Promise<FileChanges>((resolve) => port2.once('message', resolve));
-    port1.postMessage(moved, transfer);
-    const got = await received;
-    port1.close();
     const sent = got.set[0]![1];
     expect(sent).toBeInstanceOf(Uint8Array);
     expect(Buffer.from(sent as Uint8Array).toString('utf8')).toBe('<rss><item>é one</item><item>twO</item><item>three</item></rss>');

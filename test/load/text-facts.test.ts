@@ -43,15 +43,20 @@ describe('a load through dev’s kept reads after a save', () => {
     const root = await workspace(files);
     return path.join(root, 'episodes');
   }
-  const texts = () => new Set(vi.mocked(fingerprint.contentHash).mock.calls.map(([text]) => text).filter((text) => typeof text === 'string' && text.startsWith('---')));
-
-  it('hashes only the file saved, and loads what a load from nothing loads', async () => {
+  /** The show loaded once through dev's kept reads and a cache; `load` loads it again the same way. */
+  async function loadedOnce() {
     const content = await show();
     const cwd = path.dirname(content);
     const reads = new KeptReads();
     const cache = memoryCache();
     const load = () => loadContent(content, { cwd, cache, readText: reads.read });
     await load();
+    return { content, cwd, reads, load };
+  }
+  const texts = () => new Set(vi.mocked(fingerprint.contentHash).mock.calls.map(([text]) => text).filter((text) => typeof text === 'string' && text.startsWith('---')));
+
+  it('hashes only the file saved, and loads what a load from nothing loads', async () => {
+    const { content, cwd, reads, load } = await loadedOnce();
     const saved = path.join(content, 'e3.md');
     await writeFile(saved, `${await readFile(saved, 'utf8')}\nA paragraph saved.\n`);
     reads.forget([saved]);
@@ -62,12 +67,7 @@ describe('a load through dev’s kept reads after a save', () => {
   });
 
   it('sees a transcript added beside an unchanged episode, and its removal', async () => {
-    const content = await show();
-    const cwd = path.dirname(content);
-    const reads = new KeptReads();
-    const cache = memoryCache();
-    const load = () => loadContent(content, { cwd, cache, readText: reads.read });
-    await load();
+    const { content, cwd, reads, load } = await loadedOnce();
     const transcript = path.join(content, 'e2.vtt');
     await writeFile(transcript, 'WEBVTT\n\n00:00:01.000 --> 00:00:04.000\nSaid beside.\n');
     reads.forget([transcript]);

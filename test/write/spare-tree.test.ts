@@ -47,14 +47,20 @@ async function writeBuild(out: string, n: number, options: WriteOptions): Promis
   await writeFolder(out, files, { ...options, known });
 }
 
+/** Two builds written into dist/ of a new folder: the live output is build 2, the spare beside it build 1. */
+async function twoBuilds() {
+  const root = await tempDir();
+  const out = path.join(root, 'dist');
+  const spare = path.join(root, '.dist.castwright-spare');
+  const options: WriteOptions = { record: path.join(root, 'record.json') };
+  await writeBuild(out, 1, options);
+  await writeBuild(out, 2, options);
+  return { root, out, spare, options };
+}
+
 describe('a spare (the output before the live one) updated into the new output', () => {
   it('loses what was added to it by hand, gets back what was removed or replaced, and rewrites what was altered in the live output', async () => {
-    const root = await tempDir();
-    const out = path.join(root, 'dist');
-    const spare = path.join(root, '.dist.castwright-spare');
-    const options: WriteOptions = { record: path.join(root, 'record.json') };
-    await writeBuild(out, 1, options);
-    await writeBuild(out, 2, options);
+    const { root, out, spare, options } = await twoBuilds();
     // The spare is build 1; everything a killed build or a curious hand could leave in it.
     expect(await readFile(path.join(spare, 'feed.xml'), 'utf8')).toBe('<rss>build 1</rss>');
     await writeFile(path.join(spare, 'stray.html'), 'not in the output\n');
@@ -112,12 +118,7 @@ describe('a spare (the output before the live one) updated into the new output',
 
 describe('a spare that cannot be used: discarded, never followed, and the build goes on', () => {
   it('discards a spare replaced by a symbolic link: what it leads to is untouched, and the next output is kept as the spare again', async () => {
-    const root = await tempDir();
-    const out = path.join(root, 'dist');
-    const spare = path.join(root, '.dist.castwright-spare');
-    const options: WriteOptions = { record: path.join(root, 'record.json') };
-    await writeBuild(out, 1, options);
-    await writeBuild(out, 2, options);
+    const { root, out, spare, options } = await twoBuilds();
     // Someone else's folder, shaped like an output (with a stray file a walk of the spare would remove).
     const elsewhere = path.join(root, 'elsewhere');
     await cp(spare, elsewhere, { recursive: true });
