@@ -19,14 +19,25 @@ export interface Problem {
 
 export const isWarning = (problem: Problem): boolean => problem.severity === 'warning';
 
+/** Control characters but tab and line feed (a carriage return too: it would let a line overwrite the one before). */
+const UNSHOWN = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
+
+/**
+ * Control characters written as \u001B: messages quote titles, file names and feeds that anyone
+ * may write, and a terminal obeys an escape sequence (colours, cursor moves, a title) it is given.
+ */
+export const visibleText = (text: string): string =>
+  text.replace(UNSHOWN, (char) => `\\u${char.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`);
+
 /** `file:line`, or the file alone for a problem that is not at a line. */
 export function problemLocation(problem: Problem): string {
-  return problem.line === undefined ? problem.file : `${problem.file}:${problem.line}`;
+  const file = visibleText(problem.file);
+  return problem.line === undefined ? file : `${file}:${problem.line}`;
 }
 
 /** The message, followed by its code when it has one. */
 export function problemText(problem: Problem): string {
-  return problem.code ? `${problem.message} [${problem.code}]` : problem.message;
+  return visibleText(problem.code ? `${problem.message} [${problem.code}]` : problem.message);
 }
 
 export function formatProblem(problem: Problem): string {

@@ -20,6 +20,7 @@ import { readBody } from '../load/markdown.ts';
 import type { FeedSource } from '../feed-reader/source.ts';
 import type { NewFile } from './write.ts';
 import { episodeFile, toYaml } from './yaml.ts';
+import { withoutControlCharacters } from '../load/text.ts';
 
 export interface PlanOptions {
   /** Absolute path of the content folder. */
@@ -131,6 +132,21 @@ export async function planImport(source: FeedSource, options: PlanOptions): Prom
     });
   }
 
+  // Feeds may hold C1 control characters (XML allows them; YAML writes them as they are) and the
+  // notes C0 ones; the build refuses a file holding any.
+  const withoutControls = (text: string, what: string, line?: number): string => {
+    const cleaned = withoutControlCharacters(text);
+    if (cleaned.removed > 0) {
+      warnings.push({
+        file,
+        ...(line ? { line } : {}),
+        severity: 'warning',
+        message: `${what}: ${cleaned.removed} control character${cleaned.removed === 1 ? '' : 's'} left out (those standing for Windows-1252 punctuation written as it), as the build refuses them`,
+      });
+    }
+    return cleaned.text;
+  };
+
   const generator = document.channel.children.find((c) => c.name === 'generator')?.text.trim().toLowerCase();
   const explicit = existing.show?.explicit ?? show.explicit;
   const byCastwright = generator === 'castwright';
@@ -194,7 +210,7 @@ export async function planImport(source: FeedSource, options: PlanOptions): Prom
   let showUrl = existing.show?.url;
   if (!existing.show) {
     if (configuredHeading) show.fields = insertBefore(show.fields, 'extra', 'storiesHeading', configuredHeading);
-    const text = toYaml(show.fields, show.placeholders, `The show, imported from ${file} by castwright import. See README.md, "Content format".`);
+    const text = withoutControls(toYaml(show.fields, show.placeholders, `The show, imported from ${file} by castwright import. See README.md, "Content format".`), 'the channel');
     const placeholderKeys = new Set(show.placeholders.map((p) => p.path.join('.')));
     const checked = validate(showSchema, readYaml(text, showShown), showShown);
     const unexpected = checked.problems.filter((problem) => problem.severity !== 'warning' && ![...placeholderKeys].some((key) => problem.message.startsWith(`${key}:`)));
@@ -227,7 +243,7 @@ export async function planImport(source: FeedSource, options: PlanOptions): Prom
     }
     const filePath = path.join(options.contentDir, `${slug}.md`);
     const fileShown = displayPath(filePath, options.cwd);
-    const text = episodeFile(draft.fields, draft.placeholders, body);
+    const text = withoutControls(episodeFile(draft.fields, draft.placeholders, body), `item ${draft.label}`, draft.line);
     const read = readEpisode({ file: fileShown, slug, text }, context);
     const placeholderKeys = draft.placeholders.map((p) => p.path.join('.'));
     // Warnings (a list of links under a heading that is not the stories heading) do not stop a build.

@@ -74,13 +74,79 @@ export function decodeSource(bytes: Uint8Array, shown: string): { text: string }
   if (nul !== -1) {
     return problem(`the file holds NUL bytes: it is binary (or UTF-16 without a byte order mark), not text; ${SAVE_AS_UTF8}`, lineAt(bytes, nul));
   }
+  let text: string;
   try {
-    return { text: strict.decode(bytes) };
+    text = strict.decode(bytes);
   } catch {
     const offset = invalidUtf8Offset(bytes);
     const byte = bytes[offset]!.toString(16).toUpperCase().padStart(2, '0');
     return problem(`not valid UTF-8 (byte 0x${byte}; the file may be Latin-1 or Windows-1252); ${SAVE_AS_UTF8}`, lineAt(bytes, offset));
   }
+  const control = controlCharacters(text);
+  return control ? problem(control.message, control.line) : { text };
+}
+
+/** Control characters other than tab and line ends: C0, DEL and C1 (U+0080 to U+009F). */
+const CONTROL = /[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]/;
+const CONTROL_ALL = new RegExp(CONTROL.source, 'g');
+/** How many further lines a message names before it only counts them. */
+const LINES_NAMED = 10;
+/** Windows-1252's characters at 0x80 to 0x9F (Node's TextDecoder reads that range as Latin-1); '' where it has none. */
+const WINDOWS_1252 = '€\u0000‚ƒ„…†‡ˆ‰Š‹Œ\u0000Ž\u0000\u0000‘’“”•–—˜™š›œ\u0000žŸ';
+
+/** The character as a reader can look it up: U+001B, and what it likely stands for. */
+function describeControl(char: string): string {
+  const code = char.charCodeAt(0);
+  const name = `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
+  if (code === 0x1b) return `${name} (escape, as terminals' colour codes start)`;
+  if (code < 0x80) return name;
+  // What C1 characters in text nearly always are: Windows-1252 punctuation converted as Latin-1.
+  const meant = WINDOWS_1252[code - 0x80];
+  return !meant || meant === '\u0000' ? name : `${name} (likely a Windows-1252 "${meant}" converted wrongly)`;
+}
+
+/**
+ * The text without control characters, for text castwright writes itself (an import): C1
+ * characters that stand for Windows-1252 punctuation become it, the others are dropped.
+ */
+export function withoutControlCharacters(text: string): { text: string; removed: number } {
+  if (!CONTROL.test(text)) return { text, removed: 0 };
+  let removed = 0;
+  const cleaned = text.replace(CONTROL_ALL, (char) => {
+    removed++;
+    const meant = char.charCodeAt(0) >= 0x80 ? WINDOWS_1252[char.charCodeAt(0) - 0x80] : undefined;
+    return meant && meant !== '\u0000' ? meant : '';
+  });
+  return { text: cleaned, removed };
+}
+
+/**
+ * Control characters show as nothing or as garbage on the page, the feed drops them, and in the
+ * digest's text part an escape sequence could recolour or move a terminal mail reader's screen:
+ * they are refused, with every line that holds one, rather than published differently in each output.
+ */
+function controlCharacters(text: string): { message: string; line: number } | undefined {
+  if (!CONTROL.test(text)) return undefined;
+  const lines: number[] = [];
+  let first: { char: string; column: number } | undefined;
+  let line = 1;
+  let lineStart = 0;
+  let scanned = 0;
+  for (const match of text.matchAll(CONTROL_ALL)) {
+    for (let at = text.indexOf('\n', scanned); at !== -1 && at < match.index; at = text.indexOf('\n', at + 1)) {
+      line++;
+      lineStart = at + 1;
+    }
+    scanned = match.index;
+    first ??= { char: match[0], column: match.index - lineStart + 1 };
+    if (lines[lines.length - 1] !== line) lines.push(line);
+  }
+  const [at, ...others] = lines;
+  const more = others.length === 0 ? '' : others.length <= LINES_NAMED ? `, and on line${others.length === 1 ? '' : 's'} ${others.join(', ')}` : `, and on ${others.length} more lines (${others.slice(0, LINES_NAMED).join(', ')}, …)`;
+  return {
+    line: at!,
+    message: `the file holds the control character ${describeControl(first!.char)} at column ${first!.column}${more}, which readers never see as text; expected text without control characters: delete it (tabs and line ends are fine)`,
+  };
 }
 
 /**

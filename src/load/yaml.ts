@@ -93,7 +93,7 @@ function readFullYaml(text: string, file: string): YamlSource {
     try {
       // Aliases are expanded with a cap, so a "billion laughs" document fails instead of eating memory.
       data = doc.toJS({ maxAliasCount: 100 });
-      problems.push(...swallowedByComments(doc, text, lineAt, file));
+      problems.push(...swallowedByComments(doc, text, lineAt, file), ...unwrittenCharacters(doc, lineAt, file));
     } catch (error) {
       const message = (error as Error).message;
       // `title: *star` reads as a reference to an anchor named "star".
@@ -107,6 +107,37 @@ function readFullYaml(text: string, file: string): YamlSource {
     }
   }
   return { data, problems, lineOf };
+}
+
+/** Control characters but tab and line ends: the file itself holds none (load/text.ts), an escape may. */
+const CONTROL = /[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]/;
+
+/**
+ * Values whose escapes (`"\e"`, `"\ud800"`) make what no file may hold: a control character, or
+ * half of a surrogate pair, which is no character at all (a page's links and the feed would break on it).
+ */
+function unwrittenCharacters(doc: Document, lineAt: (offset: number) => number, file: string): Problem[] {
+  const problems: Problem[] = [];
+  visit(doc, {
+    Scalar(_key, scalar, ancestors) {
+      const value = scalar.value;
+      if (typeof value !== 'string' || !scalar.range) return;
+      const control = CONTROL.exec(value)?.[0];
+      const lone = !control && !(value as string & { isWellFormed(): boolean }).isWellFormed();
+      if (!control && !lone) return;
+      const what = control
+        ? `the control character U+${control.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}; expected text without control characters (tabs and line breaks are fine)`
+        : 'half of a UTF-16 surrogate pair (an escape such as "\\ud800" alone), which is no character; expected the character itself, or both halves of its pair';
+      const at: PropertyKey[] = [];
+      [...ancestors, scalar].forEach((node, i, nodes) => {
+        if (isPair(node) && isScalar(node.key) && node.key !== nodes[i + 1]) at.push(String(node.key.value));
+        else if (isSeq(node)) at.push(node.items.indexOf(nodes[i + 1] as never));
+      });
+      const label = pathLabel(at);
+      problems.push({ file, line: lineAt(scalar.range[0]), message: `${label ? `${label}: ` : ''}the value holds ${what}` });
+    },
+  });
+  return problems;
 }
 
 /** An alias inside the very value its anchor names (`a: &x { b: *x }`), if there is one. */

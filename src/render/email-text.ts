@@ -103,22 +103,60 @@ function wrapUnits(line: string, room: number): string[] {
   return lines;
 }
 
-/** wrap for any text: each word measured in columns. */
+/** Characters a line may not start with (closing brackets, CJK full stops and commas, small kana, the long vowel mark). */
+const NO_BREAK_BEFORE = /^[)\]}、。，．・：；？！゛゜ヽヾゝゞ々ー’”〉》」』】〕）］｝｡｣､ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ]/u;
+/** Characters a line may not end with (opening brackets). */
+const NO_BREAK_AFTER = /[(\[{‘“〈《「『【〔（［｛｢]$/u;
+const WEB_ADDRESS = /^(?:https?:\/\/|mailto:|\[https?:\/\/)/i;
+
+/**
+ * The parts of a word between which a line may break: between two East Asian wide characters, as
+ * Chinese and Japanese are written without spaces (a run of other characters stays whole), but not
+ * before a closing mark nor after an opening one. An address is never broken.
+ */
+function breakableParts(word: string): string[] {
+  if (WEB_ADDRESS.test(word) || !TWO_COLUMNS.test(word)) return [word];
+  const parts: string[] = [];
+  let part = '';
+  let wide = false;
+  for (const char of word) {
+    const isWide = TWO_COLUMNS.test(char);
+    const mayBreak = part !== '' && (isWide || wide) && !NO_BREAK_BEFORE.test(char) && !NO_BREAK_AFTER.test(part);
+    if (mayBreak) {
+      parts.push(part);
+      part = '';
+    }
+    part += char;
+    wide = isWide || (wide && NO_COLUMN.test(char));
+  }
+  if (part !== '') parts.push(part);
+  return parts;
+}
+
+/** wrap for any text: each word measured in columns; a word wider than the line broken where its script allows. */
 function wrapColumns(line: string, room: number): string[] {
   const lines: string[] = [];
   let current = '';
   let used = 0;
+  const add = (piece: string, columns: number, space: boolean) => {
+    const gap = space && current !== '' ? 1 : 0;
+    if (current !== '' && used + gap + columns <= room) {
+      current += gap ? ` ${piece}` : piece;
+      used += gap + columns;
+    } else {
+      if (current !== '') lines.push(current.trimEnd());
+      current = piece;
+      used = columns;
+    }
+  };
   for (const word of line.split(' ')) {
     if (word === '') continue;
     const columns = columnsOf(word);
-    if (current !== '' && used + 1 + columns <= room) {
-      current += ` ${word}`;
-      used += 1 + columns;
-    } else {
-      if (current !== '') lines.push(current.trimEnd());
-      current = word;
-      used = columns;
+    if (used + 1 + columns <= room || columns <= room) {
+      add(word, columns, true);
+      continue;
     }
+    breakableParts(word).forEach((part, i) => add(part, columnsOf(part), i === 0));
   }
   if (current !== '') lines.push(current.trimEnd());
   return lines.filter((part) => part !== '');

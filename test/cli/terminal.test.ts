@@ -54,4 +54,11 @@ describe('problems', () => {
     ]);
     expect(stderr.text()).toBe('episodes/a.md:3: date: missing\ncastwright: unexpected error: boom\n');
   });
+
+  it('show control characters from titles, feeds and file names as \\u escapes, never to the terminal as they are', () => {
+    const { io: tty, stderr } = io(true);
+    printProblems(tty, [{ file: 'episodes/\u001b]0;owned\u0007.md', line: 2, message: 'title "\u001b[2J\u009b31m\rspoofed" is\tbad\nsee above', severity: 'warning' }]);
+    const written = stderr.text().replace(/\u001b\[[0-9;]*m/g, '');
+    expect(written).toBe('episodes/\\u001B]0;owned\\u0007.md:2: warning: title "\\u001B[2J\\u009B31m\\u000Dspoofed" is\tbad\nsee above\n');
+  });
 });

@@ -171,6 +171,22 @@ describe('castwright import of a feed that uses every field', () => {
   });
 });
 
+describe('castwright import of control characters', () => {
+  it('writes files the build takes: Windows-1252 punctuation left as C1 characters becomes itself, other control characters go, with a warning', async () => {
+    const root = await tempDir();
+    const notes = '<description><![CDATA[<p>It\u0092s here \u0093today\u0094\u0081.</p>]]></description>';
+    await writeFile(path.join(root, 'feed.xml'), feed(item(1, notes).replace('Episode 1', 'Episode 1 \u0096 it\u0092s out')));
+    const result = await castwright(['import', 'feed.xml', '--url', SITE], root);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/feed\.xml:\d+: warning: item "Episode 1 \\u0096 it\\u0092s out": 6 control characters left out \(those standing for Windows-1252 punctuation written as it\), as the build refuses them/);
+    const [written] = (await readdir(path.join(root, 'episodes'))).filter((name) => name.endsWith('.md'));
+    const { fields, body } = await frontMatter(path.join(root, 'episodes', written!));
+    expect(fields.title).toBe('Episode 1 – it’s out');
+    expect(body).toContain('It’s here “today”.');
+    expect((await castwright(['build'], root)).code).toBe(0);
+  });
+});
+
 describe('castwright import of enclosure types', () => {
   it('(3) takes a type or file extension named like a JavaScript property for an unknown one', async () => {
     const root = await tempDir();

@@ -332,6 +332,32 @@ describe('every file of the content folder is read or named (issue 8, case 6)', 
     ]);
   });
 
+  it('refuses control characters, naming the first and every line that holds one', async () => {
+    const valid = await fixture('episodes/valid.md');
+    const root = await workspace({});
+    const episodes = path.join(root, 'episodes');
+    const lines = valid.split('\n');
+    const body = lines.findIndex((line, i) => i > 0 && line === '---') + 2;
+    const withAt = (edits: Record<number, string>) => lines.map((line, i) => (edits[i + 1] === undefined ? line : `${line}${edits[i + 1]}`)).join('\n');
+    await writeFile(path.join(episodes, 'escape.md'), withAt({ [body + 1]: '\u001b[31mred\u001b[0m', [body + 3]: '\u0007' }));
+    await writeFile(path.join(episodes, 'cp1252.md'), withAt({ [body + 1]: ' it\u0092s' }));
+    await writeFile(path.join(episodes, 'tabs.md'), withAt({ [body + 1]: '\tand a tab\r' }));
+    const column = lines[body]!.length + 1;
+    expect(await problemsOf(root)).toEqual([
+      `episodes/cp1252.md:${body + 1}: the file holds the control character U+0092 (likely a Windows-1252 "’" converted wrongly) at column ${column + 3}, which readers never see as text; expected text without control characters: delete it (tabs and line ends are fine)`,
+      `episodes/escape.md:${body + 1}: the file holds the control character U+001B (escape, as terminals' colour codes start) at column ${column}, and on line ${body + 3}, which readers never see as text; expected text without control characters: delete it (tabs and line ends are fine)`,
+    ]);
+  });
+
+  it('counts the lines past ten that hold control characters rather than naming them', async () => {
+    const root = await workspace({});
+    const valid = await fixture('episodes/valid.md');
+    await writeFile(path.join(root, 'episodes', 'bells.md'), `${valid}${'\u0007\n'.repeat(12)}`);
+    const [problem] = await problemsOf(root);
+    const first = valid.split('\n').length;
+    expect(problem).toContain(`episodes/bells.md:${first}: the file holds the control character U+0007 at column 1, and on 11 more lines (${Array.from({ length: 10 }, (_, i) => first + 1 + i).join(', ')}, …)`);
+  });
+
   it('reports a named pipe instead of waiting forever for a writer', async () => {
     const root = await workspace({ 'valid.md': await fixture('episodes/valid.md') });
     execFileSync('mkfifo', [path.join(root, 'episodes', 'pipe.md')]);

@@ -66,6 +66,15 @@ describe('front matter', () => {
     ]);
   });
 
+  it('refuses escapes that make a control character or half a surrogate pair, at their line, and takes a whole pair', () => {
+    const read = readYaml('title: "Esc \\e[31m red"\nhosts:\n  - Alex\n  - "B\\ud800"\nsummary: "two\\nlines\\tand a tab"\nnote: "mic \\ud83c\\udf99"\n', 'x.md');
+    expect(read.problems.map((p) => `${p.line}: ${p.message}`)).toEqual([
+      '1: title: the value holds the control character U+001B; expected text without control characters (tabs and line breaks are fine)',
+      '4: hosts[1]: the value holds half of a UTF-16 surrogate pair (an escape such as "\\ud800" alone), which is no character; expected the character itself, or both halves of its pair',
+    ]);
+    expect(readYaml('note: "mic \\ud83c\\udf99"\n', 'x.md')).toMatchObject({ problems: [], data: { note: 'mic \u{1F399}' } });
+  });
+
   it('caps YAML alias expansion, so a "billion laughs" file fails instead of exhausting memory', () => {
     const bomb = ['---', 'a: &a ["x","x","x","x","x","x","x","x","x"]'];
     for (let i = 1; i < 10; i++) {

@@ -230,6 +230,27 @@ describe('the text part of the digest', () => {
     expect(htmlToPlainText(`<p>${composed.normalize('NFD')}</p>`).normalize('NFC')).toBe(htmlToPlainText(`<p>${composed}</p>`));
   });
 
+  it('breaks Chinese and Japanese written without spaces between characters, never before a closing mark nor after an opening one', () => {
+    const ja = '今日のエピソードでは、東京のスタートアップが新しい資金調達ラウンドを発表しました。「これは大きな一歩です」と創業者は語りました。';
+    const written = htmlToPlainText(`<p>${ja}</p>`).split('\n');
+    expect(written.join('')).toBe(ja);
+    expect(written.length).toBeGreaterThan(1);
+    for (const line of written) expect(columnsOf(line)).toBeLessThanOrEqual(TEXT_WIDTH);
+    expect(written[0]).toHaveLength(36);
+    for (const line of written.slice(1)) expect(line).not.toMatch(/^[、。」]/u);
+    for (const line of written) expect(line).not.toMatch(/「$/u);
+    // A run of Latin letters or digits inside stays whole, and spaces still separate words.
+    expect(htmlToPlainText('<p>中文测试：今天我们讨论了风险投资的最新趋势，包括人工智能公司的估值和2024年的IPO市场。 Mixed English words.</p>', { width: 30 }).split('\n')).toEqual([
+      '中文测试：今天我们讨论了风险投',
+      '资的最新趋势，包括人工智能公司',
+      '的估值和2024年的IPO市场。',
+      'Mixed English words.',
+    ]);
+    // An address with wide characters in it is still never broken.
+    const address = `https://例え.example/${'東京'.repeat(40)}`;
+    expect(htmlToPlainText(`<p><a href="${address}">${address}</a></p>`)).toBe(address);
+  });
+
   it('lines up the columns of a table of wide characters', () => {
     const { body } = readBody('| 名前 | 金額 |\n| --- | ---: |\n| アルファ | 100 |\n| Beta | 2 |\n', { file: 'cjk.md', lineOffset: 0 });
     expect(htmlToPlainText(body.introHtml)).toBe(lines('名前      金額', '--------  ----', 'アルファ   100', 'Beta         2'));
