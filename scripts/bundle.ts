@@ -13,10 +13,14 @@
 //   file. Bundled, a module's code lands in some file of lib/, so each source's import.meta.url is
 //   replaced by the URL the module would have in a lib/ mirroring src/ (src/cli/package-info.ts →
 //   lib/cli/package-info.js), computed from the output file it ends up in.
+// - Code-cached commands (cli/cached-commands.ts): each also gets a program of its own,
+//   lib/cached/<command>.cjs, the whole command line with that one command in a single CommonJS
+//   file, which cli/code-cache.ts compiles from the V8 code cache scripts/code-cache.ts saves.
 import { build, type Plugin } from 'esbuild';
 import { chmodSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CODE_CACHED_COMMANDS } from '../src/cli/cached-commands.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const SRC = path.join(ROOT, 'src');
@@ -97,3 +101,41 @@ for (const file of result.outputFiles) {
   writeFileSync(file.path, text);
 }
 chmodSync(path.join(LIB, 'cli.js'), 0o755);
+
+// A command's program: cli/main.ts and the terminal, with only that command behind the command
+// table's lazy imports (another one's is an empty module: the bin runs a program only for its own
+// command). No chunks: one file, one script for V8 to cache.
+const otherCommands = (command: string): Plugin => ({
+  name: 'other-commands',
+  setup(bundle) {
+    bundle.onResolve({ filter: /^\.\.\/commands\// }, (args) =>
+      args.importer === path.join(SRC, 'cli', 'commands.ts') && args.path !== `../commands/${command}.ts` ? { path: args.path, namespace: 'other-command' } : undefined,
+    );
+    bundle.onLoad({ filter: /.*/, namespace: 'other-command' }, () => ({ contents: 'export {};', loader: 'js' }));
+  },
+});
+
+for (const command of CODE_CACHED_COMMANDS) {
+  const program = await build({
+    stdin: { contents: "export { main } from './cli/main.ts';\nexport { processIo } from './cli/terminal.ts';\n", resolveDir: SRC, sourcefile: `${command}-program.ts`, loader: 'ts' },
+    outfile: path.join(LIB, 'cached', `${command}.cjs`),
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    plugins: [otherCommands(command), externals, mirroredUrls],
+    logLevel: 'warning',
+    // thread-script.ts's import.meta.resolve is read only when running from source (tsx).
+    logOverride: { 'empty-import-meta': 'silent' },
+    legalComments: 'none',
+    write: false,
+  });
+  // The packages left external are imported through the loader's own import() (a dynamic import in
+  // a vm.Script needs a flag on Node.js 20); any other import() left would fail at run time.
+  const externalImport = new RegExp(`\\bimport\\((?="(?:${EXTERNAL.map((name) => name.replace(/[/.]/g, '\\$&')).join('|')}|node:[a-z_/]+)")`, 'g');
+  const text = program.outputFiles[0]!.text.replace(externalImport, '__castwrightImport(');
+  if (/\bimport\("/.test(text)) throw new Error(`lib/cached/${command}.cjs: an import() of something not left external`);
+  const file = path.join(LIB, 'cached', `${command}.cjs`);
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, `const ${LIB_URL} = new URL('../', require('node:url').pathToFileURL(__filename));\n${text}`);
+}
