@@ -12,6 +12,17 @@ const md = new MarkdownIt('default', { html: false, linkify: false, typographer:
 // markdown-it silently drops links it deems unsafe, leaving "[x](javascript:…)" as text. We accept
 // them here so `checkLinks` can report each one at its line and fail the build instead.
 md.validateLink = () => true;
+/**
+ * An http(s) address that markdown-it's normalizeLink gives back exactly as written: a host of
+ * ASCII letters, digits and dashes in dot-separated labels (no user, no port, no trailing dot, at
+ * most 255 characters, as its parser keeps a host), then only characters its percent-encoding
+ * keeps and `%` escapes that are whole. normalizeLink parses every link into parts, punycodes the
+ * host and encodes each part: ~15% of a body's parse, for show notes whose links are nearly all
+ * such addresses. Any other link still goes through it (test/load/markdown.test.ts compares both).
+ */
+export const PLAIN_LINK = /^https?:\/\/(?=[^/?#]{1,255}(?:[/?#]|$))[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*(?:[/?#](?:[\w;/?:@&=+$,.!~*'()#-]|%[0-9A-Fa-f]{2})*)?$/;
+const normalizeLink = md.normalizeLink.bind(md);
+md.normalizeLink = (url) => (PLAIN_LINK.test(url) ? url : normalizeLink(url));
 // Never the only guard: should a check below ever miss a link, it still cannot reach an output.
 // Checked links are already normalised to `scheme://…`, so a prefix test is enough here.
 const SAFE_HREF = /^(?:https?:\/\/|mailto:)/i;
