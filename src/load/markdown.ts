@@ -101,13 +101,19 @@ function attr(token: Token, name: string): string | null {
   return value === null ? null : String(value);
 }
 
+/** White space other than single spaces: what plainText has to turn into single spaces. */
+const SPACES_TO_JOIN = /[^\S ]|\s\s/;
+
 /** Plain text of inline tokens: what a reader sees, without markup. */
 function plainText(tokens: readonly Token[]): string {
-  return tokens
-    .map((t) => (t.type === 'softbreak' || t.type === 'hardbreak' ? ' ' : t.type === 'text' || t.type === 'code_inline' || t.type === 'image' ? t.content : ''))
-    .join('')
-    .replace(/\s+/g, ' ')
-    .trim();
+  let text = '';
+  for (const t of tokens) {
+    if (t.type === 'softbreak' || t.type === 'hardbreak') text += ' ';
+    else if (t.type === 'text' || t.type === 'code_inline' || t.type === 'image') text += t.content;
+  }
+  // Each run of white space becomes one space. Most texts have single spaces only, which the
+  // replace would copy one by one to the same text: it runs only where it changes something.
+  return (SPACES_TO_JOIN.test(text) ? text.replace(/\s+/g, ' ') : text).trim();
 }
 
 export function isStoriesHeading(text: string, configured?: string): boolean {

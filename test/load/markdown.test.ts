@@ -63,6 +63,18 @@ describe('the covered stories', () => {
     ]);
   });
 
+  it('read as plain text with each run of white space one space: tabs, no-break spaces, line breaks', () => {
+    const { body } = readBody(
+      'Intro\u00a0 text,\ttwo  spaces\nand a break\\\nhard one, `code  span`, &nbsp;entity.  \n\n## Stories\n\n- [A\u2003title\twith  gaps](https://a.example/) —  summary\u00a0\u00a0with\u2028runs\n- [Single spaces only](https://b.example/) — just so\n',
+      context,
+    );
+    expect(body.firstParagraph).toBe('Intro text, two spaces and a break hard one, code span, entity.');
+    expect(body.stories.map((s) => [s.title, s.summary])).toEqual([
+      ['A title with gaps', 'summary with runs'],
+      ['Single spaces only', 'just so'],
+    ]);
+  });
+
   it('must each be one paragraph starting with a link to a web page', () => {
     const { problems } = readBody(
       '## Stories\n\n- No link\n- [Mail](mailto:tips@example.com)\n- [A](https://a.example/)\n\n  A second paragraph.\n',
