@@ -129,7 +129,7 @@ export function isStoriesHeading(text: string, configured?: string): boolean {
  * it is written: table cells have no line map of their own, and a code span may hide line breaks,
  * so the link is looked up in the source lines of its block.
  */
-function checkLinks(tokens: readonly Token[], markdown: string, context: BodyContext): Problem[] {
+function checkLinks(tokens: readonly Token[], markdown: string, context: BodyContext, webLinks: Map<Token, URL>): Problem[] {
   const problems: Problem[] = [];
   // The body's lines, split only for a refused link's line (most bodies have none).
   let lines: string[] | undefined;
@@ -146,6 +146,8 @@ function checkLinks(tokens: readonly Token[], markdown: string, context: BodyCon
       const url = child.type === 'image' ? webUrlOf(target) : allowedLink(target);
       if (url) {
         child.attrSet(name, url.href);
+        // Kept for readStory, which needs the parsed address of a story's link: parsed once.
+        if (child.type === 'link_open' && url.protocol !== 'mailto:') webLinks.set(child, url);
         continue;
       }
       child.attrs = (child.attrs ?? []).filter(([key]) => key !== name);
@@ -179,7 +181,7 @@ function closingIndex(tokens: readonly Token[], open: number): number {
 }
 
 /** A story, a problem with it, or undefined when its link was refused (and reported) already. */
-function readStory(item: Token[], line: number, file: string): Story | Problem | undefined {
+function readStory(item: Token[], line: number, file: string, webLinks: ReadonlyMap<Token, URL>): Story | Problem | undefined {
   const problem = (message: string): Problem => ({ file, line, message });
   const blocks = item.filter((t) => t.level === item[0]!.level + 1);
   const inline = item.find((t) => t.type === 'inline');
@@ -198,7 +200,8 @@ function readStory(item: Token[], line: number, file: string): Story | Problem |
   const close = children.findIndex((t, i) => i > open && t.type === 'link_close');
   const href = attr(children[open]!, 'href');
   if (href === null) return undefined;
-  const url = webUrlOf(href);
+  // checkLinks set the href to the address it parsed (an http(s) one when it kept it).
+  const url = webLinks.get(children[open]!) ?? webUrlOf(href);
   if (!url) return problem(`story link "${href}" is not a web page; expected an http(s) URL`);
   const title = plainText(children.slice(open + 1, close));
   if (!title) return problem(`story link has no title; ${STORY_FORMAT}`);
@@ -211,15 +214,17 @@ function readStory(item: Token[], line: number, file: string): Story | Problem |
       content: first.content.replace(/^\s*(?:[—–-]+|:)?\s*/, ''),
     });
   }
-  // Text with no markup renders as a piece of the episode file, which would keep the file alive.
-  return ownStrings({
-    title,
+  // Text with no markup renders as a piece of the episode file, which would keep the file alive:
+  // the texts get copies of their own. The address and its host are not the file's: the URL
+  // parser made href (checkLinks), and the host is a piece of that very href.
+  return {
+    title: ownStrings(title),
     url: href,
     source: url.hostname.replace(/^www\./, ''),
-    summary: plainText(rest),
-    summaryHtml: md.renderer.renderInline(rest, md.options, {}).trim(),
+    summary: ownStrings(plainText(rest)),
+    summaryHtml: ownStrings(md.renderer.renderInline(rest, md.options, {}).trim()),
     ...(start === undefined ? {} : { start }),
-  });
+  };
 }
 
 /**
@@ -237,7 +242,7 @@ function timestampProblem(story: Story, previous: Story | undefined, duration: n
   return undefined;
 }
 
-function readStories(tokens: Token[], listOpen: number, listClose: number, context: BodyContext) {
+function readStories(tokens: Token[], listOpen: number, listClose: number, context: BodyContext, webLinks: ReadonlyMap<Token, URL>) {
   const stories: Story[] = [];
   const problems: Problem[] = [];
   const itemLevel = tokens[listOpen]!.level + 1;
@@ -247,7 +252,7 @@ function readStories(tokens: Token[], listOpen: number, listClose: number, conte
     if (token.type !== 'list_item_open' || token.level !== itemLevel) continue;
     const close = closingIndex(tokens, i);
     const line = context.lineOffset + (token.map?.[0] ?? 0) + 1;
-    const story = readStory(tokens.slice(i, close + 1), line, context.file);
+    const story = readStory(tokens.slice(i, close + 1), line, context.file, webLinks);
     if (story && 'message' in story) problems.push(story);
     else if (story) {
       const wrong = timestampProblem(story, timed, context.duration);
@@ -300,7 +305,8 @@ function unreadStoryList(tokens: readonly Token[], context: BodyContext): Proble
 export function readBody(markdown: string, context: BodyContext): { body: Body; problems: Problem[] } {
   const env = {};
   const tokens = parseMarkdown(markdown, env);
-  const problems = checkLinks(tokens, markdown, context);
+  const webLinks = new Map<Token, URL>();
+  const problems = checkLinks(tokens, markdown, context, webLinks);
   const render = (slice: Token[]) => md.renderer.render(slice, md.options, env);
   const firstParagraph = tokens.findIndex((t) => t.type === 'paragraph_open' && t.level === 0);
   const body: Body = {
@@ -334,7 +340,7 @@ export function readBody(markdown: string, context: BodyContext): { body: Body; 
     return { body, problems };
   }
   const listClose = closingIndex(tokens, list);
-  const stories = readStories(tokens, list, listClose, context);
+  const stories = readStories(tokens, list, listClose, context, webLinks);
   body.stories = stories.stories;
   body.outroHtml = render(tokens.slice(listClose + 1));
   return { body, problems: [...problems, ...stories.problems] };

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { serialize } from 'node:v8';
 import type { Token } from 'markdown-it';
 import { readBody, isAllowedLink } from '../../src/load/markdown.ts';
 import { random } from '../helpers/random-edits.ts';
@@ -36,6 +37,20 @@ describe('the covered stories', () => {
     const [story] = stories('## Stories\n\n- [A](https://a.example/) — *early* stage, see [more](https://more.example/)\n');
     expect(story!.summaryHtml).toBe('<em>early</em> stage, see <a href="https://more.example/">more</a>');
     expect(story!.summary).toBe('early stage, see more');
+  });
+
+  it('keep the address as every output writes it, and its host as the source', () => {
+    const [story] = stories('## Stories\n\n- [A](HTTPS://WWW.News.Example.COM/a/../b?x#y) — one\n');
+    expect([story!.url, story!.source]).toEqual(['https://www.news.example.com/b?x#y', 'news.example.com']);
+  });
+
+  it('hold texts of their own, not pieces of the file: one byte a character in a file written with dashes', () => {
+    const [story] = stories(`## Stories\n\n- [A title long enough to be a slice](https://www.techcrunch.com/2019/02/04/a-long-address/) — a summary, *long* enough to be a slice\n\n${'\u2014'.repeat(50)}\n`);
+    for (const text of [story!.title, story!.url, story!.source, story!.summary, story!.summaryHtml]) {
+      expect(text.length).toBeGreaterThan(13);
+      // v8 writes a string of two bytes a character as such: a piece of this file would be.
+      expect(serialize(text).length, text).toBeLessThan(text.length * 1.5);
+    }
   });
 
   it('name their source site without www.', () => {
