@@ -314,7 +314,8 @@ export function readBody(markdown: string, context: BodyContext): { body: Body; 
     introHtml: '',
     stories: [],
     outroHtml: '',
-    firstParagraph: firstParagraph === -1 ? '' : plainText(tokens[firstParagraph + 1]?.children ?? []),
+    // A copy of its own (ownStrings): the text of one token is a piece of the episode file.
+    firstParagraph: firstParagraph === -1 ? '' : ownStrings(plainText(tokens[firstParagraph + 1]?.children ?? [])),
   };
 
   const heading = tokens.findIndex(
@@ -326,7 +327,7 @@ export function readBody(markdown: string, context: BodyContext): { body: Body; 
     return { body, problems: unread ? [...problems, unread] : problems };
   }
 
-  body.storiesHeading = plainText(tokens[heading + 1]!.children ?? []);
+  body.storiesHeading = ownStrings(plainText(tokens[heading + 1]!.children ?? []));
   body.introHtml = render(tokens.slice(0, heading));
   const list = heading + 3;
   const listType = tokens[list]?.type;

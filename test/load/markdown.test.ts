@@ -53,6 +53,14 @@ describe('the covered stories', () => {
     }
   });
 
+  it('leave the first paragraph and the stories heading texts of their own too', () => {
+    const { body } = readBody(`A first paragraph of plain words.\n\n## On the podcast this morning\n\n- [A](https://a.example/)\n\n${'\u2014'.repeat(50)}\n`, context);
+    for (const text of [body.firstParagraph, body.storiesHeading!]) {
+      expect(text.length).toBeGreaterThan(13);
+      expect(serialize(text).length, text).toBeLessThan(text.length * 1.5);
+    }
+  });
+
   it('name their source site without www.', () => {
     expect(stories('## Stories\n\n- [A](https://www.techcrunch.com/x)\n')[0]!.source).toBe('techcrunch.com');
   });
