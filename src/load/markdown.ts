@@ -12,6 +12,17 @@ const md = new MarkdownIt('default', { html: false, linkify: false, typographer:
 // markdown-it silently drops links it deems unsafe, leaving "[x](javascript:…)" as text. We accept
 // them here so `checkLinks` can report each one at its line and fail the build instead.
 md.validateLink = () => true;
+/**
+ * An http(s) address that markdown-it's normalizeLink gives back exactly as written: a host of
+ * ASCII letters, digits and dashes in dot-separated labels (no user, no port, no trailing dot, at
+ * most 255 characters, as its parser keeps a host), then only characters its percent-encoding
+ * keeps and `%` escapes that are whole. normalizeLink parses every link into parts, punycodes the
+ * host and encodes each part: ~15% of a body's parse, for show notes whose links are nearly all
+ * such addresses. Any other link still goes through it (test/load/markdown.test.ts compares both).
+ */
+export const PLAIN_LINK = /^https?:\/\/(?=[^/?#]{1,255}(?:[/?#]|$))[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*(?:[/?#](?:[\w;/?:@&=+$,.!~*'()#-]|%[0-9A-Fa-f]{2})*)?$/;
+const normalizeLink = md.normalizeLink.bind(md);
+md.normalizeLink = (url) => (PLAIN_LINK.test(url) ? url : normalizeLink(url));
 // Never the only guard: should a check below ever miss a link, it still cannot reach an output.
 // Checked links are already normalised to `scheme://…`, so a prefix test is enough here.
 const SAFE_HREF = /^(?:https?:\/\/|mailto:)/i;
@@ -90,13 +101,19 @@ function attr(token: Token, name: string): string | null {
   return value === null ? null : String(value);
 }
 
+/** White space other than single spaces: what plainText has to turn into single spaces. */
+const SPACES_TO_JOIN = /[^\S ]|\s\s/;
+
 /** Plain text of inline tokens: what a reader sees, without markup. */
 function plainText(tokens: readonly Token[]): string {
-  return tokens
-    .map((t) => (t.type === 'softbreak' || t.type === 'hardbreak' ? ' ' : t.type === 'text' || t.type === 'code_inline' || t.type === 'image' ? t.content : ''))
-    .join('')
-    .replace(/\s+/g, ' ')
-    .trim();
+  let text = '';
+  for (const t of tokens) {
+    if (t.type === 'softbreak' || t.type === 'hardbreak') text += ' ';
+    else if (t.type === 'text' || t.type === 'code_inline' || t.type === 'image') text += t.content;
+  }
+  // Each run of white space becomes one space. Most texts have single spaces only, which the
+  // replace would copy one by one to the same text: it runs only where it changes something.
+  return (SPACES_TO_JOIN.test(text) ? text.replace(/\s+/g, ' ') : text).trim();
 }
 
 export function isStoriesHeading(text: string, configured?: string): boolean {
@@ -112,7 +129,7 @@ export function isStoriesHeading(text: string, configured?: string): boolean {
  * it is written: table cells have no line map of their own, and a code span may hide line breaks,
  * so the link is looked up in the source lines of its block.
  */
-function checkLinks(tokens: readonly Token[], markdown: string, context: BodyContext): Problem[] {
+function checkLinks(tokens: readonly Token[], markdown: string, context: BodyContext, webLinks: Map<Token, URL>): Problem[] {
   const problems: Problem[] = [];
   // The body's lines, split only for a refused link's line (most bodies have none).
   let lines: string[] | undefined;
@@ -129,6 +146,8 @@ function checkLinks(tokens: readonly Token[], markdown: string, context: BodyCon
       const url = child.type === 'image' ? webUrlOf(target) : allowedLink(target);
       if (url) {
         child.attrSet(name, url.href);
+        // Kept for readStory, which needs the parsed address of a story's link: parsed once.
+        if (child.type === 'link_open' && url.protocol !== 'mailto:') webLinks.set(child, url);
         continue;
       }
       child.attrs = (child.attrs ?? []).filter(([key]) => key !== name);
@@ -162,7 +181,7 @@ function closingIndex(tokens: readonly Token[], open: number): number {
 }
 
 /** A story, a problem with it, or undefined when its link was refused (and reported) already. */
-function readStory(item: Token[], line: number, file: string): Story | Problem | undefined {
+function readStory(item: Token[], line: number, file: string, webLinks: ReadonlyMap<Token, URL>): Story | Problem | undefined {
   const problem = (message: string): Problem => ({ file, line, message });
   const blocks = item.filter((t) => t.level === item[0]!.level + 1);
   const inline = item.find((t) => t.type === 'inline');
@@ -181,7 +200,8 @@ function readStory(item: Token[], line: number, file: string): Story | Problem |
   const close = children.findIndex((t, i) => i > open && t.type === 'link_close');
   const href = attr(children[open]!, 'href');
   if (href === null) return undefined;
-  const url = webUrlOf(href);
+  // checkLinks set the href to the address it parsed (an http(s) one when it kept it).
+  const url = webLinks.get(children[open]!) ?? webUrlOf(href);
   if (!url) return problem(`story link "${href}" is not a web page; expected an http(s) URL`);
   const title = plainText(children.slice(open + 1, close));
   if (!title) return problem(`story link has no title; ${STORY_FORMAT}`);
@@ -194,15 +214,17 @@ function readStory(item: Token[], line: number, file: string): Story | Problem |
       content: first.content.replace(/^\s*(?:[—–-]+|:)?\s*/, ''),
     });
   }
-  // Text with no markup renders as a piece of the episode file, which would keep the file alive.
-  return ownStrings({
-    title,
+  // Text with no markup renders as a piece of the episode file, which would keep the file alive:
+  // the texts get copies of their own. The address and its host are not the file's: the URL
+  // parser made href (checkLinks), and the host is a piece of that very href.
+  return {
+    title: ownStrings(title),
     url: href,
     source: url.hostname.replace(/^www\./, ''),
-    summary: plainText(rest),
-    summaryHtml: md.renderer.renderInline(rest, md.options, {}).trim(),
+    summary: ownStrings(plainText(rest)),
+    summaryHtml: ownStrings(md.renderer.renderInline(rest, md.options, {}).trim()),
     ...(start === undefined ? {} : { start }),
-  });
+  };
 }
 
 /**
@@ -220,7 +242,7 @@ function timestampProblem(story: Story, previous: Story | undefined, duration: n
   return undefined;
 }
 
-function readStories(tokens: Token[], listOpen: number, listClose: number, context: BodyContext) {
+function readStories(tokens: Token[], listOpen: number, listClose: number, context: BodyContext, webLinks: ReadonlyMap<Token, URL>) {
   const stories: Story[] = [];
   const problems: Problem[] = [];
   const itemLevel = tokens[listOpen]!.level + 1;
@@ -230,7 +252,7 @@ function readStories(tokens: Token[], listOpen: number, listClose: number, conte
     if (token.type !== 'list_item_open' || token.level !== itemLevel) continue;
     const close = closingIndex(tokens, i);
     const line = context.lineOffset + (token.map?.[0] ?? 0) + 1;
-    const story = readStory(tokens.slice(i, close + 1), line, context.file);
+    const story = readStory(tokens.slice(i, close + 1), line, context.file, webLinks);
     if (story && 'message' in story) problems.push(story);
     else if (story) {
       const wrong = timestampProblem(story, timed, context.duration);
@@ -283,7 +305,8 @@ function unreadStoryList(tokens: readonly Token[], context: BodyContext): Proble
 export function readBody(markdown: string, context: BodyContext): { body: Body; problems: Problem[] } {
   const env = {};
   const tokens = parseMarkdown(markdown, env);
-  const problems = checkLinks(tokens, markdown, context);
+  const webLinks = new Map<Token, URL>();
+  const problems = checkLinks(tokens, markdown, context, webLinks);
   const render = (slice: Token[]) => md.renderer.render(slice, md.options, env);
   const firstParagraph = tokens.findIndex((t) => t.type === 'paragraph_open' && t.level === 0);
   const body: Body = {
@@ -291,7 +314,8 @@ export function readBody(markdown: string, context: BodyContext): { body: Body; 
     introHtml: '',
     stories: [],
     outroHtml: '',
-    firstParagraph: firstParagraph === -1 ? '' : plainText(tokens[firstParagraph + 1]?.children ?? []),
+    // A copy of its own (ownStrings): the text of one token is a piece of the episode file.
+    firstParagraph: firstParagraph === -1 ? '' : ownStrings(plainText(tokens[firstParagraph + 1]?.children ?? [])),
   };
 
   const heading = tokens.findIndex(
@@ -303,7 +327,7 @@ export function readBody(markdown: string, context: BodyContext): { body: Body; 
     return { body, problems: unread ? [...problems, unread] : problems };
   }
 
-  body.storiesHeading = plainText(tokens[heading + 1]!.children ?? []);
+  body.storiesHeading = ownStrings(plainText(tokens[heading + 1]!.children ?? []));
   body.introHtml = render(tokens.slice(0, heading));
   const list = heading + 3;
   const listType = tokens[list]?.type;
@@ -317,7 +341,7 @@ export function readBody(markdown: string, context: BodyContext): { body: Body; 
     return { body, problems };
   }
   const listClose = closingIndex(tokens, list);
-  const stories = readStories(tokens, list, listClose, context);
+  const stories = readStories(tokens, list, listClose, context, webLinks);
   body.stories = stories.stories;
   body.outroHtml = render(tokens.slice(listClose + 1));
   return { body, problems: [...problems, ...stories.problems] };

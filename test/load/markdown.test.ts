@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { serialize } from 'node:v8';
+import type { Token } from 'markdown-it';
 import { readBody, isAllowedLink } from '../../src/load/markdown.ts';
+import { random } from '../helpers/random-edits.ts';
 
 const context = { file: 'ep.md', lineOffset: 10 };
 
@@ -36,6 +39,28 @@ describe('the covered stories', () => {
     expect(story!.summary).toBe('early stage, see more');
   });
 
+  it('keep the address as every output writes it, and its host as the source', () => {
+    const [story] = stories('## Stories\n\n- [A](HTTPS://WWW.News.Example.COM/a/../b?x#y) — one\n');
+    expect([story!.url, story!.source]).toEqual(['https://www.news.example.com/b?x#y', 'news.example.com']);
+  });
+
+  it('hold texts of their own, not pieces of the file: one byte a character in a file written with dashes', () => {
+    const [story] = stories(`## Stories\n\n- [A title long enough to be a slice](https://www.techcrunch.com/2019/02/04/a-long-address/) — a summary, *long* enough to be a slice\n\n${'\u2014'.repeat(50)}\n`);
+    for (const text of [story!.title, story!.url, story!.source, story!.summary, story!.summaryHtml]) {
+      expect(text.length).toBeGreaterThan(13);
+      // v8 writes a string of two bytes a character as such: a piece of this file would be.
+      expect(serialize(text).length, text).toBeLessThan(text.length * 1.5);
+    }
+  });
+
+  it('leave the first paragraph and the stories heading texts of their own too', () => {
+    const { body } = readBody(`A first paragraph of plain words.\n\n## On the podcast this morning\n\n- [A](https://a.example/)\n\n${'\u2014'.repeat(50)}\n`, context);
+    for (const text of [body.firstParagraph, body.storiesHeading!]) {
+      expect(text.length).toBeGreaterThan(13);
+      expect(serialize(text).length, text).toBeLessThan(text.length * 1.5);
+    }
+  });
+
   it('name their source site without www.', () => {
     expect(stories('## Stories\n\n- [A](https://www.techcrunch.com/x)\n')[0]!.source).toBe('techcrunch.com');
   });
@@ -58,6 +83,18 @@ describe('the covered stories', () => {
     const { problems } = readBody('## Stories\n\nSome text.\n\n- [A](https://a.example/)\n', context);
     expect(problems).toEqual([
       { file: 'ep.md', line: 11, message: 'heading "Stories" must be followed by the list of stories; expected "- [Title](https://…) — summary"' },
+    ]);
+  });
+
+  it('read as plain text with each run of white space one space: tabs, no-break spaces, line breaks', () => {
+    const { body } = readBody(
+      'Intro\u00a0 text,\ttwo  spaces\nand a break\\\nhard one, `code  span`, &nbsp;entity.  \n\n## Stories\n\n- [A\u2003title\twith  gaps](https://a.example/) —  summary\u00a0\u00a0with\u2028runs\n- [Single spaces only](https://b.example/) — just so\n',
+      context,
+    );
+    expect(body.firstParagraph).toBe('Intro text, two spaces and a break hard one, code span, entity.');
+    expect(body.stories.map((s) => [s.title, s.summary])).toEqual([
+      ['A title with gaps', 'summary with runs'],
+      ['Single spaces only', 'just so'],
     ]);
   });
 
@@ -224,5 +261,116 @@ describe('the parser', () => {
         children: (token as { children: object[] | null }).children && shape((token as { children: object[] }).children),
       }));
     for (const text of documents) expect(shape(parseMarkdown(text))).toEqual(shape(stock.parse(text, {})));
+  });
+});
+
+describe('link addresses that skip markdown-it’s normalizeLink', () => {
+  // PLAIN_LINK must only take addresses normalizeLink gives back as written; each case below is
+  // an address on the edge of that (host length and labels, ports, users, escapes, case).
+  const edges = [
+    'https://example.com',
+    'https://example.com/',
+    'http://a.b-c.example/x/y.html?q=1&r=2#top',
+    "https://example.com/a;b/c:d@e!f$g'h(i)j*k+l,m=n~o_p.q-r",
+    'https://example.com/%20x%2Fy%e9',
+    'https://example.com/%2',
+    'https://example.com/%zz',
+    'https://example.com/%',
+    'https://example.com/a%2',
+    'https://example.com?x#y#z?w',
+    'https://example.com#',
+    'https://Example.COM/Path',
+    'HTTPS://example.com/',
+    'Https://example.com/',
+    'https://example.com:8080/',
+    'https://example.com:/',
+    'https://user@example.com/',
+    'https://user:pw@example.com/',
+    'https://a@b@example.com/x@y',
+    'https://example.com./',
+    'https://example..com/',
+    'https://.example.com/',
+    'https://ex_ample.com/',
+    'https://ex+ample.com/',
+    'https://bücher.example/',
+    'https://xn--bcher-kva.example/',
+    'https://[::1]/',
+    'https://127.0.0.1/',
+    'https://example.com/ä',
+    'https://example.com/a b',
+    'https://example.com/a\\b',
+    'https://example.com/a"b',
+    'https://example.com/a<b>',
+    'https://example.com/a{b}|c^d`e',
+    'https://example.com/a[b]',
+    ' https://example.com/',
+    'https://example.com/\u00a0',
+    'https:example.com',
+    'https:/example.com',
+    'https:///example.com',
+    'https://',
+    'https://?x',
+    'https://#x',
+    `https://${'a'.repeat(63)}.example/`,
+    `https://${'a'.repeat(64)}.example/`,
+    `https://${'abcdefghi.'.repeat(24)}abcdefghijklmn/`,
+    `https://${'abcdefghi.'.repeat(24)}abcdefghijklmno/`,
+    `https://${'abcdefghi.'.repeat(24)}abcdefghijklmnop/`,
+    'mailto:someone@example.com',
+    'javascript:alert(1)',
+    '//example.com/',
+    '/relative/path',
+  ];
+
+  /** Random addresses, most of them close to plain ones, some with one character that is not. */
+  function randomAddresses(count: number): string[] {
+    const next = random(9);
+    const pick = (items: string) => items[Math.floor(next() * items.length)]!;
+    const hostChars = 'abcxyzABZ0189--.';
+    const pathChars = "abzAZ09;/?:@&=+$,-_.!~*'()#%fF";
+    const odd = ' \\"<>{}|^`[]\u00e9\u00a0\t\n\r\u2028';
+    const schemes = ['https://', 'http://', 'https://', 'http://', 'HTTP://', 'https:/', 'mailto:', '//', ''];
+    const addresses: string[] = [];
+    for (let n = 0; n < count; n++) {
+      let host = '';
+      const hostLength = next() < 0.05 ? 240 + Math.floor(next() * 30) : 1 + Math.floor(next() * 20);
+      while (host.length < hostLength) host += next() < 0.1 ? '.' : pick(hostChars);
+      if (next() < 0.05) host = `${'a'.repeat(60 + Math.floor(next() * 8))}.${host}`;
+      if (next() < 0.05) host += `:${Math.floor(next() * 9000)}`;
+      if (next() < 0.05) host = `u${pick('@:')}${host}`;
+      let rest = '';
+      const restLength = Math.floor(next() * 30);
+      for (let i = 0; i < restLength; i++) rest += next() < 0.03 ? pick(odd) : pick(pathChars);
+      addresses.push(`${schemes[Math.floor(next() * schemes.length)]}${host}${next() < 0.8 ? `/${rest}` : rest}`);
+    }
+    return addresses;
+  }
+
+  it('are exactly those normalizeLink gives back as written', async () => {
+    const { default: MarkdownIt } = await import('markdown-it');
+    const stock = new MarkdownIt('default', { html: false, linkify: false, typographer: false });
+    const { PLAIN_LINK } = await import('../../src/load/markdown.ts');
+    let plain = 0;
+    for (const address of [...edges, ...randomAddresses(30_000)]) {
+      if (!PLAIN_LINK.test(address)) continue;
+      plain++;
+      expect(stock.normalizeLink(address), address).toBe(address);
+    }
+    // The random addresses reach both sides of the rule.
+    expect(plain).toBeGreaterThan(2_000);
+    expect(plain).toBeLessThan(27_000);
+  });
+
+  it('become the hrefs markdown-it’s own parse gives, wherever a link is written', async () => {
+    const { default: MarkdownIt } = await import('markdown-it');
+    const stock = new MarkdownIt('default', { html: false, linkify: false, typographer: false });
+    stock.validateLink = () => true;
+    const { parseMarkdown } = await import('../../src/load/markdown.ts');
+    const hrefs = (tokens: readonly Token[]): unknown[] => tokens.flatMap((token) => [token.attrs, ...(token.children ? hrefs(token.children) : [])]);
+    for (const address of [...edges, ...randomAddresses(3_000)]) {
+      const safe = address.replace(/[<>\n\r]/g, '');
+      const text = `[a](<${safe}>) ![b](<${safe}>) <${safe}>\n\n[c]: <${safe}>\n\n[c]`;
+      expect(hrefs(parseMarkdown(text)), address).toEqual(hrefs(stock.parse(text, {})));
+    }
   });
 });
