@@ -125,8 +125,17 @@ export async function startSession(options: SessionOptions, onBuild: (report: Bu
         if (added && !closed) void rebuildFor(undefined);
       });
     }
-    // The files the content names may lie outside those folders (in _media/, say): watched too.
-    if (outcome.named && !closed) void watcher?.watchFiles(outcome.named);
+    // The files the content names may lie outside those folders (in _media/, say): watched too,
+    // from when the build is over. One renamed, removed or saved since the build read it (during
+    // its check, say) was seen by no watcher: those newly watched are built once more.
+    if (outcome.named && !closed) {
+      watcher?.watchFiles(outcome.named).then(
+        (added) => {
+          if (added.length > 0 && !closed) void rebuildFor(added);
+        },
+        (error: unknown) => onBuild({ ok: false, problems: [{ file: 'castwright', message: `watching for changes failed: ${(error as Error).message}` }], ms: 0 }),
+      );
+    }
     return report;
   };
 
