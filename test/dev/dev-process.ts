@@ -1,11 +1,15 @@
 // A real `castwright dev` in a child process, and what a cold `castwright build --drafts` of the same
 // files holds: what dev serves over HTTP must be exactly that build, plus the preview's own additions
 // (its bar, the live-reload client, the email preview pages). Used by test/dev/*.test.ts.
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { CLIENT_PATH, EVENTS_PATH } from '../../src/dev/server.ts';
+import { ContentError } from '../../src/errors.ts';
+import { isSourceFile, textOf } from '../../src/model/source-file.ts';
+import { generate } from '../../src/pipeline.ts';
 import { runCli, spawnCli } from '../helpers/cli.ts';
 
 /** Generous: the CI machine is a loaded 2-core box; only a save never built runs into it. */
@@ -89,6 +93,20 @@ export async function coldBuild(root: string): Promise<Built> {
   }
 }
 
+/**
+ * What `castwright build --drafts --no-cache` makes of root/episodes with other templates (the
+ * command has no option for them, so the same pipeline is run here, in memory, with no cache).
+ */
+export async function coldBuildWith(root: string, templatesDir: string): Promise<Built> {
+  try {
+    const { files } = await generate({ contentDir: path.join(root, 'episodes'), templatesDir, cwd: root, drafts: true });
+    return { ok: true, files: new Map([...files].map(([file, content]) => [file, isSourceFile(content) ? readFileSync(content.source) : Buffer.from(textOf(content))])) };
+  } catch (error) {
+    if (error instanceof ContentError) return { ok: false, output: error.problems.map((problem) => problem.message).join('\n') };
+    throw error;
+  }
+}
+
 /** In the preview, an email's page is its preview (frames, sizes, text part), not the web version `build` writes. */
 const isEmailPage = (file: string) => /^email\/[^/]+\/index\.html$/.test(file);
 
@@ -128,8 +146,8 @@ export async function differences(url: string, built: ReadonlyMap<string, Buffer
  * Waits until dev serves exactly what a cold build of the files as they are now makes (the build
  * must succeed); returns the built files. Throws with what still differs after SETTLE_MS.
  */
-export async function servesColdBuild(dev: DevProcess, root: string, gone: Iterable<string> = []): Promise<Map<string, Buffer>> {
-  const built = await coldBuild(root);
+export async function servesColdBuild(dev: Pick<DevProcess, 'url' | 'output'>, root: string, gone: Iterable<string> = [], templatesDir?: string): Promise<Map<string, Buffer>> {
+  const built = templatesDir ? await coldBuildWith(root, templatesDir) : await coldBuild(root);
   if (!built.ok) throw new Error(`the cold build failed:\n${built.output}`);
   let last: string[] = [];
   const deadline = Date.now() + SETTLE_MS;
