@@ -253,6 +253,18 @@ describe('dev after saves', () => {
     atomic(`${slug}.vtt`, `.${slug}.vtt.tmp`, 'WEBVTT\n\n00:00:01.000 --> 00:00:03.000\nAfter an atomic save.\n');
     files = await servesColdBuild(dev, root, files.keys());
     expect(files.get(`episodes/${slug}/transcript.vtt`)!.toString()).toContain('After an atomic save.');
+    // A transcript the episode names, in a folder the scan skips (watched file by file), saved
+    // atomically three times: each save replaces the file the watcher was watching.
+    await mkdir(path.join(content, '_text'));
+    await writeFile(path.join(content, '_text', 'ep.vtt'), 'WEBVTT\n\n00:00:01.000 --> 00:00:03.000\nNamed.\n');
+    await rm(path.join(content, `${slug}.vtt`));
+    await writeFile(path.join(content, EPISODE), episode.replace('hosts: [Alex Wilhelm]\n', 'hosts: [Alex Wilhelm]\ntranscript: _text/ep.vtt\n'));
+    files = await servesColdBuild(dev, root, files.keys());
+    for (const step of [1, 2, 3]) {
+      atomic('_text/ep.vtt', `_text/.ep.vtt.tmp`, `WEBVTT\n\n00:00:01.000 --> 00:00:03.000\nNamed, atomic save ${step}.\n`);
+      files = await servesColdBuild(dev, root, files.keys());
+      expect(files.get(`episodes/${slug}/transcript.vtt`)!.toString()).toContain(`atomic save ${step}`);
+    }
     // Twice in a row on the same file, within a millisecond.
     atomic(EPISODE, `.${EPISODE}.swp`, episode.replace(/^title: .*$/m, 'title: Atomic, first'));
     atomic(EPISODE, `.${EPISODE}.swp`, episode.replace(/^title: .*$/m, 'title: Atomic, second'));
