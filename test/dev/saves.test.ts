@@ -1,7 +1,7 @@
 // How saves reach a running `castwright dev` (a real process, real HTTP on a free port): whatever
 // the order and speed of the saves, and however an editor makes them, what it serves in the end is
 // exactly what a cold `castwright build --drafts` of the same files makes, and it keeps watching.
-import { cpSync, renameSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { cp, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -190,6 +190,14 @@ describe('dev after saves', () => {
     await writeFile(path.join(content, '_art', 'ep.jpg'), await rgbJpeg(1600));
     await waitForState(dev.url, (state) => state.problems.length === 0);
     files = await servesColdBuild(dev, root, files.keys());
+    // The folder that holds it renamed away and back, then the artwork saved again in it.
+    await rename(path.join(content, '_art'), path.join(content, '_art.old'));
+    await waitForState(dev.url, missing);
+    await rename(path.join(content, '_art.old'), path.join(content, '_art'));
+    await waitForState(dev.url, (state) => state.problems.length === 0);
+    files = await servesColdBuild(dev, root, files.keys());
+    await writeFile(path.join(content, '_art', 'ep.jpg'), await rgbJpeg(1500));
+    files = await servesColdBuild(dev, root, files.keys());
     await stillWatching(root, files);
   });
 
@@ -226,6 +234,17 @@ describe('dev after saves', () => {
     for (const name of ['show.yml', EPISODE, OTHER]) cpSync(path.join(copy, name), path.join(content, name));
     files = await servesColdBuild(dev, root, files.keys());
     await edit(path.join(content, EPISODE), (text) => text.replace(/^title: .*$/m, 'title: Saved in the folder made again'));
+    files = await servesColdBuild(dev, root, files.keys());
+    // At once, within one burst of events: removed and copied back whole, with a changed episode.
+    rmSync(content, { recursive: true });
+    cpSync(copy, content, { recursive: true });
+    writeFileSync(path.join(content, OTHER), readFileSync(path.join(copy, OTHER), 'utf8').replace(/^title: .*$/m, 'title: In a folder removed and copied back at once'));
+    files = await servesColdBuild(dev, root, files.keys());
+    // As a checkout might: moved aside, a new folder put in its place, the old one removed.
+    renameSync(content, `${content}.old`);
+    cpSync(copy, content, { recursive: true });
+    rmSync(`${content}.old`, { recursive: true });
+    await edit(path.join(content, EPISODE), (text) => text.replace(/^title: .*$/m, 'title: In a folder put in place of the old'));
     files = await servesColdBuild(dev, root, files.keys());
     await stillWatching(root, files);
   });
