@@ -133,6 +133,15 @@ describe('dev after saves', () => {
     await rename(path.join(content, `${slug}.vtt.away`), path.join(content, `${slug}.vtt`));
     files = await servesColdBuild(dev, root, files.keys());
     expect(files.has(`episodes/${slug}/transcript.vtt`)).toBe(true);
+    // The episode and its transcript renamed together, within a millisecond, and back.
+    renameSync(path.join(content, EPISODE), path.join(content, 'renamed.md'));
+    renameSync(path.join(content, `${slug}.vtt`), path.join(content, 'renamed.vtt'));
+    files = await servesColdBuild(dev, root, files.keys());
+    expect(files.has('episodes/renamed/transcript.vtt')).toBe(true);
+    renameSync(path.join(content, 'renamed.vtt'), path.join(content, `${slug}.vtt`));
+    renameSync(path.join(content, 'renamed.md'), path.join(content, EPISODE));
+    files = await servesColdBuild(dev, root, files.keys());
+    expect(files.has(`episodes/${slug}/transcript.vtt`)).toBe(true);
     await rm(path.join(content, `${slug}.vtt`));
     files = await servesColdBuild(dev, root, files.keys());
 
