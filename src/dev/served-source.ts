@@ -6,9 +6,14 @@ import type { OutputContent, SourceFile } from '../model/source-file.ts';
 import { isSourceFile } from '../model/source-file.ts';
 import { sendFileRange } from '../serve/range.ts';
 
-/** Same content: the same text, or the same file read with the same hash. */
+/**
+ * Same content: the same text, the same bytes (a build's files arrive as bytes, new ones at each
+ * build that sends them: a thread started afresh sends every file again, mostly unchanged), or the
+ * same file read with the same hash.
+ */
 export function sameContent(a: OutputContent | undefined, b: OutputContent | undefined): boolean {
   if (isSourceFile(a) || isSourceFile(b)) return isSourceFile(a) && isSourceFile(b) && a.source === b.source && a.sha256 === b.sha256;
+  if (a instanceof Uint8Array && b instanceof Uint8Array) return a === b || (a.byteLength === b.byteLength && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b));
   return a === b;
 }
 

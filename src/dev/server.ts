@@ -157,8 +157,8 @@ export async function startServer(options: ServerOptions): Promise<PreviewServer
       if (!serveSource(req, res, found, type)) send(res, req, 404, 'text/plain; charset=utf-8', 'Not found\n');
       return;
     }
-    // A large text arrives as its UTF-8 bytes (dev/build-worker.ts movableChanges): served as they
-    // are, read as text only where the client goes into it.
+    // A build's files arrive as UTF-8 bytes (dev/build-worker.ts movableChanges): served as they
+    // are, read as text only where the client goes into it (a page: some 50 µs).
     const content = found instanceof Uint8Array ? found : textOf(found);
     if (!type.startsWith('text/html') || isRawEmail(file)) return send(res, req, status, type, content);
     const html = typeof content === 'string' ? content : Buffer.from(content.buffer, content.byteOffset, content.byteLength).toString('utf8');

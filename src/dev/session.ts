@@ -10,6 +10,7 @@ import { formatProblem, type Problem } from '../problems.ts';
 import { DEFAULT_TEMPLATES_DIR } from '../render/templates.ts';
 import { applyChanges, type PreviewContent } from './build-worker.ts';
 import { startBuilder, type BuiltFiles } from './builder.ts';
+import { restartAfterMs } from './restart.ts';
 import { startServer, type ShownWarning } from './server.ts';
 import { watchSources, type SourceWatcher } from './watch.ts';
 
@@ -23,8 +24,8 @@ export interface SessionOptions {
   previewModule?: string;
   /**
    * A save during a build that has run this long stops it and starts again from the new sources,
-   * rather than waiting for a result that is already stale (default: 2 s, or three times the last
-   * build when builds are slower; 30 s before any build has served its files). 0 always starts again.
+   * rather than waiting for a result that is already stale (default: dev/restart.ts, at least 2 s
+   * and never sooner than a cold build in a new thread would take). 0 always starts again.
    */
   restartAfterMs?: number;
   /** Keep nothing between builds (`--no-cache`): every save parses and renders everything. */
@@ -52,9 +53,6 @@ export interface Session {
 
 const shown = (problem: Problem): ShownWarning => ({ text: formatProblem(problem), severity: problem.severity ?? 'error' });
 
-/** How long a first build may run before a save stops it (see restartAfter). */
-const FIRST_BUILD_RESTART_MS = 30_000;
-
 const STOPPED: BuildReport = { ok: false, problems: [{ file: 'castwright', message: 'the preview was stopped' }], ms: 0 };
 
 export async function startSession(options: SessionOptions, onBuild: (report: BuildReport) => void = () => {}): Promise<Session> {
@@ -70,10 +68,11 @@ export async function startSession(options: SessionOptions, onBuild: (report: Bu
   let closed = false;
   // How long the last build itself took (without the thread's start-up): the measure of "long".
   let lastBuildMs = 0;
-  // Before any build has served its files, a save does not stop the build unless it has run very
-  // long: the next would start as cold, and a large show saved every few seconds would never be
-  // served at all.
-  const restartAfter = () => options.restartAfterMs ?? (lastBuildMs > 0 ? Math.max(2000, 3 * lastBuildMs) : FIRST_BUILD_RESTART_MS);
+  // What a build in a new thread took to its files (its start included): what stopping one costs.
+  let coldMs: number | undefined;
+  // Whether the next build runs in a new thread (the first, or the one after a stop).
+  let freshThread = true;
+  const restartAfter = () => options.restartAfterMs ?? restartAfterMs(lastBuildMs, coldMs);
 
   // The files served, and the id the build thread gave them: a build sends what changed since.
   let served: { id?: string; files?: ReadonlyMap<string, PreviewContent> } = {};
@@ -103,7 +102,12 @@ export async function startSession(options: SessionOptions, onBuild: (report: Bu
     const since = changed;
     changed = new Set();
     const request = { contentDir: options.contentDir, templatesDir, cwd, noCache: options.noCache, have: served.id, changed: since && [...since] };
-    const outcome = await builder.build(request, serve);
+    const fresh = freshThread;
+    freshThread = false;
+    const outcome = await builder.build(request, (built) => {
+      if (fresh) coldMs = performance.now() - started;
+      serve(built);
+    });
     if (!outcome) return undefined;
     const ms = performance.now() - started;
     if (outcome.buildMs > 0) lastBuildMs = outcome.buildMs;
@@ -125,8 +129,17 @@ export async function startSession(options: SessionOptions, onBuild: (report: Bu
         if (added && !closed) void rebuildFor(undefined);
       });
     }
-    // The files the content names may lie outside those folders (in _media/, say): watched too.
-    if (outcome.named && !closed) void watcher?.watchFiles(outcome.named);
+    // The files the content names may lie outside those folders (in _media/, say): watched too,
+    // from when the build is over. One renamed, removed or saved since the build read it (during
+    // its check, say) was seen by no watcher: those newly watched are built once more.
+    if (outcome.named && !closed) {
+      watcher?.watchFiles(outcome.named).then(
+        (added) => {
+          if (added.length > 0 && !closed) void rebuildFor(added);
+        },
+        (error: unknown) => onBuild({ ok: false, problems: [{ file: 'castwright', message: `watching for changes failed: ${(error as Error).message}` }], ms: 0 }),
+      );
+    }
     return report;
   };
 
@@ -150,7 +163,10 @@ export async function startSession(options: SessionOptions, onBuild: (report: Bu
       // Its check, if it has come to that, would judge files older than this save: it stops.
       builder.countSave();
       // A check that never ends is stopped all the same, after ten times as long.
-      if (performance.now() - running.started >= restartAfter() * (running.served ? 10 : 1)) void builder.stop();
+      if (performance.now() - running.started >= restartAfter() * (running.served ? 10 : 1)) {
+        freshThread = true;
+        void builder.stop();
+      }
       again ??= running.done.then(() => {
         again = undefined;
         return rebuild();

@@ -17,8 +17,10 @@ export interface SourceWatcher {
   /**
    * Watches these files too, from now on (what the content names: audio, artwork, transcripts,
    * the targets of links), wherever they are in the content folder, skipped folders included.
+   * Resolves with those not watched before (as real paths): what happened to them between the
+   * build that read them and now is unknown, so the caller builds them once more.
    */
-  watchFiles(files: readonly string[]): Promise<void>;
+  watchFiles(files: readonly string[]): Promise<string[]>;
   /** The content folders watched now, as the file watcher itself reports them. */
   watched(): string[];
   close(): Promise<void>;
@@ -212,16 +214,22 @@ export async function watchSources(options: WatchOptions): Promise<SourceWatcher
 
   // The named files, each where it really is: a change of a link's target is reported there.
   let named: { files: Set<string>; watcher?: FSWatcher } = { files: new Set() };
-  let namedQueue = Promise.resolve();
-  const rewatch = async (list: readonly string[]) => {
-    if (closing) return;
+  let namedQueue: Promise<unknown> = Promise.resolve();
+  const rewatch = async (list: readonly string[]): Promise<string[]> => {
+    if (closing) return [];
     const next = new Set(list.map(realFolder));
-    if (next.size === named.files.size && [...next].every((file) => named.files.has(file))) return;
+    const added = [...next].filter((file) => !named.files.has(file));
+    if (added.length === 0 && next.size === named.files.size) return [];
     const previous = named.watcher;
     named = { files: next, watcher: next.size > 0 ? await open([...next], {}, notify, options.onError, onRaw) : undefined };
     await previous?.close();
+    return added;
   };
-  const watchFiles = (list: readonly string[]) => (namedQueue = namedQueue.then(() => rewatch(list)));
+  const watchFiles = (list: readonly string[]) => {
+    const done = namedQueue.then(() => rewatch(list));
+    namedQueue = done.catch(() => undefined);
+    return done;
+  };
 
   return {
     follow,

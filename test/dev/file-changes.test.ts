@@ -2,10 +2,13 @@
 // (issue 9): applied to those, the changes must give exactly the new build's files.
 import { describe, expect, it } from 'vitest';
 import { MessageChannel } from 'node:worker_threads';
-import { MOVE_AS_BYTES_FROM, applyChanges, diffFiles, movableChanges, type FileChanges } from '../../src/dev/build-worker.ts';
+import { applyChanges, diffFiles, movableChanges, type FileChanges, type PreviewContent } from '../../src/dev/build-worker.ts';
 import type { ByteChunks, OutputContent } from '../../src/model/source-file.ts';
 
 const files = (entries: Record<string, string>) => new Map(Object.entries(entries));
+
+/** Files as the server holds them (UTF-8 bytes), read back as texts. */
+const asTexts = (held: ReadonlyMap<string, PreviewContent>) => new Map([...held].map(([file, content]) => [file, content instanceof Uint8Array ? Buffer.from(content).toString('utf8') : content]));
 
 
 /** The changes as dev's build thread posts them (movableChanges), received on the other side of a real message channel. */
@@ -25,13 +28,13 @@ describe('the files a save sends to the server', () => {
   it('are only the changed, added and removed files, and rebuild the new set exactly', () => {
     const changes = diffFiles(before, 'one', after, 'two');
     expect(changes).toEqual({ id: 'two', base: 'one', set: [['index.html', 'home, retitled'], ['episodes/c/index.html', 'c']], removed: ['episodes/b/index.html'] });
-    expect(applyChanges(before, movableChanges(changes).changes)).toEqual(after);
+    expect(asTexts(applyChanges(before, movableChanges(changes).changes))).toEqual(after);
   });
 
   it('are every file when the server holds none the thread knows of, and then replace what it holds', () => {
     const changes = diffFiles(undefined, undefined, after, 'fresh');
     expect(changes.base).toBeUndefined();
-    expect(applyChanges(before, movableChanges(changes).changes)).toEqual(after);
+    expect(asTexts(applyChanges(before, movableChanges(changes).changes))).toEqual(after);
   });
 
   it('leave the files they were applied to as they were', () => {
@@ -41,19 +44,19 @@ describe('the files a save sends to the server', () => {
   });
 });
 
-describe('the large texts a save sends', () => {
-  const large = `<rss>${'é—episode '.repeat(MOVE_AS_BYTES_FROM / 8)}</rss>`;
-  const changes = diffFiles(files({ 'index.html': 'home', 'feed.xml': 'feed' }), 'one', files({ 'index.html': 'home, retitled', 'feed.xml': large }), 'two');
+describe('the texts a save sends', () => {
+  // Two-byte texts (a dash, an accent) as much as one-byte ones, small and large.
+  const large = `<rss>${'é—episode '.repeat(40_000)}</rss>`;
+  const changes = diffFiles(files({ 'index.html': 'home', 'feed.xml': 'feed' }), 'one', files({ 'index.html': 'home — retitled', 'robots.txt': 'User-agent: *', 'feed.xml': large }), 'two');
 
-  it('cross threads as their UTF-8 bytes, moved, not copied; small texts stay texts', async () => {
+  it('cross threads as their UTF-8 bytes, each moved, not copied', async () => {
     const { got, transfer } = await acrossThreads(changes);
-    expect(transfer).toHaveLength(1);
+    expect(transfer).toHaveLength(3);
     // Moved: the sending side keeps nothing of them.
-    expect(transfer[0]!.byteLength).toBe(0);
-    const feed = got.set.find(([file]) => file === 'feed.xml')![1];
-    expect(feed).toBeInstanceOf(Uint8Array);
-    expect(Buffer.from(feed as Uint8Array).toString('utf8')).toBe(large);
-    expect(got.set.filter(([file]) => file !== 'feed.xml')).toEqual(changes.set.filter(([file]) => file !== 'feed.xml'));
+    expect(transfer.every((buffer) => buffer.byteLength === 0)).toBe(true);
+    expect(got.set.every(([, content]) => content instanceof Uint8Array)).toBe(true);
+    expect(asTexts(new Map(got.set))).toEqual(new Map(changes.set));
+    expect(Buffer.byteLength(large)).toBe((got.set.find(([file]) => file === 'feed.xml')![1] as Uint8Array).byteLength);
   });
 });
 

@@ -84,7 +84,7 @@ describe('the port and address of the preview', () => {
   });
 });
 
-describe('files held as bytes (large texts moved from the build thread)', () => {
+describe('files held as bytes (as they come from the build thread)', () => {
   it('are served byte for byte, and a page held as bytes still gets the live-reload client', async () => {
     const server = await serve('127.0.0.1', 0);
     const feed = '<rss>épisode — 1</rss>';
@@ -95,5 +95,15 @@ describe('files held as bytes (large texts moved from the build thread)', () => 
     expect(Buffer.from(await served.arrayBuffer()).toString('utf8')).toBe(feed);
     const html = await (await fetch(server.url)).text();
     expect(html).toMatch(/^<html><body>épisode<script src="\/__castwright\/client.js" data-version="1"><\/script>\n<\/body><\/html>$/);
+  });
+
+  it('reload no page when the same bytes come again in new buffers (a build thread started afresh sends every file)', async () => {
+    const server = await serve('127.0.0.1', 0);
+    const files = () => new Map([['index.html', new TextEncoder().encode('<html><body>épisode</body></html>')]]);
+    server.publish(files());
+    server.publish(files());
+    expect(await (await fetch(server.url)).text()).toContain('data-version="1"');
+    server.publish(new Map([['index.html', new TextEncoder().encode('<html><body>épisode 2</body></html>')]]));
+    expect(await (await fetch(server.url)).text()).toContain('data-version="2"');
   });
 });
