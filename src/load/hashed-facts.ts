@@ -1,6 +1,6 @@
 // What was read from a file of the content folder (an audio file's duration, an image's size),
-// cached by the file's SHA-256 in the show's state folder, behind a size and modification-time
-// check, so a large file is neither parsed nor hashed again while it is unchanged, and the same
+// cached by the file's SHA-256 in the show's state folder, behind a check of its size, modification
+// time and inode, so a large file is neither parsed nor hashed again while it is unchanged, and the same
 // bytes under another name are not parsed again either. What could not be read is not cached.
 import { createHash } from 'node:crypto';
 import { createReadStream, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
@@ -10,8 +10,19 @@ import type { SourceFile } from '../model/source-file.ts';
 interface CacheEntry {
   size: number;
   mtimeMs: number;
+  /** A file put in its place (a save through a new file, `mv`, rsync) is another inode, whatever its size and time. */
+  ino: number;
+  /** When it was hashed: a file changed within RACY_MS of that may have kept its time (coarse clocks). */
+  hashedAt: number;
   sha256: string;
 }
+
+/**
+ * How close to its hashing a modification time leaves the entry in doubt: file systems that count
+ * time in seconds (FAT's in two) give two writes within one tick the same time, and size too may
+ * stay the same. The ctime would tell, but the build's hard links to the file change it every time.
+ */
+const RACY_MS = 2000;
 
 interface CacheFile<Facts> {
   version: number;
@@ -56,14 +67,16 @@ export class HashedFacts<Facts extends object> {
     if (!info.isFile()) return 'is not a file';
     const read = (facts: Facts, sha256: string): Read<Facts> => ({ ...facts, source: { source: file, size: info.size, mtimeMs: info.mtimeMs, sha256 } });
     const known = this.cache.files[file];
-    if (known && known.size === info.size && known.mtimeMs === info.mtimeMs && this.cache.facts[known.sha256]) return read(this.cache.facts[known.sha256]!, known.sha256);
+    const unchanged = known && known.size === info.size && known.mtimeMs === info.mtimeMs && known.ino === info.ino && info.mtimeMs + RACY_MS < known.hashedAt;
+    if (unchanged && this.cache.facts[known.sha256]) return read(this.cache.facts[known.sha256]!, known.sha256);
+    const hashedAt = Date.now();
     let sha256: string;
     try {
       sha256 = await hashOf(file);
     } catch (error) {
       return `cannot be read (${(error as Error).message})`;
     }
-    this.cache.files[file] = { size: info.size, mtimeMs: info.mtimeMs, sha256 };
+    this.cache.files[file] = { size: info.size, mtimeMs: info.mtimeMs, ino: info.ino, hashedAt, sha256 };
     this.changed = true;
     const cached = this.cache.facts[sha256];
     if (cached) return read(cached, sha256);
