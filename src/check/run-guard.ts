@@ -12,7 +12,7 @@ import { problemLocation } from '../problems.ts';
 import { finding, type Finding } from './finding.ts';
 import { guardPublication } from './guard.ts';
 import { UsageError } from '../errors.ts';
-import { isUrlLike } from '../feed-reader/source.ts';
+import { isUrlLike, MAX_OWN_FEED_BYTES } from '../feed-reader/source.ts';
 import { UnreadableFeed, followPages, pageFileName, parseLiveFeed, readLiveFeed, type LiveFeed } from './live.ts';
 import { hashOf } from '../cache/fingerprint.ts';
 import type { BuildCache } from '../cache/store.ts';
@@ -85,12 +85,15 @@ async function readCached(spec: string, options: GuardStepOptions): Promise<Live
       cwd: options.cwd,
       timeoutMs: options.timeoutMs ?? DEFAULT_GUARD_TIMEOUT_MS,
       ...(options.timeoutOption ? { timeoutOption: options.timeoutOption } : {}),
+      // A file is the earlier build's feed or a copy the producer keeps; a URL may be anyone's.
+      ...(isUrlLike(spec) ? {} : { maxBytes: MAX_OWN_FEED_BYTES }),
       ...(cache ? { cache } : {}),
     });
   if (isUrlLike(spec)) return read();
   const file = path.resolve(options.cwd, spec);
   const info = await stat(file).catch(() => undefined);
-  if (!info?.isFile()) return read();
+  // Too large a file is left to the reader, which says so without reading it whole.
+  if (!info?.isFile() || info.size > MAX_OWN_FEED_BYTES) return read();
   const stamp = `${info.size}:${info.mtimeMs}:${info.ino}`;
   const cached = fileFeeds.get(file);
   if (cached?.stamp === stamp) return cached.live;

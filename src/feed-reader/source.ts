@@ -6,6 +6,12 @@ import { RunError, UsageError, systemError } from '../errors.ts';
 
 /** Real feeds reach 10 MB; anything far beyond is a mistake or an attack, never a podcast feed. */
 export const MAX_FEED_BYTES = 25 * 1024 * 1024;
+/**
+ * The cap for a feed castwright itself wrote, read back from the producer's own disk or publish
+ * target by the publish guard: a show of 10,000 episodes without feed.limit makes a 57 MB feed.xml,
+ * and the next build must still read it to compare.
+ */
+export const MAX_OWN_FEED_BYTES = 256 * 1024 * 1024;
 export const MAX_REDIRECTS = 5;
 
 export interface FeedSource {

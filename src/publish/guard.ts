@@ -3,7 +3,7 @@
 // cannot be read stops the publish (as a finding), and a target that cannot be asked stops it too.
 import { UnreadableFeed } from '../check/live.ts';
 import type { LiveSource } from '../check/run-guard.ts';
-import { MAX_FEED_BYTES } from '../feed-reader/source.ts';
+import { MAX_OWN_FEED_BYTES } from '../feed-reader/source.ts';
 import { FEED_FILE } from './kinds.ts';
 import { UnreadableFile, type Target } from './target.ts';
 
@@ -11,7 +11,7 @@ export function liveFeedOn(target: Target): LiveSource {
   const name = target.shown(FEED_FILE);
   const readOn = async (file: string) => {
     try {
-      return await target.readFile(file, MAX_FEED_BYTES);
+      return await target.readFile(file, MAX_OWN_FEED_BYTES);
     } catch (error) {
       if (error instanceof UnreadableFile) throw new UnreadableFeed(target.shown(file), undefined, error.reason);
       throw error;

@@ -1,7 +1,7 @@
 // The publish guard on the sample show against its own earlier build: every change podcast apps
 // never forgive stops `build` (exit 1, dist/ untouched) at the line to edit, with the fix; --accept,
 // replaces: and removed: let a meant change through; a feed the guard cannot read stops it too.
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { v5 as uuidv5 } from 'uuid';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -408,6 +408,27 @@ describe('failing closed', () => {
     );
     const skipped = await castwright(['build', '--no-guard'], root);
     expect(skipped.code).toBe(0);
+  });
+
+  it('reads back an earlier feed.xml over 25 MB (10,000 episodes without feed.limit make 57 MB): the build wrote it', async () => {
+    const root = await sampleShow({ built: true });
+    const feed = path.join(root, 'dist', 'feed.xml');
+    const written = await readFile(feed, 'utf8');
+    // The same feed, grown past 25 MB by white space between its items.
+    await writeFile(feed, written.replace('<item>', `${' '.repeat(26 * 1024 * 1024)}<item>`));
+    const result = await castwright(['build'], root);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(await readFile(feed, 'utf8')).toBe(written);
+  });
+
+  it('refuses, without reading it whole, an earlier feed.xml far larger than any the build writes', async () => {
+    const root = await sampleShow({ built: true });
+    const feed = path.join(root, 'dist', 'feed.xml');
+    await truncate(feed, 300 * 1024 * 1024);
+    const [found] = await refused(root);
+    expect(found).toMatchObject({ file: 'dist/feed.xml', severity: 'error', code: 'guard/live-unreadable' });
+    expect(found!.message).toMatch(/^the publish guard cannot read the feed it compares with: dist\/feed\.xml is 300 MB, more than 256 MB; /);
   });
 
   it('takes an earlier feed.xml that is a folder for a feed it cannot read, not for bad usage', async () => {

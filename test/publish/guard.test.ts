@@ -6,7 +6,7 @@ import { copyFile, mkdir, readFile, rm, truncate, writeFile } from 'node:fs/prom
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MAX_FEED_BYTES } from '../../src/feed-reader/source.ts';
+import { MAX_OWN_FEED_BYTES } from '../../src/feed-reader/source.ts';
 import { cleanUp } from '../helpers/content.ts';
 import { snapshot } from '../helpers/files.ts';
 import { builtFiles, changeGuid, editEpisode, heldFiles, publish, publishWorkspace, retitle, uploadedIn } from './show.ts';
@@ -123,7 +123,7 @@ describe('the publish guard against the feed a folder target holds', () => {
     ['garbled', (file: string) => writeFile(file, '<rss version="2.0"><channel><item><title>Half a fe'), 'site/feed.xml:1: the publish guard cannot read the feed it compares with:'],
     ['not a feed at all', (file: string) => writeFile(file, '<!doctype html><title>Welcome to nginx!</title>'), 'site/feed.xml:1: the publish guard cannot read the feed it compares with: this is a web page, not a feed'],
     ['a folder', (file: string) => mkdir(file), 'site/feed.xml: the publish guard cannot read the feed it compares with: it is a folder, not a file'],
-    ['larger than any feed', (file: string) => writeFile(file, '').then(() => truncate(file, MAX_FEED_BYTES + 1)), 'site/feed.xml: the publish guard cannot read the feed it compares with: it is more than 25 MB, far larger than castwright writes it'],
+    ['larger than any feed', (file: string) => writeFile(file, '').then(() => truncate(file, MAX_OWN_FEED_BYTES + 1)), 'site/feed.xml: the publish guard cannot read the feed it compares with: it is more than 256 MB, far larger than castwright writes it'],
     ['a named pipe, which must not hold the run', (file: string) => run('mkfifo', [file]), 'site/feed.xml: the publish guard cannot read the feed it compares with: it is a socket, device or pipe, not a file'],
   ])('refuses when the feed.xml the target holds is %s, with a clear message and nothing uploaded', async (_, spoil, message) => {
     const { root, site } = await published();
