@@ -96,4 +96,23 @@ describe('an entry set in this build (issue 9)', () => {
     expect(again.get(KEY)).toEqual(small);
     expect(again.get('cd'.repeat(32))).toEqual(large);
   });
+
+  it('is read back whether its pack has written it out yet or not, entries of every size in one pack, and all are kept by save', async () => {
+    const folder = await tempDir();
+    const cache = openCache(folder, OPTIONS);
+    // Keys of one pack (the same first two hex digits), entries from held (small) to larger than a batch written out.
+    const key = (i: number) => `00${i.toString(16).padStart(62, '0')}`;
+    const value = (i: number) => ({ i, text: `${i} `.repeat(i % 7 === 0 ? 20_000 : i % 3 === 0 ? 5 : 700) });
+    const count = 60;
+    for (let i = 0; i < count; i++) {
+      cache.set(key(i), value(i));
+      // The entry just set, and one set long before (written out by now).
+      expect(cache.get(key(i))).toEqual(value(i));
+      expect(cache.get(key(i >> 1))).toEqual(value(i >> 1));
+    }
+    cache.save();
+    expect(readdirSync(folder)).toEqual(['00.pack']);
+    const again = openCache(folder, OPTIONS);
+    for (let i = 0; i < count; i++) expect(again.get(key(i))).toEqual(value(i));
+  });
 });
