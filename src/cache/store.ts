@@ -9,7 +9,8 @@
 // fails (a cryptographic hash would guard against nothing more: whoever can write the cache can
 // hash what they write; it cost a one-edit rebuild ~0.1 s over 25 MB). A pack of another version,
 // a truncated or garbled entry, anything that does not check out is a miss, never trusted. Packs
-// are replaced by rename, so a reader sees the old pack or the new, never part of one. A cache
+// are replaced by rename, so a reader sees the old pack or the new, never part of one; a pack read
+// is kept open and indexed, and each entry read from it (and checked) when asked for. A cache
 // that cannot be read or written is a warning: the build goes on without it. Output texts (pages,
 // digests) are not kept on disk: `build` links an unchanged file from the previous output and
 // renders its episode again when it cannot (render/publication.ts), cheaper than writing every
