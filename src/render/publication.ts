@@ -84,33 +84,37 @@ function storedRenderings(value: unknown, outputs: number): StoredRendering[] | 
   return wellFormed ? (value as StoredRendering[]) : undefined;
 }
 
-/** A rendering as it is written: with `asBytes`, its texts as UTF-8 bytes. */
-type Written = Omit<EpisodeRendering<unknown>, 'files'> & { files: Array<readonly [string, OutputContent]> };
-
 /**
- * Keeps the renderings in the cache (their texts in `texts`, when given) and gives them back for
- * writing; with `asBytes`, each text as its UTF-8 bytes (encoded once: the hash and the file share them).
+ * Hands the renderings' files to `sink` and keeps the renderings in the cache (their texts in
+ * `texts`, when given) under the content hash of each text. With `asBytes`, each text is given as
+ * its UTF-8 bytes, encoded once: the hash and the file share them; by the sink's addText when it
+ * has one, which hashes the bytes as it writes them (the write stage then does not hash them again).
  */
-function store(cache: BuildCache, texts: TextCache | undefined, key: string, renderings: ReadonlyArray<EpisodeRendering<unknown>>, asBytes: boolean): Written[] {
-  const written: Written[] = [];
+function store(
+  cache: BuildCache,
+  texts: TextCache | undefined,
+  key: string,
+  renderings: ReadonlyArray<EpisodeRendering<unknown>>,
+  sink: FileSink,
+  asBytes: boolean,
+): ReadonlyArray<EpisodeRendering<unknown>> {
   const stored = renderings.map((rendering): StoredRendering => {
-    const files: Written['files'] = [];
     const hashes = rendering.files.map(([file, content]): [string, string | SourceFile] => {
       if (isSourceFile(content)) {
-        files.push([file, content]);
+        sink.add(file, content);
         return [file, content];
       }
+      if (asBytes && sink.addText) return [file, sink.addText(file, content)];
       const text = asBytes ? Buffer.from(content) : content;
       const hash = contentHash(text);
       texts?.set(hash, content);
-      files.push([file, text]);
+      sink.add(file, text);
       return [file, hash];
     });
-    written.push({ ...rendering, files });
     return { files: hashes, part: rendering.part, ...(rendering.problems ? { problems: rendering.problems } : {}) };
   });
   cache.set(key, stored);
-  return written;
+  return renderings;
 }
 
 /** The renderings with every text read from `texts`, or undefined when one is missing. */
@@ -154,6 +158,12 @@ function renderedAgain(render: () => ReadonlyArray<EpisodeRendering<unknown>>): 
 export interface FileSink {
   /** A file added again at the same path replaces the earlier one. */
   add(file: string, content: OutputContent | AsidePieces): void;
+  /**
+   * Adds a text to be written as UTF-8, when the sink can hash it on the way: gives back the
+   * content hash of those bytes (cache/fingerprint.ts's contentHash). Without it, a text is encoded
+   * and hashed here and given to `add` as bytes.
+   */
+  addText?(file: string, text: string): string;
   addKnown(file: string, kept: KeptFile): void;
   /**
    * Where parts the show's own files need at the end (the feeds' items) can be set aside rather
@@ -203,7 +213,7 @@ async function renderParts(
       const key = source ? hashOf('render', common!, 'source', source, episode.status) : hashOf('render', common!, 'view', JSON.stringify(view));
       const stored = storedRenderings(cache.get(key), perEpisode.length);
       const texts = keepFiles ? undefined : cache.texts;
-      let loaded: Written[] | undefined = stored && texts ? withTexts(texts, stored) : undefined;
+      const loaded = stored && texts ? withTexts(texts, stored) : undefined;
       if (stored && !texts) {
         const again = renderedAgain(() => renderEpisode(view));
         for (const [file, hash] of stored.flatMap((rendering) => rendering.files)) {
@@ -212,10 +222,11 @@ async function renderParts(
           else sink.addKnown(file, { hash, load: () => again(file) });
         }
         renderings = stored;
-      } else {
-        loaded ??= store(cache, texts, key, renderEpisode(view), keepFiles);
+      } else if (loaded) {
         addFiles(sink, loaded);
         renderings = loaded;
+      } else {
+        renderings = store(cache, texts, key, renderEpisode(view), sink, keepFiles);
       }
     } else {
       const fresh = renderEpisode(view);
@@ -249,7 +260,7 @@ function lost(file: string): never {
   throw new Error(`${file} is not rendered again from the episode that rendered it; build with --no-cache`);
 }
 
-function addFiles(sink: FileSink, renderings: ReadonlyArray<Written>): void {
+function addFiles(sink: FileSink, renderings: ReadonlyArray<EpisodeRendering<unknown>>): void {
   for (const rendering of renderings) {
     for (const [file, content] of rendering.files) sink.add(file, content);
   }

@@ -12,7 +12,7 @@ import type { OutputContent } from '../model/source-file.ts';
 import { AsideFile } from './aside.ts';
 import { placeContent } from './place-source.ts';
 import { openPlacer } from './placer.ts';
-import { placeKnownFile, readOutputRecord, saveOutputRecord, type KnownFile, type OutputRecord, type WriteContent } from './reuse.ts';
+import { contentHash, placeKnownFile, readOutputRecord, saveOutputRecord, type KnownFile, type OutputRecord, type WriteContent } from './reuse.ts';
 import { replaceEntries, replaceFolder } from './swap.ts';
 import { SpareTree } from './spare-tree.ts';
 import { claimWorkArea, findSpare, isWorkEntry, keepSpare, removeStaleWorkAreas, type WorkArea } from './work-area.ts';
@@ -117,6 +117,8 @@ export interface WriteOptions {
 export interface OutputWriter {
   /** Adds a file; a file added again at the same path replaces the earlier one. */
   add(relative: string, content: WriteContent): void;
+  /** Adds a text, written as UTF-8; gives back the content hash of those bytes (write/placer.ts's addText). */
+  addText(relative: string, text: string): string;
   /** Adds a file known by the hash of its content (write/reuse.ts). */
   addKnown(relative: string, file: KnownFile): void;
   /**
@@ -220,6 +222,17 @@ export function openOutput(outDir: string, options: WriteOptions = {}): OutputWr
         return;
       }
       writing(() => placer.add(relative, content));
+    },
+    addText(relative, text) {
+      if (held) {
+        const bytes = Buffer.from(text);
+        held.known.delete(relative);
+        held.files.set(relative, bytes);
+        return contentHash(bytes);
+      }
+      let hash = '';
+      writing(() => (hash = placer.addText(relative, text)));
+      return hash;
     },
     addKnown(relative, known) {
       if (held) {

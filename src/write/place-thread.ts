@@ -31,7 +31,7 @@ function place(op: ThreadOp): void {
   } else if (op.hash !== undefined) {
     if (!reuseLive(record!, op.relative, op.file, op.hash, op.occupied)) unlinked.push(op.seq);
   } else if (op.source) placeSource(record, op.relative, op.file, op.source, op.occupied);
-  else placeFile(record, op.relative, op.file, op.bytes ?? Buffer.from(ring, op.at, op.length), op.occupied);
+  else placeFile(record, op.relative, op.file, op.bytes ?? Buffer.from(ring, op.at, op.length), op.occupied, op.sha256);
 }
 
 function endPieces(): void {

@@ -31,7 +31,7 @@ import { isSourceFile, type ByteChunks, type SourceFile } from '../model/source-
 import { chunksOf, isPieces, piecesLength, type AsidePieces } from '../model/pieces.ts';
 import { entryUrl, threadScript } from '../thread-script.ts';
 import { placeContent } from './place-source.ts';
-import { hashFirst, placeFile, placeKnownFile, type KnownFile, type OutputRecord, type WriteContent } from './reuse.ts';
+import { contentHash, hashFirst, placeFile, placeKnownFile, type KnownFile, type OutputRecord, type WriteContent } from './reuse.ts';
 
 const stalled = (ms: number) => new Error(`the thread writing the output made no progress for ${ms / 1000} s (it may have run out of memory); nothing of this build was put in place`);
 
@@ -86,7 +86,10 @@ export interface PlaceOp extends RingSlot {
   hash?: string;
   /** How many PieceOps bring its bytes… */
   pieces?: number;
-  /** …and their hash, when taken first (write/reuse.ts's hashFirst). */
+  /**
+   * …and their hash, when taken first (write/reuse.ts's hashFirst); or the hash of a text given by
+   * addText (taken from the ring as it was copied there).
+   */
   sha256?: string;
 }
 
@@ -137,6 +140,8 @@ function fromPlain(plain: PlainError): Error {
 export interface Placer {
   /** Places a file; a file added again at the same path replaces the earlier one. Throws the first error, its own or the thread's. */
   add(relative: string, content: WriteContent): void;
+  /** Places a text as UTF-8 bytes, as add; gives back the content hash of those bytes (taken once, for the caller and the record). */
+  addText(relative: string, text: string): string;
   addKnown(relative: string, known: KnownFile): void;
   /** How many paths were added. */
   readonly count: number;
@@ -183,6 +188,15 @@ export function openPlacer(staging: string, record: OutputRecord | undefined, lo
       }
       makeFolder(at.folder);
       placeContent(record, relative, at.file, content, at.occupied);
+    },
+    addText(relative, text) {
+      const at = prepare(relative);
+      if (thread) return thread.placeText({ ...at, seq: ++seq }, text);
+      makeFolder(at.folder);
+      const bytes = Buffer.from(text);
+      const hash = contentHash(bytes);
+      placeFile(record, relative, at.file, bytes, at.occupied, hash);
+      return hash;
     },
     addKnown(relative, known) {
       const at = prepare(relative);
@@ -283,6 +297,25 @@ class Thread {
         else if (content) this.ring.set(content, at);
       });
     }
+  }
+
+  /**
+   * Hands over a text, encoded as UTF-8 straight into the ring (no Buffer of its own) and hashed
+   * there: its hash goes with the op, so the thread does not hash it again, and is given back.
+   */
+  placeText(op: PlaceOp, text: string): string {
+    const length = Buffer.byteLength(text);
+    if (length > RING / 2 - OP_COST) {
+      op.sha256 = contentHash(text);
+      this.place(op, text);
+      return op.sha256;
+    }
+    this.throwFailure();
+    this.inRing(op, length, (at) => {
+      this.ring.write(text, at, length);
+      op.sha256 = contentHash(this.ring.subarray(at, at + length));
+    });
+    return op.sha256!;
   }
 
   /**

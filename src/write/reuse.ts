@@ -77,8 +77,9 @@ export type FileContent = Exclude<WriteContent, SourceFile>;
  * Puts `content` at `file` (a path in the work folder), reusing the live output's `relative` when
  * the record shows it holds exactly this content. `occupied`: something is at `file` already (in
  * an earlier output taken over as the work folder); it is kept only when it is that very live file.
+ * `hash`: the content hash of `content` (not bytes in pieces) when the caller took it already.
  */
-export function placeFile(record: OutputRecord | undefined, relative: string, file: string, content: FileContent, occupied = false): void {
+export function placeFile(record: OutputRecord | undefined, relative: string, file: string, content: FileContent, occupied = false, hash?: string): void {
   if (isPieces(content)) {
     const pieces = openPieces(record, relative, file, occupied, hashFirst(record, relative, content));
     if (!pieces) return;
@@ -92,7 +93,7 @@ export function placeFile(record: OutputRecord | undefined, relative: string, fi
   }
   // Encoded once, for the hash and the write (a feed of a large show is megabytes).
   const bytes = typeof content === 'string' ? Buffer.from(content) : content;
-  const hash = contentHash(bytes);
+  hash ??= contentHash(bytes);
   if (reuseLive(record, relative, file, hash, occupied)) return;
   writeAnew(file, bytes, occupied);
   remember(record, relative, hash, file);

@@ -1,6 +1,6 @@
 // How the build cache stores a value: what comes back is what was stored, in fewer bytes than
 // V8's serializer alone would take (issue 9: every value is read and checked at every build).
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openCache } from '../../src/cache/store.ts';
@@ -95,5 +95,75 @@ describe('an entry set in this build (issue 9)', () => {
     const again = openCache(folder, OPTIONS);
     expect(again.get(KEY)).toEqual(small);
     expect(again.get('cd'.repeat(32))).toEqual(large);
+  });
+
+  it('is read back whether its pack has written it out yet or not, entries of every size in one pack, and all are kept by save', async () => {
+    const folder = await tempDir();
+    const cache = openCache(folder, OPTIONS);
+    // Keys of one pack (the same first two hex digits), entries from held (small) to larger than a batch written out.
+    const key = (i: number) => `00${i.toString(16).padStart(62, '0')}`;
+    const value = (i: number) => ({ i, text: `${i} `.repeat(i % 7 === 0 ? 20_000 : i % 3 === 0 ? 5 : 700) });
+    const count = 60;
+    for (let i = 0; i < count; i++) {
+      cache.set(key(i), value(i));
+      // The entry just set, and one set long before (written out by now).
+      expect(cache.get(key(i))).toEqual(value(i));
+      expect(cache.get(key(i >> 1))).toEqual(value(i >> 1));
+    }
+    cache.save();
+    expect(readdirSync(folder)).toEqual(['00.pack']);
+    const again = openCache(folder, OPTIONS);
+    for (let i = 0; i < count; i++) expect(again.get(key(i))).toEqual(value(i));
+  });
+});
+
+describe('an entry of the cache on disk (issue 9)', () => {
+  /** A cache saved with one large entry in one pack; the pack's path. */
+  async function saved(value: unknown): Promise<{ folder: string; pack: string }> {
+    const folder = await tempDir();
+    const cache = openCache(folder, OPTIONS);
+    cache.set(KEY, value);
+    cache.set(`${KEY.slice(0, 62)}00`, 'another');
+    cache.save();
+    return { folder, pack: path.join(folder, readdirSync(folder)[0]!) };
+  }
+  const value = { text: 'kept '.repeat(500) };
+
+  it('is read from the pack as it was first read, even when another build replaced the file since', async () => {
+    const { folder, pack } = await saved(value);
+    const cache = openCache(folder, OPTIONS);
+    expect(cache.get(`${KEY.slice(0, 62)}00`)).toBe('another');
+    // Another build saves the pack anew (by rename), without the entry.
+    writeFileSync(`${pack}.new`, 'castwright-cache\ntest\n');
+    renameSync(`${pack}.new`, pack);
+    expect(cache.get(KEY)).toEqual(value);
+  });
+
+  it('is never trusted when its bytes change on disk after the pack was read: a miss, and left out of the pack saved', async () => {
+    const { folder, pack } = await saved(value);
+    const cache = openCache(folder, OPTIONS);
+    expect(cache.get(`${KEY.slice(0, 62)}00`)).toBe('another');
+    // Garbled in place, in the same file.
+    const bytes = readFileSync(pack);
+    const at = bytes.indexOf('kept kept');
+    bytes.write('KEPT', at, 'latin1');
+    writeFileSync(pack, bytes);
+    expect(cache.get(KEY)).toBeUndefined();
+    cache.save();
+    const again = openCache(folder, OPTIONS);
+    expect(again.get(KEY)).toBeUndefined();
+    expect(again.get(`${KEY.slice(0, 62)}00`)).toBe('another');
+  });
+
+  it('asked for is kept when its pack is saved again with other entries changed, others not asked for are let go', async () => {
+    const { folder } = await saved(value);
+    const cache = openCache(folder, OPTIONS);
+    expect(cache.get(KEY)).toEqual(value);
+    cache.set(`${KEY.slice(0, 62)}11`, 'new');
+    cache.save();
+    const again = openCache(folder, OPTIONS);
+    expect(again.get(KEY)).toEqual(value);
+    expect(again.get(`${KEY.slice(0, 62)}11`)).toBe('new');
+    expect(again.get(`${KEY.slice(0, 62)}00`)).toBeUndefined();
   });
 });

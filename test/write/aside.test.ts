@@ -42,6 +42,25 @@ describe('bytes set aside', () => {
     expect(() => [...content.chunks()]).toThrow(/closed/);
   });
 
+  it('come back as put, many small ones read back while more are put, before and after they reach the file', () => {
+    const aside = new AsideFile(path.join(folder, 'aside'));
+    const put: Array<[Buffer, ReturnType<AsideFile['put']>]> = [];
+    const check = (index: number) => {
+      const [bytes, set] = put[index]!;
+      const back = Buffer.alloc(bytes.length + 2);
+      set.readInto(back, 1);
+      expect(back.subarray(1, -1).equals(bytes)).toBe(true);
+    };
+    for (let i = 0; i < 400; i++) {
+      const bytes = Buffer.from(Array.from({ length: 300 + (i % 5) * 400 }, (_, j) => (i + j) % 256));
+      put.push([bytes, aside.put(bytes)]);
+      if (i % 37 === 0) check(i);
+      if (i % 53 === 0) check(i >> 1);
+    }
+    for (let i = 0; i < put.length; i++) check(i);
+    aside.close();
+  });
+
   it('are not needed when every piece is held: plain ByteChunks', () => {
     const held = [bytes(3, 1), bytes(4, 2)];
     expect(piecesOf(held)).toEqual({ chunks: held });

@@ -73,6 +73,44 @@ describe('the writing thread', () => {
     }
   });
 
+  it('writes texts given by addText as add writes them, on either thread and into a spare taken over, and gives back the hash the record keeps', async () => {
+    const root = await tempDir();
+    const texts = (round: number) =>
+      new Map<string, string>([
+        ...Array.from({ length: 300 }, (_, n) => [`episodes/${n}/index.html`, `<h1>Épisode ${n} — ‘notes’ ${n % 7 === 0 ? round : ''}</h1>${'x😀'.repeat(n * 40)}`] as [string, string]),
+        ['empty.txt', ''],
+        // Larger than half the ring: handed over on its own.
+        ['feed.xml', `<rss>${'é'.repeat(1_200_000)}${round}`],
+      ]);
+    const byAdd = async (out: string, round: number) => write(out, texts(round), { threadFrom: Infinity });
+    const byAddText = async (out: string, round: number, options: WriteOptions) => {
+      const writer = openOutput(out, options);
+      try {
+        for (const [relative, text] of texts(round)) expect(writer.addText(relative, text), relative).toBe(contentHash(Buffer.from(text)));
+        // A path given again by add: the later content wins, as always.
+        writer.add('episodes/3/index.html', 'later');
+        await writer.commit();
+      } finally {
+        writer.abort();
+      }
+    };
+    for (const round of [1, 2, 3]) {
+      await byAdd(path.join(root, `add-${round}`), round);
+      await writeFile(path.join(root, `add-${round}`, 'episodes/3/index.html'), 'later');
+      for (const [name, options] of [['main', { threadFrom: Infinity }], ['thread', THREAD]] as const) {
+        // Round 3 takes round 1's output (kept as the spare by round 2) over as its work folder: held files, written at commit.
+        const out = path.join(root, name);
+        const record = path.join(root, `${name}.json`);
+        await byAddText(out, round, { ...options, record });
+        const written = await snapshot(out);
+        expect(written, `${name} ${round}`).toEqual(await snapshot(path.join(root, `add-${round}`)));
+        const recorded = await savedRecord(record);
+        expect(Object.keys(recorded).sort()).toEqual(Object.keys(written).sort());
+        for (const [relative, [hash]] of Object.entries(recorded)) expect(hash, relative).toBe(contentHash(await readFile(path.join(out, relative))));
+      }
+    }
+  }, 30_000);
+
   it('writes a file of just under half the ring that does not fit before the ring\'s end (it waited for room the ring never has)', async () => {
     const root = await tempDir();
     const half = 2 * 1024 * 1024;
