@@ -7,6 +7,7 @@ import { EVENTS_PATH } from '../../src/dev/server.ts';
 import { startSession, type Session } from '../../src/dev/session.ts';
 import { cleanUp, fixture, PROJECT, tempDir, workspace } from '../helpers/content.ts';
 import { dom } from '../helpers/files.ts';
+import { waitForState, type State } from './dev-process.ts';
 
 const sessions: Session[] = [];
 afterEach(async () => {
@@ -42,40 +43,6 @@ function rawGet(base: string, target: string): Promise<{ status: number; type: s
   });
 }
 
-interface State {
-  version: number;
-  problems: string[];
-  /** The build's warnings and check's findings, shown beside the page. */
-  warnings: Array<{ text: string; severity: 'error' | 'warning' }>;
-}
-
-/** Reads the preview's event stream until a state matches (or fails after a few seconds). */
-async function waitForState(base: string, matches: (state: State) => boolean): Promise<State> {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), 8000);
-  try {
-    const response = await fetch(new URL(EVENTS_PATH, base), { signal: controller.signal });
-    const decoder = new TextDecoder();
-    let buffer = '';
-    for await (const chunk of response.body!) {
-      buffer += decoder.decode(chunk, { stream: true });
-      let end: number;
-      while ((end = buffer.indexOf('\n\n')) !== -1) {
-        const event = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const data = /^data: (.*)$/m.exec(event)?.[1];
-        if (data && /^event: state$/m.test(event)) {
-          const state = JSON.parse(data) as State;
-          if (matches(state)) return state;
-        }
-      }
-    }
-    throw new Error('event stream ended');
-  } finally {
-    clearTimeout(timer);
-    controller.abort();
-  }
-}
 
 async function text(base: string, target: string): Promise<string> {
   return (await fetch(new URL(target, base))).text();
