@@ -21,6 +21,7 @@ import path from 'node:path';
 import { crc32 } from 'node:zlib';
 import { deserialize, serialize } from 'node:v8';
 import { systemReason } from '../errors.ts';
+import { openStateFile } from '../state.ts';
 import { codeFingerprint } from './fingerprint.ts';
 
 const MAGIC = 'castwright-cache\n';
@@ -272,12 +273,18 @@ class PackFamily {
     let fd: number | undefined;
     try {
       // Read through the descriptor kept: the entries are read later from this very file, whatever replaces it since.
-      fd = openSync(path.join(this.folder, `${this.prefix}${name}.pack`), 'r');
+      fd = openStateFile(path.join(this.folder, `${this.prefix}${name}.pack`));
       bytes = readFileSync(fd);
     } catch (error) {
       if (fd !== undefined) closeSync(fd);
       fd = undefined;
       const code = (error as NodeJS.ErrnoException).code;
+      // Something else by the pack's name (a named pipe, a link to a device, a folder): a damaged
+      // pack, replaced at the next save (or warned about then, when it cannot be).
+      if (code === 'EFTYPE') {
+        pack.dirty = true;
+        return;
+      }
       if (code !== 'ENOENT' && code !== 'ENOTDIR') this.warn(`cannot read the build cache in ${this.folder} (${systemReason(error)}); building without it`);
     }
     // Only its index is kept: the bytes read are let go.

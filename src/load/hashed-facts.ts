@@ -3,9 +3,10 @@
 // time and inode, so a large file is neither parsed nor hashed again while it is unchanged, and the same
 // bytes under another name are not parsed again either. What could not be read is not cached.
 import { createHash } from 'node:crypto';
-import { createReadStream, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { SourceFile } from '../model/source-file.ts';
+import { readStateFile } from '../state.ts';
 
 interface CacheEntry {
   size: number;
@@ -49,7 +50,7 @@ export class HashedFacts<Facts extends object> {
     this.cache = { version, files: {}, facts: {} };
     if (!cacheFile) return;
     try {
-      const parsed = JSON.parse(readFileSync(cacheFile, 'utf8')) as Partial<CacheFile<Facts>>;
+      const parsed = JSON.parse(readStateFile(cacheFile).toString('utf8')) as Partial<CacheFile<Facts>>;
       if (parsed.version === version && parsed.files && parsed.facts) this.cache = parsed as CacheFile<Facts>;
     } catch {
       // Missing or unreadable: every file is read again, and the cache is written anew.

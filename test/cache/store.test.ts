@@ -1,6 +1,7 @@
 // How the build cache stores a value: what comes back is what was stored, in fewer bytes than
 // V8's serializer alone would take (issue 9: every value is read and checked at every build).
-import { readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { lstatSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openCache } from '../../src/cache/store.ts';
@@ -165,5 +166,29 @@ describe('an entry of the cache on disk (issue 9)', () => {
     expect(again.get(KEY)).toEqual(value);
     expect(again.get(`${KEY.slice(0, 62)}11`)).toBe('new');
     expect(again.get(`${KEY.slice(0, 62)}00`)).toBeUndefined();
+  });
+});
+
+describe('a pack that is not a file', () => {
+  // Opened blocking, a named pipe by a pack's name held the build forever, and a link to /dev/zero was read without end.
+  it.each([
+    ['a named pipe', (pack: string) => execFileSync('mkfifo', [pack])],
+    ['a link to a device', (pack: string) => symlinkSync('/dev/zero', pack)],
+  ])('(%s) is a miss, and replaced by the next save', async (_kind, make) => {
+    const folder = await tempDir();
+    const first = openCache(folder, OPTIONS);
+    first.set(KEY, 'kept');
+    first.save();
+    const pack = path.join(folder, readdirSync(folder)[0]!);
+    rmSync(pack);
+    make(pack);
+    const warnings: string[] = [];
+    const cache = openCache(folder, { ...OPTIONS, onWarning: (message) => warnings.push(message) });
+    expect(cache.get(KEY)).toBeUndefined();
+    cache.set(KEY, 'again');
+    cache.save();
+    expect(warnings).toEqual([]);
+    expect(lstatSync(pack).isFile()).toBe(true);
+    expect(openCache(folder, OPTIONS).get(KEY)).toBe('again');
   });
 });
