@@ -2,7 +2,7 @@
 // episode, later a build cache). It belongs to the show, not to the folder a command happens to be
 // run from: by default `.castwright/` beside the content folder, wherever the command is started,
 // and whatever symbolic links lead to the content folder.
-import { closeSync, constants, fstatSync, openSync, readFileSync, realpathSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import path from 'node:path';
 
 /** Moves the state folder, like `--state DIR`; the option wins over the variable. */
@@ -39,28 +39,3 @@ export function stateFolder(contentDir: string, options: StateOptions): string {
   return path.join(showFolder(contentDir, options.cwd), '.castwright');
 }
 
-/**
- * Opens a file castwright keeps in the state folder (a cache pack, a record) for reading; throws
- * when it is anything but a regular file. Opened without blocking, and checked before it is read:
- * a named pipe put in its place held the build forever, and a link to /dev/zero read without end.
- */
-export function openStateFile(file: string): number {
-  const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
-  try {
-    if (!fstatSync(fd).isFile()) throw Object.assign(new Error(`${file} is not a regular file`), { code: 'EFTYPE' });
-  } catch (error) {
-    closeSync(fd);
-    throw error;
-  }
-  return fd;
-}
-
-/** The bytes of a file in the state folder (see openStateFile). */
-export function readStateFile(file: string): Buffer {
-  const fd = openStateFile(file);
-  try {
-    return readFileSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}

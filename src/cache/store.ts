@@ -21,7 +21,7 @@ import path from 'node:path';
 import { crc32 } from 'node:zlib';
 import { deserialize, serialize } from 'node:v8';
 import { systemReason } from '../errors.ts';
-import { openStateFile } from '../state.ts';
+import { openRegularFile } from '../regular-file.ts';
 import { codeFingerprint } from './fingerprint.ts';
 
 const MAGIC = 'castwright-cache\n';
@@ -273,7 +273,7 @@ class PackFamily {
     let fd: number | undefined;
     try {
       // Read through the descriptor kept: the entries are read later from this very file, whatever replaces it since.
-      fd = openStateFile(path.join(this.folder, `${this.prefix}${name}.pack`));
+      fd = openRegularFile(path.join(this.folder, `${this.prefix}${name}.pack`));
       bytes = readFileSync(fd);
     } catch (error) {
       if (fd !== undefined) closeSync(fd);

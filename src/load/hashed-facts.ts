@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { SourceFile } from '../model/source-file.ts';
-import { readStateFile } from '../state.ts';
+import { readRegularFile } from '../regular-file.ts';
 
 interface CacheEntry {
   size: number;
@@ -50,7 +50,7 @@ export class HashedFacts<Facts extends object> {
     this.cache = { version, files: {}, facts: {} };
     if (!cacheFile) return;
     try {
-      const parsed = JSON.parse(readStateFile(cacheFile).toString('utf8')) as Partial<CacheFile<Facts>>;
+      const parsed = JSON.parse(readRegularFile(cacheFile).toString('utf8')) as Partial<CacheFile<Facts>>;
       if (parsed.version === version && parsed.files && parsed.facts) this.cache = parsed as CacheFile<Facts>;
     } catch {
       // Missing or unreadable: every file is read again, and the cache is written anew.

@@ -7,7 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { readStateFile } from '../state.ts';
+import { readRegularFile } from '../regular-file.ts';
 
 export interface WorkArea {
   /** The new output is written here. */
@@ -190,7 +190,7 @@ const SPARE_CLAIM = 'castwright keeps the output before the live one here, to bu
 export function findSpare(dir: string, prefix: string): string | undefined {
   const spare = path.join(dir, spareName(prefix));
   try {
-    if (readStateFile(`${spare}.claim`).toString('utf8') !== SPARE_CLAIM) return undefined;
+    if (readRegularFile(`${spare}.claim`).toString('utf8') !== SPARE_CLAIM) return undefined;
     const info = lstatSync(spare, { throwIfNoEntry: false });
     if (info?.isDirectory()) return spare;
     if (info) {
