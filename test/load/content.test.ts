@@ -349,6 +349,22 @@ describe('every file of the content folder is read or named (issue 8, case 6)', 
     ]);
   });
 
+  // Counting LF alone, a file saved with CR line ends had every such problem on its line 1.
+  it('names the line of a control character, NUL or bad byte as the front matter counts them: CR, LF and CRLF line ends alike', async () => {
+    const valid = await fixture('episodes/valid.md');
+    const root = await workspace({});
+    const episodes = path.join(root, 'episodes');
+    const lines = valid.split('\n');
+    const at = lines.length - 2;
+    const ended = (end: string, tail: string) => [...lines.slice(0, at - 1), `${lines[at - 1]}${tail}`, ...lines.slice(at)].join(end);
+    await writeFile(path.join(episodes, 'cr.md'), ended('\r', '\u0007'));
+    await writeFile(path.join(episodes, 'mixed.md'), ended('\r\n', '\u0007').replace('\r\n', '\r').replace('\r\n', '\n'));
+    await writeFile(path.join(episodes, 'nul.md'), Buffer.from(ended('\r', '\u0000')));
+    await writeFile(path.join(episodes, 'latin1.md'), Buffer.from(ended('\r', 'café'), 'latin1'));
+    const problems = await problemsOf(root);
+    expect(problems.map((problem) => problem.split(': ')[0])).toEqual([`episodes/cr.md:${at}`, `episodes/latin1.md:${at}`, `episodes/mixed.md:${at}`, `episodes/nul.md:${at}`]);
+  });
+
   it('counts the lines past ten that hold control characters rather than naming them', async () => {
     const root = await workspace({});
     const valid = await fixture('episodes/valid.md');
