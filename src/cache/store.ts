@@ -314,7 +314,16 @@ class PackFamily {
     if (!isKey(key)) return undefined;
     const pack = this.pack(key, true);
     const fresh = pack.fresh.get(key);
-    if (fresh) return Buffer.isBuffer(fresh) ? fresh : this.unspill(pack, fresh);
+    if (fresh && !Buffer.isBuffer(fresh)) {
+      try {
+        return this.unspill(pack, fresh);
+      } catch {
+        // Its next version cut short or unreadable since (another hand, a disk error): a miss, never a crash.
+        this.drop(key);
+        return undefined;
+      }
+    }
+    if (fresh) return fresh;
     const stored = pack.stored.get(key);
     if (!stored) return undefined;
     const payload = this.readStored(pack, stored);
@@ -382,9 +391,8 @@ class PackFamily {
       spill.batch.copy(bytes, 0, spilled.at - spill.written, spilled.at - spill.written + spilled.length);
       return bytes;
     }
-    let done = 0;
-    while (done < spilled.length) done += readSync(spill.fd, bytes, done, spilled.length - done, spilled.at + done);
-    return bytes;
+    // A file cut short since throws (readAt), rather than reading nothing for ever.
+    return readAt(spill.fd, spilled.at, spilled.length);
   }
 
   /** The entries written out read back and held, the next version dropped: the pack is written whole at save. */
