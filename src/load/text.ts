@@ -10,7 +10,12 @@ export const MAX_SOURCE_BYTES = 10 * 1024 * 1024;
 
 const SAVE_AS_UTF8 = 'expected UTF-8 text: save it as UTF-8 in your editor';
 
-export type SourceText = { text: string } | { problem: Problem; missing: boolean };
+/**
+ * `blanked`, beside a problem of control characters only: the text with each of them a space (lines
+ * and columns kept), read for the file's other problems alone, so that all are reported at once;
+ * never built from. (Not named `text`: `'text' in` tells a text read from a problem.)
+ */
+export type SourceText = { text: string } | { problem: Problem; missing: boolean; blanked?: string };
 
 function kindOf(info: Stats): string {
   if (info.isDirectory()) return 'a folder';
@@ -69,7 +74,7 @@ function lineAt(bytes: Uint8Array, offset: number): number {
 const strict = new TextDecoder('utf-8', { fatal: true });
 
 /** The bytes as text, or the problem that stops it. `shown` names the file in messages. */
-export function decodeSource(bytes: Uint8Array, shown: string): { text: string } | { problem: Problem } {
+export function decodeSource(bytes: Uint8Array, shown: string): { text: string } | { problem: Problem; blanked?: string } {
   const problem = (message: string, line?: number) => ({ problem: line === undefined ? { file: shown, message } : { file: shown, line, message } });
   for (const [bom, encoding] of BOMS) {
     if (bom.every((byte, i) => bytes[i] === byte)) return problem(`the file is saved as ${encoding}; ${SAVE_AS_UTF8}`, 1);
@@ -87,7 +92,7 @@ export function decodeSource(bytes: Uint8Array, shown: string): { text: string }
     return problem(`not valid UTF-8 (byte 0x${byte}; the file may be Latin-1 or Windows-1252); ${SAVE_AS_UTF8}`, lineAt(bytes, offset));
   }
   const control = controlCharacters(text);
-  return control ? problem(control.message, control.line) : { text };
+  return control ? { ...problem(control.message, control.line), blanked: text.replace(CONTROL_ALL, ' ') } : { text };
 }
 
 /** Control characters other than tab and line ends: C0, DEL and C1 (U+0080 to U+009F). */
