@@ -253,7 +253,9 @@ async function loadWith(dir: string, options: LoadOptions, trustStamps: boolean)
     const known = trustStamps ? stamps?.unchanged(file.path) : undefined;
     return known ? { file, known } : read(file);
   });
-  const episodeTexts = texts.flatMap(({ file, read }) => (read && 'text' in read ? [{ path: file.path, read }] : []));
+  // A file read only for its other problems (control characters blanked) has what it names read too:
+  // without an audio file's facts, its fields would be "missing" as well.
+  const episodeTexts = texts.flatMap(({ file, read }) => (read && 'text' in read ? [{ path: file.path, read }] : read?.blanked !== undefined ? [{ path: file.path, read: { text: read.blanked } }] : []));
   const state = stateFolder(dir, { env: process.env, cwd });
   const audioFiles = namedFiles(episodeTexts, 'audio', audioFilePath);
   const audio = await readNamed(audioFiles, root, audioReader(path.join(state, 'audio.json')));
