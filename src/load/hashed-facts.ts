@@ -3,7 +3,7 @@
 // time and inode, so a large file is neither parsed nor hashed again while it is unchanged, and the same
 // bytes under another name are not parsed again either. What could not be read is not cached.
 import { createHash } from 'node:crypto';
-import { createReadStream, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { SourceFile } from '../model/source-file.ts';
 import { readRegularFile } from '../regular-file.ts';
@@ -89,14 +89,16 @@ export class HashedFacts<Facts extends object> {
 
   save(): void {
     if (!this.cacheFile || !this.changed) return;
+    const temporary = `${this.cacheFile}.${process.pid}.tmp`;
     try {
       mkdirSync(path.dirname(this.cacheFile), { recursive: true });
-      const temporary = `${this.cacheFile}.${process.pid}.tmp`;
       writeFileSync(temporary, `${JSON.stringify(this.cache)}\n`);
       renameSync(temporary, this.cacheFile);
       this.changed = false;
     } catch {
-      // A read-only or full state folder costs a re-read next time, never a build.
+      // A read-only or full state folder costs a re-read next time, never a build; the part written
+      // is not left behind (a full disk left one file per build, each named by its process).
+      rmSync(temporary, { force: true });
     }
   }
 }
