@@ -38,3 +38,4 @@ export function stateFolder(contentDir: string, options: StateOptions): string {
   if (chosen !== undefined) return path.resolve(options.cwd, chosen);
   return path.join(showFolder(contentDir, options.cwd), '.castwright');
 }
+

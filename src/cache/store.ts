@@ -21,6 +21,7 @@ import path from 'node:path';
 import { crc32 } from 'node:zlib';
 import { deserialize, serialize } from 'node:v8';
 import { systemReason } from '../errors.ts';
+import { openRegularFile } from '../regular-file.ts';
 import { codeFingerprint } from './fingerprint.ts';
 
 const MAGIC = 'castwright-cache\n';
@@ -272,12 +273,18 @@ class PackFamily {
     let fd: number | undefined;
     try {
       // Read through the descriptor kept: the entries are read later from this very file, whatever replaces it since.
-      fd = openSync(path.join(this.folder, `${this.prefix}${name}.pack`), 'r');
+      fd = openRegularFile(path.join(this.folder, `${this.prefix}${name}.pack`));
       bytes = readFileSync(fd);
     } catch (error) {
       if (fd !== undefined) closeSync(fd);
       fd = undefined;
       const code = (error as NodeJS.ErrnoException).code;
+      // Something else by the pack's name (a named pipe, a link to a device, a folder): a damaged
+      // pack, replaced at the next save (or warned about then, when it cannot be).
+      if (code === 'EFTYPE') {
+        pack.dirty = true;
+        return;
+      }
       if (code !== 'ENOENT' && code !== 'ENOTDIR') this.warn(`cannot read the build cache in ${this.folder} (${systemReason(error)}); building without it`);
     }
     // Only its index is kept: the bytes read are let go.
@@ -307,7 +314,16 @@ class PackFamily {
     if (!isKey(key)) return undefined;
     const pack = this.pack(key, true);
     const fresh = pack.fresh.get(key);
-    if (fresh) return Buffer.isBuffer(fresh) ? fresh : this.unspill(pack, fresh);
+    if (fresh && !Buffer.isBuffer(fresh)) {
+      try {
+        return this.unspill(pack, fresh);
+      } catch {
+        // Its next version cut short or unreadable since (another hand, a disk error): a miss, never a crash.
+        this.drop(key);
+        return undefined;
+      }
+    }
+    if (fresh) return fresh;
     const stored = pack.stored.get(key);
     if (!stored) return undefined;
     const payload = this.readStored(pack, stored);
@@ -375,9 +391,8 @@ class PackFamily {
       spill.batch.copy(bytes, 0, spilled.at - spill.written, spilled.at - spill.written + spilled.length);
       return bytes;
     }
-    let done = 0;
-    while (done < spilled.length) done += readSync(spill.fd, bytes, done, spilled.length - done, spilled.at + done);
-    return bytes;
+    // A file cut short since throws (readAt), rather than reading nothing for ever.
+    return readAt(spill.fd, spilled.at, spilled.length);
   }
 
   /** The entries written out read back and held, the next version dropped: the pack is written whole at save. */

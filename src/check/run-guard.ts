@@ -145,6 +145,15 @@ export async function runGuard(options: GuardStepOptions): Promise<GuardStep> {
   if (options.against === undefined && !given && !(await exists(path.resolve(options.cwd, spec)))) {
     return { skipped: `no earlier build at ${spec} to compare with`, findings: [], accepted: [] };
   }
+  if (options.against === undefined && !given) {
+    // The earlier build's feed replaced by a named pipe held the build for ever, waiting for a
+    // writer (an --against pipe, `<(curl …)`, is read as asked); a device is no feed castwright wrote.
+    const info = await stat(path.resolve(options.cwd, spec)).catch(() => undefined);
+    if (info && !info.isFile() && !info.isDirectory()) {
+      const message = `the publish guard cannot read the feed it compares with: ${spec} is a named pipe, socket or device, not the file an earlier build wrote; restore it, compare with the live feed (--against <its URL>), or for a first publish with nothing live yet, --no-guard`;
+      return { against: spec, findings: [finding('error', 'guard/live-unreadable', spec, undefined, message)], accepted: [] };
+    }
+  }
   let live: LiveFeed;
   try {
     if (given) {

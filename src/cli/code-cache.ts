@@ -11,11 +11,11 @@
 // the source as if there were no cache. No program for the command (a lib/ without it) leaves the
 // command to the ES modules, as does running from source (cli.ts).
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
+import { readRegularFile } from '../regular-file.ts';
 import type { main } from './main.ts';
 import type { processIo } from './terminal.ts';
 
@@ -63,21 +63,30 @@ export function loadProgram(command: string, folder = CACHED_FOLDER): LoadedProg
   const file = path.join(folder, `${command}.cjs`);
   let source: Buffer;
   try {
-    source = readFileSync(file);
+    // Not a regular file (a named pipe there held the command forever): no program.
+    source = readRegularFile(file);
   } catch {
     return undefined;
   }
   let cachedData: Buffer | undefined;
   try {
-    cachedData = openedCache(source, readFileSync(`${file}.cache`));
+    cachedData = openedCache(source, readRegularFile(`${file}.cache`));
   } catch {
     cachedData = undefined;
   }
   // The CommonJS wrapper, with one more parameter: the import() of the packages left external;
   // strict, as the ES modules the code was written as.
   const wrapped = `(function (exports, require, module, __filename, __dirname, __castwrightImport) {'use strict';${source.toString('utf8')}\n})`;
-  const script = new vm.Script(wrapped, { filename: file, cachedData });
   const module = { exports: {} as Program };
-  (script.runInThisContext() as (...args: unknown[]) => void)(module.exports, createRequire(file), module, file, path.dirname(file), importModule);
+  let script: vm.Script;
+  try {
+    script = new vm.Script(wrapped, { filename: file, cachedData });
+    (script.runInThisContext() as (...args: unknown[]) => void)(module.exports, createRequire(file), module, file, path.dirname(file), importModule);
+  } catch {
+    // A program cut short or garbled (a disk that filled during prepare, an edit) failed the command
+    // with a SyntaxError: the command runs from the ES modules instead, as without a program.
+    return undefined;
+  }
+  if (typeof module.exports.main !== 'function' || typeof module.exports.processIo !== 'function') return undefined;
   return { program: module.exports, script, cached: cachedData !== undefined && !script.cachedDataRejected };
 }

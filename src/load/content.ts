@@ -82,7 +82,8 @@ function readShow(file: string | undefined, name: string, lookalike: string | un
     const hint = lookalike ? ` (found ${lookalike}: rename it to ${SHOW_FILE})` : '';
     return { problems: [{ file: name, line: 1, message: `file not found; expected the show settings (title, url, …) here${hint}` }] };
   }
-  if ('problem' in read) return { problems: [read.problem] };
+  // Its other problems too (YAML's), from the text with its control characters blanked.
+  if ('problem' in read) return { problems: [read.problem, ...(read.blanked === undefined ? [] : readYaml(read.blanked, name).problems)] };
   const source = readYaml(read.text, name);
   if (source.problems.some((problem) => !isWarning(problem))) return { problems: source.problems };
   return { source, problems: source.problems };
@@ -252,7 +253,9 @@ async function loadWith(dir: string, options: LoadOptions, trustStamps: boolean)
     const known = trustStamps ? stamps?.unchanged(file.path) : undefined;
     return known ? { file, known } : read(file);
   });
-  const episodeTexts = texts.flatMap(({ file, read }) => (read && 'text' in read ? [{ path: file.path, read }] : []));
+  // A file read only for its other problems (control characters blanked) has what it names read too:
+  // without an audio file's facts, its fields would be "missing" as well.
+  const episodeTexts = texts.flatMap(({ file, read }) => (read && 'text' in read ? [{ path: file.path, read }] : read?.blanked !== undefined ? [{ path: file.path, read: { text: read.blanked } }] : []));
   const state = stateFolder(dir, { env: process.env, cwd });
   const audioFiles = namedFiles(episodeTexts, 'audio', audioFilePath);
   const audio = await readNamed(audioFiles, root, audioReader(path.join(state, 'audio.json')));
@@ -298,7 +301,9 @@ async function loadWith(dir: string, options: LoadOptions, trustStamps: boolean)
     }
     const readNow = entry.read!;
     if ('problem' in readNow) {
-      loaded.push({ problems: [readNow.problem], identity: { file: file.shown, slug: file.slug, numbered: false } as Identity });
+      // A file with control characters is read for its other problems too (never kept, never built).
+      const others = readNow.blanked === undefined ? [] : readEpisode({ file: file.shown, slug: file.slug, text: readNow.blanked, place: { path: file.path, root, cwd, listed: files.listed }, audio, images }, context).problems;
+      loaded.push({ problems: [readNow.problem, ...others], identity: { file: file.shown, slug: file.slug, numbered: false } as Identity });
       continue;
     }
     const source = { file: file.shown, slug: file.slug, text: readNow.text, place: { path: file.path, root, cwd, listed: files.listed }, audio, images };

@@ -3,9 +3,10 @@
 // time and inode, so a large file is neither parsed nor hashed again while it is unchanged, and the same
 // bytes under another name are not parsed again either. What could not be read is not cached.
 import { createHash } from 'node:crypto';
-import { createReadStream, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { SourceFile } from '../model/source-file.ts';
+import { readRegularFile } from '../regular-file.ts';
 
 interface CacheEntry {
   size: number;
@@ -49,7 +50,7 @@ export class HashedFacts<Facts extends object> {
     this.cache = { version, files: {}, facts: {} };
     if (!cacheFile) return;
     try {
-      const parsed = JSON.parse(readFileSync(cacheFile, 'utf8')) as Partial<CacheFile<Facts>>;
+      const parsed = JSON.parse(readRegularFile(cacheFile).toString('utf8')) as Partial<CacheFile<Facts>>;
       if (parsed.version === version && parsed.files && parsed.facts) this.cache = parsed as CacheFile<Facts>;
     } catch {
       // Missing or unreadable: every file is read again, and the cache is written anew.
@@ -88,14 +89,16 @@ export class HashedFacts<Facts extends object> {
 
   save(): void {
     if (!this.cacheFile || !this.changed) return;
+    const temporary = `${this.cacheFile}.${process.pid}.tmp`;
     try {
       mkdirSync(path.dirname(this.cacheFile), { recursive: true });
-      const temporary = `${this.cacheFile}.${process.pid}.tmp`;
       writeFileSync(temporary, `${JSON.stringify(this.cache)}\n`);
       renameSync(temporary, this.cacheFile);
       this.changed = false;
     } catch {
-      // A read-only or full state folder costs a re-read next time, never a build.
+      // A read-only or full state folder costs a re-read next time, never a build; the part written
+      // is not left behind (a full disk left one file per build, each named by its process).
+      rmSync(temporary, { force: true });
     }
   }
 }

@@ -10,7 +10,12 @@ export const MAX_SOURCE_BYTES = 10 * 1024 * 1024;
 
 const SAVE_AS_UTF8 = 'expected UTF-8 text: save it as UTF-8 in your editor';
 
-export type SourceText = { text: string } | { problem: Problem; missing: boolean };
+/**
+ * `blanked`, beside a problem of control characters only: the text with each of them a space (lines
+ * and columns kept), read for the file's other problems alone, so that all are reported at once;
+ * never built from. (Not named `text`: `'text' in` tells a text read from a problem.)
+ */
+export type SourceText = { text: string } | { problem: Problem; missing: boolean; blanked?: string };
 
 function kindOf(info: Stats): string {
   if (info.isDirectory()) return 'a folder';
@@ -56,16 +61,20 @@ export function invalidUtf8Offset(bytes: Uint8Array): number {
   return -1;
 }
 
+/**
+ * The line of `offset`, counting line ends as the front matter and Markdown do: CRLF, LF and a lone
+ * CR (counting LF alone, a file saved with CR line ends had every problem on line 1).
+ */
 function lineAt(bytes: Uint8Array, offset: number): number {
   let line = 1;
-  for (let i = 0; i < offset; i++) if (bytes[i] === 0x0a) line++;
+  for (let i = 0; i < offset; i++) if (bytes[i] === 0x0a || (bytes[i] === 0x0d && bytes[i + 1] !== 0x0a)) line++;
   return line;
 }
 
 const strict = new TextDecoder('utf-8', { fatal: true });
 
 /** The bytes as text, or the problem that stops it. `shown` names the file in messages. */
-export function decodeSource(bytes: Uint8Array, shown: string): { text: string } | { problem: Problem } {
+export function decodeSource(bytes: Uint8Array, shown: string): { text: string } | { problem: Problem; blanked?: string } {
   const problem = (message: string, line?: number) => ({ problem: line === undefined ? { file: shown, message } : { file: shown, line, message } });
   for (const [bom, encoding] of BOMS) {
     if (bom.every((byte, i) => bytes[i] === byte)) return problem(`the file is saved as ${encoding}; ${SAVE_AS_UTF8}`, 1);
@@ -83,12 +92,13 @@ export function decodeSource(bytes: Uint8Array, shown: string): { text: string }
     return problem(`not valid UTF-8 (byte 0x${byte}; the file may be Latin-1 or Windows-1252); ${SAVE_AS_UTF8}`, lineAt(bytes, offset));
   }
   const control = controlCharacters(text);
-  return control ? problem(control.message, control.line) : { text };
+  return control ? { ...problem(control.message, control.line), blanked: text.replace(CONTROL_ALL, ' ') } : { text };
 }
 
 /** Control characters other than tab and line ends: C0, DEL and C1 (U+0080 to U+009F). */
 const CONTROL = /[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]/;
 const CONTROL_ALL = new RegExp(CONTROL.source, 'g');
+const LINE_END = /\r\n?|\n/g;
 /** How many further lines a message names before it only counts them. */
 const LINES_NAMED = 10;
 /** Windows-1252's characters at 0x80 to 0x9F (Node's TextDecoder reads that range as Latin-1); '' where it has none. */
@@ -131,13 +141,13 @@ function controlCharacters(text: string): { message: string; line: number } | un
   let first: { char: string; column: number } | undefined;
   let line = 1;
   let lineStart = 0;
-  let scanned = 0;
   for (const match of text.matchAll(CONTROL_ALL)) {
-    for (let at = text.indexOf('\n', scanned); at !== -1 && at < match.index; at = text.indexOf('\n', at + 1)) {
+    // Line ends as lineAt counts them; a control character is never part of one.
+    LINE_END.lastIndex = lineStart;
+    for (let end = LINE_END.exec(text); end !== null && end.index < match.index; end = LINE_END.exec(text)) {
       line++;
-      lineStart = at + 1;
+      lineStart = end.index + end[0].length;
     }
-    scanned = match.index;
     first ??= { char: match[0], column: match.index - lineStart + 1 };
     if (lines[lines.length - 1] !== line) lines.push(line);
   }

@@ -42,7 +42,14 @@ export class AsideFile implements SetAside {
   /** Still to be removed at close (the system refused to remove it while open). */
   private named: boolean;
 
-  constructor(private readonly path: string) {
+  /**
+   * `failed` says which output a write or read of the file failed for (the render that sets bytes
+   * aside knows no file: a full disk was "write failed (ENOSPC…)", naming nothing).
+   */
+  constructor(
+    private readonly path: string,
+    private readonly failed: (error: unknown) => Error = (error) => error as Error,
+  ) {
     this.fd = openSync(path, 'wx+');
     try {
       unlinkSync(path);
@@ -61,7 +68,7 @@ export class AsideFile implements SetAside {
     const at = this.size;
     this.pending.push(bytes);
     this.size += bytes.byteLength;
-    if (this.size - this.written >= BATCH) this.flush();
+    if (this.size - this.written >= BATCH) this.failing(() => this.flush());
     return new AsideBytes(this, at, bytes.byteLength);
   }
 
@@ -76,12 +83,22 @@ export class AsideFile implements SetAside {
 
   /** Reads `bytes` (set aside in this file) into `into` at `offset`. */
   read(bytes: AsideBytes, into: Uint8Array, offset: number): void {
-    // Bytes are read back once all are set aside (a feed is written last): what waits is written first.
-    if (bytes.at + bytes.byteLength > this.written) this.flush();
-    for (let done = 0; done < bytes.byteLength; ) {
-      const read = readSync(this.descriptor(), into, offset + done, bytes.byteLength - done, bytes.at + done);
-      if (read === 0) throw new Error('the file of bytes set aside for the output ended early');
-      done += read;
+    this.failing(() => {
+      // Bytes are read back once all are set aside (a feed is written last): what waits is written first.
+      if (bytes.at + bytes.byteLength > this.written) this.flush();
+      for (let done = 0; done < bytes.byteLength; ) {
+        const read = readSync(this.descriptor(), into, offset + done, bytes.byteLength - done, bytes.at + done);
+        if (read === 0) throw new Error('the file of bytes set aside for the output ended early');
+        done += read;
+      }
+    });
+  }
+
+  private failing(run: () => void): void {
+    try {
+      run();
+    } catch (error) {
+      throw this.failed(error);
     }
   }
 

@@ -245,7 +245,7 @@ export function openOutput(outDir: string, options: WriteOptions = {}): OutputWr
     aside() {
       if (aside === undefined) {
         try {
-          aside = new AsideFile(work.aside);
+          aside = new AsideFile(work.aside, (error) => writeError(error, shown, undefined, cwd));
         } catch {
           aside = null;
         }

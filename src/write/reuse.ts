@@ -10,9 +10,10 @@
 // A linked file shares its inode with the live output: nothing ever writes into a staged file in
 // place (a path is either linked or written new, never both), and a replaced file gets a new inode.
 import { createHash, type Hash } from 'node:crypto';
-import { closeSync, constants, copyFileSync, linkSync, lstatSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync, mkdirSync, type Stats } from 'node:fs';
+import { closeSync, constants, copyFileSync, linkSync, lstatSync, openSync, renameSync, rmSync, writeFileSync, writeSync, mkdirSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { contentHash } from '../cache/fingerprint.ts';
+import { readRegularFile } from '../regular-file.ts';
 import type { ByteChunks, OutputContent, SourceFile } from '../model/source-file.ts';
 import { chunksOf, isPieces, type AsidePieces } from '../model/pieces.ts';
 
@@ -40,7 +41,7 @@ export { contentHash };
 export function readOutputRecord(file: string, target: string): OutputRecord {
   const record: OutputRecord = { file, target, previous: new Map(), next: new Map() };
   try {
-    const data = JSON.parse(readFileSync(file, 'utf8')) as { format?: unknown; target?: unknown; files?: unknown };
+    const data = JSON.parse(readRegularFile(file).toString('utf8')) as { format?: unknown; target?: unknown; files?: unknown };
     if (data.format !== RECORD_FORMAT || data.target !== target || typeof data.files !== 'object' || data.files === null) return record;
     for (const [relative, entry] of Object.entries(data.files as Record<string, unknown>)) {
       if (!Array.isArray(entry) || entry.length !== 4) continue;

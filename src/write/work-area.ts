@@ -4,9 +4,10 @@
 // ours, not the work of a build still running, not one made on another machine sharing the disk.
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
+import { readRegularFile } from '../regular-file.ts';
 
 export interface WorkArea {
   /** The new output is written here. */
@@ -189,7 +190,7 @@ const SPARE_CLAIM = 'castwright keeps the output before the live one here, to bu
 export function findSpare(dir: string, prefix: string): string | undefined {
   const spare = path.join(dir, spareName(prefix));
   try {
-    if (readFileSync(`${spare}.claim`, 'utf8') !== SPARE_CLAIM) return undefined;
+    if (readRegularFile(`${spare}.claim`).toString('utf8') !== SPARE_CLAIM) return undefined;
     const info = lstatSync(spare, { throwIfNoEntry: false });
     if (info?.isDirectory()) return spare;
     if (info) {

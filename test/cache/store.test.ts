@@ -1,6 +1,7 @@
 // How the build cache stores a value: what comes back is what was stored, in fewer bytes than
 // V8's serializer alone would take (issue 9: every value is read and checked at every build).
-import { readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { lstatSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openCache } from '../../src/cache/store.ts';
@@ -165,5 +166,50 @@ describe('an entry of the cache on disk (issue 9)', () => {
     expect(again.get(KEY)).toEqual(value);
     expect(again.get(`${KEY.slice(0, 62)}11`)).toBe('new');
     expect(again.get(`${KEY.slice(0, 62)}00`)).toBeUndefined();
+  });
+});
+
+describe('a pack that is not a file', () => {
+  // Opened blocking, a named pipe by a pack's name held the build forever, and a link to /dev/zero was read without end.
+  it.each([
+    ['a named pipe', (pack: string) => execFileSync('mkfifo', [pack])],
+    ['a link to a device', (pack: string) => symlinkSync('/dev/zero', pack)],
+  ])('(%s) is a miss, and replaced by the next save', async (_kind, make) => {
+    const folder = await tempDir();
+    const first = openCache(folder, OPTIONS);
+    first.set(KEY, 'kept');
+    first.save();
+    const pack = path.join(folder, readdirSync(folder)[0]!);
+    rmSync(pack);
+    make(pack);
+    const warnings: string[] = [];
+    const cache = openCache(folder, { ...OPTIONS, onWarning: (message) => warnings.push(message) });
+    expect(cache.get(KEY)).toBeUndefined();
+    cache.set(KEY, 'again');
+    cache.save();
+    expect(warnings).toEqual([]);
+    expect(lstatSync(pack).isFile()).toBe(true);
+    expect(openCache(folder, OPTIONS).get(KEY)).toBe('again');
+  });
+});
+
+describe('an entry set in this build whose written-out bytes are lost', () => {
+  // The pack's next version cut short behind the build's back: reading it back looped for ever on a read of nothing.
+  it('is a miss, and left out of the pack saved, while the other entries are kept', async () => {
+    const folder = await tempDir();
+    const cache = openCache(folder, OPTIONS);
+    const big = { text: 'x'.repeat(40 * 1024) };
+    const other = `${KEY.slice(0, 62)}00`;
+    cache.set(other, 'small');
+    cache.set(KEY, big);
+    cache.set(`${KEY.slice(0, 62)}11`, big);
+    const [temporary] = readdirSync(folder).filter((name) => name.endsWith('.tmp'));
+    truncateSync(path.join(folder, temporary!), 100);
+    expect(cache.get(KEY)).toBeUndefined();
+    expect(cache.get(other)).toBe('small');
+    cache.save();
+    const again = openCache(folder, OPTIONS);
+    expect(again.get(KEY)).toBeUndefined();
+    expect(again.get(other)).toBe('small');
   });
 });

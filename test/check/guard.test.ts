@@ -1,6 +1,7 @@
 // The publish guard on the sample show against its own earlier build: every change podcast apps
 // never forgive stops `build` (exit 1, dist/ untouched) at the line to edit, with the fix; --accept,
 // replaces: and removed: let a meant change through; a feed the guard cannot read stops it too.
+import { execFileSync } from 'node:child_process';
 import { mkdir, readFile, rename, rm, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { v5 as uuidv5 } from 'uuid';
@@ -443,6 +444,16 @@ describe('failing closed', () => {
       message:
         'the publish guard cannot read the feed it compares with: dist/feed.xml is a folder; expected a feed file or an http(s) URL; restore it, compare with the live feed (--against <its URL>), or for a first publish with nothing live yet, --no-guard',
     });
+  });
+
+  // A named pipe there held the build for ever, waiting for a writer.
+  it('takes an earlier feed.xml that is a named pipe for a feed it cannot read, without waiting', async () => {
+    const root = await sampleShow({ built: true });
+    await rm(path.join(root, 'dist', 'feed.xml'));
+    execFileSync('mkfifo', [path.join(root, 'dist', 'feed.xml')]);
+    const [found] = await refused(root);
+    expect(found).toMatchObject({ file: 'dist/feed.xml', severity: 'error', code: 'guard/live-unreadable' });
+    expect(found!.message).toMatch(/^the publish guard cannot read the feed it compares with: dist\/feed\.xml is a named pipe, socket or device, not the file an earlier build wrote; /);
   });
 
   it('refuses an --against that is not a file or an http(s) URL as bad usage', async () => {

@@ -1,7 +1,8 @@
 // The code cache of a command's program (cli/code-cache.ts, issue 9): taken only when it was sealed
 // for exactly the program's source; anything else (corrupt, cut short, for another source, absent,
 // refused by V8) is left aside and the program compiled from its source, never a failed command.
-import { readFile, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import vm from 'node:vm';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -104,6 +105,24 @@ describe('loading a program', () => {
 
   it('leaves the command to the ES modules when there is no program for it', async () => {
     const folder = await tempDir('castwright-code-cache-');
+    expect(loadProgram('build', folder)).toBeUndefined();
+  });
+
+  // A cut-short program failed the command with a SyntaxError; a named pipe for a file held it forever.
+  it('leaves the command to the ES modules when its program is cut short, garbled or not a file, and ignores a cache that is not a file', async () => {
+    const { folder, file, cache } = await programFolder();
+    for (const bad of [PROGRAM.slice(0, PROGRAM.length / 2), 'exports.main = 1;', 'throw new Error("garbled");']) {
+      await writeFile(file, bad);
+      expect(loadProgram('build', folder)).toBeUndefined();
+    }
+    await writeFile(file, PROGRAM);
+    await rm(cache);
+    execFileSync('mkfifo', [cache]);
+    const loaded = loadProgram('build', folder)!;
+    expect(loaded.cached).toBe(false);
+    expect(await loaded.program.main(['build'], io)).toBe(3);
+    await rm(file);
+    execFileSync('mkfifo', [file]);
     expect(loadProgram('build', folder)).toBeUndefined();
   });
 });

@@ -165,3 +165,15 @@ describe('audio read from the file', () => {
     expect(sizes.filter(([, size]) => size > 200 * 1024)).toEqual([]);
   });
 });
+
+describe('an episode with control characters and an audio file', () => {
+  // Read for its other problems without the facts of its audio file, it was said to lack audio.length and audio.duration as well.
+  it('is reported for its control character alone: what its audio file says is read for it too', async () => {
+    const root = await showWithAudio('  file: audio/ep7.mp3\n', { 'audio/ep7.mp3': mp3File(50) });
+    const episode = path.join(root, 'episodes', 'ep.md');
+    await writeFile(episode, `${await readFile(episode, 'utf8')}\u0007\n`);
+    const problems = await loadProblems(root);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain('control character U+0007');
+  });
+});

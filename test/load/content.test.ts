@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdir, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { findEpisodeFiles, loadContent } from '../../src/load/content.ts';
@@ -347,6 +347,40 @@ describe('every file of the content folder is read or named (issue 8, case 6)', 
       `episodes/cp1252.md:${body + 1}: the file holds the control character U+0092 (likely a Windows-1252 "’" converted wrongly) at column ${column + 3}, which readers never see as text; expected text without control characters: delete it (tabs and line ends are fine)`,
       `episodes/escape.md:${body + 1}: the file holds the control character U+001B (escape, as terminals' colour codes start) at column ${column}, and on line ${body + 3}, which readers never see as text; expected text without control characters: delete it (tabs and line ends are fine)`,
     ]);
+  });
+
+  // Counting LF alone, a file saved with CR line ends had every such problem on its line 1.
+  it('names the line of a control character, NUL or bad byte as the front matter counts them: CR, LF and CRLF line ends alike', async () => {
+    const valid = await fixture('episodes/valid.md');
+    const root = await workspace({});
+    const episodes = path.join(root, 'episodes');
+    const lines = valid.split('\n');
+    const at = lines.length - 2;
+    const ended = (end: string, tail: string) => [...lines.slice(0, at - 1), `${lines[at - 1]}${tail}`, ...lines.slice(at)].join(end);
+    await writeFile(path.join(episodes, 'cr.md'), ended('\r', '\u0007'));
+    await writeFile(path.join(episodes, 'mixed.md'), ended('\r\n', '\u0007').replace('\r\n', '\r').replace('\r\n', '\n'));
+    await writeFile(path.join(episodes, 'nul.md'), Buffer.from(ended('\r', '\u0000')));
+    await writeFile(path.join(episodes, 'latin1.md'), Buffer.from(ended('\r', 'café'), 'latin1'));
+    const problems = await problemsOf(root);
+    expect(problems.map((problem) => problem.split(': ')[0])).toEqual([`episodes/cr.md:${at}`, `episodes/latin1.md:${at}`, `episodes/mixed.md:${at}`, `episodes/nul.md:${at}`]);
+  });
+
+  // The control characters alone were reported: a bad date in the same file showed only once they were gone.
+  it('reports the other problems of a file with control characters too, all at once, show.yml included', async () => {
+    const valid = await fixture('episodes/valid.md');
+    const root = await workspace({});
+    const episodes = path.join(root, 'episodes');
+    const lines = valid.split('\n');
+    const date = lines.findIndex((line) => line.startsWith('date:'));
+    lines[date] = 'date: 2020-09-31T07:00:00-07:00';
+    lines[lines.length - 2] += '\u0007';
+    await writeFile(path.join(episodes, 'bell.md'), lines.join('\n'));
+    const show = await readFile(path.join(episodes, 'show.yml'), 'utf8');
+    await writeFile(path.join(episodes, 'show.yml'), `${show}\nnote: "\u001b"\n  bad: [\n`);
+    const problems = (await problemsOf(root)).map((problem) => problem.split(': ').slice(0, 2).join(': '));
+    expect(problems).toContain(`episodes/bell.md:${date + 1}: date`);
+    expect(problems).toContain(`episodes/bell.md:${lines.length - 1}: the file holds the control character U+0007 at column ${lines[lines.length - 2]!.length}, which readers never see as text; expected text without control characters`);
+    expect(problems.filter((problem) => problem.startsWith('episodes/show.yml:')).length).toBe(2);
   });
 
   it('counts the lines past ten that hold control characters rather than naming them', async () => {

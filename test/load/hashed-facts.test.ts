@@ -1,4 +1,4 @@
-import { readFile, rename, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HashedFacts } from '../../src/load/hashed-facts.ts';
@@ -61,5 +61,18 @@ describe('facts of a file, kept by its bytes', () => {
     await writeFile(file, 'other');
     await utimes(file, now, now);
     expect(await factsOf(cache, file)).toEqual({ text: 'other', parsed: ['other'] });
+  });
+});
+
+describe('facts that cannot be saved', () => {
+  // A full disk, or a folder in the way, left the part written beside the cache, one per build.
+  it('leave nothing behind', async () => {
+    const dir = await tempDir();
+    const cacheFile = path.join(dir, 'state', 'facts.json');
+    await mkdir(path.join(cacheFile, 'in-the-way'), { recursive: true });
+    const file = path.join(dir, 'a.txt');
+    await writeFile(file, 'A');
+    expect((await factsOf(cacheFile, file)).text).toBe('A');
+    expect(await readdir(path.dirname(cacheFile))).toEqual(['facts.json']);
   });
 });

@@ -1,5 +1,5 @@
 // Bytes set aside in a file of the work area until the file they belong in is written (issue 9).
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -64,5 +64,22 @@ describe('bytes set aside', () => {
   it('are not needed when every piece is held: plain ByteChunks', () => {
     const held = [bytes(3, 1), bytes(4, 2)];
     expect(piecesOf(held)).toEqual({ chunks: held });
+  });
+});
+
+describe('bytes that cannot be set aside', () => {
+  // A full disk while a build set feed items aside was "write failed (ENOSPC…)", naming no file.
+  it('fail with the error the file was made with, for a write and for a read', async () => {
+    const folder = await mkdtemp(path.join(tmpdir(), 'castwright-aside-'));
+    try {
+      const aside = new AsideFile(path.join(folder, 'aside'), (error) => new Error(`cannot write the output folder dist/ (${(error as NodeJS.ErrnoException).code})`));
+      const kept = aside.put(Buffer.alloc(100));
+      // The file's descriptor closed behind its back: its next write fails as a full disk would.
+      closeSync((aside as unknown as { fd: number }).fd);
+      expect(() => aside.put(Buffer.alloc(128 * 1024))).toThrow('cannot write the output folder dist/ (EBADF)');
+      expect(() => kept.readInto(new Uint8Array(100), 0)).toThrow('cannot write the output folder dist/ (EBADF)');
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
   });
 });
