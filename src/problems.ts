@@ -19,12 +19,18 @@ export interface Problem {
 
 export const isWarning = (problem: Problem): boolean => problem.severity === 'warning';
 
-/** Control characters but tab and line feed (a carriage return too: it would let a line overwrite the one before). */
-const UNSHOWN = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
+/**
+ * Control characters but tab and line feed (a carriage return too: it would let a line overwrite
+ * the one before), and the invisible ones that change what a line seems to say: a byte order mark
+ * or a zero-width space inside a field name (`unknown field "description"` for a name that looks
+ * right), marks and overrides of writing direction (a title that reorders the message around it),
+ * line and paragraph separators. The joiners (U+200C, U+200D) stay: Persian words and emoji need them.
+ */
+const UNSHOWN = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u200e\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
 
 /**
- * Control characters written as \u001B: messages quote titles, file names and feeds that anyone
- * may write, and a terminal obeys an escape sequence (colours, cursor moves, a title) it is given.
+ * Those characters written as \u001B: messages quote titles, file names and feeds that anyone may
+ * write, and a terminal obeys an escape sequence (colours, cursor moves, a title) it is given.
  */
 export const visibleText = (text: string): string =>
   text.replace(UNSHOWN, (char) => `\\u${char.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`);

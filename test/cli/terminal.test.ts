@@ -61,4 +61,16 @@ describe('problems', () => {
     const written = stderr.text().replace(/\u001b\[[0-9;]*m/g, '');
     expect(written).toBe('episodes/\\u001B]0;owned\\u0007.md:2: warning: title "\\u001B[2J\\u009B31m\\u000Dspoofed" is\tbad\nsee above\n');
   });
+
+  it('show invisible characters that change what a line seems to say as \\u escapes, and leave the joiners of real text', () => {
+    const { io: piped, stderr } = io(false);
+    printProblems(piped, [
+      { file: 'episodes/show.yml', line: 4, message: 'unknown field "\ufeffdescription"; did you mean "description"?' },
+      { file: 'episodes/a\u202egpj.md', line: 1, message: 'title "safe\u200b\u2066\u2028" is fine; 👨\u200d👩\u200d👧 and می\u200cخواهم stay' },
+    ]);
+    expect(stderr.text()).toBe(
+      'episodes/show.yml:4: unknown field "\\uFEFFdescription"; did you mean "description"?\n' +
+        'episodes/a\\u202Egpj.md:1: title "safe\\u200B\\u2066\\u2028" is fine; 👨\u200d👩\u200d👧 and می\u200cخواهم stay\n',
+    );
+  });
 });
