@@ -13,7 +13,7 @@ import { finding, type Finding } from './finding.ts';
 import { guardPublication } from './guard.ts';
 import { UsageError } from '../errors.ts';
 import { isUrlLike, MAX_OWN_FEED_BYTES } from '../feed-reader/source.ts';
-import { UnreadableFeed, followPages, pageFileName, parseLiveFeed, readLiveFeed, type LiveFeed } from './live.ts';
+import { UnreadableFeed, followPages, liveFeedFromJson, liveFeedToJson, pageFileName, parseLiveFeed, readLiveFeed, type LiveFeed } from './live.ts';
 import { hashOf } from '../cache/fingerprint.ts';
 import type { BuildCache } from '../cache/store.ts';
 
@@ -99,13 +99,13 @@ async function readCached(spec: string, options: GuardStepOptions): Promise<Live
   if (cached?.stamp === stamp) return cached.live;
   // A new build process finds the earlier build's feed in the build cache, by a hash of its bytes.
   const bytes = options.cache ? await readFile(file).catch(() => undefined) : undefined;
-  const key = bytes && hashOf('live-feed', spec, options.cwd, bytes);
-  let live = key ? options.cache!.get<LiveFeed>(key) : undefined;
+  const key = bytes && hashOf('live-feed-json', spec, options.cwd, bytes);
+  let live = key ? liveFeedFromJson(options.cache!.get(key)) : undefined;
   if (!live) {
     // A feed unknown as a whole (the one the previous build wrote, after an edit) is read item by
     // item, and the items it shares with feeds read before are not read again.
     live = await read(key ? options.cache : undefined);
-    if (key) options.cache!.set(key, live);
+    if (key) options.cache!.set(key, liveFeedToJson(live));
   }
   fileFeeds.set(file, { stamp, live });
   return live;

@@ -1,9 +1,11 @@
 // The live feed read item by item (parseLiveFeedInParts), as a build reads the feed the previous
 // build wrote: whatever the feed, the same LiveFeed as reading it whole, or the same error.
-import { readFile } from 'node:fs/promises';
+import { readFile, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseLiveFeed, parseLiveFeedInParts } from '../../src/check/live.ts';
+import { liveFeedFromJson, liveFeedToJson, parseLiveFeed, parseLiveFeedInParts } from '../../src/check/live.ts';
+import { runGuard } from '../../src/check/run-guard.ts';
+import { generate } from '../../src/pipeline.ts';
 import { memoryCache, type BuildCache } from '../../src/cache/store.ts';
 import { cleanUp } from '../helpers/content.ts';
 import { sampleShow } from './helpers.ts';
@@ -123,5 +125,75 @@ describe('the live feed read item by item (issue 9)', () => {
       const whole = outcome(() => parseLiveFeed({ name: 'dist/feed.xml', bytes }));
       expect(outcome(() => parseLiveFeedInParts({ name: 'dist/feed.xml', bytes }, cache))).toEqual(whole);
     }
+  });
+});
+
+describe('the live feed kept whole in the build cache, as one JSON text (issue 9)', () => {
+  it('reads back as the feed it was, dates as dates, for the sample show and feeds with and without dates, links and a next page', async () => {
+    const root = await sampleShow({ built: true });
+    const feeds = [
+      parseLiveFeed({ name: 'dist/feed.xml', bytes: await readFile(path.join(root, 'dist', 'feed.xml')) }),
+      parseLiveFeed(source(feed([item('a'), item('b').replace(/<pubDate>.*<\/pubDate>/, ''), item('c', '<link>https://example.com/c/</link>')], { head: '<atom:link xmlns:atom="http://www.w3.org/2005/Atom" rel="next" href="feed-2.xml"/>' }))),
+    ];
+    for (const live of feeds) {
+      const back = liveFeedFromJson(liveFeedToJson(live));
+      expect(back).toEqual(live);
+      expect(back!.items.filter((entry) => entry.date).every((entry) => entry.date instanceof Date)).toBe(true);
+    }
+    expect(feeds[0]!.items.some((entry) => entry.date)).toBe(true);
+    expect(feeds[1]!.next).toBe('feed-2.xml');
+  });
+
+  it('is a miss when the entry is damaged or foreign: not a text, not JSON, or JSON of another shape', () => {
+    const good = JSON.parse(liveFeedToJson(parseLiveFeed(source(feed([item('a')]))))) as Record<string, unknown> & { items: Array<Record<string, unknown>> };
+    const variants: unknown[] = [
+      undefined,
+      { name: 'dist/feed.xml', items: [] },
+      Buffer.from(JSON.stringify(good)),
+      '{"name":',
+      'null',
+      '[]',
+      JSON.stringify({ ...good, items: {} }),
+      JSON.stringify({ ...good, name: 7 }),
+      JSON.stringify({ ...good, locked: true }),
+      JSON.stringify({ ...good, items: [{ ...good.items[0], guid: 1 }] }),
+      JSON.stringify({ ...good, items: [{ ...good.items[0], date: '2020-09-14T14:00:00.000Z' }] }),
+      JSON.stringify({ ...good, items: [{ ...good.items[0], enclosure: 'https://cdn.example.com/a.mp3' }] }),
+      JSON.stringify({ ...good, items: [{ ...good.items[0], line: '4' }] }),
+      JSON.stringify({ ...good, items: [null] }),
+    ];
+    for (const value of variants) expect(liveFeedFromJson(value)).toBeUndefined();
+    expect(liveFeedFromJson(JSON.stringify(good))).toBeDefined();
+  });
+
+  it('is what the guard reads of an earlier build\'s feed it has seen, and a damaged entry is read past', async () => {
+    const root = await sampleShow({ built: true });
+    const file = path.join(root, 'dist', 'feed.xml');
+    const { publication, content } = await generate({ contentDir: path.join(root, 'episodes'), cwd: root });
+    const { episodes } = content;
+    const memory = memoryCache();
+    let sets = 0;
+    let damaged = false;
+    const cache: BuildCache = {
+      ...memory,
+      get: <T>(key: string) => (damaged ? ('{"name": 1}' as T) : memory.get<T>(key)),
+      set: (key, value) => (sets++, memory.set(key, value)),
+    };
+    const guard = () => runGuard({ publication, episodes, cwd: root, contentDir: path.join(root, 'episodes'), cache });
+    // Each run with a new stamp on the file, so that the guard's own memo of the file (dev's) does not answer.
+    let touches = 0;
+    const touch = () => utimes(file, new Date(), new Date(Date.now() + ++touches * 1000));
+    const first = await guard();
+    const stored = sets;
+    expect(stored).toBeGreaterThan(0);
+    await touch();
+    expect(await guard()).toEqual(first);
+    expect(sets).toBe(stored);
+    damaged = true;
+    await touch();
+    expect(await guard()).toEqual(first);
+    expect(sets).toBeGreaterThan(stored);
+    await touch();
+    expect(await runGuard({ publication, episodes, cwd: root, contentDir: path.join(root, 'episodes') })).toEqual(first);
   });
 });
