@@ -30,8 +30,8 @@ export interface DateTexts {
   save(): void;
 }
 
-/** The local day of a date (its dateText depends on nothing else), e.g. 2020-09-14. */
-const localDay = (date: PublishDate) => new Date(date.instant.getTime() + date.offsetMinutes * 60_000).toISOString().slice(0, -14);
+/** The local day of a date (its dateText depends on nothing else), as days since 1970-01-01: a toISOString per episode cost ~8 ms. */
+const localDay = (date: PublishDate) => String(Math.floor((date.instant.getTime() + date.offsetMinutes * 60_000) / 86_400_000));
 
 export function cachedDateTexts(cache: BuildCache, language: string): DateTexts {
   // ICU's data decides the texts: a Node built with another ICU has other entries.
@@ -67,7 +67,7 @@ export function storedDateTexts(value: unknown): Map<string, string> {
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return new Map();
   const entries = Object.entries(parsed);
-  return entries.every(([day, text]) => /^[+-]?\d{4,6}-\d\d-\d\d$/.test(day) && typeof text === 'string') ? new Map(entries as Array<[string, string]>) : new Map();
+  return entries.every(([day, text]) => /^-?\d{1,9}$/.test(day) && typeof text === 'string') ? new Map(entries as Array<[string, string]>) : new Map();
 }
 
 /** ISO 8601 with the offset the producer wrote, e.g. 2020-09-14T07:00:00-07:00. */
