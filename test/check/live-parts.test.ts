@@ -3,7 +3,7 @@
 import { readFile, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { liveFeedFromJson, liveFeedToJson, parseLiveFeed, parseLiveFeedInParts } from '../../src/check/live.ts';
+import { assembleParts, feedMemoFromJson, feedMemoToJson, parseLiveFeed, parseLiveFeedInParts, type FeedParts } from '../../src/check/live.ts';
 import { runGuard } from '../../src/check/run-guard.ts';
 import { generate } from '../../src/pipeline.ts';
 import { memoryCache, type BuildCache } from '../../src/cache/store.ts';
@@ -128,42 +128,85 @@ describe('the live feed read item by item (issue 9)', () => {
   });
 });
 
-describe('the live feed kept whole in the build cache, as one JSON text (issue 9)', () => {
-  it('reads back as the feed it was, dates as dates, for the sample show and feeds with and without dates, links and a next page', async () => {
+describe('the feed a build last read, kept in the build cache as one JSON text (issue 9)', () => {
+  /** The parts of `text` read with `cache` (and `known`), and the feed they make. */
+  const inParts = (text: string, cache: BuildCache, known?: FeedParts) => {
+    let parts: FeedParts | undefined;
+    const live = parseLiveFeedInParts(source(text), cache, known, (read) => (parts = read));
+    return { live, parts: parts! };
+  };
+
+  it('reads back as the feed it was, dates as dates: in parts for the sample show and feeds with and without dates, links and a next page, or whole', async () => {
     const root = await sampleShow({ built: true });
-    const feeds = [
-      parseLiveFeed({ name: 'dist/feed.xml', bytes: await readFile(path.join(root, 'dist', 'feed.xml')) }),
-      parseLiveFeed(source(feed([item('a'), item('b').replace(/<pubDate>.*<\/pubDate>/, ''), item('c', '<link>https://example.com/c/</link>')], { head: '<atom:link xmlns:atom="http://www.w3.org/2005/Atom" rel="next" href="feed-2.xml"/>' }))),
+    const texts = [
+      await readFile(path.join(root, 'dist', 'feed.xml'), 'utf8'),
+      feed([item('a'), item('b').replace(/<pubDate>.*<\/pubDate>/, ''), item('c', '<link>https://example.com/c/</link>'), item('a')], {
+        head: '<atom:link xmlns:atom="http://www.w3.org/2005/Atom" rel="next" href="feed-2.xml"/>',
+      }),
     ];
-    for (const live of feeds) {
-      const back = liveFeedFromJson(liveFeedToJson(live));
-      expect(back).toEqual(live);
-      expect(back!.items.filter((entry) => entry.date).every((entry) => entry.date instanceof Date)).toBe(true);
+    for (const text of texts) {
+      const { live, parts } = inParts(text, memoryCache());
+      expect(live).toEqual(parseLiveFeed(source(text)));
+      const back = feedMemoFromJson(feedMemoToJson({ feed: 'f'.repeat(64), parts }));
+      expect(back?.feed).toBe('f'.repeat(64));
+      expect(assembleParts(back!.parts!)).toEqual(live);
+      expect(assembleParts(back!.parts!).items.filter((entry) => entry.date).every((entry) => entry.date instanceof Date)).toBe(true);
+      expect(feedMemoFromJson(feedMemoToJson({ feed: 'f'.repeat(64), whole: live }))?.whole).toEqual(live);
     }
-    expect(feeds[0]!.items.some((entry) => entry.date)).toBe(true);
-    expect(feeds[1]!.next).toBe('feed-2.xml');
+  });
+
+  it('gives the items and the rest it knows, without asking the cache for them, and the feed is the feed read whole', () => {
+    const memory = memoryCache();
+    let asked = 0;
+    const cache: BuildCache = { ...memory, get: <T>(key: string) => (asked++, memory.get<T>(key)) };
+    const items = ['a', 'b', 'c', 'd'].map((guid) => item(guid));
+    const { parts } = inParts(feed(items), cache);
+    const known = feedMemoFromJson(feedMemoToJson({ feed: 'f'.repeat(64), parts }))!.parts!;
+    const changes: Array<[text: string, unknown: number]> = [
+      [feed(items), 0],
+      [feed([items[0]!, item('b', '<link>https://example.com/b/</link>'), items[2]!, items[3]!]), 1],
+      [feed(['<item><title>x</title></item>', ...items.slice(1)], { head: '\n<link>https://example.com/</link>' }), 1],
+    ];
+    for (const [changed, unknown] of changes) {
+      asked = 0;
+      const { live } = inParts(changed, cache, known);
+      expect(live).toEqual(parseLiveFeed(source(changed)));
+      // Only the items it does not know are asked of the cache.
+      expect(asked).toBe(unknown);
+    }
   });
 
   it('is a miss when the entry is damaged or foreign: not a text, not JSON, or JSON of another shape', () => {
-    const good = JSON.parse(liveFeedToJson(parseLiveFeed(source(feed([item('a')]))))) as Record<string, unknown> & { items: Array<Record<string, unknown>> };
+    const { parts } = inParts(feed([item('a')]), memoryCache());
+    const good = JSON.parse(feedMemoToJson({ feed: 'f'.repeat(64), parts })) as { feed: string; parts: { rest: { key: string; feed: Record<string, unknown> }; items: Array<Record<string, unknown> & { item: Record<string, unknown> }> } };
+    const first = good.parts.items[0]!;
+    const withItem = (change: Record<string, unknown>) => JSON.stringify({ ...good, parts: { ...good.parts, items: [{ ...first, item: { ...first.item, ...change } }] } });
     const variants: unknown[] = [
       undefined,
-      { name: 'dist/feed.xml', items: [] },
+      { ...good },
       Buffer.from(JSON.stringify(good)),
-      '{"name":',
+      '{"feed":',
       'null',
       '[]',
-      JSON.stringify({ ...good, items: {} }),
-      JSON.stringify({ ...good, name: 7 }),
-      JSON.stringify({ ...good, locked: true }),
-      JSON.stringify({ ...good, items: [{ ...good.items[0], guid: 1 }] }),
-      JSON.stringify({ ...good, items: [{ ...good.items[0], date: '2020-09-14T14:00:00.000Z' }] }),
-      JSON.stringify({ ...good, items: [{ ...good.items[0], enclosure: 'https://cdn.example.com/a.mp3' }] }),
-      JSON.stringify({ ...good, items: [{ ...good.items[0], line: '4' }] }),
-      JSON.stringify({ ...good, items: [null] }),
+      JSON.stringify({ ...good, feed: 'not a hash' }),
+      JSON.stringify({ ...good, parts: undefined }),
+      JSON.stringify({ ...good, whole: good.parts.rest.feed }),
+      JSON.stringify({ ...good, parts: { ...good.parts, items: {} } }),
+      JSON.stringify({ ...good, parts: { ...good.parts, rest: { ...good.parts.rest, key: 7 } } }),
+      JSON.stringify({ ...good, parts: { ...good.parts, rest: { ...good.parts.rest, feed: { ...good.parts.rest.feed, name: 7 } } } }),
+      JSON.stringify({ ...good, parts: { ...good.parts, rest: { ...good.parts.rest, feed: { ...good.parts.rest.feed, items: [first.item] } } } }),
+      JSON.stringify({ ...good, parts: { ...good.parts, rest: { ...good.parts.rest, feed: { ...good.parts.rest.feed, locked: true } } } }),
+      JSON.stringify({ ...good, parts: { ...good.parts, items: [{ ...first, shift: 1.5 }] } }),
+      JSON.stringify({ ...good, parts: { ...good.parts, items: [{ ...first, key: 'a' }] } }),
+      JSON.stringify({ ...good, parts: { ...good.parts, items: [null] } }),
+      withItem({ guid: 1 }),
+      withItem({ date: Date.parse('2020-09-14T14:00:00.000Z') }),
+      withItem({ date: 'Mon, 14 Sep 2020' + ' no date' }),
+      withItem({ enclosure: 'https://cdn.example.com/a.mp3' }),
+      withItem({ line: '4' }),
     ];
-    for (const value of variants) expect(liveFeedFromJson(value)).toBeUndefined();
-    expect(liveFeedFromJson(JSON.stringify(good))).toBeDefined();
+    for (const value of variants) expect(feedMemoFromJson(value)).toBeUndefined();
+    expect(feedMemoFromJson(JSON.stringify(good))).toBeDefined();
   });
 
   it('is what the guard reads of an earlier build\'s feed it has seen, and a damaged entry is read past', async () => {
@@ -176,7 +219,7 @@ describe('the live feed kept whole in the build cache, as one JSON text (issue 9
     let damaged = false;
     const cache: BuildCache = {
       ...memory,
-      get: <T>(key: string) => (damaged ? ('{"name": 1}' as T) : memory.get<T>(key)),
+      get: <T>(key: string) => (damaged ? ('{"feed": 1}' as T) : memory.get<T>(key)),
       set: (key, value) => (sets++, memory.set(key, value)),
     };
     const guard = () => runGuard({ publication, episodes, cwd: root, contentDir: path.join(root, 'episodes'), cache });
