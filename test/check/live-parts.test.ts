@@ -176,6 +176,27 @@ describe('the feed a build last read, kept in the build cache as one JSON text (
     }
   });
 
+  it('reads the rest again where an item grown by lines moves it: elements after the items or between them, a comment after them', () => {
+    const grown = (text: string) => text.replace('<title>Episode b</title>', '<title>Episode b</title>\n\n\n');
+    const newUrl = '<itunes:new-feed-url xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd">https://example.com/new.xml</itunes:new-feed-url>';
+    const self = '<atom:link xmlns:atom="http://www.w3.org/2005/Atom" rel="self" href="https://example.com/feed.xml"/>';
+    const locked = '<podcast:locked xmlns:podcast="https://podcastindex.org/namespace/1.0">yes</podcast:locked>';
+    const feeds = [
+      feed([item('a'), item('b'), item('c')], { head: `\n${locked}` }),
+      feed([item('a'), item('b'), item('c')], { tail: `${self}\n${locked}\n` }),
+      feed([item('a'), item('b'), self, item('c'), locked], { tail: `${newUrl}\n` }),
+      feed([item('a'), item('b'), item('c')], { tail: `<!-- ${self} -->\n${locked}\n` }),
+    ];
+    for (const text of feeds) {
+      const cache = memoryCache();
+      const { parts } = inParts(text, cache);
+      const known = feedMemoFromJson(feedMemoToJson({ feed: 'f'.repeat(64), parts }))!.parts!;
+      for (const next of [grown(text), grown(grown(text)), text]) {
+        expect(inParts(next, cache, known).live).toEqual(parseLiveFeed(source(next)));
+      }
+    }
+  });
+
   it('is a miss when the entry is damaged or foreign: not a text, not JSON, or JSON of another shape', () => {
     const { parts } = inParts(feed([item('a')]), memoryCache());
     const good = JSON.parse(feedMemoToJson({ feed: 'f'.repeat(64), parts })) as { feed: string; parts: { rest: { key: string; feed: Record<string, unknown> }; items: Array<Record<string, unknown> & { item: Record<string, unknown> }> } };
