@@ -53,8 +53,7 @@ function normalUrl(raw: string): string {
  * URL, since a tracking prefix (OP3, Podtrac, Chartable) wraps the real URL without its scheme.
  * Adding, changing or removing a prefix moves no file.
  */
-function audioCandidates(published: string): string[] {
-  const own = normalUrl(published);
+function audioCandidates(published: string, own = normalUrl(published)): string[] {
   const rest = own.replace(/^https?:\/\//i, '');
   const candidates = [own];
   for (let at = rest.indexOf('/'); at !== -1; at = rest.indexOf('/', at + 1)) {
@@ -65,7 +64,12 @@ function audioCandidates(published: string): string[] {
   return candidates;
 }
 
-const sameAudio = (published: string, audioUrl: string) => audioCandidates(published).includes(normalUrl(audioUrl));
+/** The enclosure itself (the usual case) is known without the other candidates: their URLs cost a rebuild of 1,000 episodes ~10 ms. */
+function sameAudio(published: string, audioUrl: string): boolean {
+  const own = normalUrl(published);
+  const audio = normalUrl(audioUrl);
+  return own === audio || audioCandidates(published, own).includes(audio);
+}
 
 const quoted = (text: string) => JSON.stringify(text);
 

@@ -13,7 +13,7 @@ import { finding, type Finding } from './finding.ts';
 import { guardPublication } from './guard.ts';
 import { UsageError } from '../errors.ts';
 import { isUrlLike, MAX_OWN_FEED_BYTES } from '../feed-reader/source.ts';
-import { UnreadableFeed, followPages, pageFileName, parseLiveFeed, readLiveFeed, type LiveFeed } from './live.ts';
+import { UnreadableFeed, assembleParts, feedMemoFromJson, feedMemoToJson, followPages, pageFileName, parseLiveFeed, parseLiveFeedInParts, readLiveFeed, type FeedParts, type LiveFeed } from './live.ts';
 import { hashOf } from '../cache/fingerprint.ts';
 import type { BuildCache } from '../cache/store.ts';
 
@@ -80,14 +80,13 @@ const fileFeeds = new Map<string, { stamp: string; live: LiveFeed }>();
 
 /** One feed file or URL, read once while unchanged; each page of a paged feed is kept on its own. */
 async function readCached(spec: string, options: GuardStepOptions): Promise<LiveFeed> {
-  const read = (cache?: BuildCache) =>
+  const read = () =>
     readLiveFeed(spec, {
       cwd: options.cwd,
       timeoutMs: options.timeoutMs ?? DEFAULT_GUARD_TIMEOUT_MS,
       ...(options.timeoutOption ? { timeoutOption: options.timeoutOption } : {}),
       // A file is the earlier build's feed or a copy the producer keeps; a URL may be anyone's.
       ...(isUrlLike(spec) ? {} : { maxBytes: MAX_OWN_FEED_BYTES }),
-      ...(cache ? { cache } : {}),
     });
   if (isUrlLike(spec)) return read();
   const file = path.resolve(options.cwd, spec);
@@ -97,15 +96,27 @@ async function readCached(spec: string, options: GuardStepOptions): Promise<Live
   const stamp = `${info.size}:${info.mtimeMs}:${info.ino}`;
   const cached = fileFeeds.get(file);
   if (cached?.stamp === stamp) return cached.live;
-  // A new build process finds the earlier build's feed in the build cache, by a hash of its bytes.
-  const bytes = options.cache ? await readFile(file).catch(() => undefined) : undefined;
-  const key = bytes && hashOf('live-feed', spec, options.cwd, bytes);
-  let live = key ? options.cache!.get<LiveFeed>(key) : undefined;
-  if (!live) {
-    // A feed unknown as a whole (the one the previous build wrote, after an edit) is read item by
-    // item, and the items it shares with feeds read before are not read again.
-    live = await read(key ? options.cache : undefined);
-    if (key) options.cache!.set(key, live);
+  // A new build process finds the feed last read here in the build cache (live.ts's FeedMemo):
+  // the same bytes, by their hash, are the same feed.
+  const { cache } = options;
+  const bytes = cache ? await readFile(file).catch(() => undefined) : undefined;
+  let live: LiveFeed;
+  // Read in parts from these very bytes (the ones hashed), when the file was not found larger since.
+  if (cache && bytes && bytes.byteLength <= MAX_OWN_FEED_BYTES) {
+    const feed = hashOf('live-feed', spec, options.cwd, bytes);
+    const memoKey = hashOf('live-feed-memo', spec, options.cwd);
+    const memo = feedMemoFromJson(cache.get(memoKey));
+    if (memo?.feed === feed) {
+      live = memo.whole ?? assembleParts(memo.parts!);
+    } else {
+      // A feed unknown as a whole (the one the previous build wrote, after an edit) is read item by
+      // item, and the items it shares with the feed read before (or others the cache has) are not read again.
+      let parts: FeedParts | undefined;
+      live = parseLiveFeedInParts({ name: spec, bytes }, cache, memo?.parts, (read) => (parts = read));
+      cache.set(memoKey, feedMemoToJson(parts ? { feed, parts } : { feed, whole: live }));
+    }
+  } else {
+    live = await read();
   }
   fileFeeds.set(file, { stamp, live });
   return live;

@@ -23,7 +23,7 @@ import type { Contribution, EpisodeRendering, Output, RenderContext } from './ou
 import { OUTPUTS } from './outputs/registry.ts';
 import type { SiteOptions } from './site.ts';
 import type { Templates } from './templates.ts';
-import { episodeView, type EpisodeView } from './view.ts';
+import { cachedDateTexts, episodeView, type EpisodeView } from './view.ts';
 
 /**
  * Path → content; a SourceFile is a file of the content folder, written by link or copy
@@ -200,13 +200,14 @@ async function renderParts(
   const kept = (output: Output<unknown>, part: unknown) => (aside && output.keep ? output.keep(part, aside) : part);
   const problems: Problem[] = [];
   const contributions = new Map<Output<unknown>, Array<Contribution<unknown>>>(outputs.map((output) => [output, []]));
+  const dates = cache && cachedDateTexts(cache, show.language);
   let sinceTurn = 0;
   for (const episode of publication.episodes) {
     if (++sinceTurn === EPISODES_PER_TURN) {
       sinceTurn = 0;
       await turnOfTheLoop();
     }
-    const view = episodeView(show, episode);
+    const view = episodeView(show, episode, dates);
     let renderings: ReadonlyArray<Omit<EpisodeRendering<unknown>, 'files'>>;
     if (cache) {
       const source = options.sourceKeys?.get(episode.slug);
@@ -240,6 +241,7 @@ async function renderParts(
     });
   }
   if (problems.length > 0) throw new ContentError(problems);
+  dates?.save();
   for (const output of outputs) {
     if (!output.show) continue;
     for (const [file, content] of output.show(context, contributions.get(output)!)) sink.add(file, content);

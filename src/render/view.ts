@@ -2,6 +2,8 @@
 import { formatDuration, formatTimestamp, isoDuration, type PublishDate } from '../model/time.ts';
 import type { Person } from '../model/schema.ts';
 import type { Chapter, Cue, ListedEpisode, Show, Story } from '../model/types.ts';
+import { hashOf } from '../cache/fingerprint.ts';
+import type { BuildCache } from '../cache/store.ts';
 
 const dateFormats = new Map<string, Intl.DateTimeFormat>();
 
@@ -13,6 +15,59 @@ export function formatDate(date: PublishDate, language: string): string {
     dateFormats.set(language, format);
   }
   return format.format(new Date(date.instant.getTime() + date.offsetMinutes * 60_000));
+}
+
+/**
+ * Each episode's dateText by the day it falls on where the producer wrote it, kept in the build
+ * cache for the show's language: formatting a date first loads ICU's date data (~15-25 ms), which
+ * a rebuild of episodes whose days are known then never loads (issue 9). The entry is one JSON
+ * text, day → text; anything else under its key (damaged, foreign) is a miss, and the days are
+ * formatted again.
+ */
+export interface DateTexts {
+  text(date: PublishDate): string;
+  /** Keeps the days of this build in the cache, when one was not known. */
+  save(): void;
+}
+
+/** The local day of a date (its dateText depends on nothing else), as days since 1970-01-01: a toISOString per episode cost ~8 ms. */
+const localDay = (date: PublishDate) => String(Math.floor((date.instant.getTime() + date.offsetMinutes * 60_000) / 86_400_000));
+
+export function cachedDateTexts(cache: BuildCache, language: string): DateTexts {
+  // ICU's data decides the texts: a Node built with another ICU has other entries.
+  const key = hashOf('date-texts', language, process.versions.icu ?? '', process.versions.unicode ?? '');
+  const known = storedDateTexts(cache.get(key));
+  const used = new Map<string, string>();
+  let missed = false;
+  return {
+    text(date) {
+      const day = localDay(date);
+      let text = used.get(day) ?? known.get(day);
+      if (text === undefined) {
+        text = formatDate(date, language);
+        missed = true;
+      }
+      used.set(day, text);
+      return text;
+    },
+    save() {
+      if (missed) cache.set(key, JSON.stringify(Object.fromEntries(used)));
+    },
+  };
+}
+
+/** The day → text map of a stored entry; empty for anything but a JSON object of texts. */
+export function storedDateTexts(value: unknown): Map<string, string> {
+  if (typeof value !== 'string') return new Map();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    return new Map();
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return new Map();
+  const entries = Object.entries(parsed);
+  return entries.every(([day, text]) => /^-?\d{1,9}$/.test(day) && typeof text === 'string') ? new Map(entries as Array<[string, string]>) : new Map();
 }
 
 /** ISO 8601 with the offset the producer wrote, e.g. 2020-09-14T07:00:00-07:00. */
@@ -129,7 +184,8 @@ export const isHost = (person: Person): boolean => person.role === undefined || 
 /** Whole seconds, as a `#t=` media fragment and a player's currentTime take them. */
 const seekSeconds = (start: number) => Number(start.toFixed(3));
 
-export function episodeView(show: Show, episode: ListedEpisode): EpisodeView {
+/** With `dates`, the dateText is taken from them (a build with a cache, see DateTexts). */
+export function episodeView(show: Show, episode: ListedEpisode, dates?: DateTexts): EpisodeView {
   // An episode of an hour or more writes every timestamp with hours, so they line up.
   const hours = (episode.audio.duration ?? 0) >= 3600 || episode.chapterList.some((chapter) => chapter.start >= 3600);
   const timeline = episode.chapterList.map((chapter) => ({ ...chapter, startText: formatTimestamp(chapter.start, hours) }));
@@ -147,7 +203,7 @@ export function episodeView(show: Show, episode: ListedEpisode): EpisodeView {
     introChapter: timeline[0] && firstStory && timeline[0].start < firstStory.start! ? timeline[0] : undefined,
     transcriptParagraphs: transcriptParagraphs(episode.transcriptFiles[0]?.cues ?? [], seekUrl, hours),
     chaptersUrl: episode.chapters ?? (timeline.length > 0 ? new URL(CHAPTERS_FILE, episode.url).href : undefined),
-    dateText: formatDate(episode.date, show.language),
+    dateText: dates ? dates.text(episode.date) : formatDate(episode.date, show.language),
     isoDate: isoDate(episode.date),
     // Empty when the length is unknown (an imported episode whose feed gave none).
     durationText: episode.audio.duration === undefined ? '' : formatDuration(episode.audio.duration),
