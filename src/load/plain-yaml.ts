@@ -20,7 +20,7 @@ interface Line {
 export interface PlainYaml {
   data: Record<string, unknown>;
   /** The line of the value at `path`, or of the nearest part of the path that exists (as load/yaml.ts's lineOf). */
-  lineOf(path: readonly PropertyKey[]): number;
+  lineOf(path: readonly PropertyKey[], of?: 'value' | 'key'): number;
 }
 
 /** Thrown inside the reader when the text leaves the plain subset; never escapes it. */
@@ -216,16 +216,17 @@ export function readPlainYaml(text: string): PlainYaml | undefined {
     throw error;
   }
   const start = lines[0]!.no;
-  const lineOf = (path: readonly PropertyKey[]): number => {
+  const lineOf = (path: readonly PropertyKey[], of: 'value' | 'key' = 'value'): number => {
     let node: unknown = data;
     let line = start;
-    for (const key of path) {
+    for (const [index, key] of path.entries()) {
       if (Array.isArray(node)) {
         if (typeof key !== 'number' || key < 0 || key >= node.length) break;
       } else if (node !== null && typeof node === 'object') {
         const keyLine = reader.keyLines.get(node)?.get(String(key));
         if (keyLine === undefined) break;
         line = keyLine;
+        if (of === 'key' && index === path.length - 1) break;
       } else {
         break;
       }

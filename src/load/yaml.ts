@@ -13,7 +13,8 @@ export interface YamlSource {
   /** Syntax errors (and warnings about YAML that reads otherwise than it looks), as problems of `file`. */
   problems: Problem[];
   /** File line of the value at `path`, or of the nearest part of the path that exists. */
-  lineOf(path: readonly PropertyKey[]): number;
+  /** The line of the value at `path` (or of its key, with `of: 'key'`), or of the nearest part of the path that exists. */
+  lineOf(path: readonly PropertyKey[], of?: 'value' | 'key'): number;
 }
 
 /**
@@ -63,14 +64,15 @@ function readFullYaml(text: string, file: string): YamlSource {
   }
   problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
 
-  const lineOf = (path: readonly PropertyKey[]): number => {
+  const lineOf = (path: readonly PropertyKey[], of: 'value' | 'key' = 'value'): number => {
     let node: unknown = doc.contents;
     let line = node && (node as Node).range ? lineAt((node as Node).range![0]) : 1;
-    for (const key of path) {
+    for (const [index, key] of path.entries()) {
       if (isMap(node)) {
         const pair = node.items.find((item) => isPair(item) && isScalar(item.key) && String(item.key.value) === String(key));
         if (!pair) break;
         if (isScalar(pair.key) && pair.key.range) line = lineAt(pair.key.range[0]);
+        if (of === 'key' && index === path.length - 1) break;
         node = pair.value;
       } else if (isSeq(node) && typeof key === 'number' && node.items[key]) {
         node = node.items[key];
@@ -172,9 +174,10 @@ export function validate<S extends z.ZodType>(
   const result = schema.safeParse(source.data ?? {});
   if (result.success) return { value: result.data, problems: [] };
   const problems = result.error.issues.map((issue) => {
-    const at = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0] ?? ''] : issue.path;
+    // An unknown field is at its name's line (its value may start on the next).
+    const line = issue.code === 'unrecognized_keys' ? source.lineOf([...issue.path, issue.keys[0] ?? ''], 'key') : source.lineOf(issue.path);
     const label = pathLabel(issue.path);
-    return { file, line: source.lineOf(at), message: label ? `${label}: ${issue.message}` : issue.message };
+    return { file, line, message: label ? `${label}: ${issue.message}` : issue.message };
   });
   return { value: undefined, problems };
 }

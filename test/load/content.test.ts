@@ -122,6 +122,8 @@ describe('bad input is reported as file:line: message', () => {
     ['invalid/javascript-link.md', 'episodes/javascript-link.md:12: link "javascript:alert(document.cookie)" is not allowed; expected an absolute http(s) or mailto: URL'],
     ['invalid/non-http-story.md', 'episodes/non-http-story.md:11: link "ftp://files.example.com/story.txt" is not allowed'],
     ['invalid/unknown-field.md', 'episodes/unknown-field.md:2: unknown field "titel" (did you mean "title"?)'],
+    ['invalid/unknown-field-holding-fields.md', 'episodes/unknown-field-holding-fields.md:4: unknown field "sponsor"'],
+    ['invalid/unknown-field-holding-fields-full-yaml.md', 'episodes/unknown-field-holding-fields-full-yaml.md:8: audio: unknown field "chapterz"'],
     ['invalid/bad-duration.md', 'episodes/bad-duration.md:7: audio.duration: "8:75" is not a usable length: minutes and seconds must be below 60'],
   ])('%s', async (name, expected) => {
     const problems = await problemsOfFixture(name);
