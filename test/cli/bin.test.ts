@@ -164,18 +164,20 @@ export async function resolve(specifier, context, next) {
 `,
     );
     // A command's code-cached program (lib/cached/<command>.cjs) is read and compiled, not
-    // imported: its reading is what shows it was loaded.
+    // imported: its opening (or reading by name) is what shows it was loaded.
     await writeFile(
       path.join(recorder, 'register.mjs'),
       `import fs from 'node:fs';
 import { register, syncBuiltinESMExports } from 'node:module';
 import { pathToFileURL } from 'node:url';
 register('./hooks.mjs', import.meta.url);
-const readFileSync = fs.readFileSync;
-fs.readFileSync = function (file, ...rest) {
-  if (typeof file === 'string' && /[\\/]lib[\\/]cached[\\/][^\\/]+\\.cjs$/.test(file)) fs.appendFileSync(process.env.CASTWRIGHT_LOADED, pathToFileURL(file).href + '\\n');
-  return readFileSync.call(this, file, ...rest);
-};
+for (const name of ['openSync', 'readFileSync']) {
+  const original = fs[name];
+  fs[name] = function (file, ...rest) {
+    if (typeof file === 'string' && /[\\/]lib[\\/]cached[\\/][^\\/]+\\.cjs$/.test(file)) fs.appendFileSync(process.env.CASTWRIGHT_LOADED, pathToFileURL(file).href + '\\n');
+    return original.call(this, file, ...rest);
+  };
+}
 syncBuiltinESMExports();
 `,
     );
