@@ -82,7 +82,7 @@ function readShow(file: string | undefined, name: string, lookalike: string | un
     const hint = lookalike ? ` (found ${lookalike}: rename it to ${SHOW_FILE})` : '';
     return { problems: [{ file: name, line: 1, message: `file not found; expected the show settings (title, url, …) here${hint}` }] };
   }
-  // Its other problems too (YAML's), from the text with its control characters blanked.
+  // Its other problems too (YAML's), from the text with its control characters deleted.
   if ('problem' in read) return { problems: [read.problem, ...(read.blanked === undefined ? [] : readYaml(read.blanked, name).problems)] };
   const source = readYaml(read.text, name);
   if (source.problems.some((problem) => !isWarning(problem))) return { problems: source.problems };
@@ -253,7 +253,7 @@ async function loadWith(dir: string, options: LoadOptions, trustStamps: boolean)
     const known = trustStamps ? stamps?.unchanged(file.path) : undefined;
     return known ? { file, known } : read(file);
   });
-  // A file read only for its other problems (control characters blanked) has what it names read too:
+  // A file read only for its other problems (control characters deleted) has what it names read too:
   // without an audio file's facts, its fields would be "missing" as well.
   const episodeTexts = texts.flatMap(({ file, read }) => (read && 'text' in read ? [{ path: file.path, read }] : read?.blanked !== undefined ? [{ path: file.path, read: { text: read.blanked } }] : []));
   const state = stateFolder(dir, { env: process.env, cwd });

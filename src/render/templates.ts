@@ -141,9 +141,10 @@ function registerHelpers(hb: Runtime): void {
   hb.registerHelper('encode', (value: unknown) => encodeURIComponent(String(value ?? '')));
   hb.registerHelper('plural', (count: number, one: string, many: string) => (count === 1 ? one : many));
   // "Alex and Natasha", in the show's language.
-  // Names or people ({ name }).
+  // Names or people ({ name }). English after it, as for dates (render/view.ts formatDate): never
+  // the locale LANG sets, which gave "Alex und Natasha" to a show in la built under LANG=de_DE.
   hb.registerHelper('list', (items: Array<string | { name: string }>, options: Handlebars.HelperOptions) =>
-    new Intl.ListFormat(options.data?.root?.show?.language ?? 'en', { type: 'conjunction' }).format(
+    new Intl.ListFormat([options.data?.root?.show?.language ?? 'en', 'en'], { type: 'conjunction' }).format(
       items.map((item) => (typeof item === 'string' ? item : item.name)),
     ),
   );

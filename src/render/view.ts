@@ -11,7 +11,10 @@ const dateFormats = new Map<string, Intl.DateTimeFormat>();
 export function formatDate(date: PublishDate, language: string): string {
   let format = dateFormats.get(language);
   if (!format) {
-    format = new Intl.DateTimeFormat(language, { dateStyle: 'long', timeZone: 'UTC' });
+    // English after the language: ICU formats a language it has no dates for (la, tlh) in the
+    // process's default locale, set by LC_ALL, LC_MESSAGES or LANG, so a build under LANG=de_DE
+    // wrote German dates, and the date texts it kept by day showed in a build under LANG=C.
+    format = new Intl.DateTimeFormat([language, 'en'], { dateStyle: 'long', timeZone: 'UTC' });
     dateFormats.set(language, format);
   }
   return format.format(new Date(date.instant.getTime() + date.offsetMinutes * 60_000));

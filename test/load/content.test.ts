@@ -385,6 +385,34 @@ describe('every file of the content folder is read or named (issue 8, case 6)', 
     expect(problems.filter((problem) => problem.startsWith('episodes/show.yml:')).length).toBe(2);
   });
 
+  // Blanked to spaces, a control character changed what YAML read (to it, one is content): one
+  // before a field's name indented it, and every later line was "invalid YAML" too.
+  it('reports the other problems of a file with control characters as deleting them leaves it, no more', async () => {
+    const valid = await fixture('episodes/valid.md');
+    const root = await workspace({});
+    const episodes = path.join(root, 'episodes');
+    const lines = valid.split('\n');
+    const title = lines.findIndex((line) => line.startsWith('title:'));
+    const date = lines.findIndex((line) => line.startsWith('date:'));
+    await writeFile(path.join(episodes, 'title.md'), lines.map((line, i) => (i === title ? `\u0001${line}` : line)).join('\n'));
+    await writeFile(path.join(episodes, 'date.md'), lines.map((line, i) => (i === date ? `\u0007\u0007${line}` : line)).join('\n'));
+    const problems = await problemsOf(root);
+    expect(problems, problems.join('\n')).toHaveLength(2);
+    expect(problems[0]).toMatch(new RegExp(`^episodes/date\\.md:${date + 1}: the file holds the control character U\\+0007 at column 1,`));
+    expect(problems[1]).toMatch(new RegExp(`^episodes/title\\.md:${title + 1}: the file holds the control character U\\+0001 at column 1,`));
+  });
+
+  // Each control character looked for the line ends again from its line's start: 73 s for this file.
+  it('reports a long line full of control characters at once', async () => {
+    const root = await workspace({});
+    const valid = await fixture('episodes/valid.md');
+    await writeFile(path.join(root, 'episodes', 'bells.md'), `${valid}\r\n${'123456789\u0007'.repeat(100_000)}\n`);
+    const started = Date.now();
+    const [problem] = await problemsOf(root);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(problem).toContain(`episodes/bells.md:${valid.split('\n').length + 1}: the file holds the control character U+0007 at column 10, which readers never see`);
+  }, 10_000);
+
   it('counts the lines past ten that hold control characters rather than naming them', async () => {
     const root = await workspace({});
     const valid = await fixture('episodes/valid.md');

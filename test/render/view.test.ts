@@ -1,5 +1,7 @@
 // The view's dateText kept in the build cache by the day (DateTexts): the same texts as formatting
 // them, and an entry that is damaged or foreign is a miss, never a text shown.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { memoryCache, type BuildCache } from '../../src/cache/store.ts';
 import { parsePublishDate, type PublishDate } from '../../src/model/time.ts';
@@ -43,6 +45,21 @@ describe('the dateText of each episode, kept by the day in the build cache (issu
     expect(cachedDateTexts(cache, 'en-us').text(DATES[0]!)).toBe('kept');
     expect(cachedDateTexts(cache, 'de').text(DATES[0]!)).toBe(formatDate(DATES[0]!, 'de'));
   });
+
+  it('is the same text whatever locale LC_ALL, LC_MESSAGES or LANG set, for a language ICU has no dates for', () => {
+    // ICU formatted 'la' in the default locale those set: German under LANG=de_DE.UTF-8, and the
+    // texts kept by day (keyed by the language) then showed in a build under LANG=C.
+    const view = fileURLToPath(new URL('../../src/render/view.ts', import.meta.url));
+    const code = `const { formatDate } = await import(${JSON.stringify(view)});
+      const { parsePublishDate } = await import(${JSON.stringify(view.replace(/render[\\/]view\.ts$/, 'model/time.ts'))});
+      console.log(['la', 'tlh', 'de', 'en-us'].map((language) => formatDate(parsePublishDate('2020-09-14T07:00:00-07:00'), language)).join('|'));`;
+    const texts = ['C', 'de_DE.UTF-8', 'fr_FR.UTF-8'].map((locale) => {
+      const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { encoding: 'utf8', env: { ...process.env, LC_ALL: locale, LC_MESSAGES: locale, LANG: locale } });
+      expect(run.stderr).toBe('');
+      return run.stdout.trim();
+    });
+    expect(texts).toEqual(Array(3).fill('September 14, 2020|September 14, 2020|14. September 2020|September 14, 2020'));
+  }, 30_000);
 
   it('formats again when the entry is damaged or foreign, and keeps the texts anew', () => {
     const { cache, sets } = recording();
