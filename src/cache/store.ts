@@ -118,7 +118,12 @@ function decode(value: unknown): unknown {
     for (const [key, item] of entries as Array<[string, unknown]>) put(out, key, decode(item));
     return out;
   }
-  for (const key of Object.keys(record)) record[key] = decode(record[key]);
+  // Only objects are looked into and written back: most values of a parsed episode are texts and
+  // numbers as deserialized (an own `__proto__` is written as the property it is, not the prototype).
+  for (const key of Object.keys(record)) {
+    const item = record[key];
+    if (item !== null && typeof item === 'object') record[key] = decode(item);
+  }
   return record;
 }
 

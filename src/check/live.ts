@@ -342,14 +342,21 @@ function liveFeedInParts(source: FeedSource, cache: BuildCache, known?: FeedPart
   const items = channel.children.filter((element) => element.name === 'item');
   if (items.length === 0 || items.some((item) => item.end === undefined)) return undefined;
   // The feed without its items, each replaced by its line breaks so later lines stay where they are.
-  const rest: Buffer[] = [];
+  // Made in one buffer, counted first: a Buffer.alloc of line breaks per item, then joined, cost a
+  // one-edit rebuild of 1,000 episodes ~40 ms of the main thread in a CPU profile.
+  const itemLines = items.map((item) => newlines(bytes.subarray(item.start, item.end)));
+  let restLength = bytes.length;
+  items.forEach((item, k) => (restLength -= item.end! - item.start - itemLines[k]!));
+  const restBytes = Buffer.allocUnsafe(restLength);
   let at = 0;
-  for (const item of items) {
-    rest.push(bytes.subarray(at, item.start), Buffer.alloc(newlines(bytes.subarray(item.start, item.end)), 0x0a));
+  let to = 0;
+  items.forEach((item, k) => {
+    to += bytes.copy(restBytes, to, at, item.start);
+    restBytes.fill(0x0a, to, to + itemLines[k]!);
+    to += itemLines[k]!;
     at = item.end!;
-  }
-  rest.push(bytes.subarray(at));
-  const restBytes = Buffer.concat(rest);
+  });
+  bytes.copy(restBytes, to, at);
   const restKey = hashOf('live-rest', source.name, ...restOnly(bytes, items, restBytes));
   let feed: LiveFeed;
   if (known?.rest.key === restKey) {

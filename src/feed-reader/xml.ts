@@ -120,6 +120,18 @@ export interface ScannedDocument {
   declarationAt?: number;
 }
 
+const SLASH = 0x2f;
+const GREATER = 0x3e;
+const DOUBLE_QUOTE = 0x22;
+const SINGLE_QUOTE = 0x27;
+
+/** Whether a UTF-16 code unit is white space to a regular expression's \s. */
+function isWhiteSpace(c: number): boolean {
+  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+  if (c < 0xa0) return false;
+  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
+
 /**
  * Start tags with their lines, in document order, skipping comments, CDATA, processing
  * instructions and the DOCTYPE, so markup inside them is never taken for an element. Linear in the
@@ -162,16 +174,24 @@ export function scanElements(text: string): ScannedDocument {
         if (closed && end !== -1) closed.end = end;
       }
     } else {
-      const name = /^[^\s/>]+/.exec(text.slice(at + 1, at + 200))?.[0] ?? '';
-      // Find the end of the tag, stepping over quoted attribute values that may hold '>'.
-      let i = at + 1 + name.length;
-      let quote = '';
-      for (; i < text.length; i++) {
-        const c = text[i]!;
-        if (quote) {
-          if (c === quote) quote = '';
-        } else if (c === '"' || c === "'") quote = c;
-        else if (c === '>') break;
+      // The name: up to 199 characters that are no white space (as a regular expression's \s), '/' or '>'.
+      // By character codes, as the tag's end below: a slice and a match a tag, and a string a
+      // character, were ~40 ms of a one-edit rebuild of 1,000 episodes (the guard reads the feed).
+      let i = at + 1;
+      for (const stop = Math.min(text.length, at + 200); i < stop; i++) {
+        const c = text.charCodeAt(i);
+        if (c === SLASH || c === GREATER || isWhiteSpace(c)) break;
+      }
+      const name = text.slice(at + 1, i);
+      // Find the end of the tag, stepping over quoted attribute values that may hold '>' (a quote
+      // never closed runs to the end of the text).
+      while (i < text.length) {
+        const c = text.charCodeAt(i);
+        if (c === GREATER) break;
+        if (c === DOUBLE_QUOTE || c === SINGLE_QUOTE) {
+          const close = text.indexOf(c === DOUBLE_QUOTE ? '"' : "'", i + 1);
+          i = close === -1 ? text.length : close + 1;
+        } else i++;
       }
       end = i >= text.length ? -1 : i + 1;
       const selfClosing = end !== -1 && text[i - 1] === '/';

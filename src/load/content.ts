@@ -124,12 +124,14 @@ function loadShow(read: { source?: YamlSource; problems: Problem[] }, name: stri
 /** Problems that only show across files: a slug, guid or audio file used twice; serial numbering. */
 function crossCheck(identities: readonly Identity[], show: Show | undefined): Problem[] {
   const problems: Problem[] = [];
-  const seen = new Map<string, Identity>();
+  // A map of values a kind (not one of "kind\0value" texts: 3,000 of them made for 1,000 episodes at every build).
+  const seenOf = new Map<string, Map<string, Identity>>();
   const unique = (identity: Identity, kind: string, value: string, line: number, expected: string) => {
-    const key = `${kind}\0${value}`;
-    const first = seen.get(key);
+    let seen = seenOf.get(kind);
+    if (!seen) seenOf.set(kind, (seen = new Map()));
+    const first = seen.get(value);
     if (first) problems.push({ file: identity.file, line, message: `${kind} "${value}" is also used by ${first.file}; ${expected}` });
-    else seen.set(key, identity);
+    else seen.set(value, identity);
   };
   for (const identity of identities) {
     unique(identity, 'slug', identity.slug.toLowerCase(), 1, 'expected each episode file name to be unique');

@@ -15,7 +15,7 @@ import path from 'node:path';
 import { contentHash } from '../cache/fingerprint.ts';
 import { readRegularFile } from '../regular-file.ts';
 import type { ByteChunks, OutputContent, SourceFile } from '../model/source-file.ts';
-import { chunksOf, isPieces, type AsidePieces } from '../model/pieces.ts';
+import { chunksOf, isPieces, piecesLength, type AsidePieces } from '../model/pieces.ts';
 
 const RECORD_FORMAT = 'castwright-output-record-2';
 
@@ -117,10 +117,12 @@ function writeAnew(file: string, content: string | Uint8Array, occupied: boolean
 
 /**
  * The hash of bytes in pieces, taken before they are written only when the live output may hold
- * them (the record has the path); otherwise openPieces hashes them on the way, if at all.
+ * them (the record has the path, of their very length); otherwise openPieces hashes them on the
+ * way, if at all. A feed an edit changed is mostly of another length: it is then read back from
+ * the aside file once (hashed as written), not twice (6 MB at 1,000 episodes).
  */
 export const hashFirst = (record: OutputRecord | undefined, relative: string, content: ByteChunks | AsidePieces): string | undefined =>
-  record?.previous.has(relative) ? contentHash(content) : undefined;
+  record?.previous.get(relative)?.size === piecesLength(content) ? contentHash(content) : undefined;
 
 /** A file being written piece by piece: `end` once every piece is written. */
 export interface Pieces {

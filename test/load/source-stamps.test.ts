@@ -91,7 +91,8 @@ describe('episode files left unread by their stamps (issue 9)', () => {
     // parsed episode under it: the file is read.
     const fresh = memoryCache();
     const episode = path.join(content, 'valid.md');
-    fresh.set(hashOf('source-stamps', content), [[episode, { stamp: stampOf(episode)!.stamp, digest: contentHash('another text') }]]);
+    // (The stamps are kept as one text: each file's path, stamp and digest followed by a NUL.)
+    fresh.set(hashOf('source-stamps', content), `${episode}\0${stampOf(episode)!.stamp}\0${contentHash('another text')}\0`);
     fresh.save();
     expect((await loadBoth(content, fresh)).cached).toEqual(cold);
   });
@@ -99,7 +100,31 @@ describe('episode files left unread by their stamps (issue 9)', () => {
   it('are never trusted from a list this code did not write', async () => {
     const { content } = await show();
     const cold = (await loadBoth(content, memoryCache())).cold;
-    for (const garbage of ['not a list', [['a', 'b']], [[path.join(content, 'valid.md'), { stamp: 1, digest: 'x' }]], null]) {
+    const episode = path.join(content, 'valid.md');
+    const { stamp } = stampOf(episode)!;
+    const digest = contentHash(await readFile(episode, 'utf8'));
+    const foreign = [
+      'not a list',
+      [['a', 'b']],
+      [[episode, { stamp, digest }]], // the list of an earlier version
+      [[episode, { stamp: 1, digest: 'x' }]],
+      null,
+      `${episode}\0${stamp}\0${digest}`, // cut short
+      `${episode}\0${stamp}\0${digest}\0${episode}\0`,
+      `${episode}\0${stamp}\0${digest.toUpperCase()}\0`,
+      `${episode}\0\0${digest}\0`,
+      `\0${stamp}\0${digest}\0`,
+    ];
+    const stampsIn = (stored: unknown) => {
+      const cache = memoryCache();
+      cache.set(hashOf('source-stamps', content), stored);
+      return new SourceStamps(cache, content, later);
+    };
+    // What this code writes is believed (the file left alone long enough)…
+    expect(stampsIn(`${episode}\0${stamp}\0${digest}\0`).unchanged(episode)).toEqual({ digest });
+    for (const garbage of foreign) {
+      // …anything else is no list at all.
+      expect(stampsIn(garbage).unchanged(episode), String(garbage)).toBeUndefined();
       const cache = memoryCache();
       cache.set(hashOf('source-stamps', content), garbage);
       cache.save();

@@ -308,6 +308,16 @@ describe('bytes in pieces (a feed: its head, each item as cached, its end; issue
       expect(saved[0]).toBe(contentHash(written));
       expect(saved[3]).toBe((await stat(path.join(out, 'feed.xml'))).ino);
       expect(saved[3]).not.toBe(before.ino);
+
+      // Of the same length as recorded (hashed before writing, write/reuse.ts's hashFirst), yet other bytes: written again too.
+      const same = [...changed];
+      same[10] = Buffer.from('<item>chanGed</item>');
+      const ino = saved[3];
+      await writeFolder(out, new Map([['feed.xml', { chunks: same }]]), { ...options, record });
+      const rewritten = await readFile(path.join(out, 'feed.xml'));
+      expect(rewritten.equals(Buffer.concat(same))).toBe(true);
+      expect((await savedRecord(record))['feed.xml']![0]).toBe(contentHash(rewritten));
+      expect((await stat(path.join(out, 'feed.xml'))).ino).not.toBe(ino);
     }
   }, 60_000);
 
