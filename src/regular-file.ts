@@ -17,13 +17,15 @@ export const MAX_STATE_BYTES = 256 * 1024 * 1024;
 /** Something else than castwright's own file in its place: its `code` says what (EFTYPE, EFBIG). */
 export interface NotOwnFile extends Error {
   code: 'EFTYPE' | 'EFBIG';
+  /** EFTYPE: whether it is a folder (not a pipe, socket or device). */
+  folder?: boolean;
   /** EFBIG: the file's size and the limit it passed. */
   size?: number;
   limit?: number;
 }
 
-function checked(file: string, info: { isFile(): boolean; size: number }, limit: number): void {
-  if (!info.isFile()) throw Object.assign(new Error(`${file} is not a regular file`), { code: 'EFTYPE' });
+function checked(file: string, info: { isFile(): boolean; isDirectory(): boolean; size: number }, limit: number): void {
+  if (!info.isFile()) throw Object.assign(new Error(`${file} is not a regular file`), { code: 'EFTYPE', folder: info.isDirectory() });
   if (info.size > limit) throw Object.assign(new Error(`${file} holds ${info.size} bytes, more than ${limit}`), { code: 'EFBIG', size: info.size, limit });
 }
 
