@@ -1,9 +1,9 @@
 // Files castwright reads back (cache packs, records, code caches) may have been replaced by anything.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readRegularFile } from '../src/regular-file.ts';
+import { MAX_STATE_BYTES, readRegularFile, readRegularFileAsync } from '../src/regular-file.ts';
 import { cleanUp, tempDir } from './helpers/content.ts';
 
 afterEach(cleanUp);
@@ -15,8 +15,27 @@ describe('a file read back (readRegularFile)', () => {
     execFileSync('mkfifo', [path.join(folder, 'pipe')]);
     symlinkSync('/dev/zero', path.join(folder, 'zero'));
     mkdirSync(path.join(folder, 'dir'));
-    for (const name of ['pipe', 'zero', 'dir']) expect(() => readRegularFile(path.join(folder, name))).toThrow(expect.objectContaining({ code: 'EFTYPE' }));
+    for (const name of ['pipe', 'zero', 'dir']) {
+      expect(() => readRegularFile(path.join(folder, name))).toThrow(expect.objectContaining({ code: 'EFTYPE' }));
+      await expect(readRegularFileAsync(path.join(folder, name))).rejects.toMatchObject({ code: 'EFTYPE' });
+    }
     writeFileSync(path.join(folder, 'file'), 'kept');
     expect(readRegularFile(path.join(folder, 'file')).toString()).toBe('kept');
+    expect((await readRegularFileAsync(path.join(folder, 'file'))).toString()).toBe('kept');
+  });
+
+  // A 600 MB sparse pack was read whole: the build peaked at ~690 MB.
+  it('is refused, by its size and unread, when larger than castwright writes there', async () => {
+    const folder = await tempDir();
+    const file = path.join(folder, 'huge');
+    writeFileSync(file, '');
+    truncateSync(file, MAX_STATE_BYTES + 1);
+    const refused = expect.objectContaining({ code: 'EFBIG', size: MAX_STATE_BYTES + 1, limit: MAX_STATE_BYTES });
+    expect(() => readRegularFile(file)).toThrow(refused);
+    await expect(readRegularFileAsync(file)).rejects.toEqual(refused);
+    // A caller's own limit.
+    writeFileSync(file, '12345');
+    expect(() => readRegularFile(file, 4)).toThrow(expect.objectContaining({ code: 'EFBIG', size: 5, limit: 4 }));
+    expect(readRegularFile(file, 5).toString()).toBe('12345');
   });
 });

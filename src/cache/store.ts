@@ -284,9 +284,10 @@ class PackFamily {
       if (fd !== undefined) closeSync(fd);
       fd = undefined;
       const code = (error as NodeJS.ErrnoException).code;
-      // Something else by the pack's name (a named pipe, a link to a device, a folder): a damaged
-      // pack, replaced at the next save (or warned about then, when it cannot be).
-      if (code === 'EFTYPE') {
+      // Something else by the pack's name (a named pipe, a link to a device, a folder) or a file
+      // larger than castwright writes (MAX_STATE_BYTES), left unread: a damaged pack, replaced at
+      // the next save (or warned about then, when it cannot be).
+      if (code === 'EFTYPE' || code === 'EFBIG') {
         pack.dirty = true;
         return;
       }

@@ -5,8 +5,9 @@
 // internet in tests: they serve their links from a local server. A link to a file this build puts
 // on the site (local artwork, copied audio, a transcript, a page) is judged from the build itself:
 // before the first publish the site does not have it yet, and after it the build is what counts.
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { readRegularFileAsync } from '../regular-file.ts';
 import { canonicalMediaType } from '../feed-reader/media-types.ts';
 import { judgeArtwork, imageFacts, type ImageFacts } from './artwork.ts';
 import { finding, shown, type Finding } from './finding.ts';
@@ -207,7 +208,8 @@ async function readCache(file: string | undefined, now: number): Promise<Map<str
   const fresh = new Map<string, Answer>();
   if (!file) return fresh;
   try {
-    const data = JSON.parse(await readFile(file, 'utf8')) as CacheFile;
+    // Through the regular-file reader: a pipe there held `check` forever, a huge file was read whole.
+    const data = JSON.parse((await readRegularFileAsync(file)).toString('utf8')) as CacheFile;
     for (const [url, answer] of Object.entries(data.version === 1 ? data.answers : {})) {
       if (answer?.ok === true && typeof answer.checkedAt === 'number' && now - answer.checkedAt < CACHE_MS && answer.checkedAt <= now) fresh.set(url, answer);
     }

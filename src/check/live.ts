@@ -264,6 +264,8 @@ export interface LiveOptions {
   /** The option that sets timeoutMs, if the command has one (SourceOptions.timeoutOption). */
   timeoutOption?: string;
   maxBytes?: number;
+  /** A file castwright wrote: refused unread unless a regular file (SourceOptions.ownFile). */
+  ownFile?: boolean;
   /** Reads the feed in parts, each item kept here (parseLiveFeedInParts). */
   cache?: BuildCache;
 }

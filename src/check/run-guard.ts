@@ -3,7 +3,7 @@
 // never a guard silently skipped. Only a first build (no earlier feed.xml in --out) or an explicit
 // --no-guard compares with nothing. A caller may read the live feed itself (publish reads the one
 // its target holds); then only "there is none" compares with nothing.
-import { lstat, readFile, stat } from 'node:fs/promises';
+import { lstat, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Episode, Publication } from '../model/types.ts';
 import type { ParsedArgs } from '../cli/args.ts';
@@ -15,6 +15,7 @@ import { UsageError } from '../errors.ts';
 import { isUrlLike, MAX_OWN_FEED_BYTES } from '../feed-reader/source.ts';
 import { UnreadableFeed, assembleParts, feedMemoFromJson, feedMemoToJson, followPages, pageFileName, parseLiveFeed, parseLiveFeedInParts, readLiveFeed, type FeedParts, type LiveFeed } from './live.ts';
 import { hashOf } from '../cache/fingerprint.ts';
+import { readRegularFile } from '../regular-file.ts';
 import type { BuildCache } from '../cache/store.ts';
 
 export const DEFAULT_GUARD_TIMEOUT_MS = 30_000;
@@ -78,15 +79,19 @@ async function exists(file: string): Promise<boolean> {
 /** Feeds read from files, kept while the file is unchanged: `dev` compares with dist/feed.xml on every save. */
 const fileFeeds = new Map<string, { stamp: string; live: LiveFeed }>();
 
-/** One feed file or URL, read once while unchanged; each page of a paged feed is kept on its own. */
-async function readCached(spec: string, options: GuardStepOptions): Promise<LiveFeed> {
+/**
+ * One feed file or URL, read once while unchanged; each page of a paged feed is kept on its own.
+ * `own`: a file an earlier build wrote (its feed.xml and every page beside a feed), read only as a
+ * regular file, never waited on.
+ */
+async function readCached(spec: string, options: GuardStepOptions, own: boolean): Promise<LiveFeed> {
   const read = () =>
     readLiveFeed(spec, {
       cwd: options.cwd,
       timeoutMs: options.timeoutMs ?? DEFAULT_GUARD_TIMEOUT_MS,
       ...(options.timeoutOption ? { timeoutOption: options.timeoutOption } : {}),
       // A file is the earlier build's feed or a copy the producer keeps; a URL may be anyone's.
-      ...(isUrlLike(spec) ? {} : { maxBytes: MAX_OWN_FEED_BYTES }),
+      ...(isUrlLike(spec) ? {} : { maxBytes: MAX_OWN_FEED_BYTES, ownFile: own }),
     });
   if (isUrlLike(spec)) return read();
   const file = path.resolve(options.cwd, spec);
@@ -99,7 +104,8 @@ async function readCached(spec: string, options: GuardStepOptions): Promise<Live
   // A new build process finds the feed last read here in the build cache (live.ts's FeedMemo):
   // the same bytes, by their hash, are the same feed.
   const { cache } = options;
-  const bytes = cache ? await readFile(file).catch(() => undefined) : undefined;
+  // Read as a regular file whatever was found above: anything else put there since is left to read(), which says what it is.
+  const bytes = cache ? tryRegularFile(file) : undefined;
   let live: LiveFeed;
   // Read in parts from these very bytes (the ones hashed), when the file was not found larger since.
   if (cache && bytes && bytes.byteLength <= MAX_OWN_FEED_BYTES) {
@@ -122,6 +128,14 @@ async function readCached(spec: string, options: GuardStepOptions): Promise<Live
   return live;
 }
 
+function tryRegularFile(file: string): Buffer | undefined {
+  try {
+    return readRegularFile(file, MAX_OWN_FEED_BYTES);
+  } catch {
+    return undefined;
+  }
+}
+
 /** A next page that cannot be had is a feed that cannot be read: the guard fails closed. */
 function missingPage(feed: string, href: string, reason: string): UnreadableFeed {
   return new UnreadableFeed(feed, undefined, `its next page ${href} ${reason}`);
@@ -129,21 +143,24 @@ function missingPage(feed: string, href: string, reason: string): UnreadableFeed
 
 /** The feed at a path or URL with all its pages: a file's pages are the files beside it, a URL's are fetched. */
 async function readPaged(spec: string, options: GuardStepOptions): Promise<LiveFeed> {
-  const first = await readCached(spec, options);
+  const first = await readCached(spec, options, options.against === undefined);
   return followPages(first, async (href) => {
     if (isUrlLike(spec)) {
       // A next link may be relative to the feed; it is fetched only as an http(s) URL, never read as a path here.
       const url = URL.parse(href, spec);
       if (url?.protocol !== 'http:' && url?.protocol !== 'https:') throw missingPage(spec, href, 'is not an http(s) URL');
-      return readCached(url.href, options);
+      return readCached(url.href, options, false);
     }
     const name = pageFileName(href);
     if (!name) throw missingPage(spec, href, 'is not a file name beside it');
     const page = path.join(path.dirname(spec), name);
     try {
-      return await readCached(page, options);
+      // Beside any feed, a page is no file the producer named: read only as a regular file.
+      return await readCached(page, options, true);
     } catch (error) {
-      if (error instanceof UsageError) throw missingPage(spec, href, `cannot be read at ${page} (${error.message})`);
+      // The page itself cannot be had (missing, a folder, a pipe, too large), as against one read that is no feed (at its own line).
+      const unhad = error instanceof UsageError || (error instanceof UnreadableFeed && error.feed === page && error.line === undefined);
+      if (unhad) throw missingPage(spec, href, `cannot be read: ${error instanceof UnreadableFeed ? error.reason : error.message}`);
       throw error;
     }
   });

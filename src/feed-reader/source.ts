@@ -3,6 +3,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import path from 'node:path';
 import { RunError, UsageError, systemError } from '../errors.ts';
+import { readRegularFile, type NotOwnFile } from '../regular-file.ts';
 
 /** Real feeds reach 10 MB; anything far beyond is a mistake or an attack, never a podcast feed. */
 export const MAX_FEED_BYTES = 25 * 1024 * 1024;
@@ -35,6 +36,12 @@ export interface SourceOptions {
    */
   timeoutOption?: string;
   maxBytes?: number;
+  /**
+   * A file castwright wrote (the earlier build's feed and its pages): opened without blocking and
+   * refused unread unless a regular file of at most maxBytes. Not an --against file, which may be
+   * a pipe the producer meant (`<(curl …)`).
+   */
+  ownFile?: boolean;
 }
 
 const SCHEME = /^([a-z][a-z0-9+.-]*):/i;
@@ -64,7 +71,7 @@ export async function readFeedSource(spec: string, options: SourceOptions): Prom
     }
     return fetchFeed(spec, options, max);
   }
-  return readFeedFile(spec, options.cwd, max);
+  return options.ownFile ? readOwnFeedFile(spec, options.cwd, max) : readFeedFile(spec, options.cwd, max);
 }
 
 /**
@@ -109,6 +116,22 @@ function readFeedFile(spec: string, cwd: string, max: number): FeedSource {
   } finally {
     closeSync(fd);
   }
+}
+
+function readOwnFeedFile(spec: string, cwd: string, max: number): FeedSource {
+  let bytes: Buffer;
+  try {
+    bytes = readRegularFile(path.resolve(cwd, spec), max);
+  } catch (error) {
+    const { code, folder, size } = error as { code?: string } & Pick<NotOwnFile, 'folder' | 'size'>;
+    if (code === 'ENOENT') throw new UsageError(`${spec}: no such file; expected a feed file or an http(s) URL`);
+    if (code === 'EISDIR' || (code === 'EFTYPE' && folder)) throw new UsageError(`${spec} is a folder; expected a feed file or an http(s) URL`);
+    // A named pipe held the build for ever, waiting for a writer; /dev/zero was read to the cap.
+    if (code === 'EFTYPE') throw new RunError(`${spec} is a named pipe, socket or device, not the file an earlier build wrote`);
+    if (code === 'EFBIG') throw tooLarge(spec, size, max);
+    throw systemError(error, 'cannot read the feed', spec);
+  }
+  return { bytes, name: spec };
 }
 
 const NETWORK_ADVICE: Record<string, string> = {

@@ -6,9 +6,10 @@
 // Appends are committed in groups: requests that arrive while one group is being written wait for
 // the next, which takes the lock once and syncs once for all of them.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { mkdir, open, readFile, stat, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { RunError, systemError } from '../errors.ts';
+import { readRegularFileAsync, refusedReason } from '../regular-file.ts';
 import { syncFolder } from '../send/folders.ts';
 import { LockedError, acquireLock, type Lock } from '../send/lock.ts';
 import { SUBSCRIBERS_HEADER, UNSUBSCRIBED_HEADER, csvRow, type ListKind, type ListsPlace } from './place.ts';
@@ -126,11 +127,14 @@ async function lockFile(place: ListsPlace, waitMs: number): Promise<Lock> {
   }
 }
 
-async function readBytes(file: string, shown: string): Promise<Buffer> {
+async function readBytes(file: string, shown: string, kind: ListKind): Promise<Buffer> {
   try {
-    return await readFile(file);
+    return await readRegularFileAsync(file);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return Buffer.alloc(0);
+    // Never read whole nor mended: a file far larger than castwright writes is not one of its lists.
+    const refused = refusedReason(error, `${kind === 'subscribers' ? 'the list of subscribers' : 'the list of readers who unsubscribed'}, one row a reader`);
+    if (refused) throw new ListsError(`${shown}: ${refused}`, { cause: error });
     throw new ListsError(systemError(error, 'cannot read', shown).message, { cause: error });
   }
 }
@@ -209,7 +213,7 @@ async function readUnderLock(place: ListsPlace, notes: (note: string) => void): 
   for (const kind of KINDS) {
     const file = place[kind];
     const shown = place.shown[kind];
-    let data = await readBytes(file, shown);
+    let data = await readBytes(file, shown, kind);
     const repair = repairTail(data, kind, HEADERS[kind]);
     if (repair) {
       try {
@@ -234,7 +238,7 @@ async function readUnderLock(place: ListsPlace, notes: (note: string) => void): 
         throw new ListsError(systemError(error, 'cannot mend the half-written last row of', shown).message, { cause: error });
       }
       notes(`${shown}: ${repair.note}${repair.moved !== undefined ? `; the cut text is kept in ${shown}.torn` : ''}`);
-      data = await readBytes(file, shown);
+      data = await readBytes(file, shown, kind);
     }
     texts[kind] = data.toString('utf8').replace(/\r\n?/g, '\n');
     identities[kind] = await identityOf(file);

@@ -80,23 +80,23 @@ export function explainMistakes(errors: readonly YAMLError[], lines: readonly st
         covered.add(n).add(next);
       }
     } else if (error.code === 'BAD_INDENT' && /must start at the same column/.test(error.message) && line.key) {
+      // Line numbers, not lines: read twice, the same line is two objects, and one field above
+      // it that is also the one it sits under was named twice.
       const keyAbove = (from: number, shallower: boolean) => {
         for (let k = from; k > 0; k--) {
           const candidate = at(k);
-          if (candidate.key && (!shallower || candidate.indent < line.indent)) return candidate;
+          if (candidate.key && (!shallower || candidate.indent < line.indent)) return k;
         }
         return undefined;
       };
-      const sibling = keyAbove(n - 1, false);
-      const parent = keyAbove(n - 1, true);
-      const columns = [sibling, parent !== sibling ? parent : undefined]
-        .filter((l): l is Line => l !== undefined)
-        .map((l) => `"${l.key}" at column ${l.indent + 1}`)
-        .join(' and ');
+      const fields = [...new Set([keyAbove(n - 1, false), keyAbove(n - 1, true)])]
+        .filter((k): k is number => k !== undefined)
+        .map((k) => at(k))
+        .map((l) => `column ${l.indent + 1} (as "${l.key}")`);
       problems.push({
         file,
         line: n,
-        message: `${line.key}: starts at column ${line.indent + 1}, not lined up with ${columns || 'the fields'} above it; expected it at the same column as the fields it belongs with`,
+        message: `${line.key}: starts at column ${line.indent + 1}, where no field above it starts; expected ${fields.join(' or ') || 'it at the same column as the fields it belongs with'}`,
       });
       covered.add(n);
     }

@@ -13,9 +13,10 @@
 // together by the next, instead of queueing one fsync each. A reader still waits for its own
 // record to be durable; the group only shares the wait. (A commit delay to gather bigger groups,
 // and O_DSYNC appends, measured no better in bench/send.ts than this, so the simplest stays.)
-import { open, readFile, type FileHandle } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { RunError, systemError } from '../errors.ts';
+import { readRegularFileAsync, refusedReason } from '../regular-file.ts';
 import { makeFolder, syncFolder } from './folders.ts';
 import type { MailingIdentity } from './sends.ts';
 
@@ -121,9 +122,12 @@ function apply(state: LedgerState, record: LedgerRecord): void {
 export async function readLedger(file: string, shown = file): Promise<LedgerContents> {
   let data: Buffer;
   try {
-    data = await readFile(file);
+    data = await readRegularFileAsync(file);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { state: emptyState(), records: [], kept: 0, torn: 0, unterminated: false };
+    // A pipe held the send forever; a file far larger than castwright writes is none of its ledgers.
+    const refused = refusedReason(error, 'a send ledger, one line a reader');
+    if (refused) throw new LedgerError(`${shown}: ${refused}. castwright will not guess who was already sent to: restore the file`, { cause: error });
     throw new LedgerError(systemError(error, 'cannot read the ledger', shown).message, { cause: error });
   }
   const contents: LedgerContents = { state: emptyState(), records: [], kept: data.length, torn: 0, unterminated: false };

@@ -13,10 +13,11 @@
 // lock is still its own: a lock removed or taken over while a send runs stops that send.
 import { randomBytes } from 'node:crypto';
 import { readFileSync, readlinkSync } from 'node:fs';
-import { link, readFile, stat, unlink, utimes, writeFile } from 'node:fs/promises';
+import { link, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { RunError, systemError } from '../errors.ts';
+import { readRegularFileAsync, refusedReason } from '../regular-file.ts';
 import { makeFolder } from './folders.ts';
 
 export interface LockHolder {
@@ -135,14 +136,17 @@ export function judgeHolder(holder: LockHolder, refreshedMsAgo?: number): Judgem
   return 'unknown';
 }
 
-async function readHolder(file: string): Promise<{ holder?: LockHolder; text: string; refreshedMsAgo?: number } | undefined> {
+async function readHolder(file: string, shown: string): Promise<{ holder?: LockHolder; text: string; refreshedMsAgo?: number } | undefined> {
   let text: string;
   let refreshedMsAgo: number | undefined;
   try {
-    text = await readFile(file, 'utf8');
+    text = (await readRegularFileAsync(file)).toString('utf8');
     refreshedMsAgo = Date.now() - (await stat(file)).mtimeMs;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    // A named pipe there held every send (and every sign-up) forever: no lock castwright took.
+    const refused = refusedReason(error, 'the lock castwright writes, one line naming its holder');
+    if (refused) throw new RunError(`${shown}: ${refused}; remove it once no send is running`, { cause: error });
     throw error;
   }
   try {
@@ -219,7 +223,7 @@ async function takeLock(file: string, shown: string, refreshMs: number, activity
             // to another taker in this process, who could remove it and let a third process in,
             // whose lock this unlink would then delete.
             try {
-              if ((await readHolder(file))?.text === mine) await unlink(file);
+              if ((await readHolder(file, shown))?.text === mine) await unlink(file);
             } finally {
               ours.delete(me.nonce);
             }
@@ -228,14 +232,14 @@ async function takeLock(file: string, shown: string, refreshMs: number, activity
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }
-      const existing = await readHolder(file);
+      const existing = await readHolder(file, shown);
       if (!existing) continue;
       const { holder } = existing;
       if (!holder) throw new LockedError(shown, undefined, 'unknown', undefined, activity);
       const judgement = judgeHolder(holder, existing.refreshedMsAgo);
       if (judgement !== 'stale') throw new LockedError(shown, holder, judgement, existing.refreshedMsAgo, activity);
       // Remove the stale lock only if it is still the one we judged; a racing process may have replaced it.
-      if ((await readHolder(file))?.text === existing.text) await unlink(file).catch(() => undefined);
+      if ((await readHolder(file, shown))?.text === existing.text) await unlink(file).catch(() => undefined);
       tookOverFrom = holder;
     }
     throw new LockedError(shown, undefined, 'unknown', undefined, activity);
@@ -255,7 +259,7 @@ function refresh(file: string, shown: string, mine: string, everyMs: number): { 
   const beat = async () => {
     let found: Awaited<ReturnType<typeof readHolder>>;
     try {
-      found = await readHolder(file);
+      found = await readHolder(file, shown);
       if (found?.text === mine) {
         const now = new Date();
         await utimes(file, now, now);

@@ -169,11 +169,19 @@ describe('an entry of the cache on disk (issue 9)', () => {
   });
 });
 
-describe('a pack that is not a file', () => {
+describe('a pack that is not a file, or far too large', () => {
   // Opened blocking, a named pipe by a pack's name held the build forever, and a link to /dev/zero was read without end.
   it.each([
     ['a named pipe', (pack: string) => execFileSync('mkfifo', [pack])],
     ['a link to a device', (pack: string) => symlinkSync('/dev/zero', pack)],
+    // Larger than any castwright writes (MAX_STATE_BYTES), garbled: never read (one past 2 GB was warned about at every build, never replaced).
+    [
+      'a sparse 3 GB file',
+      (pack: string) => {
+        writeFileSync(pack, '');
+        truncateSync(pack, 3 * 1024 ** 3);
+      },
+    ],
   ])('(%s) is a miss, and replaced by the next save', async (_kind, make) => {
     const folder = await tempDir();
     const first = openCache(folder, OPTIONS);

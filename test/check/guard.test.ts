@@ -456,6 +456,24 @@ describe('failing closed', () => {
     expect(found!.message).toMatch(/^the publish guard cannot read the feed it compares with: dist\/feed\.xml is a named pipe, socket or device, not the file an earlier build wrote; /);
   });
 
+  // Only feed.xml itself was checked: a later page as a named pipe held the build for ever, and
+  // one linked to /dev/zero was read to the 256 MB cap.
+  it.each([
+    ['a named pipe', (page: string) => execFileSync('mkfifo', [page])],
+    ['a link to /dev/zero', (page: string) => execFileSync('ln', ['-s', '/dev/zero', page])],
+  ])('takes a later page of a paged earlier feed that is %s for a feed it cannot read, without waiting', async (_kind, make) => {
+    const root = await sampleShow();
+    await edit(root, 'episodes/show.yml', (text) => `${text}feed: { limit: 2 }\n`);
+    expect((await castwright(['build'], root)).code).toBe(0);
+    await rm(path.join(root, 'dist', 'feed-2.xml'));
+    make(path.join(root, 'dist', 'feed-2.xml'));
+    const [found] = await refused(root);
+    expect(found).toMatchObject({ file: 'dist/feed.xml', severity: 'error', code: 'guard/live-unreadable' });
+    expect(found!.message).toMatch(
+      /^the publish guard cannot read the feed it compares with: its next page \S*feed-2\.xml cannot be read: dist\/feed-2\.xml is a named pipe, socket or device, not the file an earlier build wrote; restore it, /,
+    );
+  });
+
   it('refuses an --against that is not a file or an http(s) URL as bad usage', async () => {
     const root = await sampleShow({ built: true });
     const feed = await feedLines(root);

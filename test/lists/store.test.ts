@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { appendFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, rename, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ContentError } from '../../src/errors.ts';
@@ -193,6 +193,22 @@ describe('lists a process cannot read whole', () => {
     expect(text.match(/carol@example\.com/g)).toHaveLength(1);
     // A mailing refuses them until a person fixes the row.
     await expect(readLists(lists)).rejects.toThrow('lists/unsubscribed.csv:3: a quoted value starts here and is never closed');
+  });
+});
+
+describe('a list larger than castwright writes', () => {
+  // A 600 MB garbled file was read whole, its "half-written last row" mended in place.
+  it('is refused unread, and nothing is written', async () => {
+    const lists = await place();
+    await mkdir(lists.folder, { recursive: true });
+    await writeFile(lists.subscribers, '');
+    await truncate(lists.subscribers, 300 * 1024 * 1024);
+    await expect(readLists(lists)).rejects.toThrow(
+      'lists/subscribers.csv: 300 MB, more than castwright writes there (256 MB at most); expected the list of subscribers, one row a reader',
+    );
+    await expect(ListsStore.open(lists)).rejects.toThrow('lists/subscribers.csv: 300 MB');
+    expect((await stat(lists.subscribers)).size).toBe(300 * 1024 * 1024);
+    expect(existsSync(`${lists.subscribers}.torn`)).toBe(false);
   });
 });
 

@@ -137,6 +137,13 @@ describe('bad input is reported as file:line: message', () => {
     ]);
   });
 
+  it('names an under-indented field in show.yml at its line, with the column expected, once', async () => {
+    const show = `${await fixture('show.yml')}note:\n  - a\n b: 1\n`;
+    const line = show.split('\n').length - 1;
+    const root = await workspace({ 'valid.md': await fixture('episodes/valid.md') }, { show });
+    expect(await problemsOf(root)).toEqual([`episodes/show.yml:${line}: b: starts at column 2, where no field above it starts; expected column 1 (as "note")`]);
+  });
+
   it('names a missing show.yml', async () => {
     const root = await workspace({});
     const { rm } = await import('node:fs/promises');

@@ -140,8 +140,13 @@ describe('YAML mistakes a producer makes every week (issue 8, case 12)', () => {
 
   it('an under-indented key: the columns of the fields around it', () => {
     expect(problemsOf('---\naudio:\n    url: https://a.example/a.mp3\n  length: 3\n---\n')).toEqual([
-      '4: length: starts at column 3, not lined up with "url" at column 5 and "audio" at column 1 above it; expected it at the same column as the fields it belongs with',
+      '4: length: starts at column 3, where no field above it starts; expected column 5 (as "url") or column 1 (as "audio")',
     ]);
+  });
+
+  // The field above it and the one it is under may be one line: it was named twice.
+  it('an under-indented key below a list: the one field it could line up with, named once', () => {
+    expect(problemsOf('---\nnote:\n  - a\n b: 1\n---\n')).toEqual(['4: b: starts at column 2, where no field above it starts; expected column 1 (as "note")']);
   });
 
   it('a value YAML reads as something else than text: the quoted value as the fix', () => {

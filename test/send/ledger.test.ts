@@ -1,4 +1,5 @@
-import { appendFile, readFile, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { appendFile, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Ledger, LedgerError, readLedger, type LedgerMailing, type LedgerRecord } from '../../src/send/ledger.ts';
@@ -130,6 +131,20 @@ describe('the send ledger', () => {
     await appendFile(file, 'garbage\n{"status":"sent","to":"bob@example.com","at":"x","response":"250"}\n');
     await expect(Ledger.open(file, MAILING)).rejects.toThrow(LedgerError);
     await expect(readLedger(file)).rejects.toThrow(`${file}:3: not a ledger record`);
+  });
+
+  // A 600 MB garbled file was read whole (and, all NULs without a newline, taken for one torn record).
+  it('refuses, unread, a ledger larger than castwright writes, or a named pipe in its place, rather than guess who was sent to', async () => {
+    const file = await ledgerWithAda();
+    await truncate(file, 300 * 1024 * 1024);
+    const tooLarge = /: 300 MB, more than castwright writes there \(256 MB at most\); expected a send ledger, one line a reader\. castwright will not guess who was already sent to: restore the file$/;
+    await expect(readLedger(file, 'the.jsonl')).rejects.toThrow(new RegExp(`^the\\.jsonl${tooLarge.source}`));
+    await expect(Ledger.open(file, MAILING)).rejects.toThrow(LedgerError);
+    await rm(file);
+    execFileSync('mkfifo', [file]);
+    await expect(readLedger(file, 'the.jsonl')).rejects.toThrow(
+      'the.jsonl: not a regular file (a named pipe, device or folder); expected a send ledger, one line a reader. castwright will not guess who was already sent to: restore the file',
+    );
   });
 
   it('reads a missing ledger as empty', async () => {

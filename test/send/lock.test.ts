@@ -53,6 +53,16 @@ describe('the send lock', () => {
     await again.release();
   });
 
+  // Read blocking, a named pipe by the lock's name held every send, and every sign-up, forever.
+  it('refuses, without waiting, a named pipe in place of the lock', async () => {
+    const file = await lockPath();
+    await mkdir(path.dirname(file), { recursive: true });
+    spawnSync('mkfifo', [file]);
+    await expect(acquireLock(file, 'sends/ep.lock')).rejects.toThrow(
+      'sends/ep.lock: not a regular file (a named pipe, device or folder); expected the lock castwright writes, one line naming its holder; remove it once no send is running',
+    );
+  });
+
   it('records the holder: pid, host, start time and boot', async () => {
     const file = await lockPath();
     const lock = await acquireLock(file);
