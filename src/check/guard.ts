@@ -66,6 +66,8 @@ function audioCandidates(published: string, own = normalUrl(published)): string[
 
 /** The enclosure itself (the usual case) is known without the other candidates: their URLs cost a rebuild of 1,000 episodes ~10 ms. */
 function sameAudio(published: string, audioUrl: string): boolean {
+  // The same text is the same URL: parsing 2,000 URLs that are cost a one-edit rebuild of 1,000 episodes ~30-40 ms.
+  if (published === audioUrl) return true;
   const own = normalUrl(published);
   const audio = normalUrl(audioUrl);
   return own === audio || audioCandidates(published, own).includes(audio);

@@ -19,7 +19,7 @@ import type { Publication } from '../model/types.ts';
 import type { Problem } from '../problems.ts';
 import type { Digest } from './email.ts';
 import { digestsOf, emailOutput, type DigestHeading } from './outputs/email.ts';
-import type { Contribution, EpisodeRendering, Output, RenderContext } from './outputs/output.ts';
+import { KnownShowFile, type Contribution, type EpisodeRendering, type Output, type RenderContext } from './outputs/output.ts';
 import { OUTPUTS } from './outputs/registry.ts';
 import type { SiteOptions } from './site.ts';
 import type { Templates } from './templates.ts';
@@ -209,9 +209,10 @@ async function renderParts(
     }
     const view = episodeView(show, episode, dates);
     let renderings: ReadonlyArray<Omit<EpisodeRendering<unknown>, 'files'>>;
+    let key: string | undefined;
     if (cache) {
       const source = options.sourceKeys?.get(episode.slug);
-      const key = source ? hashOf('render', common!, 'source', source, episode.status) : hashOf('render', common!, 'view', JSON.stringify(view));
+      key = source ? hashOf('render', common!, 'source', source, episode.status) : hashOf('render', common!, 'view', JSON.stringify(view));
       const stored = storedRenderings(cache.get(key), perEpisode.length);
       const texts = keepFiles ? undefined : cache.texts;
       const loaded = stored && texts ? withTexts(texts, stored) : undefined;
@@ -237,17 +238,38 @@ async function renderParts(
     renderings.forEach((rendering, index) => {
       if (rendering.problems) problems.push(...rendering.problems);
       const output = perEpisode[index]!;
-      contributions.get(output)!.push({ view, part: kept(output, rendering.part) });
+      contributions.get(output)!.push({ view, part: kept(output, rendering.part), ...(key === undefined ? {} : { key }) });
     });
   }
   if (problems.length > 0) throw new ContentError(problems);
   dates?.save();
   for (const output of outputs) {
     if (!output.show) continue;
-    for (const [file, content] of output.show(context, contributions.get(output)!)) sink.add(file, content);
+    for (const [file, content] of output.show(context, contributions.get(output)!)) {
+      if (content instanceof KnownShowFile) addKnownShowFile(cache, file, content, sink, keepFiles);
+      else sink.add(file, content);
+    }
   }
   return contributions;
 }
+
+/**
+ * A show file known by its key (outputs/output.ts): when writing with a cache, linked from the
+ * previous output by the content hash kept under the key (rendered only if that output does not
+ * hold it, as an episode's files), else rendered and its hash kept. Anything but a content hash
+ * under the key is a miss. Without a cache or when texts are kept (dev), it is rendered.
+ */
+function addKnownShowFile(cache: BuildCache | undefined, file: string, known: KnownShowFile, sink: FileSink, keepFiles: boolean): void {
+  if (!cache || !keepFiles || !sink.addText) {
+    sink.add(file, known.render());
+    return;
+  }
+  const hash = cache.get(known.key);
+  if (typeof hash === 'string' && CONTENT_HASH.test(hash)) sink.addKnown(file, { hash, load: known.render });
+  else cache.set(known.key, sink.addText(file, known.render()));
+}
+
+const CONTENT_HASH = /^[0-9a-f]{64}$/;
 
 /**
  * Episodes rendered between two turns of the event loop. The xml package behind rss leaves a

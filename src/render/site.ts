@@ -1,8 +1,9 @@
 // The show notes site's pages: the index, one page per episode and a 404 page.
 import type { Show } from '../model/types.ts';
-import { archivePages, latestStories } from './archive.ts';
+import { hashOf } from '../cache/fingerprint.ts';
+import { archivePages, latestStories, type LatestStory, type Paging } from './archive.ts';
 import { SUBSCRIBE_PAGE } from './email.ts';
-import type { OutputFile, RenderContext } from './outputs/output.ts';
+import { KnownShowFile, type OutputFile, type RenderContext, type ShowFile } from './outputs/output.ts';
 import { markOf } from './platforms.ts';
 import type { Templates } from './templates.ts';
 import type { EpisodeView } from './view.ts';
@@ -81,13 +82,26 @@ export function renderEpisodePage(context: RenderContext, episode: EpisodeView):
  * The home page and the archive's further pages (page/2/…), episodes newest first, each with its
  * art (the episode's or the show's); the first page also lists the latest covered stories.
  */
-export function renderArchive(context: RenderContext, episodes: readonly EpisodeView[]): OutputFile[] {
-  const { show, templates } = context;
+export function renderArchive(context: RenderContext, episodes: readonly EpisodeView[], keys?: readonly string[]): ShowFile[] {
+  const { show } = context;
   const listed = episodes.map((episode) => ({ ...episode, artwork: episode.image ?? show.image }));
   const latest = latestStories(episodes);
-  return archivePages(listed).map(({ paging, episodes: onPage }) => [
-    paging.file,
-    templates.site.index({
+  const pages = archivePages(listed);
+  // With the episodes' render keys (each stands for its view, the show and the templates), a further
+  // page is known by them and its place: it shows nothing else. The first page's latest stories
+  // may come from any episode, so it is always rendered.
+  const pageKeys = keys && archivePages(keys);
+  return pages.map(({ paging, episodes: onPage }, index): ShowFile => {
+    const render = () => archivePage(context, paging, onPage, paging.first ? latest : []);
+    const onKeys = pageKeys?.[index]?.episodes;
+    if (paging.first || !onKeys) return [paging.file, render()];
+    return [paging.file, new KnownShowFile(hashOf('archive-page', String(paging.number), String(paging.count), ...onKeys), render)];
+  });
+}
+
+function archivePage(context: RenderContext, paging: Paging, onPage: readonly EpisodeView[], latest: readonly LatestStory[]): string {
+  const { show, templates } = context;
+  return templates.site.index({
       ...pageContext(show, templates, paging.root),
       page: {
         title: paging.first ? show.title : `Episodes, page ${paging.number} of ${paging.count} · ${show.title}`,
@@ -102,10 +116,9 @@ export function renderArchive(context: RenderContext, episodes: readonly Episode
       },
       paging,
       episodes: onPage,
-      latestStories: paging.first ? latest : [],
+      latestStories: latest,
       banner: context.site.banner?.({}) ?? '',
-    }),
-  ]);
+    });
 }
 
 /** subscribe/: the feed's address to copy, the show's apps with their marks, the sign-up form when the show takes sign-ups. */

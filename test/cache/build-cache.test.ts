@@ -85,6 +85,48 @@ describe('a build with its cache (issue 9)', () => {
     }
   }, 240_000);
 
+  it('writes the further pages of the archive, known by their episodes and linked from the previous output, as a cold build does', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.now() + 3_600_000);
+    onTestFinished(() => void vi.useRealTimers());
+    const root = await sampleShow();
+    const template = await readFile(path.join(root, 'episodes', '2020-09-14-disrupt-tiktok.md'), 'utf8');
+    const next = random(20261203);
+    // 5 + 56 episodes: four archive pages, the last with one episode.
+    for (let made = 1; made <= 56; made++) await addEpisode(path.join(root, 'episodes'), template, made, next);
+    const same = async (what: string) => {
+      const { cached, cold } = await buildBoth(root);
+      expect(Object.keys(cached).sort(), what).toEqual(Object.keys(cold).sort());
+      for (const name of Object.keys(cold)) expect(cached[name], `${name} ${what}`).toBe(cold[name]);
+      return cached;
+    };
+    await same('cold');
+    const files = await episodeFiles(root);
+    const retitle = async (name: string, title: string) => {
+      const file = path.join(root, 'episodes', name);
+      await writeFile(file, (await readFile(file, 'utf8')).replace(/^title: .*$/m, `title: ${title}`));
+    };
+    // An episode of a further page retitled, then the page altered and another removed in the output.
+    await retitle(files[3]!, 'Retitled on a further page');
+    await same('after a title edit');
+    await writeFile(path.join(root, 'dist', 'page', '2', 'index.html'), 'altered');
+    await rm(path.join(root, 'dist', 'page', '3', 'index.html'));
+    await same('after pages of the output were altered and removed');
+    // The page links change with the page count; episodes move between pages.
+    await rm(path.join(root, 'episodes', files[10]!));
+    await same('after a deletion');
+    await addEpisode(path.join(root, 'episodes'), template, 57, next);
+    await same('after an addition');
+    await retitle(files[20]!, 'Retitled again');
+    await same('after another title edit');
+    // The oldest deleted: 60 episodes, three pages; the second lists the same episodes, its pager one page fewer.
+    expect(Object.keys(await snapshot(path.join(root, 'dist')))).toContain('page/4/index.html');
+    await rm(path.join(root, 'episodes', files[0]!));
+    const three = await same('after the last page went');
+    expect(three['page/3/index.html']).toBeDefined();
+    expect(three['page/4/index.html']).toBeUndefined();
+  }, 240_000);
+
   it('writes what a cold build writes after show.yml changes', async () => {
     const root = await sampleShow();
     await buildBoth(root);

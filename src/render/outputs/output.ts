@@ -22,7 +22,21 @@ export type OutputFile = readonly [path: string, content: string | SourceFile];
  * A file of the show half: its content may also be UTF-8 bytes (a feed put together from cached
  * items), some of them set aside (model/pieces.ts) when the output's `keep` did.
  */
-export type ShowFile = readonly [path: string, content: OutputContent | AsidePieces];
+export type ShowFile = readonly [path: string, content: OutputContent | AsidePieces | KnownShowFile];
+
+/**
+ * A show file known by `key`, a hash of everything it is rendered from (the render keys of the
+ * episodes it lists, which stand for their views, the show and the templates, and its place):
+ * with a cache, a build keeps the hash of its content under that key and links it from the
+ * previous output, rendering it only when that output does not hold it (render/publication.ts).
+ * An archive page lists 20 episodes: an edit changes one or two of them, not all 50 of 1,000.
+ */
+export class KnownShowFile {
+  constructor(
+    readonly key: string,
+    readonly render: () => string,
+  ) {}
+}
 
 export interface RenderContext {
   show: Show;
@@ -41,6 +55,8 @@ export interface EpisodeRendering<Part> {
 export interface Contribution<Part> {
   view: EpisodeView;
   part: Part;
+  /** With a cache, the key the episode's renderings are kept under: a hash of all its view comes from. */
+  key?: string;
 }
 
 export interface Output<Part = undefined, Kept = Part> {

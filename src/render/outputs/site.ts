@@ -7,7 +7,11 @@ export const siteOutput = defineOutput({
   name: 'site',
   episode: (context, view) => ({ files: [[`episodes/${view.slug}/index.html`, renderEpisodePage(context, view)]], part: undefined }),
   show: (context, episodes) => [
-    ...renderArchive(context, episodes.map(({ view }) => view)),
+    ...renderArchive(
+      context,
+      episodes.map(({ view }) => view),
+      episodes.every(({ key }) => key !== undefined) ? episodes.map(({ key }) => key!) : undefined,
+    ),
     renderSubscribePage(context),
     ['404.html', renderNotFound(context)],
   ],
