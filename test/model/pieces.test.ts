@@ -33,12 +33,26 @@ describe('bytes in pieces', () => {
     expect(isPieces(content)).toBe(true);
     expect(piecesLength(content)).toBe(Buffer.byteLength('<head><a/><b/><mid><c/></end>'));
     for (let taken = 0; taken < 2; taken++) {
-      const chunks = [...chunksOf(content)];
+      const chunks = [...content.chunks()];
       expect(Buffer.concat(chunks).toString()).toBe('<head><a/><b/><mid><c/></end>');
       // <a/> and <b/> come as one batch.
       expect(chunks.map((chunk) => Buffer.from(chunk).toString())).toEqual(['<head>', '<a/><b/>', '<mid>', '<c/>', '</end>']);
     }
     expect(aside.reads).toBe(6);
+  });
+
+  it('read back into one buffer for chunksOf, each chunk valid until the next is taken', () => {
+    const aside = memoryAside();
+    const content = piecesOf([bytes('<head>'), aside.put(bytes('<a/>')), aside.put(bytes('<b/>')), bytes('<mid>'), aside.put(bytes('<c/>')), bytes('</end>')]);
+    const texts: string[] = [];
+    const buffers = new Set<ArrayBufferLike>();
+    for (const chunk of chunksOf(content)) {
+      texts.push(Buffer.from(chunk).toString());
+      if (chunk.byteLength === 4 || chunk.byteLength === 8) buffers.add(chunk.buffer);
+    }
+    expect(texts).toEqual(['<head>', '<a/><b/>', '<mid>', '<c/>', '</end>']);
+    // The two batches read back (<a/><b/> and <c/>) share one buffer.
+    expect(buffers.size).toBe(1);
   });
 
   it('are plain ByteChunks when every piece is held', () => {
