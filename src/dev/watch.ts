@@ -6,6 +6,7 @@ import { lstatSync, readdirSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { watch, type ChokidarOptions, type FSWatcher } from 'chokidar';
 import { isSkipped } from '../load/scan.ts';
+import { EMPTY_PLAN, planNamed, watchedPaths, type NamedPlan } from './named-anchors.ts';
 
 export interface SourceWatcher {
   /**
@@ -212,18 +213,55 @@ export async function watchSources(options: WatchOptions): Promise<SourceWatcher
     onRaw,
   );
 
-  // The named files, each where it really is: a change of a link's target is reported there.
-  let named: { files: Set<string>; watcher?: FSWatcher } = { files: new Set() };
+  // The named files, each where it really is (a change of a link's target is reported there),
+  // watched from their folders (dev/named-anchors.ts).
+  let named: { plan: NamedPlan; watcher?: FSWatcher } = { plan: EMPTY_PLAN };
   let namedQueue: Promise<unknown> = Promise.resolve();
+  // Folders the named watcher saw removed: its watch of them is gone, even if they come back
+  // (with an inode the system may give again) before the next plan.
+  let namedLost = new Set<string>();
+  // The folders the named watchers watch (both while one replaces another); chokidar's watchers of
+  // single files in them report their events the same way.
+  let namedFolders = new Set<string>();
+  const onNamed: OnEvent = (event, file) => {
+    if (event === 'unlinkDir') namedLost.add(path.resolve(file));
+    notify(event, file);
+  };
+  // A watched folder moved or removed tells its own watcher, under its own name (the system's
+  // events of the folder itself): chokidar may report nothing of it when the folder is back by the
+  // time it looks, and the folder made again can even have the same inode.
+  const onNamedRaw: OnRaw = (candidates) => {
+    onRaw(candidates);
+    const [entry, folder] = candidates;
+    if (folder === undefined || !namedFolders.has(folder) || entry !== path.join(folder, path.basename(folder))) return;
+    namedLost.add(folder);
+    notify('unlinkDir', folder);
+  };
   const rewatch = async (list: readonly string[]): Promise<string[]> => {
     if (closing) return [];
-    const next = new Set(list.map(realFolder));
-    const added = [...next].filter((file) => !named.files.has(file));
-    if (added.length === 0 && next.size === named.files.size) return [];
-    const previous = named.watcher;
-    named = { files: next, watcher: next.size > 0 ? await open([...next], {}, notify, options.onError, onRaw) : undefined };
-    await previous?.close();
-    return added;
+    const lostNow = [...namedLost];
+    namedLost = new Set();
+    const previous = named;
+    const plan = planNamed(new Set(list.map(realFolder)));
+    // Watched afresh, hence to be read again: new files, and those watched from another folder or
+    // from one that was removed meanwhile.
+    const fresh = [...plan.watchedFrom]
+      .filter(([file, from]) => {
+        const before = previous.plan.watchedFrom.get(file);
+        return before?.folder !== from.folder || before.identity !== from.identity || lostNow.some((folder) => inside(from.folder, folder));
+      })
+      .map(([file]) => file);
+    if (fresh.length === 0 && plan.key === previous.plan.key) return [];
+    const { roots, ignored } = watchedPaths(plan);
+    namedFolders = new Set([...namedFolders, ...roots]);
+    // Not persistent: chokidar then gives these watchers system watchers of their own. Persistent
+    // ones are shared by path across watchers, so the new watcher of a folder made again would
+    // join the old watcher's, which still watches the folder removed, and hear nothing.
+    const watcher = roots.length > 0 ? await open(roots, { depth: 0, ignored, persistent: false }, onNamed, options.onError, onNamedRaw) : undefined;
+    named = { plan, watcher };
+    await previous.watcher?.close();
+    namedFolders = new Set(roots);
+    return fresh;
   };
   const watchFiles = (list: readonly string[]) => {
     const done = namedQueue.then(() => rewatch(list));

@@ -62,6 +62,114 @@ describe('the watcher of the sources', () => {
   });
 });
 
+describe('the watcher of the files the content names', () => {
+  // A watcher of the file itself died with its folder: the folder made again, with the file, was
+  // never seen, and a missing transcript stayed missing in dev however often it was saved.
+  it('watches a named file again when its folder is removed and made again before the next build', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'castwright-watch-'));
+    folders.push(root);
+    const content = path.join(root, 'episodes');
+    const templates = path.join(root, 'templates');
+    const text = path.join(content, '_text');
+    const file = path.join(text, 'ep.vtt');
+    mkdirSync(text, { recursive: true });
+    mkdirSync(templates);
+    writeFileSync(file, 'WEBVTT\n');
+    const reported: string[] = [];
+    const watcher = await watchSources({
+      contentDir: content,
+      folders: [content],
+      templatesDir: templates,
+      onChange: (paths) => reported.push(...paths.map((each) => path.resolve(each))),
+      onError: (error) => {
+        throw error;
+      },
+    });
+    open.push(watcher);
+    expect(await watcher.watchFiles([file])).toEqual([file]);
+    rmSync(text, { recursive: true });
+    await until('the folder’s removal reported', () => reported.includes(text));
+    // Made again before the build that follows the removal asks what to watch.
+    mkdirSync(text);
+    writeFileSync(file, 'WEBVTT\n\nmade again\n');
+    expect(await watcher.watchFiles([file])).toEqual([file]);
+    reported.length = 0;
+    writeFileSync(file, 'WEBVTT\n\nsaved later\n');
+    await until('a later save of the file reported', () => reported.includes(file));
+  });
+
+  it('watches a named file again when its folder is removed and made again within one burst (the new folder may even get the old inode)', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'castwright-watch-'));
+    folders.push(root);
+    const content = path.join(root, 'episodes');
+    const templates = path.join(root, 'templates');
+    const text = path.join(content, '_text');
+    const file = path.join(text, 'ep.vtt');
+    mkdirSync(text, { recursive: true });
+    mkdirSync(templates);
+    writeFileSync(file, 'WEBVTT\n');
+    const reported: string[] = [];
+    const watcher = await watchSources({
+      contentDir: content,
+      folders: [content],
+      templatesDir: templates,
+      onChange: (paths) => reported.push(...paths.map((each) => path.resolve(each))),
+      onError: (error) => {
+        throw error;
+      },
+    });
+    open.push(watcher);
+    await watcher.watchFiles([file]);
+    rmSync(text, { recursive: true });
+    mkdirSync(text);
+    writeFileSync(file, 'WEBVTT\n\nmade again\n');
+    await until('the change reported', () => reported.some((each) => each === text || each === file));
+    expect(await watcher.watchFiles([file])).toEqual([file]);
+    reported.length = 0;
+    writeFileSync(file, 'WEBVTT\n\nsaved later\n');
+    await until('a later save of the file reported', () => reported.includes(file));
+  });
+
+  it('watches from the nearest folder that exists, and follows the path down as its folders are made', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'castwright-watch-'));
+    folders.push(root);
+    const content = path.join(root, 'episodes');
+    const templates = path.join(root, 'templates');
+    const file = path.join(content, '_media', 'art', 'ep.jpg');
+    mkdirSync(content);
+    mkdirSync(templates);
+    const reported: string[] = [];
+    const watcher = await watchSources({
+      contentDir: content,
+      folders: [content],
+      templatesDir: templates,
+      onChange: (paths) => reported.push(...paths.map((each) => path.resolve(each))),
+      onError: (error) => {
+        throw error;
+      },
+    });
+    open.push(watcher);
+    expect(await watcher.watchFiles([file])).toEqual([file]);
+    expect(await watcher.watchFiles([file])).toEqual([]);
+    mkdirSync(path.join(content, '_media'));
+    await until('the first folder on the path reported', () => reported.includes(path.join(content, '_media')));
+    expect(await watcher.watchFiles([file])).toEqual([file]);
+    mkdirSync(path.join(content, '_media', 'art'));
+    writeFileSync(file, 'not yet a picture');
+    await until('the next folder or the file reported', () => reported.some((each) => each.startsWith(path.join(content, '_media', 'art'))));
+    expect(await watcher.watchFiles([file])).toEqual([file]);
+    reported.length = 0;
+    writeFileSync(file, 'saved again');
+    await until('a save of the file reported', () => reported.includes(file));
+    // Nothing else in those folders is reported.
+    reported.length = 0;
+    writeFileSync(path.join(content, '_media', 'art', 'other.jpg'), 'not named');
+    writeFileSync(file, 'saved once more');
+    await until('the named file reported', () => reported.includes(file));
+    expect(reported.filter((each) => each.includes('other.jpg'))).toEqual([]);
+  });
+});
+
 describe('dev, when an episode that was a link out of the content folder becomes a file again', () => {
   // Chokidar (not following links) watches a link by its name only; a file put in its place, under
   // the same name, was neither reported nor watched: that save and every later one went unseen.
