@@ -62,30 +62,37 @@ describe('the watcher of the sources', () => {
   });
 });
 
+/** A watcher of an empty content folder, and the paths it reports (resolved), as they come. */
+async function namesWatched(): Promise<{ content: string; reported: string[]; watcher: SourceWatcher }> {
+  const root = mkdtempSync(path.join(tmpdir(), 'castwright-watch-'));
+  folders.push(root);
+  const content = path.join(root, 'episodes');
+  const templates = path.join(root, 'templates');
+  mkdirSync(content);
+  mkdirSync(templates);
+  const reported: string[] = [];
+  const watcher = await watchSources({
+    contentDir: content,
+    folders: [content],
+    templatesDir: templates,
+    onChange: (paths) => reported.push(...paths.map((each) => path.resolve(each))),
+    onError: (error) => {
+      throw error;
+    },
+  });
+  open.push(watcher);
+  return { content, reported, watcher };
+}
+
 describe('the watcher of the files the content names', () => {
   // A watcher of the file itself died with its folder: the folder made again, with the file, was
   // never seen, and a missing transcript stayed missing in dev however often it was saved.
   it('watches a named file again when its folder is removed and made again before the next build', async () => {
-    const root = mkdtempSync(path.join(tmpdir(), 'castwright-watch-'));
-    folders.push(root);
-    const content = path.join(root, 'episodes');
-    const templates = path.join(root, 'templates');
+    const { content, reported, watcher } = await namesWatched();
     const text = path.join(content, '_text');
     const file = path.join(text, 'ep.vtt');
-    mkdirSync(text, { recursive: true });
-    mkdirSync(templates);
+    mkdirSync(text);
     writeFileSync(file, 'WEBVTT\n');
-    const reported: string[] = [];
-    const watcher = await watchSources({
-      contentDir: content,
-      folders: [content],
-      templatesDir: templates,
-      onChange: (paths) => reported.push(...paths.map((each) => path.resolve(each))),
-      onError: (error) => {
-        throw error;
-      },
-    });
-    open.push(watcher);
     expect(await watcher.watchFiles([file])).toEqual([file]);
     rmSync(text, { recursive: true });
     await until('the folder’s removal reported', () => reported.includes(text));
@@ -99,26 +106,11 @@ describe('the watcher of the files the content names', () => {
   });
 
   it('watches a named file again when its folder is removed and made again within one burst (the new folder may even get the old inode)', async () => {
-    const root = mkdtempSync(path.join(tmpdir(), 'castwright-watch-'));
-    folders.push(root);
-    const content = path.join(root, 'episodes');
-    const templates = path.join(root, 'templates');
+    const { content, reported, watcher } = await namesWatched();
     const text = path.join(content, '_text');
     const file = path.join(text, 'ep.vtt');
-    mkdirSync(text, { recursive: true });
-    mkdirSync(templates);
+    mkdirSync(text);
     writeFileSync(file, 'WEBVTT\n');
-    const reported: string[] = [];
-    const watcher = await watchSources({
-      contentDir: content,
-      folders: [content],
-      templatesDir: templates,
-      onChange: (paths) => reported.push(...paths.map((each) => path.resolve(each))),
-      onError: (error) => {
-        throw error;
-      },
-    });
-    open.push(watcher);
     await watcher.watchFiles([file]);
     rmSync(text, { recursive: true });
     mkdirSync(text);
@@ -131,24 +123,8 @@ describe('the watcher of the files the content names', () => {
   });
 
   it('watches from the nearest folder that exists, and follows the path down as its folders are made', async () => {
-    const root = mkdtempSync(path.join(tmpdir(), 'castwright-watch-'));
-    folders.push(root);
-    const content = path.join(root, 'episodes');
-    const templates = path.join(root, 'templates');
+    const { content, reported, watcher } = await namesWatched();
     const file = path.join(content, '_media', 'art', 'ep.jpg');
-    mkdirSync(content);
-    mkdirSync(templates);
-    const reported: string[] = [];
-    const watcher = await watchSources({
-      contentDir: content,
-      folders: [content],
-      templatesDir: templates,
-      onChange: (paths) => reported.push(...paths.map((each) => path.resolve(each))),
-      onError: (error) => {
-        throw error;
-      },
-    });
-    open.push(watcher);
     expect(await watcher.watchFiles([file])).toEqual([file]);
     expect(await watcher.watchFiles([file])).toEqual([]);
     mkdirSync(path.join(content, '_media'));
