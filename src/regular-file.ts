@@ -1,5 +1,5 @@
 // Reading back a file castwright wrote for itself, which anyone may have replaced since.
-import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 
 /**
@@ -26,7 +26,48 @@ export interface NotOwnFile extends Error {
 
 function checked(file: string, info: { isFile(): boolean; isDirectory(): boolean; size: number }, limit: number): void {
   if (!info.isFile()) throw Object.assign(new Error(`${file} is not a regular file`), { code: 'EFTYPE', folder: info.isDirectory() });
-  if (info.size > limit) throw Object.assign(new Error(`${file} holds ${info.size} bytes, more than ${limit}`), { code: 'EFBIG', size: info.size, limit });
+  if (info.size > limit) throw tooLarge(file, info.size, limit);
+}
+
+const tooLarge = (file: string, size: number, limit: number) =>
+  Object.assign(new Error(`${file} holds ${size} bytes, more than ${limit}`), { code: 'EFBIG', size, limit });
+
+/** Bytes read first when fstat gives no size (a file of /proc says 0): grown as more come. */
+const UNSIZED = 64 * 1024;
+
+/**
+ * Where a file opened and checked is read into, to its end and never past `limit`: fstat's size is
+ * only where to start. readFileSync and FileHandle.readFile read a file that says 0 bytes (a file of
+ * /proc or /sys, a file grown from empty) to its end, whatever its length, and take the size again
+ * themselves, so a file grown since the check was read whole. One byte more than the limit is room
+ * enough to see that the end is there; filling it is EFBIG.
+ */
+class Bounded {
+  private buffer: Buffer;
+  at = 0;
+
+  constructor(
+    private readonly file: string,
+    size: number,
+    private readonly limit: number,
+  ) {
+    this.buffer = Buffer.allocUnsafe(Math.min((size || UNSIZED) + 1, limit + 1));
+  }
+
+  /** Where the next read goes: grown when full, EFBIG past the limit. */
+  room(): Buffer {
+    if (this.at === this.buffer.length) {
+      if (this.at > this.limit) throw tooLarge(this.file, this.at, this.limit);
+      const larger = Buffer.allocUnsafe(Math.min(this.buffer.length * 2, this.limit + 1));
+      this.buffer.copy(larger, 0, 0, this.at);
+      this.buffer = larger;
+    }
+    return this.buffer;
+  }
+
+  bytes(): Buffer {
+    return this.buffer.subarray(0, this.at);
+  }
 }
 
 /**
@@ -50,18 +91,34 @@ export function openRegularFile(file: string, limit = MAX_STATE_BYTES): number {
 export function readRegularFile(file: string, limit = MAX_STATE_BYTES): Buffer {
   const fd = openRegularFile(file, limit);
   try {
-    return readFileSync(fd);
+    return readOpenedFile(file, fd, limit);
   } finally {
     closeSync(fd);
   }
+}
+
+/** The bytes of a file opened by openRegularFile, to its end and never more than `limit` (EFBIG). */
+export function readOpenedFile(file: string, fd: number, limit = MAX_STATE_BYTES): Buffer {
+  const bounded = new Bounded(file, fstatSync(fd).size, limit);
+  for (let got = -1; got !== 0; bounded.at += got) {
+    const into = bounded.room();
+    got = readSync(fd, into, bounded.at, into.length - bounded.at, null);
+  }
+  return bounded.bytes();
 }
 
 /** readRegularFile for a server or a command that must not stop its other work while reading. */
 export async function readRegularFileAsync(file: string, limit = MAX_STATE_BYTES): Promise<Buffer> {
   const handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
-    checked(file, await handle.stat(), limit);
-    return await handle.readFile();
+    const info = await handle.stat();
+    checked(file, info, limit);
+    const bounded = new Bounded(file, info.size, limit);
+    for (let got = -1; got !== 0; bounded.at += got) {
+      const into = bounded.room();
+      ({ bytesRead: got } = await handle.read(into, bounded.at, into.length - bounded.at, null));
+    }
+    return bounded.bytes();
   } finally {
     await handle.close();
   }

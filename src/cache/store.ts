@@ -16,12 +16,12 @@
 // renders its episode again when it cannot (render/publication.ts), cheaper than writing every
 // text twice on a cold build. Text packs (`t-xx.pack`) of earlier versions are removed at save.
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
 import { deserialize, serialize } from 'node:v8';
 import { systemReason } from '../errors.ts';
-import { openRegularFile } from '../regular-file.ts';
+import { openRegularFile, readOpenedFile } from '../regular-file.ts';
 import { codeFingerprint } from './fingerprint.ts';
 
 const MAGIC = 'castwright-cache\n';
@@ -278,8 +278,9 @@ class PackFamily {
     let fd: number | undefined;
     try {
       // Read through the descriptor kept: the entries are read later from this very file, whatever replaces it since.
-      fd = openRegularFile(path.join(this.folder, `${this.prefix}${name}.pack`));
-      bytes = readFileSync(fd);
+      const file = path.join(this.folder, `${this.prefix}${name}.pack`);
+      fd = openRegularFile(file);
+      bytes = readOpenedFile(file, fd);
     } catch (error) {
       if (fd !== undefined) closeSync(fd);
       fd = undefined;
