@@ -3,7 +3,7 @@
 // watcher on the file itself dies with its folder (removed, renamed away) and never sees the folder
 // made again; a watcher on the folder, and on the folder's parent narrowed to it, sees both: the
 // folder's return is an event, and the next plan then watches from further down.
-import { realpathSync, statSync } from 'node:fs';
+import { lstatSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 /** A folder watched for named files: its real path, which folder it is, and the entries that matter in it. */
@@ -27,8 +27,42 @@ export const EMPTY_PLAN: NamedPlan = { anchors: new Map(), watchedFrom: new Map(
 
 type Found = { folder: string; identity: string } | undefined;
 
-/** The anchors of these named files (real paths, or resolved ones when not there). */
-export function planNamed(files: Iterable<string>): NamedPlan {
+/**
+ * The links on the paths of these named files (as named, absolute) below `within` (the content
+ * folder), the files themselves included: a file is watched where it really is, so a link on its
+ * way made to lead elsewhere (`_media/current` pointed from v1/ to v2/, a transcript that is a
+ * link pointed at another file) changes nothing there. Each is watched by its own name in its
+ * folder (planNamed's `links`). Only paths that are not where they really are have any; each
+ * folder is looked at once.
+ */
+export function linksOnPaths(named: Iterable<string>, within: string): string[] {
+  const links = new Set<string>();
+  const looked = new Set<string>();
+  for (const file of named) {
+    let real: string | undefined;
+    try {
+      real = realpathSync(file);
+    } catch {
+      real = undefined;
+    }
+    if (real === file) continue;
+    for (let at = file; at.startsWith(within + path.sep) && !looked.has(at); at = path.dirname(at)) {
+      looked.add(at);
+      try {
+        if (lstatSync(at).isSymbolicLink()) links.add(at);
+      } catch {
+        // Not there: what takes the name is seen from the nearest folder that is.
+      }
+    }
+  }
+  return [...links];
+}
+
+/**
+ * The anchors of these named files (real paths, or resolved ones when not there), and of the links
+ * on their way (linksOnPaths), each watched by its name in its folder.
+ */
+export function planNamed(files: Iterable<string>, links: Iterable<string> = []): NamedPlan {
   // Each folder looked up once per plan: a show names thousands of files in a handful of folders.
   const folders = new Map<string, Found>();
   const find = (folder: string): Found => {
@@ -61,6 +95,13 @@ export function planNamed(files: Iterable<string>): NamedPlan {
     if (!anchor) anchors.set(found.folder, (anchor = { ...found, names: new Set() }));
     anchor.names.add(path.basename(entry));
     watchedFrom.set(file, anchor);
+  }
+  for (const link of links) {
+    const found = find(path.dirname(link));
+    if (found === undefined) continue;
+    let anchor = anchors.get(found.folder);
+    if (!anchor) anchors.set(found.folder, (anchor = { ...found, names: new Set() }));
+    anchor.names.add(path.basename(link));
   }
   const key = [...anchors.values()]
     .map((anchor) => `${anchor.folder}@${anchor.identity}/${[...anchor.names].sort().join('/')}`)

@@ -6,7 +6,7 @@ import { lstatSync, readdirSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { watch, type ChokidarOptions, type FSWatcher } from 'chokidar';
 import { isSkipped } from '../load/scan.ts';
-import { EMPTY_PLAN, planNamed, watchedPaths, type NamedPlan } from './named-anchors.ts';
+import { EMPTY_PLAN, linksOnPaths, planNamed, watchedPaths, type NamedPlan } from './named-anchors.ts';
 
 export interface SourceWatcher {
   /**
@@ -242,7 +242,7 @@ export async function watchSources(options: WatchOptions): Promise<SourceWatcher
     const lostNow = [...namedLost];
     namedLost = new Set();
     const previous = named;
-    const plan = planNamed(new Set(list.map(realFolder)));
+    const plan = planNamed(new Set(list.map(realFolder)), linksOnPaths(new Set(list.map((file) => path.resolve(file))), contentDir));
     // Watched afresh, hence to be read again: new files, and those watched from another folder or
     // from one that was removed meanwhile.
     const fresh = [...plan.watchedFrom]

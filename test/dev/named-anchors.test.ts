@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, realpathSync, renameSync, rmSync, symlinkSync, 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { planNamed, watchedPaths } from '../../src/dev/named-anchors.ts';
+import { linksOnPaths, planNamed, watchedPaths } from '../../src/dev/named-anchors.ts';
 
 const roots: string[] = [];
 afterEach(() => {
@@ -75,5 +75,41 @@ describe('planNamed', () => {
     symlinkSync(path.join(root, 'real'), path.join(root, '_link'));
     const plan = planNamed([path.join(root, '_link', 'ep.jpg')]);
     expect([...plan.anchors.keys()]).toEqual([path.join(root, 'real')]);
+  });
+});
+
+describe('linksOnPaths', () => {
+  // A file was watched only where it really is: a link on its way pointed elsewhere was never seen.
+  it('finds the links on the paths of named files below the content folder, each once, and watches each by its name', () => {
+    const root = tempRoot();
+    const content = path.join(root, 'episodes');
+    mkdirSync(path.join(content, '_media', 'v1'), { recursive: true });
+    writeFileSync(path.join(content, '_media', 'v1', 'ep.vtt'), '');
+    writeFileSync(path.join(content, '_media', 'a.vtt'), '');
+    symlinkSync('v1', path.join(content, '_media', 'current'));
+    symlinkSync('a.vtt', path.join(content, '_media', 'ep.vtt'));
+    symlinkSync(content, path.join(root, 'show'));
+    const named = [
+      path.join(content, '_media', 'current', 'ep.vtt'),
+      path.join(content, '_media', 'current', 'missing.vtt'),
+      path.join(content, '_media', 'ep.vtt'),
+      path.join(content, '_media', 'a.vtt'),
+    ];
+    expect(linksOnPaths(named, content).sort()).toEqual([path.join(content, '_media', 'current'), path.join(content, '_media', 'ep.vtt')]);
+    // A link above the content folder (the way to it) is not the content's.
+    expect(linksOnPaths([path.join(root, 'show', '_media', 'a.vtt')], path.join(root, 'show'))).toEqual([]);
+    const plan = planNamed(
+      named.map((file) => {
+        try {
+          return realpathSync(file);
+        } catch {
+          return file;
+        }
+      }),
+      linksOnPaths(named, content),
+    );
+    const media = plan.anchors.get(path.join(content, '_media'))!;
+    expect([...media.names].sort()).toEqual(['a.vtt', 'current', 'ep.vtt']);
+    expect(watchedPaths(plan).ignored(path.join(content, '_media', 'current'))).toBe(false);
   });
 });

@@ -1,6 +1,6 @@
 // What the preview's watcher reports (issue 9): a save is built after a short quiet, and a write to
 // a file just reported is never lost, though chokidar drops a file's changes for 50 ms after one.
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { appendFile, cp, readFile, rename, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -143,6 +143,36 @@ describe('the watcher of the files the content names', () => {
     writeFileSync(file, 'saved once more');
     await until('the named file reported', () => reported.includes(file));
     expect(reported.filter((each) => each.includes('other.jpg'))).toEqual([]);
+  });
+
+  // Each named file was watched where it really is, and nothing on its way: a link pointed
+  // elsewhere (a folder of the current version, a transcript that is a link) went unseen, and the
+  // preview kept the file it led to before.
+  it('reports a link on the way to a named file pointed elsewhere: a folder on its path, or the file itself', async () => {
+    const { content, reported, watcher } = await namesWatched();
+    const media = path.join(content, '_media');
+    for (const version of ['v1', 'v2']) {
+      mkdirSync(path.join(media, version), { recursive: true });
+      writeFileSync(path.join(media, version, 'ep.vtt'), `WEBVTT\n\n${version}\n`);
+    }
+    writeFileSync(path.join(media, 'a.vtt'), 'WEBVTT\n');
+    writeFileSync(path.join(media, 'b.vtt'), 'WEBVTT\n');
+    const current = path.join(media, 'current');
+    const transcript = path.join(media, 'ep.vtt');
+    symlinkSync('v1', current);
+    symlinkSync('a.vtt', transcript);
+    await watcher.watchFiles([path.join(current, 'ep.vtt'), transcript]);
+    // Pointed elsewhere as tools do: a new link renamed over the old one.
+    const repoint = (link: string, target: string) => {
+      symlinkSync(target, `${link}.tmp`);
+      renameSync(`${link}.tmp`, link);
+    };
+    reported.length = 0;
+    repoint(current, 'v2');
+    await until('the folder link pointed elsewhere reported', () => reported.includes(current));
+    reported.length = 0;
+    repoint(transcript, 'b.vtt');
+    await until('the file link pointed elsewhere reported', () => reported.includes(transcript));
   });
 });
 
