@@ -1,7 +1,7 @@
 // dev rebuilds when a file the content names changes (issue 9): audio.file, local artwork and a
 // transcript named by `transcript:` may sit in folders the scan skips (_media/), and an episode
 // file may be a link to one there; none of them is in a folder the watcher follows.
-import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSession, type BuildReport, type Session } from '../../src/dev/session.ts';
@@ -70,5 +70,29 @@ describe('dev and the files the content names', () => {
 
     await rm(path.join(content, '_media', 'ep.mp3'));
     await eventually(() => reports.at(-1)?.ok === false, 'a build without the audio file');
+  }, 120_000);
+
+  // The transcript was watched where it really is: a link on its way pointed elsewhere was never
+  // seen, and the preview kept the words it led to before.
+  it('rebuilds when a link on the way to a named transcript is pointed elsewhere', async () => {
+    const valid = await fixture('episodes/valid.md');
+    const root = await workspace({ 'ep.md': valid.replace('hosts: [Ada Host]\n', 'hosts: [Ada Host]\ntranscript: _text/current/ep.vtt\n') });
+    const content = path.join(root, 'episodes');
+    for (const version of ['v1', 'v2']) {
+      await mkdir(path.join(content, '_text', version), { recursive: true });
+      await writeFile(path.join(content, '_text', version, 'ep.vtt'), `WEBVTT\n\n00:00:01.000 --> 00:00:03.000\nWords of ${version}.\n`);
+    }
+    const current = path.join(content, '_text', 'current');
+    await symlink('v1', current);
+    const reports: BuildReport[] = [];
+    session = await startSession({ contentDir: content, host: '127.0.0.1', port: 0, cwd: root }, (report) => reports.push(report));
+    expect(await session.firstBuild).toMatchObject({ ok: true });
+    const url = session.url;
+    expect(await served(url, 'episodes/ep/transcript.vtt')).toContain('Words of v1.');
+    // The build once more for the files newly watched (session.ts), after which the link is pointed.
+    await eventually(() => reports.length >= 2, 'the build for the files newly watched');
+    await symlink('v2', `${current}.tmp`);
+    await rename(`${current}.tmp`, current);
+    await eventually(async () => (await served(url, 'episodes/ep/transcript.vtt')).includes('Words of v2.'), 'the transcript the link now leads to');
   }, 120_000);
 });
