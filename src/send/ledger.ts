@@ -13,7 +13,7 @@
 // together by the next, instead of queueing one fsync each. A reader still waits for its own
 // record to be durable; the group only shares the wait. (A commit delay to gather bigger groups,
 // and O_DSYNC appends, measured no better in bench/send.ts than this, so the simplest stays.)
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, readlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { RunError, systemError } from '../errors.ts';
 import { readRegularFileAsync, refusedReason } from '../regular-file.ts';
@@ -124,9 +124,12 @@ export async function readLedger(file: string, shown = file): Promise<LedgerCont
   try {
     data = await readRegularFileAsync(file);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { state: emptyState(), records: [], kept: 0, torn: 0, unterminated: false };
+    // A link to nothing (a share not mounted) is a ledger that cannot be read, not none: as none,
+    // a new one was made through the link and every reader mailed again.
+    const target = (error as NodeJS.ErrnoException).code === 'ENOENT' ? await readlink(file).catch(() => undefined) : undefined;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && target === undefined) return { state: emptyState(), records: [], kept: 0, torn: 0, unterminated: false };
     // A pipe held the send forever; a file far larger than castwright writes is none of its ledgers.
-    const refused = refusedReason(error, 'a send ledger, one line a reader');
+    const refused = target === undefined ? refusedReason(error, 'a send ledger, one line a reader') : `a symbolic link to ${target}, which does not exist; expected a send ledger, one line a reader`;
     if (refused) throw new LedgerError(`${shown}: ${refused}. castwright will not guess who was already sent to: restore the file`, { cause: error });
     throw new LedgerError(systemError(error, 'cannot read the ledger', shown).message, { cause: error });
   }

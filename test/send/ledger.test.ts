@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { appendFile, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, rm, symlink, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Ledger, LedgerError, readLedger, type LedgerMailing, type LedgerRecord } from '../../src/send/ledger.ts';
@@ -145,6 +145,20 @@ describe('the send ledger', () => {
     await expect(readLedger(file, 'the.jsonl')).rejects.toThrow(
       'the.jsonl: not a regular file (a named pipe, device or folder); expected a send ledger, one line a reader. castwright will not guess who was already sent to: restore the file',
     );
+  });
+
+  // A ledger linked to a share that is not mounted read as no ledger at all: Ledger.open then made a
+  // new one through the link (in the empty mount point) and every reader was mailed again.
+  it('refuses a ledger that is a link to nothing, rather than start a new one through it', async () => {
+    const file = await ledgerPath();
+    const share = path.join(path.dirname(path.dirname(path.dirname(file))), 'share');
+    await mkdir(share, { recursive: true });
+    await mkdir(path.dirname(file), { recursive: true });
+    await symlink(path.join(share, 'ep.jsonl'), file);
+    const refused = `the.jsonl: a symbolic link to ${path.join(share, 'ep.jsonl')}, which does not exist; expected a send ledger, one line a reader. castwright will not guess who was already sent to: restore the file`;
+    await expect(readLedger(file, 'the.jsonl')).rejects.toThrow(refused);
+    await expect(Ledger.open(file, MAILING, { shown: 'the.jsonl' })).rejects.toThrow(refused);
+    await expect(readFile(path.join(share, 'ep.jsonl'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
   it('reads a missing ledger as empty', async () => {
