@@ -6,7 +6,7 @@
 // Appends are committed in groups: requests that arrive while one group is being written wait for
 // the next, which takes the lock once and syncs once for all of them.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { mkdir, open, stat, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readlink, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { RunError, systemError } from '../errors.ts';
 import { readRegularFileAsync, refusedReason } from '../regular-file.ts';
@@ -131,9 +131,14 @@ async function readBytes(file: string, shown: string, kind: ListKind): Promise<B
   try {
     return await readRegularFileAsync(file);
   } catch (error) {
+    const expected = `${kind === 'subscribers' ? 'the list of subscribers' : 'the list of readers who unsubscribed'}, one row a reader`;
+    // A link to nothing (a share not mounted) is a list that cannot be read, not an empty one: as
+    // empty, send mailed every reader who had unsubscribed, and a change was written through it.
+    const target = (error as NodeJS.ErrnoException).code === 'ENOENT' ? await readlink(file).catch(() => undefined) : undefined;
+    if (target !== undefined) throw new ListsError(`${shown}: a symbolic link to ${target}, which does not exist; expected ${expected}`, { cause: error });
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return Buffer.alloc(0);
     // Never read whole nor mended: a file far larger than castwright writes is not one of its lists.
-    const refused = refusedReason(error, `${kind === 'subscribers' ? 'the list of subscribers' : 'the list of readers who unsubscribed'}, one row a reader`);
+    const refused = refusedReason(error, expected);
     if (refused) throw new ListsError(`${shown}: ${refused}`, { cause: error });
     throw new ListsError(systemError(error, 'cannot read', shown).message, { cause: error });
   }

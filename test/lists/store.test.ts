@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { appendFile, mkdir, readFile, rename, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, rename, rm, stat, symlink, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ContentError } from '../../src/errors.ts';
@@ -209,6 +209,22 @@ describe('a list larger than castwright writes', () => {
     await expect(ListsStore.open(lists)).rejects.toThrow('lists/subscribers.csv: 300 MB');
     expect((await stat(lists.subscribers)).size).toBe(300 * 1024 * 1024);
     expect(existsSync(`${lists.subscribers}.torn`)).toBe(false);
+  });
+});
+
+describe('a list that is a link to nothing', () => {
+  // A list linked to a share that is not mounted was read as empty: send mailed every reader who
+  // had unsubscribed ('0 addresses suppressed'), and a change would be written through the link.
+  it('is refused, as a list castwright cannot read, and nothing is written', async () => {
+    const lists = await place();
+    await mkdir(lists.folder, { recursive: true });
+    const share = path.join(path.dirname(lists.folder), 'share');
+    await mkdir(share);
+    await symlink(path.join(share, 'unsubscribed.csv'), lists.unsubscribed);
+    const refused = `lists/unsubscribed.csv: a symbolic link to ${path.join(share, 'unsubscribed.csv')}, which does not exist; expected the list of readers who unsubscribed, one row a reader`;
+    await expect(readLists(lists)).rejects.toThrow(refused);
+    await expect(ListsStore.open(lists)).rejects.toThrow(refused);
+    expect(existsSync(path.join(share, 'unsubscribed.csv'))).toBe(false);
   });
 });
 
