@@ -2,10 +2,11 @@
 // cannot be used is reported with its line and skipped. A suppression list fails closed: a row it
 // cannot read may be a reader who asked not to be mailed, so any such row stops the send.
 import type { Stats } from 'node:fs';
-import { lstat, readFile, readlink, stat } from 'node:fs/promises';
+import { lstat, readlink, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { ContentError } from '../errors.ts';
+import { readRegularFileAsync, type NotOwnFile } from '../regular-file.ts';
 import type { Problem } from '../problems.ts';
 import { readMailbox } from './address.ts';
 import { SetupError } from './errors.ts';
@@ -87,9 +88,18 @@ async function readText(file: string, cwd: string, shown: string): Promise<strin
   if (kind) throw cannot(`it is ${kind}, not a file; expected a CSV file`);
   if (info.size > MAX_LIST_BYTES) throw cannot(`it is ${Math.round(info.size / 1024 ** 2)} MB, more than the ${MAX_LIST_BYTES / 1024 ** 2} MB castwright reads as a list`);
   try {
-    // csv-parse counts lines wrongly around blank CRLF lines; with one line ending its counts are exact.
-    return (await readFile(full, 'utf8')).replace(/\r\n?/g, '\n');
+    // Read as it is now, not as it was when looked at: opened without waiting, then checked again
+    // (a named pipe put in its place meanwhile held the send for ever; a file grown meanwhile was
+    // read whole). csv-parse counts lines wrongly around blank CRLF lines; with one line ending its
+    // counts are exact.
+    return (await readRegularFileAsync(full, MAX_LIST_BYTES)).toString('utf8').replace(/\r\n?/g, '\n');
   } catch (error) {
+    const { code, size } = error as Partial<NotOwnFile>;
+    if (code === 'EFTYPE') {
+      const kind = await stat(full).then(notAFile, () => undefined);
+      throw cannot(kind ? `it is ${kind}, not a file; expected a CSV file` : 'it was replaced while being read; expected a CSV file');
+    }
+    if (code === 'EFBIG') throw cannot(`it is ${Math.round(size! / 1024 ** 2)} MB, more than the ${MAX_LIST_BYTES / 1024 ** 2} MB castwright reads as a list`);
     throw cannot(await whyMissing(error, full));
   }
 }

@@ -1,13 +1,60 @@
 import { execFileSync } from 'node:child_process';
+import { closeSync, constants, openSync, rmSync } from 'node:fs';
 import { mkdir, symlink, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ContentError } from '../../src/errors.ts';
 import { SetupError } from '../../src/send/errors.ts';
 import { MAX_LIST_BYTES, MAX_NAME_LENGTH, applySuppression, readRecipients, readSuppression } from '../../src/send/recipients.ts';
 import { FIXTURES, cleanUp, tempDir } from '../helpers/content.ts';
 
+// What happens to a list between the look at it (stat) and its reading: set by a test, once.
+const between = vi.hoisted(() => ({ then: undefined as ((file: string) => void) | undefined }));
+vi.mock('node:fs/promises', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('node:fs/promises')>();
+  const stat: typeof actual.stat = (async (...args: Parameters<typeof actual.stat>) => {
+    const info = await actual.stat(...args);
+    const then = between.then;
+    between.then = undefined;
+    then?.(String(args[0]));
+    return info;
+  }) as typeof actual.stat;
+  return { ...actual, stat };
+});
+
 afterEach(cleanUp);
+
+describe('a list replaced between its look and its reading', () => {
+  // Looked at by name, then read by name: a named pipe put there meanwhile held the send for ever
+  // (and a file grown meanwhile was read whole, past MAX_LIST_BYTES).
+  it('is refused, without waiting, when a named pipe took its place', async () => {
+    const folder = await tempDir();
+    const file = path.join(folder, 'unsubscribed.csv');
+    await writeFile(file, 'email\nada@example.com\n');
+    between.then = (looked) => {
+      if (looked !== file) return;
+      rmSync(file);
+      execFileSync('mkfifo', [file]);
+    };
+    let stuck: NodeJS.Timeout | undefined;
+    const outcome = await Promise.race([
+      readSuppression(file, { cwd: folder }).then(
+        () => 'read',
+        (error: Error) => error.message,
+      ),
+      // Only bounds the wait of a reading that blocks: the outcome is the message.
+      new Promise<string>((resolve) => (stuck = setTimeout(() => resolve('still waiting on the pipe'), 15_000))),
+    ]);
+    clearTimeout(stuck);
+    // A reader stuck opening the pipe (the code before) is let go.
+    try {
+      closeSync(openSync(file, constants.O_WRONLY | constants.O_NONBLOCK));
+    } catch {
+      // No reader waiting.
+    }
+    expect(outcome).toBe('cannot read unsubscribed.csv: it is a named pipe, not a file; expected a CSV file');
+  }, 30_000);
+});
 
 const cwd = path.join(FIXTURES, 'send');
 
