@@ -223,6 +223,10 @@ export async function watchSources(options: WatchOptions): Promise<SourceWatcher
   // The folders the named watchers watch (both while one replaces another); chokidar's watchers of
   // single files in them report their events the same way.
   let namedFolders = new Set<string>();
+  // The links on the way to named files (linksOnPaths), where they really are: one that a folder
+  // or a file takes the place of keeps its name in chokidar's listing, so chokidar reports nothing
+  // (as for the content folders' links above); their folders' own events are looked at instead.
+  let namedLinks = new Set<string>();
   const onNamed: OnEvent = (event, file) => {
     if (event === 'unlinkDir') namedLost.add(path.resolve(file));
     notify(event, file);
@@ -233,7 +237,9 @@ export async function watchSources(options: WatchOptions): Promise<SourceWatcher
   const onNamedRaw: OnRaw = (candidates) => {
     onRaw(candidates);
     const [entry, folder] = candidates;
-    if (folder === undefined || !namedFolders.has(folder) || entry !== path.join(folder, path.basename(folder))) return;
+    if (folder === undefined || !namedFolders.has(folder)) return;
+    if (namedLinks.has(entry!)) notify('change', entry!);
+    if (entry !== path.join(folder, path.basename(folder))) return;
     namedLost.add(folder);
     notify('unlinkDir', folder);
   };
@@ -242,7 +248,9 @@ export async function watchSources(options: WatchOptions): Promise<SourceWatcher
     const lostNow = [...namedLost];
     namedLost = new Set();
     const previous = named;
-    const plan = planNamed(new Set(list.map(realFolder)), linksOnPaths(new Set(list.map((file) => path.resolve(file))), contentDir));
+    const links = linksOnPaths(new Set(list.map((file) => path.resolve(file))), contentDir);
+    const plan = planNamed(new Set(list.map(realFolder)), links);
+    const linksNow = new Set(links.map((link) => path.join(realFolder(path.dirname(link)), path.basename(link))));
     // Watched afresh, hence to be read again: new files, and those watched from another folder or
     // from one that was removed meanwhile.
     const fresh = [...plan.watchedFrom]
@@ -251,9 +259,13 @@ export async function watchSources(options: WatchOptions): Promise<SourceWatcher
         return before?.folder !== from.folder || before.identity !== from.identity || lostNow.some((folder) => inside(from.folder, folder));
       })
       .map(([file]) => file);
-    if (fresh.length === 0 && plan.key === previous.plan.key) return [];
+    if (fresh.length === 0 && plan.key === previous.plan.key) {
+      namedLinks = linksNow;
+      return [];
+    }
     const { roots, ignored } = watchedPaths(plan);
     namedFolders = new Set([...namedFolders, ...roots]);
+    namedLinks = new Set([...namedLinks, ...linksNow]);
     // Not persistent: chokidar then gives these watchers system watchers of their own. Persistent
     // ones are shared by path across watchers, so the new watcher of a folder made again would
     // join the old watcher's, which still watches the folder removed, and hear nothing.
@@ -261,6 +273,7 @@ export async function watchSources(options: WatchOptions): Promise<SourceWatcher
     named = { plan, watcher };
     await previous.watcher?.close();
     namedFolders = new Set(roots);
+    namedLinks = linksNow;
     return fresh;
   };
   const watchFiles = (list: readonly string[]) => {

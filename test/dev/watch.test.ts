@@ -174,6 +174,36 @@ describe('the watcher of the files the content names', () => {
     repoint(transcript, 'b.vtt');
     await until('the file link pointed elsewhere reported', () => reported.includes(transcript));
   });
+
+  // A folder in a link's place keeps its name in chokidar's listing: chokidar said nothing, and a
+  // transcript folder put back where a link to another had been was never built.
+  it('reports a folder on the way to a named file that takes the place of a link, as it took the folder’s', async () => {
+    const { content, reported, watcher } = await namesWatched();
+    const text = path.join(content, '_text');
+    const other = path.join(content, '_other');
+    const file = path.join(text, 'ep.vtt');
+    mkdirSync(text);
+    mkdirSync(other);
+    writeFileSync(file, 'WEBVTT\n');
+    writeFileSync(path.join(other, 'ep.vtt'), 'WEBVTT\n\nother\n');
+    await watcher.watchFiles([file]);
+    rmSync(text, { recursive: true });
+    symlinkSync('_other', text);
+    await until('the folder replaced by a link reported', () => reported.includes(text));
+    expect(await watcher.watchFiles([file])).toEqual([path.join(other, 'ep.vtt')]);
+    reported.length = 0;
+    writeFileSync(path.join(other, 'ep.vtt'), 'WEBVTT\n\nother, saved\n');
+    await until('a save through the link reported', () => reported.includes(path.join(other, 'ep.vtt')));
+    reported.length = 0;
+    rmSync(text);
+    mkdirSync(text);
+    writeFileSync(file, 'WEBVTT\n\nits own again\n');
+    await until('the link replaced by a folder reported', () => reported.some((each) => each === text || each.startsWith(text + path.sep)));
+    expect(await watcher.watchFiles([file])).toEqual([file]);
+    reported.length = 0;
+    writeFileSync(file, 'WEBVTT\n\nsaved\n');
+    await until('a save in the folder reported', () => reported.includes(file));
+  });
 });
 
 describe('dev, when an episode that was a link out of the content folder becomes a file again', () => {
