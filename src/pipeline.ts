@@ -76,9 +76,21 @@ export async function generate(options: GenerateOptions): Promise<Generated> {
  * it is rendered, rather than all held until the end; files of episodes unchanged since a cached
  * build are left unread (render/publication.ts). Throws as generate does; what the sink was given
  * is then to be discarded.
+ *
+ * The content returned holds only the episodes the publication leaves out (drafts and future
+ * episodes without --drafts): of the loaded episodes, that is all the publish guard looks at beside
+ * the publication (it parks those whose guid is not published), and the publication has copies of
+ * the others. They are let go before rendering rather than held to the end of the build: one
+ * object of ~38 properties an episode (~1.5 KB, ~15 MB of live heap at 10,000 episodes).
  */
 export async function generateForWriting(options: GenerateOptions, sink: FileSink): Promise<Prepared> {
-  const prepared = await prepare(options);
+  const prepared = withLeftOutOnly(await prepare(options));
   await renderForWriting(prepared.publication, prepared.templates, sink, { site: options.site, cache: options.cache, sourceKeys: prepared.content.sourceKeys });
   return prepared;
+}
+
+/** `prepared` with its content's episodes cut to those its publication leaves out (by guid, as the guard parks them). */
+function withLeftOutOnly(prepared: Prepared): Prepared {
+  const listed = new Set(prepared.publication.episodes.map((episode) => episode.guid));
+  return { ...prepared, content: { ...prepared.content, episodes: prepared.content.episodes.filter((episode) => !listed.has(episode.guid)) } };
 }

@@ -217,12 +217,17 @@ function readStory(item: Token[], line: number, file: string, webLinks: Readonly
   // Text with no markup renders as a piece of the episode file, which would keep the file alive:
   // the texts get copies of their own. The address and its host are not the file's: the URL
   // parser made href (checkLinks), and the host is a piece of that very href.
+  const summary = ownStrings(plainText(rest));
+  const summaryHtml = md.renderer.renderInline(rest, md.options, {}).trim();
   return {
     title: ownStrings(title),
     url: href,
     source: url.hostname.replace(/^www\./, ''),
-    summary: ownStrings(plainText(rest)),
-    summaryHtml: ownStrings(md.renderer.renderInline(rest, md.options, {}).trim()),
+    summary,
+    // A summary without markup or characters HTML escapes is its own HTML: one string for both
+    // rather than two copies, held for every story of every episode until the build ends (~1 KB an
+    // episode of the live heap, ~10 MB at 10,000 episodes).
+    summaryHtml: summaryHtml === summary ? summary : ownStrings(summaryHtml),
     ...(start === undefined ? {} : { start }),
   };
 }
