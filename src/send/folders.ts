@@ -1,7 +1,7 @@
 // The folders a send writes into (the state folder, the outbox): made with their parents, and made
 // durable. Made with a cause a user can act on: Node's recursive mkdir reports ENOENT ("it does not
 // exist") whatever stopped it, a read-only disk or a folder without permission included.
-import { mkdir, open, stat } from 'node:fs/promises';
+import { lstat, mkdir, open, stat } from 'node:fs/promises';
 import path from 'node:path';
 
 /** mkdir -p; resolves with the first folder it created, if any, as mkdir does. */
@@ -37,4 +37,16 @@ export async function syncFolder(folder: string): Promise<void> {
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * Whether there is something by that name: a link to nothing (a share not mounted), or an entry that
+ * cannot be looked at, counts, so that reading it fails and stops the send, rather than the send
+ * going out as if there were no list or ledger there.
+ */
+export async function present(file: string): Promise<boolean> {
+  return lstat(file).then(
+    () => true,
+    (error: NodeJS.ErrnoException) => error.code !== 'ENOENT',
+  );
 }

@@ -6,9 +6,8 @@
 // mailing's, and is moved to its new place. Any other is refused, with what to do.
 import { open, rename } from 'node:fs/promises';
 import path from 'node:path';
-import { existsSync } from 'node:fs';
 import { systemError } from '../errors.ts';
-import { syncFolder } from './folders.ts';
+import { present, syncFolder } from './folders.ts';
 import { LedgerError, headerLine, readLedger, type LedgerMailing } from './ledger.ts';
 import { shownPath } from './sends.ts';
 
@@ -37,7 +36,10 @@ export interface LegacyOptions {
  * undefined when there is none; throws LedgerError when one cannot be shown to be this mailing's.
  */
 export async function adoptLegacyLedgers(options: LegacyOptions): Promise<Adopted | undefined> {
-  const found = options.candidates.filter((file) => existsSync(file));
+  // An old ledger that is a link to nothing is read (and refused), not passed over: passed over,
+  // every reader it lists would be mailed again.
+  const found: string[] = [];
+  for (const file of options.candidates) if (await present(file)) found.push(file);
   if (found.length === 0) return undefined;
   const lines: string[] = [];
   for (const file of found) {

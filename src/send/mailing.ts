@@ -1,6 +1,5 @@
 // Everything a send needs decided before the first message: the episode, its rendering, who gets
 // it and who must not. Problems with any of it surface here, while nothing has been sent.
-import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import { loadContent } from '../load/content.ts';
 import type { Problem } from '../problems.ts';
@@ -16,6 +15,7 @@ import type { ListsPlace } from '../lists/place.ts';
 import { listsSuppression } from '../lists/state.ts';
 import { readLists } from '../lists/store.ts';
 import { DEFAULT_SUPPRESSION_FILE } from './defaults.ts';
+import { present } from './folders.ts';
 
 export interface MailingRequest {
   contentDir: string;
@@ -55,17 +55,6 @@ export interface Mailing {
   listFile?: string;
   /** What reading the lists folder mended (a row a crash left half-written). */
   notes: string[];
-}
-
-/**
- * Whether there is something by that name: a link to nothing, or a file that cannot be looked at,
- * counts, so that reading it fails and stops the send, rather than the send going out without it.
- */
-async function present(file: string): Promise<boolean> {
-  return lstat(file).then(
-    () => true,
-    (error: NodeJS.ErrnoException) => error.code !== 'ENOENT',
-  );
 }
 
 export async function planMailing(request: MailingRequest): Promise<Mailing> {

@@ -1,7 +1,7 @@
 // What makes a mailing resumable: its lock and its ledger, in the show's state folder, opened before
 // the first message. Ledgers left where earlier versions of castwright kept them are adopted when
 // they provably record this mailing, and refused otherwise (see legacy.ts).
-import { existsSync } from 'node:fs';
+import { present } from './folders.ts';
 import { adoptLegacyLedgers, type Adopted } from './legacy.ts';
 import { Ledger, type LedgerMailing } from './ledger.ts';
 import { acquireLock, type Lock } from './lock.ts';
@@ -28,7 +28,8 @@ export async function openMailingState(request: ResumeRequest): Promise<Resumabl
   const files = mailingFiles(request.state, request.mailing.show, request.mailing.episode);
   const lock = await acquireLock(files.lock, shownPath(files.lock, request.cwd));
   try {
-    const adopted = existsSync(files.ledger)
+    // A ledger that is a link to nothing is one (refused when opened), not room for an old one.
+    const adopted = (await present(files.ledger))
       ? undefined
       : await adoptLegacyLedgers({
           candidates: legacyLedgers(request.mailing.slug, { cwd: request.cwd, contentDir: request.contentDir }),

@@ -351,6 +351,39 @@ describe('where a mailing is remembered', () => {
     expect(smtp.received).toHaveLength(0);
     expect(existsSync(old)).toBe(true);
   });
+
+  // Adopting the old ledger over the link would drop every record the unmounted one holds.
+  it('refuses a ledger that is a link to nothing, even with a ledger of an earlier castwright to adopt', async () => {
+    const root = await sendWorkspace(4);
+    const old = path.join(root, '.castwright', 'sends', `${SLUG}.jsonl`);
+    await mkdir(path.dirname(old), { recursive: true });
+    await writeFile(old, '');
+    const { ledger } = await mailingFilesOf(root);
+    await mkdir(path.dirname(ledger), { recursive: true });
+    await symlink(path.join(root, 'share-not-mounted', 'ledger.jsonl'), ledger);
+    const smtp = await server();
+    const result = await send(root, [SLUG, '--to', 'subscribers.csv', '--smtp', smtp.url]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/a symbolic link to \S+share-not-mounted\/ledger\.jsonl, which does not exist; expected a send ledger/);
+    expect(result.stderr).toContain('Nothing was sent.');
+    expect(smtp.received).toHaveLength(0);
+    expect(existsSync(old)).toBe(true);
+    expect(existsSync(`${old}.migrated`)).toBe(false);
+  });
+
+  it('refuses a ledger of an earlier castwright that is a link to nothing, rather than pass it over', async () => {
+    const root = await sendWorkspace(4);
+    const old = path.join(root, '.castwright', 'sends', `${SLUG}.jsonl`);
+    await mkdir(path.dirname(old), { recursive: true });
+    await symlink(path.join(root, 'share-not-mounted', `${SLUG}.jsonl`), old);
+    const smtp = await server();
+    const result = await send(root, [SLUG, '--to', 'subscribers.csv', '--smtp', smtp.url]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/\.castwright\/sends\/2021-03-01-valid\.jsonl: a symbolic link to \S+, which does not exist; expected a send ledger/);
+    expect(result.stderr).toContain('Nothing was sent.');
+    expect(smtp.received).toHaveLength(0);
+    expect(existsSync((await mailingFilesOf(root)).ledger)).toBe(false);
+  });
 });
 
 // Issue 7 case 2.
