@@ -65,62 +65,37 @@ function oneByte(text: string): string {
 
 const isPlain = (value: unknown): value is object => value !== null && typeof value === 'object' && !(value instanceof Date) && !ArrayBuffer.isView(value);
 
-/** A string as stored on its own: a long text as UTF-8, any other as a Latin-1 copy where it can be. */
-const storedText = (value: string): unknown => (value.length >= LONG_TEXT ? { [UTF8]: Buffer.from(value) } : oneByte(value));
+/** How often each string that may be shared occurs in `value`. */
+function countStrings(value: unknown, counts: Map<string, number>): void {
+  if (typeof value === 'string') {
+    if (value.length >= SHARED_FROM) counts.set(value, (counts.get(value) ?? 0) + 1);
+  } else if (Array.isArray(value)) {
+    for (const item of value) countStrings(item, counts);
+  } else if (isPlain(value)) {
+    for (const item of Object.values(value)) countStrings(item, counts);
+  }
+}
 
-/**
- * The value with its strings as stored (see UTF8, SHARED), in one walk: a string that may be shared
- * is stored as it is where it first occurs, and made a holder there (and at every later occurrence)
- * when it occurs again. Counting the strings first, in a walk of their own, was a fifth of the cost
- * of keeping a parsed episode (cold builds keep every one).
- */
 function encode(value: unknown): unknown {
-  /** Each string that may be shared, met once: where its first occurrence was put; met again: its holder. */
-  const met = new Map<string, { into: Record<string | number, unknown>; at: string | number } | { holder: object }>();
-  const text = (value: string, into: Record<string | number, unknown>, at: string | number): unknown => {
-    if (value.length < SHARED_FROM) return oneByte(value);
-    const before = met.get(value);
-    if (before === undefined) {
-      met.set(value, { into, at });
-      return storedText(value);
-    }
-    if ('holder' in before) return before.holder;
-    const holder = value.length >= LONG_TEXT ? { [UTF8]: Buffer.from(value) } : { [SHARED]: oneByte(value) };
-    // The first occurrence holds it too: the serializer writes the holder there, and refers back to it here.
-    before.into[before.at] = holder;
-    met.set(value, { holder });
+  const counts = new Map<string, number>();
+  countStrings(value, counts);
+  const shared = new Map<string, object>();
+  const text = (value: string): unknown => {
+    if ((counts.get(value) ?? 0) < 2) return value.length >= LONG_TEXT ? { [UTF8]: Buffer.from(value) } : oneByte(value);
+    let holder = shared.get(value);
+    if (!holder) shared.set(value, (holder = value.length >= LONG_TEXT ? { [UTF8]: Buffer.from(value) } : { [SHARED]: oneByte(value) }));
     return holder;
   };
-  /** Puts the stored form of `value` at `at` of `into` (an array, an object being built or an entry). */
-  const walk = (value: unknown, into: Record<string | number, unknown>, at: string | number): void => {
-    if (typeof value === 'string') into[at] = text(value, into, at);
-    else if (Array.isArray(value)) {
-      // Filled in order from empty, so it stays a packed array (the serializer writes a holey one entry by entry).
-      const out: unknown[] = [];
-      for (let i = 0; i < value.length; i++) walk(value[i], out as unknown as Record<number, unknown>, i);
-      into[at] = out;
-    } else if (!isPlain(value)) into[at] = value;
-    else if (hasMarkerKey(value)) {
-      into[at] = {
-        [ENTRIES]: Object.entries(value).map(([key, item]) => {
-          const entry: unknown[] = [key, undefined];
-          walk(item, entry as unknown as Record<number, unknown>, 1);
-          return entry;
-        }),
-      };
-    } else {
-      const out: Record<string, unknown> = {};
-      for (const key of Object.keys(value)) {
-        // Its own `__proto__` set as the property it is (put), then written over in place (an own property now).
-        if (key === '__proto__') put(out, key, undefined);
-        walk((value as Record<string, unknown>)[key], out, key);
-      }
-      into[at] = out;
-    }
+  const walk = (value: unknown): unknown => {
+    if (typeof value === 'string') return text(value);
+    if (Array.isArray(value)) return value.map(walk);
+    if (!isPlain(value)) return value;
+    if (hasMarkerKey(value)) return { [ENTRIES]: Object.entries(value).map(([key, item]) => [key, walk(item)]) };
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) put(out, key, walk(item));
+    return out;
   };
-  const root: Record<number, unknown> = [];
-  walk(value, root, 0);
-  return root[0];
+  return walk(value);
 }
 
 const decoder = new TextDecoder();
