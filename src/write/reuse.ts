@@ -10,7 +10,7 @@
 // A linked file shares its inode with the live output: nothing ever writes into a staged file in
 // place (a path is either linked or written new, never both), and a replaced file gets a new inode.
 import { createHash, type Hash } from 'node:crypto';
-import { closeSync, constants, copyFileSync, fstatSync, linkSync, lstatSync, openSync, renameSync, rmSync, writeFileSync, writeSync, mkdirSync, type Stats } from 'node:fs';
+import { closeSync, constants, copyFileSync, linkSync, lstatSync, openSync, renameSync, rmSync, writeFileSync, writeSync, mkdirSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { contentHash } from '../cache/fingerprint.ts';
 import { readRegularFile } from '../regular-file.ts';
@@ -96,7 +96,8 @@ export function placeFile(record: OutputRecord | undefined, relative: string, fi
   const bytes = typeof content === 'string' ? Buffer.from(content) : content;
   hash ??= contentHash(bytes);
   if (reuseLive(record, relative, file, hash, occupied)) return;
-  writeRemembered(record, relative, file, bytes, hash, occupied);
+  writeAnew(file, bytes, occupied);
+  remember(record, relative, hash, file);
 }
 
 /** As placeFile for a file known by its hash: its content is loaded only when the live output does not hold it. */
@@ -112,24 +113,6 @@ export function placeKnownFile(record: OutputRecord | undefined, relative: strin
 function writeAnew(file: string, content: string | Uint8Array, occupied: boolean): void {
   if (occupied) rmSync(file, { force: true });
   writeFileSync(file, content, { flag: 'wx' });
-}
-
-/**
- * As writeAnew, recording the file as written: its size, time and inode taken from the open file
- * (fstat), not looked up again by its path once closed (lstat walks every folder of it: ~4,000
- * files of a cold build, on the write thread).
- */
-function writeRemembered(record: OutputRecord, relative: string, file: string, bytes: Uint8Array, hash: string, occupied: boolean): void {
-  if (occupied) rmSync(file, { force: true });
-  const fd = openSync(file, 'wx');
-  try {
-    // A write may take less than asked (a full disk reports only on the next).
-    for (let done = 0; done < bytes.byteLength; ) done += writeSync(fd, bytes, done, bytes.byteLength - done);
-    const { size, mtimeMs, ino } = fstatSync(fd);
-    record.next.set(relative, { hash, size, mtimeMs, ino });
-  } finally {
-    closeSync(fd);
-  }
 }
 
 /**
