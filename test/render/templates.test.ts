@@ -93,3 +93,12 @@ describe('the default Handlebars templates precompiled at installation (issue 9)
     expect(problems[0]).toMatch(/^templates\/site\/index\.hbs:\d+: template error: /);
   });
 });
+
+describe('the list helper', () => {
+  it("joins names in each show's own language, whichever language the same templates listed in before", async () => {
+    const templates = await loadTemplates();
+    const hosted = (language: string) =>
+      /Hosted by ([^.]*)\./.exec(templates.feed.content({ show: { language }, episode: { hostPeople: [{ name: 'Alex' }, { name: 'Natasha' }] } }))?.[1];
+    expect([hosted('de'), hosted('en-us'), hosted('fr'), hosted('de')]).toEqual(['Alex und Natasha', 'Alex and Natasha', 'Alex et Natasha', 'Alex und Natasha']);
+  });
+});
