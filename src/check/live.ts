@@ -527,9 +527,11 @@ export function writtenFeedMemo(name: string, hashParts: readonly string[], cont
     const at = index++;
     const piece = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     feedHash.update(piece);
-    // As liveFeedInParts reads it: UTF-8 (each piece whole UTF-8 makes the feed so) with no U+FFFD of its own.
-    if (!isUtf8(piece) || piece.includes(REPLACEMENT_CHARACTER)) return undefined;
+    // As liveFeedInParts reads it: UTF-8 (each piece whole UTF-8 makes the feed so) with no U+FFFD
+    // of its own. An item of the feed read was found so there: only the other pieces are looked at.
+    const plain = (bytes: Buffer) => isUtf8(bytes) && !bytes.includes(REPLACEMENT_CHARACTER);
     if (at === 0) {
+      if (!plain(piece)) return undefined;
       head = Buffer.from(piece);
       const { encoding, start } = feedEncoding(head);
       // The encoding is told by the feed's first 200 bytes: the head's own.
@@ -553,12 +555,12 @@ export function writtenFeedMemo(name: string, hashParts: readonly string[], cont
         }
       }
     } else if (at === count - 1) {
+      if (!plain(piece)) return undefined;
       tail = Buffer.from(piece);
     } else {
       let start = 0;
       while (start < piece.byteLength && isSpace(piece[start]!)) start++;
       const bytes = piece.subarray(start);
-      if (!startsWith(bytes, ITEM_START) || !endsWith(bytes, ITEM_END)) return undefined;
       const gap = Buffer.from(piece.subarray(0, start));
       const gapLines = newlines(gap);
       let same: FeedPart | undefined;
@@ -568,6 +570,7 @@ export function writtenFeedMemo(name: string, hashParts: readonly string[], cont
           break;
         }
       }
+      if (!same && (!plain(piece) || !startsWith(bytes, ITEM_START) || !endsWith(bytes, ITEM_END))) return undefined;
       const lines = same ? same.lines! : newlines(bytes);
       // Lines in the item read alone start at the head's last line (as in liveFeedInParts).
       const place = { shift: lineBreaks + gapLines - headLines, at: offset + start, length: bytes.byteLength, lines };
