@@ -172,12 +172,12 @@ export function assembleParts(parts: FeedParts): LiveFeed {
 }
 
 /**
- * What the build cache keeps of the feed a build last read at a place (the earlier build's
- * dist/feed.xml): the hash of its bytes and the feed, in its parts when it was read in parts. It is
- * the feed when the bytes are the same (a rebuild with no change), and otherwise the parts the
- * next feed is likely to share (the feed the previous build wrote, after an edit): one entry read,
- * not one per item (issue 9). Kept as one JSON text, which the cache stores and reads back as one
- * string: as objects, encoding 1,000 items cost a one-edit rebuild ~50 ms.
+ * What the build cache keeps of the feed at a place (dist/feed.xml): the hash of its bytes and the
+ * feed, in its parts when it was read in parts. Kept by the guard for the feed it read, and then by
+ * the build for the feed it wrote there (writtenFeedMemo): so the next build finds the feed known by
+ * the hash of its bytes and scans nothing, and, were the file another, has the parts it is likely to
+ * share: one entry read, not one per item (issue 9). Kept as one JSON text, which the cache stores
+ * and reads back as one string: as objects, encoding 1,000 items cost a one-edit rebuild ~50 ms.
  */
 export interface FeedMemo {
   /** The hash of the feed's bytes (with its name and where it was read from). */
