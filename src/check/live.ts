@@ -7,9 +7,12 @@ import { readFeedDocument, type FeedDocument } from '../feed-reader/document.ts'
 import { parseExplicit } from '../feed-reader/explicit.ts';
 import { readFeedSource, type FeedSource } from '../feed-reader/source.ts';
 import { isUtf8 } from 'node:buffer';
+import { createHash } from 'node:crypto';
 import { child, childText, childrenNamed, feedEncoding, scanElements, type XmlNode } from '../feed-reader/xml.ts';
 import { hashOf } from '../cache/fingerprint.ts';
 import type { BuildCache } from '../cache/store.ts';
+import type { ByteChunks } from '../model/source-file.ts';
+import { eachPiece, pieceCount, piecesLength, type AsidePieces } from '../model/pieces.ts';
 
 export interface LiveItem {
   /** The guid as apps know the item: its guid, or its enclosure URL when it has none. */
@@ -144,7 +147,23 @@ function checkedFeed(feed: unknown): LiveFeed | undefined {
  */
 export interface FeedParts {
   rest: { key: string; feed: LiveFeed };
-  items: Array<{ key: string; item?: LiveItem; shift: number }>;
+  items: FeedPart[];
+  /**
+   * Where the <rss> and <channel> start tags are in the feed's bytes (start, end of each): an
+   * item's key hashes them with its own bytes. With the items' `at`, what lets the build that
+   * writes the next feed know its unchanged items by their bytes (writtenFeedMemo).
+   */
+  head?: [number, number, number, number];
+}
+
+export interface FeedPart {
+  key: string;
+  item?: LiveItem;
+  shift: number;
+  /** Where the item's bytes are in the feed's (from its `<item`), how many there are, and the line breaks among them. */
+  at?: number;
+  length?: number;
+  lines?: number;
 }
 
 /** The feed its parts make: each item at its own lines, the first of each guid. */
@@ -153,12 +172,12 @@ export function assembleParts(parts: FeedParts): LiveFeed {
 }
 
 /**
- * What the build cache keeps of the feed a build last read at a place (the earlier build's
- * dist/feed.xml): the hash of its bytes and the feed, in its parts when it was read in parts. It is
- * the feed when the bytes are the same (a rebuild with no change), and otherwise the parts the
- * next feed is likely to share (the feed the previous build wrote, after an edit): one entry read,
- * not one per item (issue 9). Kept as one JSON text, which the cache stores and reads back as one
- * string: as objects, encoding 1,000 items cost a one-edit rebuild ~50 ms.
+ * What the build cache keeps of the feed at a place (dist/feed.xml): the hash of its bytes and the
+ * feed, in its parts when it was read in parts. Kept by the guard for the feed it read, and then by
+ * the build for the feed it wrote there (writtenFeedMemo): so the next build finds the feed known by
+ * the hash of its bytes and scans nothing, and, were the file another, has the parts it is likely to
+ * share: one entry read, not one per item (issue 9). Kept as one JSON text, which the cache stores
+ * and reads back as one string: as objects, encoding 1,000 items cost a one-edit rebuild ~50 ms.
  */
 export interface FeedMemo {
   /** The hash of the feed's bytes (with its name and where it was read from). */
@@ -188,9 +207,19 @@ export function feedMemoFromJson(json: unknown): FeedMemo | undefined {
   if (!isRecord(parts) || !isRecord(parts.rest) || !isKey(parts.rest.key) || !Array.isArray(parts.items)) return undefined;
   const rest = checkedFeed(parts.rest.feed);
   if (!rest || rest.items.length > 0) return undefined;
+  const isCount = (value: unknown) => value === undefined || (Number.isInteger(value) && (value as number) >= 0);
   const wellFormed = parts.items.every(
-    (part: unknown) => isRecord(part) && isKey(part.key) && Number.isInteger(part.shift) && (part.item === undefined || checkedItem(part.item) !== undefined),
+    (part: unknown) =>
+      isRecord(part) &&
+      isKey(part.key) &&
+      Number.isInteger(part.shift) &&
+      isCount(part.at) &&
+      isCount(part.length) &&
+      isCount(part.lines) &&
+      (part.item === undefined || checkedItem(part.item) !== undefined),
   );
+  const { head } = parts;
+  if (head !== undefined && !(Array.isArray(head) && head.length === 4 && head.every((at) => isCount(at) && at !== undefined))) return undefined;
   return wellFormed ? (memo as unknown as FeedMemo) : undefined;
 }
 
@@ -374,7 +403,7 @@ function liveFeedInParts(source: FeedSource, cache: BuildCache, known?: FeedPart
   const headLines = newlines(head);
   const read: FeedParts['items'] = [];
   const knownItems = new Map(known?.items.map((part) => [part.key, part]));
-  for (const item of items) {
+  for (const [k, item] of items.entries()) {
     const itemBytes = bytes.subarray(item.start, item.end);
     const key = hashOf('live-item', head, itemBytes);
     let found: { item?: LiveItem } | undefined = knownItems.get(key) ?? cache.get<{ item?: LiveItem }>(key);
@@ -388,9 +417,9 @@ function liveFeedInParts(source: FeedSource, cache: BuildCache, known?: FeedPart
       cache.set(key, found);
     }
     // Lines in the item read alone start at the head's last line.
-    read.push({ key, ...(found.item ? { item: found.item } : {}), shift: item.line - 1 - headLines });
+    read.push({ key, ...(found.item ? { item: found.item } : {}), shift: item.line - 1 - headLines, at: start + item.start, length: itemBytes.byteLength, lines: itemLines[k]! });
   }
-  return { rest: { key: restKey, feed }, items: read };
+  return { rest: { key: restKey, feed }, items: read, head: [start + root.start, start + root.tagEnd, start + channel.start, start + channel.tagEnd] };
 }
 
 const isSpace = (byte: number) => byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
@@ -425,4 +454,182 @@ function shifted(item: LiveItem, by: number): LiveItem {
     ...(item.line === undefined ? {} : { line: item.line + by }),
     enclosure: { ...item.enclosure, ...(item.enclosure.line === undefined ? {} : { line: item.enclosure.line + by }) },
   };
+}
+
+/** The feed a build read (its bytes as read, and its parts when it was read in parts): what the feed it writes may share. */
+export interface ReadFeed {
+  bytes: Buffer;
+  parts?: FeedParts;
+}
+
+const ITEM_START = Buffer.from('<item>');
+const ITEM_END = Buffer.from('</item>');
+/** The stand-in item the head and end are checked around. */
+const STAND_IN = Buffer.from('<item></item>');
+
+const startsWith = (bytes: Uint8Array, prefix: Uint8Array) => bytes.byteLength >= prefix.byteLength && Buffer.compare(bytes.subarray(0, prefix.byteLength), prefix) === 0;
+const endsWith = (bytes: Uint8Array, suffix: Uint8Array) => bytes.byteLength >= suffix.byteLength && Buffer.compare(bytes.subarray(bytes.byteLength - suffix.byteLength), suffix) === 0;
+
+/**
+ * Whether the scanner, reading `head`, `gap` and `item` then `tail`, finds what it would in the
+ * whole feed: one <rss> with its <channel> begun in the head, `item` that channel's one item, from
+ * its first byte to its last (so it is back among the channel's children after it), and nothing
+ * begun in the tail. The head and tail are each feed's own, so the same scan holds for any items
+ * each of which passes it.
+ */
+function isOneItem(head: Buffer, gap: Uint8Array, item: Uint8Array, tail: Buffer): boolean {
+  const { elements } = scanElements(Buffer.concat([head, gap, item, tail]).toString('latin1'));
+  const root = elements[0];
+  const channel = root?.children.find((element) => element.name === 'channel');
+  if (elements.length !== 1 || root?.name !== 'rss' || !channel || root.tagEnd > head.byteLength || channel.tagEnd > head.byteLength) return false;
+  const items = channel.children.filter((element) => element.name === 'item');
+  const start = head.byteLength + gap.byteLength;
+  return items.length === 1 && items[0]!.start === start && items[0]!.end === start + item.byteLength;
+}
+
+/**
+ * The memo (as readCached in run-guard.ts keeps it after reading the file) of a feed this build
+ * writes, from the renderer's own pieces (render/feed.ts's renderFeed: its head, each episode's
+ * item, its end), so that the next build finds the feed known by the hash of its bytes and does not
+ * scan the ~6 MB the previous build wrote (issue 9). `hashParts` are what the memo's feed hash covers
+ * before the bytes (readCached's spec and cwd). Every part is what liveFeedInParts would find in the
+ * file, or there is no memo (undefined: the next build scans, as before):
+ * - the head and end are checked as the scanner sees them around a stand-in item (isOneItem);
+ * - an item is white space then `<item>…</item>`; one whose bytes are those of an item of the feed
+ *   read (`read`: its parts say where each item is) after the same start tags is that item again,
+ *   with its key, its reading and its line breaks (it was an item of the channel there, with the
+ *   scanner in the same state before it); any other must pass isOneItem, and is read alone as
+ *   liveFeedInParts reads it (or found by its key, as there);
+ * - anything liveFeedInParts would not read in parts (not UTF-8, a U+FFFD, a feed not usual) gives none.
+ */
+export function writtenFeedMemo(name: string, hashParts: readonly string[], content: ByteChunks | AsidePieces, cache: BuildCache, read?: ReadFeed): FeedMemo | undefined {
+  const count = pieceCount(content);
+  if (count < 3) return undefined;
+  const known = read?.parts;
+  const feedHash = createHash('sha256');
+  for (const part of ['live-feed', ...hashParts]) feedHash.update(`${Buffer.byteLength(part)}:`).update(part);
+  feedHash.update(`${piecesLength(content)}:`);
+  let head: Buffer | undefined;
+  let tail: Buffer | undefined;
+  let headTags: Buffer | undefined;
+  let headLines = 0;
+  // The items of the feed read by their length, when it had the same start tags.
+  let byLength: Map<number, FeedPart[]> | undefined;
+  const items: FeedPart[] = [];
+  // Items not found in the feed read: checked and read once the end is known.
+  const fresh: Array<{ part: FeedPart; gap: Buffer; bytes: Buffer }> = [];
+  // Each item's white space before it and its line breaks: what stands for it in the feed's rest.
+  const gaps: Array<{ gap: Buffer; lines: number }> = [];
+  let offset = 0;
+  let lineBreaks = 0;
+  let index = 0;
+  for (const chunk of eachPiece(content)) {
+    const at = index++;
+    const piece = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    feedHash.update(piece);
+    // As liveFeedInParts reads it: UTF-8 (each piece whole UTF-8 makes the feed so) with no U+FFFD
+    // of its own. An item of the feed read was found so there: only the other pieces are looked at.
+    const plain = (bytes: Buffer) => isUtf8(bytes) && !bytes.includes(REPLACEMENT_CHARACTER);
+    if (at === 0) {
+      if (!plain(piece)) return undefined;
+      head = Buffer.from(piece);
+      const { encoding, start } = feedEncoding(head);
+      // The encoding is told by the feed's first 200 bytes: the head's own.
+      if (head.byteLength < 200 || encoding !== 'utf-8' || start !== 0) return undefined;
+      const root = scanElements(head.toString('latin1')).elements[0];
+      const channel = root?.children.find((element) => element.name === 'channel');
+      if (root?.name !== 'rss' || !channel || channel.tagEnd <= 0) return undefined;
+      const rootTag = head.subarray(root.start, root.tagEnd);
+      const channelTag = head.subarray(channel.start, channel.tagEnd);
+      headTags = Buffer.concat([rootTag, channelTag]);
+      headLines = newlines(headTags);
+      lineBreaks = newlines(head);
+      const was = known?.head;
+      if (was && read!.bytes.subarray(was[0], was[1]).equals(rootTag) && read!.bytes.subarray(was[2], was[3]).equals(channelTag)) {
+        byLength = new Map();
+        for (const part of known!.items) {
+          if (part.at === undefined || part.length === undefined || part.lines === undefined) continue;
+          const same = byLength.get(part.length);
+          if (same) same.push(part);
+          else byLength.set(part.length, [part]);
+        }
+      }
+    } else if (at === count - 1) {
+      if (!plain(piece)) return undefined;
+      tail = Buffer.from(piece);
+    } else {
+      let start = 0;
+      while (start < piece.byteLength && isSpace(piece[start]!)) start++;
+      const bytes = piece.subarray(start);
+      const gap = Buffer.from(piece.subarray(0, start));
+      const gapLines = newlines(gap);
+      let same: FeedPart | undefined;
+      for (const candidate of byLength?.get(bytes.byteLength) ?? []) {
+        if (read!.bytes.subarray(candidate.at!, candidate.at! + candidate.length!).equals(bytes)) {
+          same = candidate;
+          break;
+        }
+      }
+      if (!same && (!plain(piece) || !startsWith(bytes, ITEM_START) || !endsWith(bytes, ITEM_END))) return undefined;
+      const lines = same ? same.lines! : newlines(bytes);
+      // Lines in the item read alone start at the head's last line (as in liveFeedInParts).
+      const place = { shift: lineBreaks + gapLines - headLines, at: offset + start, length: bytes.byteLength, lines };
+      if (same) {
+        items.push({ key: same.key, ...(same.item ? { item: same.item } : {}), ...place });
+      } else {
+        const part: FeedPart = { key: '', ...place };
+        items.push(part);
+        fresh.push({ part, gap, bytes: Buffer.from(bytes) });
+      }
+      gaps.push({ gap, lines });
+      lineBreaks += gapLines + lines;
+    }
+    offset += piece.byteLength;
+  }
+  if (!head || !tail || !headTags || index !== count) return undefined;
+  // The end as restOnly finds it usual: end tags alone.
+  for (let i = tail.indexOf(0x3c); i !== -1; i = tail.indexOf(0x3c, i + 1)) if (tail[i + 1] !== 0x2f) return undefined;
+  if (!isOneItem(head, gaps[0]!.gap, STAND_IN, tail)) return undefined;
+  for (const { part, gap, bytes } of fresh) {
+    if (!isOneItem(head, gap, bytes, tail)) return undefined;
+    const key = hashOf('live-item', headTags, bytes);
+    let found: { item?: LiveItem } | undefined = known?.items.find((other) => other.key === key) ?? cache.get<{ item?: LiveItem }>(key);
+    if (!found || typeof found !== 'object') {
+      try {
+        const alone = parseLiveFeed({ name, bytes: Buffer.concat([headTags, bytes, ITEMS_END]) });
+        found = alone.items[0] ? { item: alone.items[0] } : {};
+      } catch {
+        return undefined;
+      }
+      cache.set(key, found);
+    }
+    part.key = key;
+    if (found.item) part.item = found.item;
+  }
+  const restKey = hashOf('live-rest', name, 'usual', Buffer.concat([head, gaps[0]!.gap]), tail);
+  let feed: LiveFeed;
+  if (known?.rest.key === restKey) {
+    feed = known.rest.feed;
+  } else {
+    // The feed without its items, each replaced by its line breaks (as liveFeedInParts makes it).
+    const rest: Buffer[] = [head];
+    for (const { gap, lines } of gaps) rest.push(gap, Buffer.alloc(lines, 0x0a));
+    rest.push(tail);
+    try {
+      feed = { ...parseLiveFeed({ name, bytes: Buffer.concat(rest) }), items: [] };
+    } catch {
+      return undefined;
+    }
+  }
+  const root = scanElements(head.toString('latin1')).elements[0]!;
+  const channel = root.children.find((element) => element.name === 'channel')!;
+  return {
+    feed: feedHash.digest('hex'),
+    parts: { rest: { key: restKey, feed }, items: ordered(items), head: [root.start, root.tagEnd, channel.start, channel.tagEnd] },
+  };
+}
+
+/** The parts with their fields in the order liveFeedInParts gives them (a memo is compared as JSON in tests). */
+function ordered(items: FeedPart[]): FeedPart[] {
+  return items.map(({ key, item, shift, at, length, lines }) => ({ key, ...(item ? { item } : {}), shift, at, length, lines }));
 }

@@ -13,7 +13,24 @@ import { finding, type Finding } from './finding.ts';
 import { guardPublication } from './guard.ts';
 import { UsageError } from '../errors.ts';
 import { isUrlLike, MAX_OWN_FEED_BYTES } from '../feed-reader/source.ts';
-import { UnreadableFeed, assembleParts, feedMemoFromJson, feedMemoToJson, followPages, pageFileName, parseLiveFeed, parseLiveFeedInParts, readLiveFeed, type FeedParts, type LiveFeed } from './live.ts';
+import {
+  UnreadableFeed,
+  assembleParts,
+  feedMemoFromJson,
+  feedMemoToJson,
+  followPages,
+  pageFileName,
+  parseLiveFeed,
+  parseLiveFeedInParts,
+  readLiveFeed,
+  writtenFeedMemo,
+  type FeedParts,
+  type LiveFeed,
+  type ReadFeed,
+} from './live.ts';
+import type { FileSink } from '../render/publication.ts';
+import type { ByteChunks } from '../model/source-file.ts';
+import { isPieces, type AsidePieces } from '../model/pieces.ts';
 import { hashOf } from '../cache/fingerprint.ts';
 import { readRegularFile } from '../regular-file.ts';
 import type { BuildCache } from '../cache/store.ts';
@@ -39,6 +56,8 @@ export interface GuardStepOptions {
   timeoutOption?: string;
   /** Without --against: the live feed as the caller reads it (publish: the feed.xml its target holds). */
   live?: LiveSource;
+  /** Told, by spec, each feed file an earlier build wrote that was read with the cache: what recordFeedMemos starts from. */
+  read?: Map<string, ReadFeed>;
 }
 
 export interface LiveSource {
@@ -77,7 +96,7 @@ async function exists(file: string): Promise<boolean> {
 }
 
 /** Feeds read from files, kept while the file is unchanged: `dev` compares with dist/feed.xml on every save. */
-const fileFeeds = new Map<string, { stamp: string; live: LiveFeed }>();
+const fileFeeds = new Map<string, { stamp: string; live: LiveFeed; read?: ReadFeed }>();
 
 /**
  * One feed file or URL, read once while unchanged; each page of a paged feed is kept on its own.
@@ -100,32 +119,91 @@ async function readCached(spec: string, options: GuardStepOptions, own: boolean)
   if (!info?.isFile() || info.size > MAX_OWN_FEED_BYTES) return read();
   const stamp = `${info.size}:${info.mtimeMs}:${info.ino}`;
   const cached = fileFeeds.get(file);
-  if (cached?.stamp === stamp) return cached.live;
+  if (cached?.stamp === stamp) {
+    // A build in the same process (a test's) that writes the same feed again still records its memo.
+    if (own && cached.read) options.read?.set(spec, cached.read);
+    return cached.live;
+  }
   // A new build process finds the feed last read here in the build cache (live.ts's FeedMemo):
   // the same bytes, by their hash, are the same feed.
   const { cache } = options;
   // Read as a regular file whatever was found above: anything else put there since is left to read(), which says what it is.
   const bytes = cache ? tryRegularFile(file) : undefined;
   let live: LiveFeed;
+  let readFeed: ReadFeed | undefined;
   // Read in parts from these very bytes (the ones hashed), when the file was not found larger since.
   if (cache && bytes && bytes.byteLength <= MAX_OWN_FEED_BYTES) {
     const feed = hashOf('live-feed', spec, options.cwd, bytes);
-    const memoKey = hashOf('live-feed-memo', spec, options.cwd);
+    const memoKey = feedMemoKey(spec, options.cwd);
     const memo = feedMemoFromJson(cache.get(memoKey));
     if (memo?.feed === feed) {
       live = memo.whole ?? assembleParts(memo.parts!);
+      readFeed = { bytes, ...(memo.parts ? { parts: memo.parts } : {}) };
     } else {
       // A feed unknown as a whole (the one the previous build wrote, after an edit) is read item by
       // item, and the items it shares with the feed read before (or others the cache has) are not read again.
       let parts: FeedParts | undefined;
       live = parseLiveFeedInParts({ name: spec, bytes }, cache, memo?.parts, (read) => (parts = read));
       cache.set(memoKey, feedMemoToJson(parts ? { feed, parts } : { feed, whole: live }));
+      readFeed = { bytes, ...(parts ? { parts } : {}) };
     }
   } else {
     live = await read();
   }
-  fileFeeds.set(file, { stamp, live });
+  if (own && readFeed) options.read?.set(spec, readFeed);
+  // Kept with the feed only for a caller that records memos (a build), not by dev's guard, which reads no cache.
+  fileFeeds.set(file, { stamp, live, ...(options.read && readFeed ? { read: readFeed } : {}) });
   return live;
+}
+
+/** Where the build cache keeps the memo of the feed file at `spec` (live.ts's FeedMemo). */
+const feedMemoKey = (spec: string, cwd: string) => hashOf('live-feed-memo', spec, cwd);
+
+/** A feed file of the output: feed.xml and the pages of a paged feed (render/feed.ts's feedPagePath). */
+const FEED_FILE = /^feed(-[1-9][0-9]*)?\.xml$/;
+
+/** `sink`, telling `feeds` of every feed file given to it in pieces (the renderer's): what recordFeedMemos records. */
+export function keepingFeeds(sink: FileSink, feeds: Map<string, ByteChunks | AsidePieces>): FileSink {
+  return {
+    add(file, content) {
+      if (FEED_FILE.test(file) && isPieces(content)) feeds.set(file, content);
+      else feeds.delete(file);
+      sink.add(file, content);
+    },
+    addKnown(file, kept) {
+      feeds.delete(file);
+      sink.addKnown(file, kept);
+    },
+    ...(sink.addText
+      ? {
+          addText: (file: string, text: string) => {
+            feeds.delete(file);
+            return sink.addText!(file, text);
+          },
+        }
+      : {}),
+    ...(sink.aside ? { aside: () => sink.aside!() } : {}),
+  };
+}
+
+/**
+ * Keeps in the build cache the memo of each feed file this build writes into `out`, as the guard
+ * of the next build would keep it after reading that file (live.ts's writtenFeedMemo): that build
+ * then finds the feed known by the hash of its bytes rather than scanning it (issue 9). Only for a
+ * file this build's guard read with the cache (`read`), whose parts the new feed mostly shares;
+ * any other is left to be read as before. The memo is only ever trusted for a file of the same
+ * bytes (readCached hashes the file): one altered or written by anything else is read again.
+ */
+export function recordFeedMemos(options: { cache: BuildCache; cwd: string; out: string; feeds: ReadonlyMap<string, ByteChunks | AsidePieces>; read: ReadonlyMap<string, ReadFeed> }): void {
+  const main = path.join(options.out, 'feed.xml').split(path.sep).join('/');
+  for (const [file, content] of options.feeds) {
+    // As runGuard and readPaged name them.
+    const spec = file === 'feed.xml' ? main : path.join(path.dirname(main), file);
+    const read = options.read.get(spec);
+    if (!read?.parts) continue;
+    const memo = writtenFeedMemo(spec, [spec, options.cwd], content, options.cache, read);
+    if (memo) options.cache.set(feedMemoKey(spec, options.cwd), feedMemoToJson(memo));
+  }
 }
 
 function tryRegularFile(file: string): Buffer | undefined {

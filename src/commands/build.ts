@@ -6,7 +6,10 @@ import { requireFolder } from '../cli/options.ts';
 import { EXIT, type Command } from '../cli/command.ts';
 import { colorsFor, printProblems, statusLine } from '../cli/terminal.ts';
 import { isError } from '../check/finding.ts';
-import { guardArgs, reportGuard, runGuard } from '../check/run-guard.ts';
+import { guardArgs, keepingFeeds, recordFeedMemos, reportGuard, runGuard } from '../check/run-guard.ts';
+import type { ReadFeed } from '../check/live.ts';
+import type { ByteChunks } from '../model/source-file.ts';
+import type { AsidePieces } from '../model/pieces.ts';
 import { hasEmail } from '../model/types.ts';
 import { generateForWriting } from '../pipeline.ts';
 import { DEFAULT_TEMPLATES_DIR } from '../render/templates.ts';
@@ -40,6 +43,9 @@ export const build: Command = {
     // once everything, the guard included, has passed (write/atomic.ts); anything that stops the
     // build removes it.
     const writer = openOutput(output, { cwd: io.cwd, record, onWarning, removeDetached: true });
+    // The feeds written and the ones the guard read, for the next build's guard (recordFeedMemos).
+    const feeds = new Map<string, ByteChunks | AsidePieces>();
+    const read = new Map<string, ReadFeed>();
     try {
       const { publication, content, leftOut, warnings } = await generateForWriting(
         {
@@ -49,10 +55,10 @@ export const build: Command = {
           onStep: (step) => status.update(step),
           cache,
         },
-        writer,
+        cache === NO_CACHE ? writer : keepingFeeds(writer, feeds),
       );
       status.update('Comparing with the live feed…');
-      const guard = await runGuard({ publication, episodes: content.episodes, cwd: io.cwd, contentDir, out: outDir, cache, ...guardArgs(args) });
+      const guard = await runGuard({ publication, episodes: content.episodes, cwd: io.cwd, contentDir, out: outDir, cache, read, ...guardArgs(args) });
       // Everything that stops the build is reported at once: the guard's errors, or with --strict
       // any warning, the content's or the guard's.
       const noted = [...warnings, ...guard.findings];
@@ -60,6 +66,7 @@ export const build: Command = {
       status.done();
       printProblems(io, warnings);
       reportGuard(io, guard);
+      if (cache !== NO_CACHE) recordFeedMemos({ cache, cwd: io.cwd, out: outDir, feeds, read });
       status.update(`Writing ${writer.count} files…`);
       await writer.commit();
       // After the output: a cache that cannot be written costs the next build time, never this one.

@@ -42,11 +42,36 @@ export class AsidePieces {
    * outside the heap at the end of a cold build, when its memory peaks (issue 9).
    */
   *chunks({ transient = false } = {}): Generator<Uint8Array> {
+    for (const { batch } of this.batches(transient)) yield batch;
+  }
+
+  /**
+   * Each piece on its own, in order, read back as `chunks({ transient: true })` reads them: a piece
+   * is valid only until the next is taken. For a caller that needs where each piece begins and ends
+   * (the feed's items, check/live.ts's writtenFeedMemo) without reading the bytes twice.
+   */
+  *each(): Generator<Uint8Array> {
+    for (const { batch, lengths } of this.batches(true)) {
+      let offset = 0;
+      for (const length of lengths) {
+        yield batch.subarray(offset, offset + length);
+        offset += length;
+      }
+    }
+  }
+
+  /** How many pieces there are. */
+  get count(): number {
+    return this.pieces.length;
+  }
+
+  /** The bytes in batches, each with the lengths of the pieces it is made of (a piece held is a batch alone). */
+  private *batches(transient: boolean): Generator<{ batch: Uint8Array; lengths: number[] }> {
     let reused: Buffer | undefined;
     for (let index = 0; index < this.pieces.length; ) {
       const piece = this.pieces[index]!;
       if (piece instanceof Uint8Array) {
-        yield piece;
+        yield { batch: piece, lengths: [piece.byteLength] };
         index++;
         continue;
       }
@@ -59,16 +84,24 @@ export class AsidePieces {
       }
       if (transient && (!reused || reused.byteLength < length)) reused = Buffer.allocUnsafeSlow(Math.max(length, BATCH));
       const batch = transient ? reused!.subarray(0, length) : Buffer.allocUnsafe(length);
+      const lengths: number[] = [];
       let offset = 0;
       for (; index < end; index++) {
         const aside = this.pieces[index] as SetAsideBytes;
         aside.readInto(batch, offset);
         offset += aside.byteLength;
+        lengths.push(aside.byteLength);
       }
-      yield batch;
+      yield { batch, lengths };
     }
   }
 }
+
+/** Each piece of bytes in pieces on its own, in order; one read back is valid only until the next is taken (AsidePieces.each). */
+export const eachPiece = (content: ByteChunks | AsidePieces): Iterable<Uint8Array> => (content instanceof AsidePieces ? content.each() : content.chunks);
+
+/** How many pieces bytes in pieces are, of either kind. */
+export const pieceCount = (content: ByteChunks | AsidePieces): number => (content instanceof AsidePieces ? content.count : content.chunks.length);
 
 /** Bytes in pieces: ByteChunks when all are held, else AsidePieces. */
 export function piecesOf(pieces: readonly Bytes[]): ByteChunks | AsidePieces {
