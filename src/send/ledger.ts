@@ -13,7 +13,7 @@
 // together by the next, instead of queueing one fsync each. A reader still waits for its own
 // record to be durable; the group only shares the wait. (A commit delay to gather bigger groups,
 // and O_DSYNC appends, measured no better in bench/send.ts than this, so the simplest stays.)
-import { open, readlink, type FileHandle } from 'node:fs/promises';
+import { open, readlink, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { RunError, systemError } from '../errors.ts';
 import { readRegularFileAsync, refusedReason } from '../regular-file.ts';
@@ -183,7 +183,7 @@ function mismatch(header: LedgerHeader, mailing: LedgerMailing, shown: string): 
 }
 
 /** The parts of a file handle the ledger uses; tests hand in one whose writes fail. */
-export type LedgerHandle = Pick<FileHandle, 'write' | 'datasync' | 'truncate' | 'close'>;
+export type LedgerHandle = Pick<FileHandle, 'write' | 'datasync' | 'truncate' | 'close' | 'stat'>;
 
 export interface LedgerOptions {
   /** The path as messages show it. */
@@ -240,6 +240,8 @@ export class Ledger {
     } catch (error) {
       throw failed(error, 'cannot create the folder of the ledger');
     }
+    // What is read is then opened again by name: the file opened must be the one read, as it was.
+    const read = await stat(file).catch(() => undefined);
     const contents = await readLedger(file, shown);
     if (contents.header) {
       const problem = mismatch(contents.header, mailing, shown);
@@ -255,6 +257,16 @@ export class Ledger {
     }
     let size = contents.kept;
     try {
+      // A ledger put in its place meanwhile (a restore, a copy) would be appended to while the
+      // readers it records as sent were mailed again.
+      const opened = await handle.stat();
+      if (opened.size !== contents.kept + contents.torn || (read !== undefined && opened.ino !== read.ino)) {
+        await handle.close().catch(() => undefined);
+        throw new LedgerError(
+          `${shown}: replaced or written to while castwright opened it; expected the ledger as read, unchanged while the mailing's lock is held. ` +
+            'castwright will not guess who was already sent to: run the command again',
+        );
+      }
       if (contents.torn > 0) {
         // Appending after the fragment would glue the next record onto it.
         await handle.truncate(contents.kept);
@@ -276,6 +288,7 @@ export class Ledger {
         for (let level = 0; level <= created; level++, dir = path.dirname(dir)) await syncFolder(dir);
       }
     } catch (error) {
+      if (error instanceof LedgerError) throw error;
       await handle.close().catch(() => undefined);
       throw failed(error, 'cannot write the ledger');
     }
