@@ -13,11 +13,11 @@
 // together by the next, instead of queueing one fsync each. A reader still waits for its own
 // record to be durable; the group only shares the wait. (A commit delay to gather bigger groups,
 // and O_DSYNC appends, measured no better in bench/send.ts than this, so the simplest stays.)
-import { open, readlink, stat, type FileHandle } from 'node:fs/promises';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { RunError, systemError } from '../errors.ts';
 import { readRegularFileAsync, refusedReason } from '../regular-file.ts';
-import { makeFolder, syncFolder } from './folders.ts';
+import { linkToNothing, makeFolder, syncFolder } from './folders.ts';
 import type { MailingIdentity } from './sends.ts';
 
 export type LedgerStatus = 'sent' | 'failed' | 'uncertain';
@@ -126,10 +126,11 @@ export async function readLedger(file: string, shown = file): Promise<LedgerCont
   } catch (error) {
     // A link to nothing (a share not mounted) is a ledger that cannot be read, not none: as none,
     // a new one was made through the link and every reader mailed again.
-    const target = (error as NodeJS.ErrnoException).code === 'ENOENT' ? await readlink(file).catch(() => undefined) : undefined;
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && target === undefined) return { state: emptyState(), records: [], kept: 0, torn: 0, unterminated: false };
+    // So is one behind a folder on its way that is such a link (passed over, its readers were mailed again).
+    const nothing = (error as NodeJS.ErrnoException).code === 'ENOENT' ? await linkToNothing(file) : undefined;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && nothing === undefined) return { state: emptyState(), records: [], kept: 0, torn: 0, unterminated: false };
     // A pipe held the send forever; a file far larger than castwright writes is none of its ledgers.
-    const refused = target === undefined ? refusedReason(error, 'a send ledger, one line a reader') : `a symbolic link to ${target}, which does not exist; expected a send ledger, one line a reader`;
+    const refused = nothing === undefined ? refusedReason(error, 'a send ledger, one line a reader') : `${linkNamed(nothing.link, file, shown)}a symbolic link to ${nothing.target}, which does not exist; expected a send ledger, one line a reader`;
     if (refused) throw new LedgerError(`${shown}: ${refused}. castwright will not guess who was already sent to: restore the file`, { cause: error });
     throw new LedgerError(systemError(error, 'cannot read the ledger', shown).message, { cause: error });
   }
@@ -159,6 +160,14 @@ export async function readLedger(file: string, shown = file): Promise<LedgerCont
     if (last) contents.unterminated = true;
   });
   return contents;
+}
+
+/** How a message names a link to nothing found on the way to `file` (shown as `shown`): nothing when it is the file itself. */
+function linkNamed(link: string, file: string, shown: string): string {
+  if (link === path.resolve(file)) return '';
+  const below = path.relative(link, file).split(path.sep).join('/');
+  const named = shown.endsWith(`/${below}`) ? shown.slice(0, -below.length - 1) : link;
+  return `${named}, on its way, is `;
 }
 
 /** What differs between the mailing a ledger records and the one asked for, in words; undefined when they are one. */
