@@ -1,7 +1,7 @@
 // The folders a send writes into (the state folder, the outbox): made with their parents, and made
 // durable. Made with a cause a user can act on: Node's recursive mkdir reports ENOENT ("it does not
 // exist") whatever stopped it, a read-only disk or a folder without permission included.
-import { lstat, mkdir, open, stat } from 'node:fs/promises';
+import { lstat, mkdir, open, readlink, stat } from 'node:fs/promises';
 import path from 'node:path';
 
 /** mkdir -p; resolves with the first folder it created, if any, as mkdir does. */
@@ -47,6 +47,21 @@ export async function syncFolder(folder: string): Promise<void> {
 export async function present(file: string): Promise<boolean> {
   return lstat(file).then(
     () => true,
-    (error: NodeJS.ErrnoException) => error.code !== 'ENOENT',
+    async (error: NodeJS.ErrnoException) => error.code !== 'ENOENT' || (await linkToNothing(file)) !== undefined,
   );
+}
+
+/**
+ * For a file not found: the symbolic link to nothing that is it or a folder on its way (a share
+ * not mounted), with where it leads; undefined when the file is simply not there. A folder on the
+ * way that is such a link hides the file as well as the file's own link does.
+ */
+export async function linkToNothing(file: string): Promise<{ link: string; target: string } | undefined> {
+  for (let at = path.resolve(file); at !== path.dirname(at); at = path.dirname(at)) {
+    const info = await lstat(at).catch(() => undefined);
+    if (!info) continue;
+    if (!info.isSymbolicLink() || (await stat(at).then(() => true, () => false))) return undefined;
+    return { link: at, target: await readlink(at) };
+  }
+  return undefined;
 }

@@ -13,11 +13,11 @@
 // together by the next, instead of queueing one fsync each. A reader still waits for its own
 // record to be durable; the group only shares the wait. (A commit delay to gather bigger groups,
 // and O_DSYNC appends, measured no better in bench/send.ts than this, so the simplest stays.)
-import { open, readlink, type FileHandle } from 'node:fs/promises';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { RunError, systemError } from '../errors.ts';
 import { readRegularFileAsync, refusedReason } from '../regular-file.ts';
-import { makeFolder, syncFolder } from './folders.ts';
+import { linkToNothing, makeFolder, syncFolder } from './folders.ts';
 import type { MailingIdentity } from './sends.ts';
 
 export type LedgerStatus = 'sent' | 'failed' | 'uncertain';
@@ -126,10 +126,11 @@ export async function readLedger(file: string, shown = file): Promise<LedgerCont
   } catch (error) {
     // A link to nothing (a share not mounted) is a ledger that cannot be read, not none: as none,
     // a new one was made through the link and every reader mailed again.
-    const target = (error as NodeJS.ErrnoException).code === 'ENOENT' ? await readlink(file).catch(() => undefined) : undefined;
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && target === undefined) return { state: emptyState(), records: [], kept: 0, torn: 0, unterminated: false };
+    // So is one behind a folder on its way that is such a link (passed over, its readers were mailed again).
+    const nothing = (error as NodeJS.ErrnoException).code === 'ENOENT' ? await linkToNothing(file) : undefined;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && nothing === undefined) return { state: emptyState(), records: [], kept: 0, torn: 0, unterminated: false };
     // A pipe held the send forever; a file far larger than castwright writes is none of its ledgers.
-    const refused = target === undefined ? refusedReason(error, 'a send ledger, one line a reader') : `a symbolic link to ${target}, which does not exist; expected a send ledger, one line a reader`;
+    const refused = nothing === undefined ? refusedReason(error, 'a send ledger, one line a reader') : `${linkNamed(nothing.link, file, shown)}a symbolic link to ${nothing.target}, which does not exist; expected a send ledger, one line a reader`;
     if (refused) throw new LedgerError(`${shown}: ${refused}. castwright will not guess who was already sent to: restore the file`, { cause: error });
     throw new LedgerError(systemError(error, 'cannot read the ledger', shown).message, { cause: error });
   }
@@ -161,6 +162,14 @@ export async function readLedger(file: string, shown = file): Promise<LedgerCont
   return contents;
 }
 
+/** How a message names a link to nothing found on the way to `file` (shown as `shown`): nothing when it is the file itself. */
+function linkNamed(link: string, file: string, shown: string): string {
+  if (link === path.resolve(file)) return '';
+  const below = path.relative(link, file).split(path.sep).join('/');
+  const named = shown.endsWith(`/${below}`) ? shown.slice(0, -below.length - 1) : link;
+  return `${named}, on its way, is `;
+}
+
 /** What differs between the mailing a ledger records and the one asked for, in words; undefined when they are one. */
 function mismatch(header: LedgerHeader, mailing: LedgerMailing, shown: string): string | undefined {
   const differs: string[] = [];
@@ -183,7 +192,7 @@ function mismatch(header: LedgerHeader, mailing: LedgerMailing, shown: string): 
 }
 
 /** The parts of a file handle the ledger uses; tests hand in one whose writes fail. */
-export type LedgerHandle = Pick<FileHandle, 'write' | 'datasync' | 'truncate' | 'close'>;
+export type LedgerHandle = Pick<FileHandle, 'write' | 'datasync' | 'truncate' | 'close' | 'stat'>;
 
 export interface LedgerOptions {
   /** The path as messages show it. */
@@ -240,6 +249,8 @@ export class Ledger {
     } catch (error) {
       throw failed(error, 'cannot create the folder of the ledger');
     }
+    // What is read is then opened again by name: the file opened must be the one read, as it was.
+    const read = await stat(file).catch(() => undefined);
     const contents = await readLedger(file, shown);
     if (contents.header) {
       const problem = mismatch(contents.header, mailing, shown);
@@ -255,6 +266,16 @@ export class Ledger {
     }
     let size = contents.kept;
     try {
+      // A ledger put in its place meanwhile (a restore, a copy) would be appended to while the
+      // readers it records as sent were mailed again.
+      const opened = await handle.stat();
+      if (opened.size !== contents.kept + contents.torn || (read !== undefined && opened.ino !== read.ino)) {
+        await handle.close().catch(() => undefined);
+        throw new LedgerError(
+          `${shown}: replaced or written to while castwright opened it; expected the ledger as read, unchanged while the mailing's lock is held. ` +
+            'castwright will not guess who was already sent to: run the command again',
+        );
+      }
       if (contents.torn > 0) {
         // Appending after the fragment would glue the next record onto it.
         await handle.truncate(contents.kept);
@@ -276,6 +297,7 @@ export class Ledger {
         for (let level = 0; level <= created; level++, dir = path.dirname(dir)) await syncFolder(dir);
       }
     } catch (error) {
+      if (error instanceof LedgerError) throw error;
       await handle.close().catch(() => undefined);
       throw failed(error, 'cannot write the ledger');
     }

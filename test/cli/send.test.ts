@@ -384,6 +384,20 @@ describe('where a mailing is remembered', () => {
     expect(smtp.received).toHaveLength(0);
     expect(existsSync((await mailingFilesOf(root)).ledger)).toBe(false);
   });
+
+  // The same share, linked as the folder an earlier castwright kept its ledgers in: lstat of the
+  // ledger said it does not exist, so it was passed over and every reader it lists mailed again.
+  it('refuses a ledger of an earlier castwright whose folder is a link to nothing, rather than pass it over', async () => {
+    const root = await sendWorkspace(4);
+    await symlink(path.join(root, 'share-not-mounted', 'castwright'), path.join(root, '.castwright'));
+    const smtp = await server();
+    const result = await send(root, [SLUG, '--to', 'subscribers.csv', '--smtp', smtp.url, '--state', 'state']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/\.castwright\/sends\/2021-03-01-valid\.jsonl: \.castwright, on its way, is a symbolic link to \S+share-not-mounted\/castwright, which does not exist; expected a send ledger/);
+    expect(result.stderr).toContain('Nothing was sent.');
+    expect(smtp.received).toHaveLength(0);
+    expect(existsSync((await mailingFilesOf(root, { state: path.join(root, 'state') })).ledger)).toBe(false);
+  });
 });
 
 // Issue 7 case 2.

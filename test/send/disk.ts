@@ -87,6 +87,7 @@ export async function failingHandle(file: string, bytes: number, code = 'ENOSPC'
     }) as LedgerHandle['write'],
     datasync: () => handle.datasync(),
     truncate: (length?: number) => handle.truncate(length),
+    stat: (() => handle.stat()) as LedgerHandle['stat'],
     close: () => handle.close(),
   };
 }

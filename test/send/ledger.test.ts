@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { appendFile, mkdir, readFile, rm, symlink, truncate, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, rename, rm, symlink, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Ledger, LedgerError, readLedger, type LedgerMailing, type LedgerRecord } from '../../src/send/ledger.ts';
@@ -159,6 +159,26 @@ describe('the send ledger', () => {
     await expect(readLedger(file, 'the.jsonl')).rejects.toThrow(refused);
     await expect(Ledger.open(file, MAILING, { shown: 'the.jsonl' })).rejects.toThrow(refused);
     await expect(readFile(path.join(share, 'ep.jsonl'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  // Read by name, then opened by name: a ledger put in its place between the two (a restore, a
+  // copy from another machine) was appended to, while the readers it records as sent were not
+  // skipped and were mailed again.
+  it('refuses a ledger replaced between its reading and its opening, rather than send by the one read', async () => {
+    for (const replace of ['longer', 'same length']) {
+      const file = await ledgerWithAda();
+      const text = await readFile(file, 'utf8');
+      const other = replace === 'longer' ? text + `${JSON.stringify(sent('bob@example.com'))}\n` : text.replace('ada@', 'bob@');
+      const open = async (name: string) => {
+        await writeFile(`${name}.restored`, other);
+        await rename(`${name}.restored`, name);
+        return failingHandle(name, Infinity);
+      };
+      await expect(Ledger.open(file, MAILING, { shown: 'the.jsonl', open })).rejects.toThrow(
+        /^the\.jsonl: replaced or written to while castwright opened it; expected the ledger as read, unchanged while the mailing's lock is held\. castwright will not guess who was already sent to: run the command again/,
+      );
+      expect(await readFile(file, 'utf8')).toBe(other);
+    }
   });
 
   it('reads a missing ledger as empty', async () => {

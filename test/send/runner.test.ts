@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { rename, writeFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { smtpBackend } from '../../src/send/backends/smtp.ts';
 import { Ledger, readLedger, type LedgerOptions } from '../../src/send/ledger.ts';
@@ -272,5 +273,28 @@ describe('a mailing run against a real SMTP server', () => {
     expect(smtp.received.map((m) => m.to).sort()).toEqual([...recorded, ...unrecorded].sort());
     expect(result.sent).toBe(recorded.size);
     expect(result.sent + result.unrecorded.length + result.notAttempted + result.deferred.length).toBe(40);
+  });
+
+  // Read by name, then opened by name: a ledger restored in its place between the two was appended
+  // to, while the readers it records as sent were mailed again.
+  it('sends nothing when the ledger is replaced between its reading and its opening', async () => {
+    const root = await sendWorkspace(4);
+    const smtp = await server();
+    const { ledger: file } = await mailingFilesOf(root);
+    const mailing = await planMailing({ contentDir: 'episodes', cwd: root, slug: SLUG, to: 'subscribers.csv', secret: SECRET });
+    const first = await Ledger.open(file, { show: mailing.show.guid, episode: mailing.episode.guid, list: 'subscribers.csv', slug: SLUG });
+    await first.record({ status: 'sent', to: readerAddress(0), at: new Date().toISOString(), response: '250 OK' });
+    await first.close();
+    const restored = readFileSync(file, 'utf8') + [1, 2, 3].map((i) => `${JSON.stringify({ status: 'sent', to: readerAddress(i), at: new Date().toISOString(), response: '250 OK' })}\n`).join('');
+    const replacing: LedgerOptions = {
+      open: async (name) => {
+        await writeFile(`${name}.restored`, restored);
+        await rename(`${name}.restored`, name);
+        return failingHandle(name, Infinity);
+      },
+    };
+    await expect(send(root, smtp, { ledgerOptions: replacing })).rejects.toThrow(/replaced or written to while castwright opened it/);
+    expect(smtp.received).toHaveLength(0);
+    expect(readFileSync(file, 'utf8')).toBe(restored);
   });
 });
