@@ -98,7 +98,9 @@ export async function planMailing(request: MailingRequest): Promise<Mailing> {
   const suppressionFile = request.suppress ?? ((await present(path.resolve(request.cwd, defaultSuppression))) ? defaultSuppression : undefined);
   const suppressions = [
     ...(suppressionFile === undefined ? [] : [await readSuppression(suppressionFile, { cwd: request.cwd })]),
-    ...(lists && place && (await present(place.unsubscribed)) ? [listsSuppression(lists)] : []),
+    // What was read suppresses, whatever is there now: unsubscribed.csv moved away after readLists
+    // read it must not drop its readers. Only a list with none to suppress is named by presence.
+    ...(lists && place && (lists.unsubscribedAt.size > 0 || (await present(place.unsubscribed))) ? [listsSuppression(lists)] : []),
   ];
   const { keep, suppressed } = applySuppression(list.recipients, suppressions);
 
