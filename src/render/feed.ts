@@ -168,6 +168,7 @@ export function feedItemText(show: Pick<Show, 'audioPrefix'>, episode: EpisodeVi
   const permaLink = episode.guidIsPermaLink || (!episode.guid && !!episode.url);
   xml += `${CHILD}<guid isPermaLink="${permaLink}">${escapeXml(guid)}</guid>`;
   xml += `${CHILD}<pubDate>${new Date(episode.date.instant).toUTCString()}</pubDate>`;
+  // The schema always gives a type; the rss package looked one up from the URL only when it was empty.
   const url = enclosureUrl(show, episode.audio.url);
   if (url) xml += `${CHILD}<enclosure${attribute('url', url)}${attribute('length', String(episode.audio.length || 0))}${attribute('type', episode.audio.type)}/>`;
   xml += content ? `${CHILD}<content:encoded>${cdata(content)}</content:encoded>` : `${CHILD}<content:encoded/>`;
