@@ -1,8 +1,8 @@
 // The podcast feed: RSS 2.0 with the itunes, content, atom and podcast (Podcasting 2.0) namespaces,
-// written by the `rss` package. Complete for Apple and Podcasting 2.0, valid for the W3C validator.
-import { randomUUID } from 'node:crypto';
+// its channel written by the `rss` package, its items directly (feedItemText). Complete for Apple
+// and Podcasting 2.0, valid for the W3C validator.
 import RSS from 'rss';
-import { APPLE_DESCRIPTION_BYTES, type Category, type Person, type Transcript } from '../model/schema.ts';
+import { APPLE_DESCRIPTION_BYTES, type Category, type Person } from '../model/schema.ts';
 import type { ByteChunks } from '../model/source-file.ts';
 import { piecesOf, type AsidePieces, type Bytes } from '../model/pieces.ts';
 import type { Show } from '../model/types.ts';
@@ -76,22 +76,6 @@ function personElement(person: Person): XmlElement {
   return { 'podcast:person': [{ _attr: attributes }, person.name] };
 }
 
-function transcriptElement(transcript: Transcript): XmlElement {
-  const attributes: Record<string, string> = { url: transcript.url, type: transcript.type };
-  if (transcript.language) attributes.language = transcript.language;
-  if (transcript.rel) attributes.rel = transcript.rel;
-  return { 'podcast:transcript': { _attr: attributes } };
-}
-
-/** psc:chapters, one psc:chapter per chapter with its start as normal play time. */
-function simpleChapters(episode: EpisodeView): XmlElement[] {
-  if (episode.timeline.length === 0) return [];
-  const chapters = episode.timeline.map(({ start, title, url }) => ({
-    'psc:chapter': { _attr: { start: normalPlayTime(start), title, ...(url ? { href: url } : {}) } },
-  }));
-  return [{ 'psc:chapters': [{ _attr: { version: '1.2' } }, ...chapters] }];
-}
-
 const fitsApple = (html: string) => Buffer.byteLength(html) <= APPLE_DESCRIPTION_BYTES;
 
 /**
@@ -143,58 +127,89 @@ export interface KeptFeedItem {
 const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
 const escapeXml = (text: string) => text.replace(/[&<>"']/g, (c) => XML_ESCAPES[c]!);
 
+/** A CDATA section as the rss package (its xml dependency) writes one: each `]]>` split across two sections. */
+const cdata = (text: string) => `<![CDATA[${text.replaceAll(']]>', ']]]]><![CDATA[>')}]]>`;
+
+/** ` name="value"`, the value escaped as the xml package escapes an attribute. */
+const attribute = (name: string, value: string) => ` ${name}="${escapeXml(value)}"`;
+
+// Indentation of the feed (two spaces a level): an item's children sit at level 3, theirs at 4.
+const CHILD = '\n      ';
+const GRANDCHILD = '\n        ';
+
 /**
- * The feed item of one episode, or the problem that keeps it out of the feed. Written by the rss
- * package on its own, so that the feed can be put together from items rendered (or cached) apart.
+ * The feed item of one episode, or the problem that keeps it out of the feed. Rendered on its own,
+ * so that the feed can be put together from items rendered (or cached) apart.
  */
 export function renderFeedItem(show: Pick<Show, 'audioPrefix'>, templates: Templates, episode: EpisodeView): FeedItem | Problem {
   const description = fitDescription(templates, episode);
   if (typeof description !== 'string') return description;
   const content = templates.feed.content({ episode }).trim();
-  // The rss package writes isPermaLink="false" for every guid it is given. A permalink guid goes in
-  // under a marker no content can forge, then is written out as published.
-  const marker = `castwright-permalink-${randomUUID()}`;
-  const feed = new RSS({ title: '', feed_url: '', site_url: '' });
-  feed.item({
-    title: episode.title,
-    description,
-    url: episode.url,
-    guid: episode.guidIsPermaLink ? marker : episode.guid,
-    date: episode.date.instant,
-    enclosure: { url: enclosureUrl(show, episode.audio.url), size: episode.audio.length, type: episode.audio.type },
-    custom_elements: itemElements(episode, content),
-  });
-  const xml = feed.xml({ indent: '  ' });
-  const item = xml.slice(xml.lastIndexOf('\n', xml.indexOf('<item>')), xml.lastIndexOf('</item>') + '</item>'.length);
-  const text = item.replace(`<guid isPermaLink="false">${marker}</guid>`, () => `<guid isPermaLink="true">${escapeXml(episode.guid)}</guid>`);
   // Cleaned here rather than in the whole feed: an item begins and ends with ASCII (a line break,
   // `</item>`), so no surrogate pair spans two items and removing per item removes the same.
-  return { xml: Buffer.from(withoutNotXml(text)) };
+  return { xml: Buffer.from(withoutNotXml(feedItemText(show, episode, description, content))) };
 }
 
-function itemElements(episode: EpisodeView, content: string): XmlElement[] {
-  const numbers: XmlElement[] = [];
-  if (episode.episode !== undefined) numbers.push({ 'itunes:episode': episode.episode });
-  if (episode.season !== undefined) numbers.push({ 'itunes:season': episode.season });
-  return [
-    { 'content:encoded': { _cdata: content } },
-    ...(episode.audio.duration === undefined ? [] : [{ 'itunes:duration': episode.audio.duration }]),
-    ...numbers,
-    { 'itunes:episodeType': episode.type },
-    { 'itunes:explicit': String(episode.explicit) },
-    ...(episode.image ? [{ 'itunes:image': { _attr: { href: episode.image } } }] : []),
-    ...(episode.season !== undefined ? [{ 'podcast:season': episode.seasonName ? [{ _attr: { name: episode.seasonName } }, episode.season] : episode.season }] : []),
-    ...(episode.episode !== undefined
-      ? [{ 'podcast:episode': episode.episodeDisplay ? [{ _attr: { display: episode.episodeDisplay } }, episode.episode] : episode.episode }]
-      : []),
-    ...episode.soundbites.map(({ start, duration, title }) => ({
-      'podcast:soundbite': title ? [{ _attr: { startTime: seconds(start), duration: seconds(duration) } }, title] : { _attr: { startTime: seconds(start), duration: seconds(duration) } },
-    })),
-    ...episode.hosts.map(personElement),
-    ...(episode.transcript ?? []).map(transcriptElement),
-    ...(episode.chaptersUrl ? [{ 'podcast:chapters': { _attr: { url: episode.chaptersUrl, type: JSON_CHAPTERS_TYPE } } }] : []),
-    ...simpleChapters(episode),
-  ];
+/**
+ * The <item> element as the rss package wrote it when it wrote each item in a channel of its own
+ * (issue 9: building that channel was ~10% of a cold build's main thread): the same elements in the
+ * same order, indentation, escapes, CDATA sections, and what it does with empty values (a title
+ * "No title", no <description> or <link>, a self-closed <content:encoded/>). Begins with the line
+ * break before `<item>`, ends with `</item>`. test/render/feed-item-bytes.test.ts holds the two to
+ * the same bytes.
+ */
+export function feedItemText(show: Pick<Show, 'audioPrefix'>, episode: EpisodeView, description: string, content: string): string {
+  const title = episode.title || 'No title';
+  let xml = `\n    <item>${CHILD}<title>${cdata(title)}</title>`;
+  if (description) xml += `${CHILD}<description>${cdata(description)}</description>`;
+  if (episode.url) xml += `${CHILD}<link>${escapeXml(episode.url)}</link>`;
+  // Without a guid the rss package falls back to the link (then a permalink) or the title.
+  const guid = episode.guidIsPermaLink ? episode.guid : episode.guid || episode.url || title;
+  const permaLink = episode.guidIsPermaLink || (!episode.guid && !!episode.url);
+  xml += `${CHILD}<guid isPermaLink="${permaLink}">${escapeXml(guid)}</guid>`;
+  xml += `${CHILD}<pubDate>${new Date(episode.date.instant).toUTCString()}</pubDate>`;
+  // The schema always gives a type; the rss package looked one up from the URL only when it was empty.
+  const url = enclosureUrl(show, episode.audio.url);
+  if (url) xml += `${CHILD}<enclosure${attribute('url', url)}${attribute('length', String(episode.audio.length || 0))}${attribute('type', episode.audio.type)}/>`;
+  xml += content ? `${CHILD}<content:encoded>${cdata(content)}</content:encoded>` : `${CHILD}<content:encoded/>`;
+  if (episode.audio.duration !== undefined) xml += `${CHILD}<itunes:duration>${episode.audio.duration}</itunes:duration>`;
+  if (episode.episode !== undefined) xml += `${CHILD}<itunes:episode>${episode.episode}</itunes:episode>`;
+  if (episode.season !== undefined) xml += `${CHILD}<itunes:season>${episode.season}</itunes:season>`;
+  xml += `${CHILD}<itunes:episodeType>${escapeXml(episode.type)}</itunes:episodeType>`;
+  xml += `${CHILD}<itunes:explicit>${episode.explicit}</itunes:explicit>`;
+  if (episode.image) xml += `${CHILD}<itunes:image${attribute('href', episode.image)}/>`;
+  if (episode.season !== undefined) {
+    xml += `${CHILD}<podcast:season${episode.seasonName ? attribute('name', episode.seasonName) : ''}>${episode.season}</podcast:season>`;
+  }
+  if (episode.episode !== undefined) {
+    xml += `${CHILD}<podcast:episode${episode.episodeDisplay ? attribute('display', episode.episodeDisplay) : ''}>${episode.episode}</podcast:episode>`;
+  }
+  for (const { start, duration, title: bite } of episode.soundbites) {
+    const attributes = `${attribute('startTime', seconds(start))}${attribute('duration', seconds(duration))}`;
+    xml += bite ? `${CHILD}<podcast:soundbite${attributes}>${escapeXml(bite)}</podcast:soundbite>` : `${CHILD}<podcast:soundbite${attributes}/>`;
+  }
+  for (const person of episode.hosts) {
+    let attributes = attribute('role', person.role ?? 'host');
+    if (person.group) attributes += attribute('group', person.group);
+    if (person.img) attributes += attribute('img', person.img);
+    if (person.href) attributes += attribute('href', person.href);
+    xml += `${CHILD}<podcast:person${attributes}>${escapeXml(person.name)}</podcast:person>`;
+  }
+  for (const transcript of episode.transcript ?? []) {
+    let attributes = `${attribute('url', transcript.url)}${attribute('type', transcript.type)}`;
+    if (transcript.language) attributes += attribute('language', transcript.language);
+    if (transcript.rel) attributes += attribute('rel', transcript.rel);
+    xml += `${CHILD}<podcast:transcript${attributes}/>`;
+  }
+  if (episode.chaptersUrl) xml += `${CHILD}<podcast:chapters${attribute('url', episode.chaptersUrl)}${attribute('type', JSON_CHAPTERS_TYPE)}/>`;
+  if (episode.timeline.length > 0) {
+    xml += `${CHILD}<psc:chapters version="1.2">`;
+    for (const { start, title: chapter, url: href } of episode.timeline) {
+      xml += `${GRANDCHILD}<psc:chapter${attribute('start', normalPlayTime(start))}${attribute('title', chapter)}${href ? attribute('href', href) : ''}/>`;
+    }
+    xml += `${CHILD}</psc:chapters>`;
+  }
+  return `${xml}\n    </item>`;
 }
 
 /** Seconds as Podcasting 2.0 writes them: a number with at most three decimals. */
