@@ -68,7 +68,7 @@ function channelElements(show: Show): XmlElement[] {
 }
 
 /** podcast:person with the attributes the sources give; the role defaults to host. */
-function personElement(person: Person): XmlElement {
+export function personElement(person: Person): XmlElement {
   const attributes: Record<string, string> = { role: person.role ?? 'host' };
   if (person.group) attributes.group = person.group;
   if (person.img) attributes.img = person.img;

@@ -5,10 +5,10 @@
 import { randomUUID } from 'node:crypto';
 import RSS from 'rss';
 import { describe, expect, it } from 'vitest';
-import { feedItemText } from '../../src/render/feed.ts';
+import { feedItemText, personElement } from '../../src/render/feed.ts';
 import { JSON_CHAPTERS_TYPE } from '../../src/render/chapters.ts';
 import { normalPlayTime } from '../../src/model/time.ts';
-import type { Person, Transcript } from '../../src/model/schema.ts';
+import type { Transcript } from '../../src/model/schema.ts';
 import type { EpisodeView } from '../../src/render/view.ts';
 
 type XmlElement = Record<string, unknown>;
@@ -33,14 +33,6 @@ function viaRss(show: Show, episode: EpisodeView, description: string, content: 
   const item = xml.slice(xml.lastIndexOf('\n', xml.indexOf('<item>')), xml.lastIndexOf('</item>') + '</item>'.length);
   const escape = (text: string) => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
   return item.replace(`<guid isPermaLink="false">${marker}</guid>`, () => `<guid isPermaLink="true">${escape(episode.guid)}</guid>`);
-}
-
-function personElement(person: Person): XmlElement {
-  const attributes: Record<string, string> = { role: person.role ?? 'host' };
-  if (person.group) attributes.group = person.group;
-  if (person.img) attributes.img = person.img;
-  if (person.href) attributes.href = person.href;
-  return { 'podcast:person': [{ _attr: attributes }, person.name] };
 }
 
 function transcriptElement(transcript: Transcript): XmlElement {
