@@ -139,6 +139,11 @@ export interface BuildCache {
   get<T>(key: string): T | undefined;
   set(key: string, value: unknown): void;
   /**
+   * Keeps the entry under `key`, if there is one, as it is: for a build that would set it again to
+   * the same value. Only what a build asks for, keeps or sets survives a save that rewrites its pack.
+   */
+  keep(key: string): void;
+  /**
    * Output texts under the hex SHA-256 of their UTF-8 bytes, for a build that gives every file as
    * text (`dev`'s, in memory). The cache on disk has none: `build` links an unchanged file from the
    * previous output, and renders its episode again when it cannot.
@@ -159,6 +164,7 @@ export interface TextCache {
 export const NO_CACHE: BuildCache = {
   get: () => undefined,
   set: () => undefined,
+  keep: () => undefined,
   save: () => undefined,
   discard: () => undefined,
 };
@@ -340,6 +346,13 @@ class PackFamily {
     }
     pack.used.add(key);
     return payload;
+  }
+
+  /** Marks an entry on disk as kept by this build (its bytes are checked when its pack is saved again, as any kept). */
+  keep(key: string): void {
+    if (!isKey(key)) return;
+    const pack = this.pack(key, true);
+    if (pack.fresh.has(key) || pack.stored.has(key)) pack.used.add(key);
   }
 
   drop(key: string): void {
@@ -562,6 +575,9 @@ export function openCache(folder: string, options: CacheOptions = {}): BuildCach
     set(key, value) {
       values.set(key, serialize(encode(value)));
     },
+    keep(key) {
+      values.keep(key);
+    },
     save() {
       try {
         if (warned || !values.dirty) return;
@@ -637,6 +653,10 @@ export function memoryCache(): BuildCache {
     },
     set(key, value) {
       used.set(key, value);
+    },
+    keep(key) {
+      const value = kept.get(key);
+      if (value !== undefined && !used.has(key)) used.set(key, value);
     },
     texts: {
       get(hash) {

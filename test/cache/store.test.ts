@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { lstatSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openCache } from '../../src/cache/store.ts';
+import { memoryCache, openCache } from '../../src/cache/store.ts';
 import { cleanUp, tempDir } from '../helpers/content.ts';
 
 afterEach(cleanUp);
@@ -166,6 +166,34 @@ describe('an entry of the cache on disk (issue 9)', () => {
     expect(again.get(KEY)).toEqual(value);
     expect(again.get(`${KEY.slice(0, 62)}11`)).toBe('new');
     expect(again.get(`${KEY.slice(0, 62)}00`)).toBeUndefined();
+  });
+
+  it('kept without being asked for is kept when its pack is saved again, as it was; a key never stored is kept as nothing', async () => {
+    const { folder } = await saved(value);
+    const cache = openCache(folder, OPTIONS);
+    // The build would set it again to the same value: it keeps it instead, unread.
+    cache.keep(KEY);
+    cache.keep(`${KEY.slice(0, 62)}22`);
+    cache.set(`${KEY.slice(0, 62)}11`, 'new');
+    cache.save();
+    const again = openCache(folder, OPTIONS);
+    expect(again.get(KEY)).toEqual(value);
+    expect(again.get(`${KEY.slice(0, 62)}11`)).toBe('new');
+    expect(again.get(`${KEY.slice(0, 62)}00`)).toBeUndefined();
+    expect(again.get(`${KEY.slice(0, 62)}22`)).toBeUndefined();
+  });
+});
+
+describe("dev's cache in memory", () => {
+  it('keeps through a save what the build asked for, set or kept, and forgets the rest', () => {
+    const cache = memoryCache();
+    for (const key of ['a', 'b', 'c']) cache.set(key, key);
+    cache.save();
+    cache.get('a');
+    cache.keep('b');
+    cache.keep('d');
+    cache.save();
+    expect([cache.get('a'), cache.get('b'), cache.get('c'), cache.get('d')]).toEqual(['a', 'b', undefined, undefined]);
   });
 });
 
