@@ -17,6 +17,7 @@
 // text twice on a cold build. Text packs (`t-xx.pack`) of earlier versions are removed at save.
 import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { endianness } from 'node:os';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
 import { deserialize, serialize } from 'node:v8';
@@ -132,7 +133,18 @@ export interface CacheOptions {
   onWarning?: (message: string) => void;
   /** Stands in for the code's fingerprint (tests of a cache from another version). */
   fingerprint?: string;
+  /** Stands in for the serializer's identity (serializerId; tests of a cache from another Node.js). */
+  serializer?: string;
 }
+
+/**
+ * What wrote the entries' bytes (V8's serializer, in this byte order): part of every pack's head,
+ * so a pack written by another V8 or on a machine of the other byte order (a cache copied from
+ * elsewhere: the serializer writes numbers and two-byte texts as the host keeps them, which a CRC
+ * does not tell) is a miss, never deserialized. The code's fingerprint names Node's version too;
+ * this holds whatever the fingerprint stands for (a test's, another build of Node with the same version).
+ */
+export const serializerId = () => `v8-${process.versions.v8}-${endianness()}`;
 
 export interface BuildCache {
   /** The value stored under `key` (a 64-digit hex hash), or undefined when it is missing or does not check out. */
@@ -545,7 +557,7 @@ function closeRead(pack: Pack): void {
 }
 
 export function openCache(folder: string, options: CacheOptions = {}): BuildCache {
-  const fingerprint = options.fingerprint ?? codeFingerprint();
+  const fingerprint = `${options.fingerprint ?? codeFingerprint()} ${options.serializer ?? serializerId()}`;
   let warned = false;
   const warn = (message: string) => {
     if (warned) return;

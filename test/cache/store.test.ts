@@ -184,6 +184,23 @@ describe('an entry of the cache on disk (issue 9)', () => {
   });
 });
 
+describe('a cache written by another V8 (issue 9)', () => {
+  // The code's fingerprint names Node's version; entries are V8's serializer's bytes, numbers and two-byte texts in the host's order.
+  it('is a miss, never deserialized, for a V8 or byte order other than its own, though the code is the same', async () => {
+    const folder = await tempDir();
+    const other = openCache(folder, { ...OPTIONS, serializer: 'v8-0.0.0-BE' });
+    other.set(KEY, 'from another V8');
+    other.save();
+    expect(readFileSync(path.join(folder, readdirSync(folder)[0]!), 'latin1')).toContain('v8-0.0.0-BE');
+    const cache = openCache(folder, OPTIONS);
+    expect(cache.get(KEY)).toBeUndefined();
+    cache.set(KEY, 'own');
+    cache.save();
+    expect(openCache(folder, OPTIONS).get(KEY)).toBe('own');
+    expect(openCache(folder, { ...OPTIONS, serializer: 'v8-0.0.0-BE' }).get(KEY)).toBeUndefined();
+  });
+});
+
 describe("dev's cache in memory", () => {
   it('keeps through a save what the build asked for, set or kept, and forgets the rest', () => {
     const cache = memoryCache();
