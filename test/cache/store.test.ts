@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { lstatSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { memoryCache, openCache } from '../../src/cache/store.ts';
+import { memoryCache, openCache, type BuildCache } from '../../src/cache/store.ts';
 import { cleanUp, tempDir } from '../helpers/content.ts';
 
 afterEach(cleanUp);
@@ -156,24 +156,14 @@ describe('an entry of the cache on disk (issue 9)', () => {
     expect(again.get(`${KEY.slice(0, 62)}00`)).toBe('another');
   });
 
-  it('asked for is kept when its pack is saved again with other entries changed, others not asked for are let go', async () => {
+  // Kept: the build would set it again to the same value, and keeps it instead, unread; a key never stored is kept as nothing.
+  it.each([
+    ['asked for', (cache: BuildCache) => expect(cache.get(KEY)).toEqual(value)],
+    ['kept without being asked for', (cache: BuildCache) => (cache.keep(KEY), cache.keep(`${KEY.slice(0, 62)}22`))],
+  ])('%s is kept when its pack is saved again with other entries changed, others not asked for are let go', async (_how, use) => {
     const { folder } = await saved(value);
     const cache = openCache(folder, OPTIONS);
-    expect(cache.get(KEY)).toEqual(value);
-    cache.set(`${KEY.slice(0, 62)}11`, 'new');
-    cache.save();
-    const again = openCache(folder, OPTIONS);
-    expect(again.get(KEY)).toEqual(value);
-    expect(again.get(`${KEY.slice(0, 62)}11`)).toBe('new');
-    expect(again.get(`${KEY.slice(0, 62)}00`)).toBeUndefined();
-  });
-
-  it('kept without being asked for is kept when its pack is saved again, as it was; a key never stored is kept as nothing', async () => {
-    const { folder } = await saved(value);
-    const cache = openCache(folder, OPTIONS);
-    // The build would set it again to the same value: it keeps it instead, unread.
-    cache.keep(KEY);
-    cache.keep(`${KEY.slice(0, 62)}22`);
+    use(cache);
     cache.set(`${KEY.slice(0, 62)}11`, 'new');
     cache.save();
     const again = openCache(folder, OPTIONS);
