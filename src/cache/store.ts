@@ -17,6 +17,7 @@
 // text twice on a cold build. Text packs (`t-xx.pack`) of earlier versions are removed at save.
 import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { endianness } from 'node:os';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
 import { deserialize, serialize } from 'node:v8';
@@ -132,12 +133,28 @@ export interface CacheOptions {
   onWarning?: (message: string) => void;
   /** Stands in for the code's fingerprint (tests of a cache from another version). */
   fingerprint?: string;
+  /** Stands in for the serializer's identity (serializerId; tests of a cache from another Node.js). */
+  serializer?: string;
 }
+
+/**
+ * What wrote the entries' bytes (V8's serializer, in this byte order): part of every pack's head,
+ * so a pack written by another V8 or on a machine of the other byte order (a cache copied from
+ * elsewhere: the serializer writes numbers and two-byte texts as the host keeps them, which a CRC
+ * does not tell) is a miss, never deserialized. The code's fingerprint names Node's version too;
+ * this holds whatever the fingerprint stands for (a test's, another build of Node with the same version).
+ */
+export const serializerId = () => `v8-${process.versions.v8}-${endianness()}`;
 
 export interface BuildCache {
   /** The value stored under `key` (a 64-digit hex hash), or undefined when it is missing or does not check out. */
   get<T>(key: string): T | undefined;
   set(key: string, value: unknown): void;
+  /**
+   * Keeps the entry under `key`, if there is one, as it is: for a build that would set it again to
+   * the same value. Only what a build asks for, keeps or sets survives a save that rewrites its pack.
+   */
+  keep(key: string): void;
   /**
    * Output texts under the hex SHA-256 of their UTF-8 bytes, for a build that gives every file as
    * text (`dev`'s, in memory). The cache on disk has none: `build` links an unchanged file from the
@@ -159,6 +176,7 @@ export interface TextCache {
 export const NO_CACHE: BuildCache = {
   get: () => undefined,
   set: () => undefined,
+  keep: () => undefined,
   save: () => undefined,
   discard: () => undefined,
 };
@@ -340,6 +358,13 @@ class PackFamily {
     }
     pack.used.add(key);
     return payload;
+  }
+
+  /** Marks an entry on disk as kept by this build (its bytes are checked when its pack is saved again, as any kept). */
+  keep(key: string): void {
+    if (!isKey(key)) return;
+    const pack = this.pack(key, true);
+    if (pack.fresh.has(key) || pack.stored.has(key)) pack.used.add(key);
   }
 
   drop(key: string): void {
@@ -532,7 +557,7 @@ function closeRead(pack: Pack): void {
 }
 
 export function openCache(folder: string, options: CacheOptions = {}): BuildCache {
-  const fingerprint = options.fingerprint ?? codeFingerprint();
+  const fingerprint = `${options.fingerprint ?? codeFingerprint()} ${options.serializer ?? serializerId()}`;
   let warned = false;
   const warn = (message: string) => {
     if (warned) return;
@@ -561,6 +586,9 @@ export function openCache(folder: string, options: CacheOptions = {}): BuildCach
     },
     set(key, value) {
       values.set(key, serialize(encode(value)));
+    },
+    keep(key) {
+      values.keep(key);
     },
     save() {
       try {
@@ -637,6 +665,10 @@ export function memoryCache(): BuildCache {
     },
     set(key, value) {
       used.set(key, value);
+    },
+    keep(key) {
+      const value = kept.get(key);
+      if (value !== undefined && !used.has(key)) used.set(key, value);
     },
     texts: {
       get(hash) {

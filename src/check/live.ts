@@ -460,6 +460,8 @@ function shifted(item: LiveItem, by: number): LiveItem {
 export interface ReadFeed {
   bytes: Buffer;
   parts?: FeedParts;
+  /** The build cache has the memo of these bytes (the guard got or set it). */
+  recorded?: boolean;
 }
 
 const ITEM_START = Buffer.from('<item>');

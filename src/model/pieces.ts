@@ -120,3 +120,14 @@ export const isPieces = (content: unknown): content is ByteChunks | AsidePieces 
 /** The length of bytes in pieces, of either kind. */
 export const piecesLength = (content: ByteChunks | AsidePieces): number =>
   content instanceof AsidePieces ? content.byteLength : content.chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0);
+
+/** Whether bytes in pieces are `bytes`, compared chunk by chunk (never joined). */
+export function samePieces(content: ByteChunks | AsidePieces, bytes: Uint8Array): boolean {
+  if (piecesLength(content) !== bytes.byteLength) return false;
+  let at = 0;
+  for (const chunk of chunksOf(content)) {
+    if (Buffer.compare(chunk, bytes.subarray(at, at + chunk.byteLength)) !== 0) return false;
+    at += chunk.byteLength;
+  }
+  return true;
+}

@@ -212,6 +212,9 @@ export function remember(record: OutputRecord, relative: string, hash: string, f
 
 /** Saves what this build wrote, once its folder is the live output; replaced whole by rename. */
 export function saveOutputRecord(record: OutputRecord): void {
+  // A build that left every file as it was (a rebuild with nothing changed) has the record it read:
+  // the file holds this very text already (~0.65 MB of JSON at 1,000 episodes, made and written again).
+  if (sameAsRead(record)) return;
   mkdirSync(path.dirname(record.file), { recursive: true });
   const temp = `${record.file}.${process.pid}.tmp`;
   let fd: number | undefined;
@@ -226,6 +229,24 @@ export function saveOutputRecord(record: OutputRecord): void {
     rmSync(temp, { force: true });
     throw error;
   }
+}
+
+/** Whether `next` is `previous`, entry for entry in the order the text lists them (writeRecordText's). */
+function sameAsRead(record: OutputRecord): boolean {
+  if (record.next.size !== record.previous.size || record.next.size === 0) return false;
+  const read = record.previous.entries();
+  for (const relative of listed(record.next)) {
+    const [was, recorded] = read.next().value!;
+    const now = record.next.get(relative)!;
+    if (was !== relative || recorded.hash !== now.hash || recorded.size !== now.size || recorded.mtimeMs !== now.mtimeMs || recorded.ino !== now.ino) return false;
+  }
+  return true;
+}
+
+/** The record's paths as an object lists its keys: array indexes first, in numeric order, then the rest as set. */
+function* listed(files: ReadonlyMap<string, unknown>): Generator<string> {
+  yield* [...files.keys()].filter(isArrayIndex).sort((a, b) => Number(a) - Number(b));
+  for (const relative of files.keys()) if (!isArrayIndex(relative)) yield relative;
 }
 
 /** What the record's text is written by: pieces of about this many characters. */
@@ -251,10 +272,7 @@ function writeRecordText(fd: number, record: OutputRecord): void {
       batch = '';
     }
   };
-  // As an object would list its keys: array indexes first, in numeric order, then the rest as set.
-  const indexes = [...record.next.keys()].filter(isArrayIndex).sort((a, b) => Number(a) - Number(b));
-  for (const relative of indexes) entry(relative, record.next.get(relative)!);
-  for (const [relative, recorded] of record.next) if (!isArrayIndex(relative)) entry(relative, recorded);
+  for (const relative of listed(record.next)) entry(relative, record.next.get(relative)!);
   writeAll(fd, `${batch}}}`);
 }
 

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { lstatSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openCache } from '../../src/cache/store.ts';
+import { memoryCache, openCache, type BuildCache } from '../../src/cache/store.ts';
 import { cleanUp, tempDir } from '../helpers/content.ts';
 
 afterEach(cleanUp);
@@ -156,16 +156,51 @@ describe('an entry of the cache on disk (issue 9)', () => {
     expect(again.get(`${KEY.slice(0, 62)}00`)).toBe('another');
   });
 
-  it('asked for is kept when its pack is saved again with other entries changed, others not asked for are let go', async () => {
+  // Kept: the build would set it again to the same value, and keeps it instead, unread; a key never stored is kept as nothing.
+  it.each([
+    ['asked for', (cache: BuildCache) => expect(cache.get(KEY)).toEqual(value)],
+    ['kept without being asked for', (cache: BuildCache) => (cache.keep(KEY), cache.keep(`${KEY.slice(0, 62)}22`))],
+  ])('%s is kept when its pack is saved again with other entries changed, others not asked for are let go', async (_how, use) => {
     const { folder } = await saved(value);
     const cache = openCache(folder, OPTIONS);
-    expect(cache.get(KEY)).toEqual(value);
+    use(cache);
     cache.set(`${KEY.slice(0, 62)}11`, 'new');
     cache.save();
     const again = openCache(folder, OPTIONS);
     expect(again.get(KEY)).toEqual(value);
     expect(again.get(`${KEY.slice(0, 62)}11`)).toBe('new');
     expect(again.get(`${KEY.slice(0, 62)}00`)).toBeUndefined();
+    expect(again.get(`${KEY.slice(0, 62)}22`)).toBeUndefined();
+  });
+});
+
+describe('a cache written by another V8 (issue 9)', () => {
+  // The code's fingerprint names Node's version; entries are V8's serializer's bytes, numbers and two-byte texts in the host's order.
+  it('is a miss, never deserialized, for a V8 or byte order other than its own, though the code is the same', async () => {
+    const folder = await tempDir();
+    const other = openCache(folder, { ...OPTIONS, serializer: 'v8-0.0.0-BE' });
+    other.set(KEY, 'from another V8');
+    other.save();
+    expect(readFileSync(path.join(folder, readdirSync(folder)[0]!), 'latin1')).toContain('v8-0.0.0-BE');
+    const cache = openCache(folder, OPTIONS);
+    expect(cache.get(KEY)).toBeUndefined();
+    cache.set(KEY, 'own');
+    cache.save();
+    expect(openCache(folder, OPTIONS).get(KEY)).toBe('own');
+    expect(openCache(folder, { ...OPTIONS, serializer: 'v8-0.0.0-BE' }).get(KEY)).toBeUndefined();
+  });
+});
+
+describe("dev's cache in memory", () => {
+  it('keeps through a save what the build asked for, set or kept, and forgets the rest', () => {
+    const cache = memoryCache();
+    for (const key of ['a', 'b', 'c']) cache.set(key, key);
+    cache.save();
+    cache.get('a');
+    cache.keep('b');
+    cache.keep('d');
+    cache.save();
+    expect([cache.get('a'), cache.get('b'), cache.get('c'), cache.get('d')]).toEqual(['a', 'b', undefined, undefined]);
   });
 });
 

@@ -1,12 +1,13 @@
 // The memo a build records of the feed it writes (live.ts's writtenFeedMemo, run-guard.ts's
 // recordFeedMemos): for the next build it must be exactly what reading the written file in parts
 // gives (liveFeedInParts), whatever the show notes hold, or not be there at all (issue 9).
-import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { feedMemoFromJson, feedMemoToJson, parseLiveFeedInParts, writtenFeedMemo, type FeedMemo, type FeedParts } from '../../src/check/live.ts';
 import { hashOf } from '../../src/cache/fingerprint.ts';
-import { memoryCache, openCache } from '../../src/cache/store.ts';
+import { memoryCache, openCache, type BuildCache } from '../../src/cache/store.ts';
+import { recordFeedMemos } from '../../src/check/run-guard.ts';
 import { AsidePieces, type SetAsideBytes } from '../../src/model/pieces.ts';
 import { stateFolder } from '../../src/state.ts';
 import { cleanUp } from '../helpers/content.ts';
@@ -86,6 +87,45 @@ describe('the memo of the feed a build writes (issue 9)', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(await Promise.all(files.map((name) => readFile(path.join(root, 'dist', name))))).toEqual(cached);
   }, 120_000);
+
+  it('is kept, not made and set again, by a build that writes the feed it read: that build rewrites no pack of the cache', async () => {
+    const root = await sampleShow();
+    await edit(root, 'episodes/show.yml', (text) => `${text}\nfeed: { limit: 2 }\n`);
+    const build = async () => {
+      const result = await castwright(['build', '--drafts'], root, { CASTWRIGHT_STATE: undefined });
+      expect(result.code, result.stderr).toBe(0);
+    };
+    const folder = path.join(stateFolder(path.join(root, 'episodes'), { env: {}, cwd: root }), 'cache');
+    const packs = async () => {
+      const names = (await readdir(folder)).filter((name) => name.endsWith('.pack')).sort();
+      return Promise.all(names.map(async (name) => [name, (await stat(path.join(folder, name))).ino, await readFile(path.join(folder, name))] as const));
+    };
+    // The first build reads no feed; the second scans the first's and records the memo of its own.
+    await build();
+    await build();
+    const before = await packs();
+    await build();
+    expect(await packs()).toEqual(before);
+    expect(await expectRecorded(root)).toBeGreaterThanOrEqual(3);
+  }, 120_000);
+
+  it('is kept by a build that writes the feed it read, though its guard did not ask the cache for it, when its pack is saved again', () => {
+    const bytes = Buffer.from(
+      '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0">\n  <channel>\n    <title>Show</title>\n    <item>\n      <guid>a</guid>\n      <enclosure url="https://cdn.example.com/a.mp3" length="1" type="audio/mpeg"/>\n    </item>\n  </channel>\n</rss>\n',
+    );
+    const cwd = '/cwd';
+    const key = hashOf('live-feed-memo', 'dist/feed.xml', cwd);
+    const memo = feedMemoToJson(scanned('dist/feed.xml', cwd, bytes));
+    const cache = memoryCache();
+    cache.set(key, memo);
+    cache.save();
+    let set = 0;
+    const counted: BuildCache = { ...cache, set: (k, value) => (set++, cache.set(k, value)) };
+    recordFeedMemos({ cache: counted, cwd, out: 'dist', feeds: new Map([['feed.xml', { chunks: [bytes] }]]), read: new Map([['dist/feed.xml', { bytes, parts: feedMemoFromJson(memo)!.parts!, recorded: true }]]) });
+    cache.save();
+    expect(set).toBe(0);
+    expect(cache.get(key)).toBe(memo);
+  });
 
   it('is not trusted for a file altered since: the guard reads it again and compares with what it holds', async () => {
     const root = await sampleShow({ built: true });

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -26,5 +26,30 @@ describe('saveOutputRecord', () => {
     const text = readFileSync(record.file, 'utf8');
     expect(text).toBe(JSON.stringify({ format: 'castwright-output-record-2', target: record.target, files }));
     expect(readOutputRecord(record.file, record.target).previous).toEqual(record.next);
+  });
+
+  it('leaves the file as it is for a build whose record is the one it read (nothing changed); any other is written', () => {
+    folder = mkdtempSync(path.join(tmpdir(), 'castwright-record-'));
+    const file = path.join(folder, 'output-x.json');
+    const first: OutputRecord = { file, target: folder, previous: new Map(), next: new Map() };
+    for (const name of ['index.html', '7', 'feed.xml', '3']) first.next.set(name, { hash: 'ab'.repeat(32), size: 1, mtimeMs: 2.5, ino: name.length });
+    saveOutputRecord(first);
+    const written = statSync(file).ino;
+    const again = readOutputRecord(file, folder);
+    // Set in another order, but listed in the same (array indexes first, in numeric order).
+    for (const name of ['7', 'index.html', '3', 'feed.xml']) again.next.set(name, first.next.get(name)!);
+    saveOutputRecord(again);
+    expect(statSync(file).ino).toBe(written);
+    // One file's time changed: written anew, whole.
+    const changed = readOutputRecord(file, folder);
+    for (const [name, recorded] of again.previous) changed.next.set(name, name === 'feed.xml' ? { ...recorded, mtimeMs: 3 } : recorded);
+    saveOutputRecord(changed);
+    expect(statSync(file).ino).not.toBe(written);
+    expect(readOutputRecord(file, folder).previous.get('feed.xml')!.mtimeMs).toBe(3);
+    // One file fewer: written anew.
+    const fewer = readOutputRecord(file, folder);
+    for (const [name, recorded] of fewer.previous) if (name !== '7') fewer.next.set(name, recorded);
+    saveOutputRecord(fewer);
+    expect([...readOutputRecord(file, folder).previous.keys()]).toEqual(['3', 'index.html', 'feed.xml']);
   });
 });
