@@ -6,8 +6,8 @@
 //
 // Read from the HTML, not from markdown-it's tokens: an episode keeps only its HTML (in the build
 // cache too), and the campaign tags are added to that HTML. It is read as a stream, with no tree
-// built: by own-html.ts, which reads only the narrow HTML markdown-it writes (~4× faster), else by
-// htmlparser2 (already used by the lints), which reads any.
+// built: by own-html.ts, which reads only the narrow HTML markdown-it writes (a 1,000-episode show's
+// intros and outros in half the time), else by htmlparser2 (already used by the lints), which reads any.
 import { Parser } from 'htmlparser2';
 import { readOwnHtml } from './own-html.ts';
 
