@@ -65,3 +65,11 @@ export async function linkToNothing(file: string): Promise<{ link: string; targe
   }
   return undefined;
 }
+
+/** How a message names a link to nothing found on the way to `file` (shown as `shown`): nothing when it is the file itself. */
+export function linkNamed(link: string, file: string, shown: string): string {
+  if (link === path.resolve(file)) return '';
+  const below = path.relative(link, file).split(path.sep).join('/');
+  const named = shown.endsWith(`/${below}`) ? shown.slice(0, -below.length - 1) : link;
+  return `${named}, on its way, is `;
+}

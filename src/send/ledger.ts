@@ -17,7 +17,7 @@ import { open, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { RunError, systemError } from '../errors.ts';
 import { readRegularFileAsync, refusedReason } from '../regular-file.ts';
-import { linkToNothing, makeFolder, syncFolder } from './folders.ts';
+import { linkNamed, linkToNothing, makeFolder, syncFolder } from './folders.ts';
 import type { MailingIdentity } from './sends.ts';
 
 export type LedgerStatus = 'sent' | 'failed' | 'uncertain';
@@ -160,14 +160,6 @@ export async function readLedger(file: string, shown = file): Promise<LedgerCont
     if (last) contents.unterminated = true;
   });
   return contents;
-}
-
-/** How a message names a link to nothing found on the way to `file` (shown as `shown`): nothing when it is the file itself. */
-function linkNamed(link: string, file: string, shown: string): string {
-  if (link === path.resolve(file)) return '';
-  const below = path.relative(link, file).split(path.sep).join('/');
-  const named = shown.endsWith(`/${below}`) ? shown.slice(0, -below.length - 1) : link;
-  return `${named}, on its way, is `;
 }
 
 /** What differs between the mailing a ledger records and the one asked for, in words; undefined when they are one. */

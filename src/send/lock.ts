@@ -18,7 +18,7 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { RunError, systemError } from '../errors.ts';
 import { readRegularFileAsync, refusedReason } from '../regular-file.ts';
-import { makeFolder } from './folders.ts';
+import { linkNamed, linkToNothing, makeFolder } from './folders.ts';
 
 export interface LockHolder {
   pid: number;
@@ -182,6 +182,12 @@ export async function acquireLock(file: string, shown = file, options: LockOptio
     return await takeLock(file, shown, options.refreshMs ?? REFRESH_MS, options.activity ?? SEND);
   } catch (error) {
     if (error instanceof RunError) throw error;
+    // A folder on the way that is a link to nothing (a share not mounted) is named: ENOENT alone
+    // said only that the lock "does not exist".
+    const nothing = (error as NodeJS.ErrnoException).code === 'ENOENT' ? await linkToNothing(file) : undefined;
+    if (nothing) {
+      throw new RunError(`cannot write the lock ${shown}: ${linkNamed(nothing.link, file, shown)}a symbolic link to ${nothing.target}, which does not exist (a share not mounted?)`, { cause: error });
+    }
     throw systemError(error, 'cannot write the lock', shown);
   }
 }

@@ -221,4 +221,12 @@ describe('the send lock', () => {
     await writeFile(path.join(dir, 'sends'), 'a file where the folder should be');
     await expect(acquireLock(path.join(dir, 'sends', 'ep.lock'), 'sends/ep.lock')).rejects.toThrow('cannot write the lock sends/ep.lock (EEXIST: it already exists)');
   });
+
+  it('says which folder on the way is a link to nothing (a share not mounted), not only that the lock does not exist', async () => {
+    const dir = await tempDir();
+    await symlink(path.join(dir, 'share', 'lists'), path.join(dir, 'lists'));
+    await expect(acquireLock(path.join(dir, 'lists', '.lock'), 'lists/.lock')).rejects.toThrow(
+      `cannot write the lock lists/.lock: lists, on its way, is a symbolic link to ${path.join(dir, 'share', 'lists')}, which does not exist (a share not mounted?)`,
+    );
+  });
 });
