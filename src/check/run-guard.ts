@@ -117,7 +117,8 @@ async function readCached(spec: string, options: GuardStepOptions, own: boolean)
   const info = await stat(file).catch(() => undefined);
   // Too large a file is left to the reader, which says so without reading it whole.
   if (!info?.isFile() || info.size > MAX_OWN_FEED_BYTES) return read();
-  const stamp = `${info.size}:${info.mtimeMs}:${info.ino}`;
+  // The change time too: an edit in place with its modification time put back keeps the others.
+  const stamp = `${info.size}:${info.mtimeMs}:${info.ctimeMs}:${info.ino}`;
   const cached = fileFeeds.get(file);
   if (cached?.stamp === stamp) {
     // A build in the same process (a test's) that writes the same feed again still records its memo.
