@@ -19,6 +19,37 @@ export interface ListsSnapshot {
   unsubscribedAt: Map<string, number>;
 }
 
+const HOUR = 3_600_000;
+// ISO 8601 as castwright writes it, or as a hand adds a row: a day, maybe a time, maybe a zone.
+const ROW_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+
+/**
+ * A row's date in ms, or undefined when it cannot be read. A date with no zone could have been
+ * written anywhere (UTC-12 to UTC+14), and a day alone means the whole day: an unsubscription is
+ * taken at the latest moment it can mean and a subscription at the earliest, so that a hand-added
+ * row never lets a sign-up the same day win over the reader's wish not to be mailed.
+ */
+function rowTime(cell: string, kind: ListKind): number | undefined {
+  const match = ROW_DATE.exec(cell);
+  if (!match) return undefined;
+  const [, year, month, day, hour, minute, second, fraction, zone] = match;
+  const [y, mo, d, h, mi, s] = [year, month, day, hour ?? '0', minute ?? '0', second ?? '0'].map(Number) as [number, number, number, number, number, number];
+  const ms = Number((fraction ?? '0').padEnd(3, '0').slice(0, 3));
+  const wall = Date.UTC(y, mo - 1, d, h, mi, s, ms);
+  const back = new Date(wall);
+  // Date.UTC carries overflow on (2026-02-30 would be March 2nd): such a date is not read.
+  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) return undefined;
+  if (zone !== undefined) {
+    if (zone.toUpperCase() === 'Z') return wall;
+    const sign = zone.startsWith('-') ? -1 : 1;
+    const digits = zone.slice(1).replace(':', '');
+    const offset = Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || '0');
+    return wall - sign * offset * 60_000;
+  }
+  if (kind === 'unsubscribed') return wall + (hour === undefined ? 24 * HOUR : 0) + 12 * HOUR;
+  return wall - 14 * HOUR;
+}
+
 /** The latest date of each address in a list's date column (ISO 8601, as castwright writes it). */
 function latestDates(text: string, shown: string, kind: ListKind): Map<string, number> {
   const undated = kind === 'unsubscribed' ? Infinity : -Infinity;
@@ -35,8 +66,7 @@ function latestDates(text: string, shown: string, kind: ListKind): Map<string, n
     const key = readMailbox(row.cells[emailColumn]?.trim() ?? '')?.key;
     if (key === undefined) continue;
     const cell = dateColumn >= 0 ? (row.cells[dateColumn]?.trim() ?? '') : '';
-    const parsed = /^\d{4}-\d{2}-\d{2}/.test(cell) ? Date.parse(cell) : Number.NaN;
-    const at = Number.isNaN(parsed) ? undated : parsed;
+    const at = rowTime(cell, kind) ?? undated;
     const before = dates.get(key);
     // An undated unsubscription stays for ever; otherwise the latest row counts.
     if (before === undefined || at > before) dates.set(key, at);
