@@ -22,7 +22,7 @@ export const sendSpec: CommandSpec = {
     suppress: { type: 'string', value: '<file.csv>', description: 'addresses never to mail, even with --test (default: <content>/unsubscribed.csv if present); <lists>/unsubscribed.csv applies as well' },
     rate: { type: 'string', value: '<n>', description: 'send at most n messages per second (default: no limit)' },
     connections: { type: 'string', value: '<n>', description: `messages at once: SMTP connections, or files being written (default: ${DEFAULTS.connections})` },
-    timeout: { type: 'string', value: '<seconds>', description: `give up on an SMTP server silent this long while connecting, greeting or answering (default: ${DEFAULTS.timeoutSeconds})` },
+    timeout: { type: 'string', value: '<seconds>', description: `give up on an SMTP server silent this long while connecting, greeting, logging in or answering (default: ${DEFAULTS.timeoutSeconds})` },
     retries: { type: 'string', value: '<n>', description: `retries of a temporary failure (4xx, connection lost before the message was sent) per message (default: ${DEFAULT_RETRY.retries})` },
     'retry-delay': { type: 'string', value: '<seconds>', description: `wait before the first retry, doubled for each next one (default: ${DEFAULT_RETRY.delayMs / 1000})` },
     'max-failures': { type: 'string', value: '<n>', description: `stop after this many failed attempts in a row (default: ${DEFAULTS.maxFailures})` },
