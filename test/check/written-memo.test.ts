@@ -1,7 +1,7 @@
 // The memo a build records of the feed it writes (live.ts's writtenFeedMemo, run-guard.ts's
 // recordFeedMemos): for the next build it must be exactly what reading the written file in parts
 // gives (liveFeedInParts), whatever the show notes hold, or not be there at all (issue 9).
-import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { feedMemoFromJson, feedMemoToJson, parseLiveFeedInParts, writtenFeedMemo, type FeedMemo, type FeedParts } from '../../src/check/live.ts';
@@ -109,6 +109,21 @@ describe('the memo of the feed a build writes (issue 9)', () => {
     expect(await expectRecorded(root)).toBeGreaterThanOrEqual(3);
   }, 120_000);
 
+  it('is made again by a build that writes the feed it read from memory, when the cache the memo was kept in is gone', async () => {
+    const root = await sampleShow();
+    await edit(root, 'episodes/show.yml', (text) => `${text}\nfeed: { limit: 2 }\n`);
+    const build = async () => {
+      const result = await castwright(['build', '--drafts'], root, { CASTWRIGHT_STATE: undefined });
+      expect(result.code, result.stderr).toBe(0);
+    };
+    await build();
+    await build();
+    // Deleting the cache is always safe; a guard in the same process still has the feed, unchanged, from memory.
+    await rm(path.join(stateFolder(path.join(root, 'episodes'), { env: {}, cwd: root }), 'cache'), { recursive: true, force: true });
+    await build();
+    expect(await expectRecorded(root)).toBeGreaterThanOrEqual(3);
+  }, 120_000);
+
   it('is kept by a build that writes the feed it read, though its guard did not ask the cache for it, when its pack is saved again', () => {
     const bytes = Buffer.from(
       '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0">\n  <channel>\n    <title>Show</title>\n    <item>\n      <guid>a</guid>\n      <enclosure url="https://cdn.example.com/a.mp3" length="1" type="audio/mpeg"/>\n    </item>\n  </channel>\n</rss>\n',
@@ -121,7 +136,7 @@ describe('the memo of the feed a build writes (issue 9)', () => {
     cache.save();
     let set = 0;
     const counted: BuildCache = { ...cache, set: (k, value) => (set++, cache.set(k, value)) };
-    recordFeedMemos({ cache: counted, cwd, out: 'dist', feeds: new Map([['feed.xml', { chunks: [bytes] }]]), read: new Map([['dist/feed.xml', { bytes, parts: feedMemoFromJson(memo)!.parts!, recorded: true }]]) });
+    recordFeedMemos({ cache: counted, cwd, out: 'dist', feeds: new Map([['feed.xml', { chunks: [bytes] }]]), read: new Map([['dist/feed.xml', { bytes, parts: feedMemoFromJson(memo)!.parts!, recorded: { cache: counted, feed: hashOf('live-feed', 'dist/feed.xml', cwd, bytes) } }]]) });
     cache.save();
     expect(set).toBe(0);
     expect(cache.get(key)).toBe(memo);
