@@ -57,6 +57,17 @@ async function expectRecorded(root: string): Promise<number> {
   return names.length;
 }
 
+/** The sample show with a paged feed, a build of it in this process that must succeed, and its cache folder. */
+async function pagedShow() {
+  const root = await sampleShow();
+  await edit(root, 'episodes/show.yml', (text) => `${text}\nfeed: { limit: 2 }\n`);
+  const build = async () => {
+    const result = await castwright(['build', '--drafts'], root, { CASTWRIGHT_STATE: undefined });
+    expect(result.code, result.stderr).toBe(0);
+  };
+  return { root, build, folder: path.join(stateFolder(path.join(root, 'episodes'), { env: {}, cwd: root }), 'cache') };
+}
+
 describe('the memo of the feed a build writes (issue 9)', () => {
   it('is what a scan of each written feed file finds: hostile show notes, CRLF, wide characters, long lines, a paged feed, edits', async () => {
     const root = await sampleShow();
@@ -89,13 +100,7 @@ describe('the memo of the feed a build writes (issue 9)', () => {
   }, 120_000);
 
   it('is kept, not made and set again, by a build that writes the feed it read: that build rewrites no pack of the cache', async () => {
-    const root = await sampleShow();
-    await edit(root, 'episodes/show.yml', (text) => `${text}\nfeed: { limit: 2 }\n`);
-    const build = async () => {
-      const result = await castwright(['build', '--drafts'], root, { CASTWRIGHT_STATE: undefined });
-      expect(result.code, result.stderr).toBe(0);
-    };
-    const folder = path.join(stateFolder(path.join(root, 'episodes'), { env: {}, cwd: root }), 'cache');
+    const { root, build, folder } = await pagedShow();
     const packs = async () => {
       const names = (await readdir(folder)).filter((name) => name.endsWith('.pack')).sort();
       return Promise.all(names.map(async (name) => [name, (await stat(path.join(folder, name))).ino, await readFile(path.join(folder, name))] as const));
@@ -110,16 +115,11 @@ describe('the memo of the feed a build writes (issue 9)', () => {
   }, 120_000);
 
   it('is made again by a build that writes the feed it read from memory, when the cache the memo was kept in is gone', async () => {
-    const root = await sampleShow();
-    await edit(root, 'episodes/show.yml', (text) => `${text}\nfeed: { limit: 2 }\n`);
-    const build = async () => {
-      const result = await castwright(['build', '--drafts'], root, { CASTWRIGHT_STATE: undefined });
-      expect(result.code, result.stderr).toBe(0);
-    };
+    const { root, build, folder } = await pagedShow();
     await build();
     await build();
     // Deleting the cache is always safe; a guard in the same process still has the feed, unchanged, from memory.
-    await rm(path.join(stateFolder(path.join(root, 'episodes'), { env: {}, cwd: root }), 'cache'), { recursive: true, force: true });
+    await rm(folder, { recursive: true, force: true });
     await build();
     expect(await expectRecorded(root)).toBeGreaterThanOrEqual(3);
   }, 120_000);
