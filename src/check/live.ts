@@ -460,8 +460,12 @@ function shifted(item: LiveItem, by: number): LiveItem {
 export interface ReadFeed {
   bytes: Buffer;
   parts?: FeedParts;
-  /** The build cache has the memo of these bytes (the guard got or set it). */
-  recorded?: boolean;
+  /**
+   * The build cache the guard got or set the memo of these bytes in, and the memo's hash of them. A
+   * guard in the same process may give the feed of an earlier build (run-guard.ts's fileFeeds), whose
+   * cache is not the one the next build is given: one deleted since has no memo.
+   */
+  recorded?: { cache: BuildCache; feed: string };
 }
 
 const ITEM_START = Buffer.from('<item>');

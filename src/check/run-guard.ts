@@ -139,14 +139,14 @@ async function readCached(spec: string, options: GuardStepOptions, own: boolean)
     const memo = feedMemoFromJson(cache.get(memoKey));
     if (memo?.feed === feed) {
       live = memo.whole ?? assembleParts(memo.parts!);
-      readFeed = { bytes, recorded: true, ...(memo.parts ? { parts: memo.parts } : {}) };
+      readFeed = { bytes, recorded: { cache, feed }, ...(memo.parts ? { parts: memo.parts } : {}) };
     } else {
       // A feed unknown as a whole (the one the previous build wrote, after an edit) is read item by
       // item, and the items it shares with the feed read before (or others the cache has) are not read again.
       let parts: FeedParts | undefined;
       live = parseLiveFeedInParts({ name: spec, bytes }, cache, memo?.parts, (read) => (parts = read));
       cache.set(memoKey, feedMemoToJson(parts ? { feed, parts } : { feed, whole: live }));
-      readFeed = { bytes, recorded: true, ...(parts ? { parts } : {}) };
+      readFeed = { bytes, recorded: { cache, feed }, ...(parts ? { parts } : {}) };
     }
   } else {
     live = await read();
@@ -204,11 +204,15 @@ export function recordFeedMemos(options: { cache: BuildCache; cwd: string; out: 
     if (!read?.parts) continue;
     // The feed written as it was read (a rebuild with nothing changed): its memo, got or set by the
     // guard, is kept as it is, not made and encoded again (~0.5 MB of JSON at 1,000 episodes) nor
-    // its pack rewritten. Kept rather than left as read: the guard of a build in the same process
-    // (a test's) takes the file's feed from memory, not from the cache, and asks nothing of it.
+    // its pack rewritten. The guard of a build in the same process (a test's) takes the file's feed
+    // from memory, having asked another cache for it: this one is asked, and may not have it (deleted since).
     if (read.recorded && samePieces(content, read.bytes)) {
-      options.cache.keep(feedMemoKey(spec, options.cwd));
-      continue;
+      const key = feedMemoKey(spec, options.cwd);
+      if (read.recorded.cache === options.cache) {
+        options.cache.keep(key);
+        continue;
+      }
+      if (feedMemoFromJson(options.cache.get(key))?.feed === read.recorded.feed) continue;
     }
     const memo = writtenFeedMemo(spec, [spec, options.cwd], content, options.cache, read);
     if (memo) options.cache.set(feedMemoKey(spec, options.cwd), feedMemoToJson(memo));

@@ -197,7 +197,9 @@ function readStory(item: Token[], line: number, file: string, webLinks: Readonly
     if (typeof parsed === 'string') return problem(`story timestamp "${timestamp}" is ${parsed}; expected one such as "- 12:34 [Title](https://…)"`);
     start = parsed;
   }
-  const close = children.findIndex((t, i) => i > open && t.type === 'link_close');
+  // Its own close, at its level: markdown-it nests an autolink written in a link's text (`[<https://…>](…)`),
+  // whose close comes first (the summary then started with a stray `</a>`, and kept its dash).
+  const close = children.findIndex((t, i) => i > open && t.type === 'link_close' && t.level === children[open]!.level);
   const href = attr(children[open]!, 'href');
   if (href === null) return undefined;
   // checkLinks set the href to the address it parsed (an http(s) one when it kept it).

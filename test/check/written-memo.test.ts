@@ -1,7 +1,7 @@
 // The memo a build records of the feed it writes (live.ts's writtenFeedMemo, run-guard.ts's
 // recordFeedMemos): for the next build it must be exactly what reading the written file in parts
 // gives (liveFeedInParts), whatever the show notes hold, or not be there at all (issue 9).
-import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { feedMemoFromJson, feedMemoToJson, parseLiveFeedInParts, writtenFeedMemo, type FeedMemo, type FeedParts } from '../../src/check/live.ts';
@@ -57,6 +57,17 @@ async function expectRecorded(root: string): Promise<number> {
   return names.length;
 }
 
+/** The sample show with a paged feed, a build of it in this process that must succeed, and its cache folder. */
+async function pagedShow() {
+  const root = await sampleShow();
+  await edit(root, 'episodes/show.yml', (text) => `${text}\nfeed: { limit: 2 }\n`);
+  const build = async () => {
+    const result = await castwright(['build', '--drafts'], root, { CASTWRIGHT_STATE: undefined });
+    expect(result.code, result.stderr).toBe(0);
+  };
+  return { root, build, folder: path.join(stateFolder(path.join(root, 'episodes'), { env: {}, cwd: root }), 'cache') };
+}
+
 describe('the memo of the feed a build writes (issue 9)', () => {
   it('is what a scan of each written feed file finds: hostile show notes, CRLF, wide characters, long lines, a paged feed, edits', async () => {
     const root = await sampleShow();
@@ -89,13 +100,7 @@ describe('the memo of the feed a build writes (issue 9)', () => {
   }, 120_000);
 
   it('is kept, not made and set again, by a build that writes the feed it read: that build rewrites no pack of the cache', async () => {
-    const root = await sampleShow();
-    await edit(root, 'episodes/show.yml', (text) => `${text}\nfeed: { limit: 2 }\n`);
-    const build = async () => {
-      const result = await castwright(['build', '--drafts'], root, { CASTWRIGHT_STATE: undefined });
-      expect(result.code, result.stderr).toBe(0);
-    };
-    const folder = path.join(stateFolder(path.join(root, 'episodes'), { env: {}, cwd: root }), 'cache');
+    const { root, build, folder } = await pagedShow();
     const packs = async () => {
       const names = (await readdir(folder)).filter((name) => name.endsWith('.pack')).sort();
       return Promise.all(names.map(async (name) => [name, (await stat(path.join(folder, name))).ino, await readFile(path.join(folder, name))] as const));
@@ -106,6 +111,16 @@ describe('the memo of the feed a build writes (issue 9)', () => {
     const before = await packs();
     await build();
     expect(await packs()).toEqual(before);
+    expect(await expectRecorded(root)).toBeGreaterThanOrEqual(3);
+  }, 120_000);
+
+  it('is made again by a build that writes the feed it read from memory, when the cache the memo was kept in is gone', async () => {
+    const { root, build, folder } = await pagedShow();
+    await build();
+    await build();
+    // Deleting the cache is always safe; a guard in the same process still has the feed, unchanged, from memory.
+    await rm(folder, { recursive: true, force: true });
+    await build();
     expect(await expectRecorded(root)).toBeGreaterThanOrEqual(3);
   }, 120_000);
 
@@ -121,7 +136,7 @@ describe('the memo of the feed a build writes (issue 9)', () => {
     cache.save();
     let set = 0;
     const counted: BuildCache = { ...cache, set: (k, value) => (set++, cache.set(k, value)) };
-    recordFeedMemos({ cache: counted, cwd, out: 'dist', feeds: new Map([['feed.xml', { chunks: [bytes] }]]), read: new Map([['dist/feed.xml', { bytes, parts: feedMemoFromJson(memo)!.parts!, recorded: true }]]) });
+    recordFeedMemos({ cache: counted, cwd, out: 'dist', feeds: new Map([['feed.xml', { chunks: [bytes] }]]), read: new Map([['dist/feed.xml', { bytes, parts: feedMemoFromJson(memo)!.parts!, recorded: { cache: counted, feed: hashOf('live-feed', 'dist/feed.xml', cwd, bytes) } }]]) });
     cache.save();
     expect(set).toBe(0);
     expect(cache.get(key)).toBe(memo);

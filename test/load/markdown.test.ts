@@ -39,6 +39,14 @@ describe('the covered stories', () => {
     expect(story!.summary).toBe('early stage, see more');
   });
 
+  it('take the whole title of a link whose text holds an autolink, and the summary after it (markdown-it nests the two)', () => {
+    const found = stories('## Stories\n\n- [<https://a.example/x>](https://b.example/y) — one\n- [see <https://a.example/x> now](https://b.example/z): *two*\n');
+    expect(found.map((s) => [s.title, s.url, s.summary, s.summaryHtml])).toEqual([
+      ['https://a.example/x', 'https://b.example/y', 'one', 'one'],
+      ['see https://a.example/x now', 'https://b.example/z', 'two', '<em>two</em>'],
+    ]);
+  });
+
   it('keep the address as every output writes it, and its host as the source', () => {
     const [story] = stories('## Stories\n\n- [A](HTTPS://WWW.News.Example.COM/a/../b?x#y) — one\n');
     expect([story!.url, story!.source]).toEqual(['https://www.news.example.com/b?x#y', 'news.example.com']);
