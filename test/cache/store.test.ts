@@ -216,7 +216,7 @@ describe("a pack's index (issue 9)", () => {
 
   it.each([
     ['cut short', (bytes: Buffer) => bytes.subarray(0, bytes.length - 3)],
-    ['garbled', (bytes: Buffer) => (bytes[bytes.length - 40] ^= 0x20, bytes)],
+    ['garbled', (bytes: Buffer) => (bytes.writeUInt8(bytes.readUInt8(bytes.length - 40) ^ 0x20, bytes.length - 40), bytes)],
   ])('that is %s: the pack is read entry by entry, every entry found, and written whole again by the next save', async (_how, damage) => {
     const { folder, pack } = await savedPack(4);
     writeFileSync(pack, damage(readFileSync(pack)));
