@@ -176,11 +176,6 @@ export interface BuildCache {
   get<T>(key: string): T | undefined;
   set(key: string, value: unknown): void;
   /**
-   * Keeps the entry under `key`, if there is one, as it is: for a build that would set it again to
-   * the same value. Only what a build asks for, keeps or sets survives a save that rewrites its pack.
-   */
-  keep(key: string): void;
-  /**
    * Output texts under the hex SHA-256 of their UTF-8 bytes, for a build that gives every file as
    * text (`dev`'s, in memory). The cache on disk has none: `build` links an unchanged file from the
    * previous output, and renders its episode again when it cannot.
@@ -201,7 +196,6 @@ export interface TextCache {
 export const NO_CACHE: BuildCache = {
   get: () => undefined,
   set: () => undefined,
-  keep: () => undefined,
   save: () => undefined,
   discard: () => undefined,
 };
@@ -221,7 +215,7 @@ interface Pack {
   fresh: Map<string, Buffer | Spilled>;
   /** The pack's next version, written as entries are set (see PackFamily.spill). */
   spill?: Spill;
-  /** Keys asked for, kept or set in this build: what a rewritten pack keeps. */
+  /** Keys asked for or set in this build: what a rewritten pack keeps. */
   used: Set<string>;
   dirty: boolean;
 }
@@ -465,13 +459,6 @@ class PackFamily {
     return this.scratch.buffer;
   }
 
-  /** Marks an entry on disk as kept by this build (its bytes are checked when its pack is saved again, as any kept). */
-  keep(key: string): void {
-    if (!isKey(key)) return;
-    const pack = this.pack(key, true);
-    if (pack.fresh.has(key) || pack.stored.has(key)) pack.used.add(key);
-  }
-
   drop(key: string): void {
     const pack = this.pack(key, true);
     // Written out already: its pack is then written whole at save, without it.
@@ -705,9 +692,6 @@ export function openCache(folder: string, options: CacheOptions = {}): BuildCach
     set(key, value) {
       values.set(key, serialize(encode(value)));
     },
-    keep(key) {
-      values.keep(key);
-    },
     save() {
       try {
         if (warned || !values.dirty) return;
@@ -783,10 +767,6 @@ export function memoryCache(): BuildCache {
     },
     set(key, value) {
       used.set(key, value);
-    },
-    keep(key) {
-      const value = kept.get(key);
-      if (value !== undefined && !used.has(key)) used.set(key, value);
     },
     texts: {
       get(hash) {

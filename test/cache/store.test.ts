@@ -171,14 +171,10 @@ describe('an entry of the cache on disk (issue 9)', () => {
     expect(again.get(`${KEY.slice(0, 62)}00`)).toBe('another');
   });
 
-  // Kept: the build would set it again to the same value, and keeps it instead, unread; a key never stored is kept as nothing.
-  it.each([
-    ['asked for', (cache: BuildCache) => expect(cache.get(KEY)).toEqual(value)],
-    ['kept without being asked for', (cache: BuildCache) => (cache.keep(KEY), cache.keep(`${KEY.slice(0, 62)}22`))],
-  ])('%s is kept when its pack is saved again with other entries changed, others not asked for are let go', async (_how, use) => {
+  it('asked for is kept when its pack is saved again with other entries changed, others not asked for are let go', async () => {
     const { folder } = await saved(value);
     const cache = openCache(folder, OPTIONS);
-    use(cache);
+    expect(cache.get(KEY)).toEqual(value);
     cache.set(`${KEY.slice(0, 62)}11`, 'new');
     cache.save();
     const again = openCache(folder, OPTIONS);
@@ -250,15 +246,14 @@ describe('a cache written by another V8 (issue 9)', () => {
 });
 
 describe("dev's cache in memory", () => {
-  it('keeps through a save what the build asked for, set or kept, and forgets the rest', () => {
+  it('keeps through a save what the build asked for or set, and forgets the rest', () => {
     const cache = memoryCache();
     for (const key of ['a', 'b', 'c']) cache.set(key, key);
     cache.save();
     cache.get('a');
-    cache.keep('b');
-    cache.keep('d');
+    cache.set('b', 'B');
     cache.save();
-    expect([cache.get('a'), cache.get('b'), cache.get('c'), cache.get('d')]).toEqual(['a', 'b', undefined, undefined]);
+    expect([cache.get('a'), cache.get('b'), cache.get('c')]).toEqual(['a', 'B', undefined]);
   });
 });
 
