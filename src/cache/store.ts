@@ -146,9 +146,16 @@ function decode(value: unknown, lent: ArrayBufferLike): unknown {
   return record;
 }
 
-/** A copy of bytes, of their own kind (a Buffer stays a Buffer). */
+/**
+ * A copy of bytes, of their own kind (a Buffer stays a Buffer). Not Buffer.from, which zero-fills
+ * memory it then writes over: the feeds' items of 1,000 episodes are ~13 MB of such bytes.
+ */
 function ownCopy(view: ArrayBufferView): ArrayBufferView {
-  if (Buffer.isBuffer(view)) return Buffer.from(view);
+  if (Buffer.isBuffer(view)) {
+    const copy = Buffer.allocUnsafe(view.byteLength);
+    copy.set(view);
+    return copy;
+  }
   const Kind = view.constructor as new (from: ArrayBufferView) => ArrayBufferView;
   return new Kind(view);
 }
