@@ -10,13 +10,17 @@
 // hash what they write; it cost a one-edit rebuild ~0.1 s over 25 MB). A pack of another version,
 // a truncated or garbled entry, anything that does not check out is a miss, never trusted. Packs
 // are replaced by rename, so a reader sees the old pack or the new, never part of one; a pack read
-// is kept open and indexed, and each entry read from it (and checked) when asked for. A cache
+// is kept open and indexed, and each entry read from it (and checked) when asked for. A pack ends
+// with its index (every entry's key, place, length and CRC-32, with a CRC-32 of its own), so
+// opening it reads its head and index, not the whole file (a 1,000-episode show's 21 MB of packs
+// were read whole at every build, then each entry asked for read again); a pack whose index does
+// not check out (cut short, garbled) is read whole and indexed entry by entry, as before. A cache
 // that cannot be read or written is a warning: the build goes on without it. Output texts (pages,
 // digests) are not kept on disk: `build` links an unchanged file from the previous output and
 // renders its episode again when it cannot (render/publication.ts), cheaper than writing every
 // text twice on a cold build. Text packs (`t-xx.pack`) of earlier versions are removed at save.
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { endianness } from 'node:os';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -29,6 +33,15 @@ const MAGIC = 'castwright-cache\n';
 const KEY_BYTES = 64;
 const DIGEST_BYTES = 4;
 const ENTRY_HEAD = KEY_BYTES + 4 + DIGEST_BYTES;
+/**
+ * A pack's index, after its last entry: INDEX_MARK (no key: a pack read entry by entry stops
+ * there), then a row per entry (key, where its bytes begin, their length, their CRC-32), then the
+ * trailer: where the index begins, how many rows, the CRC-32 of the rows, and TRAILER_MAGIC last.
+ */
+const INDEX_MARK = Buffer.from('castwright-index'.padEnd(KEY_BYTES + 4 + DIGEST_BYTES, '-'), 'latin1');
+const INDEX_ROW = KEY_BYTES + 4 + 4 + DIGEST_BYTES;
+const TRAILER_MAGIC = Buffer.from('\ncastwright-end\n', 'latin1');
+const TRAILER = 4 + 4 + DIGEST_BYTES + TRAILER_MAGIC.length;
 /** 64 packs: the first two hex digits of a key, divided by four. */
 const packOf = (key: string) => (parseInt(key.slice(0, 2), 16) >> 2).toString(16).padStart(2, '0');
 const isKey = (key: string) => /^[0-9a-f]{64}$/.test(key);
@@ -101,12 +114,17 @@ function encode(value: unknown): unknown {
 
 const decoder = new TextDecoder();
 
-/** The value as it was given to encode; its arrays and objects are reused (a holder, met again, is read again). */
-function decode(value: unknown): unknown {
+/**
+ * The value as it was given to encode; its arrays and objects are reused (a holder, met again, is
+ * read again). Bytes the deserializer gave as a view of `lent` (the buffer the entry was read into,
+ * used again for the next) are copied.
+ */
+function decode(value: unknown, lent: ArrayBufferLike): unknown {
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) value[i] = decode(value[i]);
+    for (let i = 0; i < value.length; i++) value[i] = decode(value[i], lent);
     return value;
   }
+  if (ArrayBuffer.isView(value) && value.buffer === lent) return ownCopy(value);
   if (!isPlain(value)) return value;
   const record = value as Record<string, unknown>;
   const bytes = record[UTF8];
@@ -116,16 +134,30 @@ function decode(value: unknown): unknown {
   const entries = record[ENTRIES];
   if (Array.isArray(entries)) {
     const out: Record<string, unknown> = {};
-    for (const [key, item] of entries as Array<[string, unknown]>) put(out, key, decode(item));
+    for (const [key, item] of entries as Array<[string, unknown]>) put(out, key, decode(item, lent));
     return out;
   }
   // Only objects are looked into and written back: most values of a parsed episode are texts and
   // numbers as deserialized (an own `__proto__` is written as the property it is, not the prototype).
   for (const key of Object.keys(record)) {
     const item = record[key];
-    if (item !== null && typeof item === 'object') record[key] = decode(item);
+    if (item !== null && typeof item === 'object') record[key] = decode(item, lent);
   }
   return record;
+}
+
+/**
+ * A copy of bytes, of their own kind (a Buffer stays a Buffer). Not Buffer.from, which zero-fills
+ * memory it then writes over: the feeds' items of 1,000 episodes are ~13 MB of such bytes.
+ */
+function ownCopy(view: ArrayBufferView): ArrayBufferView {
+  if (Buffer.isBuffer(view)) {
+    const copy = Buffer.allocUnsafe(view.byteLength);
+    copy.set(view);
+    return copy;
+  }
+  const Kind = view.constructor as new (from: ArrayBufferView) => ArrayBufferView;
+  return new Kind(view);
 }
 
 export interface CacheOptions {
@@ -151,11 +183,6 @@ export interface BuildCache {
   get<T>(key: string): T | undefined;
   set(key: string, value: unknown): void;
   /**
-   * Keeps the entry under `key`, if there is one, as it is: for a build that would set it again to
-   * the same value. Only what a build asks for, keeps or sets survives a save that rewrites its pack.
-   */
-  keep(key: string): void;
-  /**
    * Output texts under the hex SHA-256 of their UTF-8 bytes, for a build that gives every file as
    * text (`dev`'s, in memory). The cache on disk has none: `build` links an unchanged file from the
    * previous output, and renders its episode again when it cannot.
@@ -176,7 +203,6 @@ export interface TextCache {
 export const NO_CACHE: BuildCache = {
   get: () => undefined,
   set: () => undefined,
-  keep: () => undefined,
   save: () => undefined,
   discard: () => undefined,
 };
@@ -196,7 +222,7 @@ interface Pack {
   fresh: Map<string, Buffer | Spilled>;
   /** The pack's next version, written as entries are set (see PackFamily.spill). */
   spill?: Spill;
-  /** Keys asked for, kept or set in this build: what a rewritten pack keeps. */
+  /** Keys asked for or set in this build: what a rewritten pack keeps. */
   used: Set<string>;
   dirty: boolean;
 }
@@ -226,9 +252,68 @@ function parsePack(bytes: Buffer, fingerprint: string): Pack['stored'] | undefin
   return stored;
 }
 
-/** Reads `length` bytes of `fd` at `at`; throws when the file ends before. */
-function readAt(fd: number, at: number, length: number): Buffer {
-  const bytes = Buffer.allocUnsafe(length);
+/** An entry of a pack being written, for its index: its key and where its bytes are in the file. */
+interface Row extends Stored {
+  key: string;
+}
+
+/** The index and trailer that end a pack whose entries are `rows`, the index beginning at `at`. */
+function indexOf(rows: readonly Row[], at: number): Buffer[] {
+  const table = Buffer.alloc(rows.length * INDEX_ROW);
+  rows.forEach((row, i) => {
+    const offset = i * INDEX_ROW;
+    table.write(row.key, offset, 'latin1');
+    table.writeUInt32LE(row.at, offset + KEY_BYTES);
+    table.writeUInt32LE(row.length, offset + KEY_BYTES + 4);
+    table.writeUInt32LE(row.digest, offset + KEY_BYTES + 8);
+  });
+  const trailer = Buffer.alloc(TRAILER);
+  trailer.writeUInt32LE(at, 0);
+  trailer.writeUInt32LE(rows.length, 4);
+  trailer.writeUInt32LE(crc32(table), 8);
+  TRAILER_MAGIC.copy(trailer, 12);
+  return [INDEX_MARK, table, trailer];
+}
+
+/**
+ * The entries of the pack open as `fd` (`size` bytes), from its head and its index alone: 'other'
+ * when the head is not this version's, undefined when the index does not check out (the caller
+ * then reads the pack whole, parsePack).
+ */
+function readIndex(fd: number, size: number, fingerprint: string): Pack['stored'] | 'other' | undefined {
+  const head = `${MAGIC}${fingerprint}\n`;
+  if (size < head.length) return 'other';
+  try {
+    if (readAt(fd, 0, head.length).toString('latin1') !== head) return 'other';
+    return size < head.length + INDEX_MARK.length + TRAILER ? undefined : indexRows(fd, size, head.length);
+  } catch {
+    // Cut short since its size was taken: read whole (what is there is indexed entry by entry).
+    return undefined;
+  }
+}
+
+function indexRows(fd: number, size: number, headLength: number): Pack['stored'] | undefined {
+  const trailer = readAt(fd, size - TRAILER, TRAILER);
+  if (!trailer.subarray(12).equals(TRAILER_MAGIC)) return undefined;
+  const at = trailer.readUInt32LE(0);
+  const count = trailer.readUInt32LE(4);
+  if (at < headLength || at + INDEX_MARK.length + count * INDEX_ROW + TRAILER !== size) return undefined;
+  const table = readAt(fd, at + INDEX_MARK.length, count * INDEX_ROW);
+  if (crc32(table) !== trailer.readUInt32LE(8)) return undefined;
+  const stored: Pack['stored'] = new Map();
+  for (let offset = 0; offset < table.length; offset += INDEX_ROW) {
+    const key = table.toString('latin1', offset, offset + KEY_BYTES);
+    const entry = { at: table.readUInt32LE(offset + KEY_BYTES), length: table.readUInt32LE(offset + KEY_BYTES + 4), digest: table.readUInt32LE(offset + KEY_BYTES + 8) };
+    // Rows are checked as a whole; one pointing outside the entries would be no index castwright wrote.
+    if (!isKey(key) || entry.at < headLength + ENTRY_HEAD || entry.at + entry.length > at) return undefined;
+    stored.set(key, entry);
+  }
+  return stored;
+}
+
+/** Reads `length` bytes of `fd` at `at` (into the start of `into`, when given); throws when the file ends before. */
+function readAt(fd: number, at: number, length: number, into?: Buffer): Buffer {
+  const bytes = into ? into.subarray(0, length) : Buffer.allocUnsafe(length);
   for (let done = 0; done < length; ) {
     const read = readSync(fd, bytes, done, length - done, at + done);
     if (read === 0) throw new Error('the pack ended early');
@@ -242,6 +327,7 @@ function readAt(fd: number, at: number, length: number): Buffer {
 interface Spilled {
   at: number;
   length: number;
+  digest: number;
 }
 
 /**
@@ -292,13 +378,18 @@ class PackFamily {
 
   private load(name: string, pack: Pack): void {
     pack.read = true;
-    let bytes: Buffer | undefined;
+    let stored: Pack['stored'] | undefined;
+    let damaged = false;
     let fd: number | undefined;
     try {
       // Read through the descriptor kept: the entries are read later from this very file, whatever replaces it since.
       const file = path.join(this.folder, `${this.prefix}${name}.pack`);
       fd = openRegularFile(file);
-      bytes = readOpenedFile(file, fd);
+      const found = readIndex(fd, fstatSync(fd).size, this.fingerprint);
+      // No index that checks out: the pack is read whole and indexed entry by entry (only its index is kept).
+      stored = found === 'other' ? undefined : (found ?? parsePack(readOpenedFile(file, fd), this.fingerprint));
+      // A pack of another version or a damaged one is replaced at the next save.
+      damaged = found === undefined || found === 'other';
     } catch (error) {
       if (fd !== undefined) closeSync(fd);
       fd = undefined;
@@ -312,29 +403,39 @@ class PackFamily {
       }
       if (code !== 'ENOENT' && code !== 'ENOTDIR') this.warn(`cannot read the build cache in ${this.folder} (${systemReason(error)}); building without it`);
     }
-    // Only its index is kept: the bytes read are let go.
-    const stored = bytes && parsePack(bytes, this.fingerprint);
+    if (damaged) pack.dirty = true;
     if (stored && stored.size > 0) {
       pack.stored = stored;
       pack.fd = fd;
       return;
     }
     if (fd !== undefined) closeSync(fd);
-    // A pack of another version or a damaged one is replaced at the next save.
-    if (bytes && !stored) pack.dirty = true;
   }
 
-  /** The bytes of an entry on disk; undefined when they cannot be read or do not check out. */
-  private readStored(pack: Pack, stored: Stored): Buffer | undefined {
+  /**
+   * Where the entries a build asks for are read, one after the other: a new buffer an entry (21 MB
+   * at 1,000 episodes, each page of it new to the process) cost more in the kernel than reading.
+   */
+  private scratch = Buffer.allocUnsafeSlow(64 * 1024);
+
+  /**
+   * The bytes of an entry on disk; undefined when they cannot be read or do not check out. `lent`:
+   * read into the scratch buffer, valid until the next entry is read (see `get`).
+   */
+  private readStored(pack: Pack, stored: Stored, lent = false): Buffer | undefined {
     try {
-      const payload = readAt(pack.fd!, stored.at, stored.length);
+      if (lent && stored.length > this.scratch.length) this.scratch = Buffer.allocUnsafeSlow(Math.max(stored.length, this.scratch.length * 2));
+      const payload = readAt(pack.fd!, stored.at, stored.length, lent ? this.scratch : undefined);
       return crc32(payload) === stored.digest ? payload : undefined;
     } catch {
       return undefined;
     }
   }
 
-  /** The bytes under `key`, checked against their CRC-32; a damaged entry is dropped. */
+  /**
+   * The bytes under `key`, checked against their CRC-32; a damaged entry is dropped. Bytes read
+   * from the pack file are lent: valid only until the next `get` (`lent` says in what buffer).
+   */
   get(key: string): Buffer | undefined {
     if (!isKey(key)) return undefined;
     const pack = this.pack(key, true);
@@ -351,7 +452,7 @@ class PackFamily {
     if (fresh) return fresh;
     const stored = pack.stored.get(key);
     if (!stored) return undefined;
-    const payload = this.readStored(pack, stored);
+    const payload = this.readStored(pack, stored, true);
     if (!payload) {
       this.drop(key);
       return undefined;
@@ -360,11 +461,9 @@ class PackFamily {
     return payload;
   }
 
-  /** Marks an entry on disk as kept by this build (its bytes are checked when its pack is saved again, as any kept). */
-  keep(key: string): void {
-    if (!isKey(key)) return;
-    const pack = this.pack(key, true);
-    if (pack.fresh.has(key) || pack.stored.has(key)) pack.used.add(key);
+  /** The buffer that bytes `get` lends are in. */
+  get lent(): ArrayBufferLike {
+    return this.scratch.buffer;
   }
 
   drop(key: string): void {
@@ -402,8 +501,9 @@ class PackFamily {
         append(pack.spill, [Buffer.from(`${MAGIC}${this.fingerprint}\n`, 'latin1')]);
       }
       const at = pack.spill.size + ENTRY_HEAD;
-      append(pack.spill, [entryHead(key, payload, crc32(payload)), payload]);
-      return { at, length: payload.length };
+      const digest = crc32(payload);
+      append(pack.spill, [entryHead(key, payload, digest), payload]);
+      return { at, length: payload.length, digest };
     } catch {
       // Held instead, and saved (or warned about) as before; so is every entry from now on.
       this.spilling = false;
@@ -470,19 +570,31 @@ class PackFamily {
       const file = path.join(this.folder, `${this.prefix}${name}.pack`);
       const spill = pack.spill;
       const chunks: Buffer[] = spill ? [] : [Buffer.from(`${MAGIC}${this.fingerprint}\n`, 'latin1')];
+      // Where the next entry held goes in the file, and every entry of the pack, for its index.
+      let end = spill ? spill.size : chunks[0]!.length;
+      const rows: Row[] = [];
+      const add = (key: string, payload: Buffer, digest: number) => {
+        chunks.push(entryHead(key, payload, digest), payload);
+        rows.push({ key, at: end + ENTRY_HEAD, length: payload.length, digest });
+        end += ENTRY_HEAD + payload.length;
+      };
       for (const key of pack.used) {
         const fresh = pack.fresh.get(key);
         // Written out already.
-        if (fresh && !Buffer.isBuffer(fresh)) continue;
+        if (fresh && !Buffer.isBuffer(fresh)) {
+          rows.push({ key, ...fresh });
+          continue;
+        }
         if (fresh) {
-          chunks.push(entryHead(key, fresh, crc32(fresh)), fresh);
+          add(key, fresh, crc32(fresh));
           continue;
         }
         // Read again from the pack as it was read (checked when it was asked for; one that no longer checks out is left out).
         const stored = pack.stored.get(key);
         const payload = stored && this.readStored(pack, stored);
-        if (payload) chunks.push(entryHead(key, payload, stored!.digest), payload);
+        if (payload) add(key, payload, stored!.digest);
       }
+      chunks.push(...indexOf(rows, end));
       // Closed before its file is replaced.
       closeRead(pack);
       if (spill) {
@@ -578,7 +690,7 @@ export function openCache(folder: string, options: CacheOptions = {}): BuildCach
       const payload = values.get(key);
       if (!payload) return undefined;
       try {
-        return decode(deserialize(payload)) as T;
+        return decode(deserialize(payload), values.lent) as T;
       } catch {
         values.drop(key);
         return undefined;
@@ -586,9 +698,6 @@ export function openCache(folder: string, options: CacheOptions = {}): BuildCach
     },
     set(key, value) {
       values.set(key, serialize(encode(value)));
-    },
-    keep(key) {
-      values.keep(key);
     },
     save() {
       try {
@@ -665,10 +774,6 @@ export function memoryCache(): BuildCache {
     },
     set(key, value) {
       used.set(key, value);
-    },
-    keep(key) {
-      const value = kept.get(key);
-      if (value !== undefined && !used.has(key)) used.set(key, value);
     },
     texts: {
       get(hash) {

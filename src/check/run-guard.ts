@@ -202,17 +202,15 @@ export function recordFeedMemos(options: { cache: BuildCache; cwd: string; out: 
     const spec = file === 'feed.xml' ? main : path.join(path.dirname(main), file);
     const read = options.read.get(spec);
     if (!read?.parts) continue;
-    // The feed written as it was read (a rebuild with nothing changed): its memo, got or set by the
-    // guard, is kept as it is, not made and encoded again (~0.5 MB of JSON at 1,000 episodes) nor
-    // its pack rewritten. The guard of a build in the same process (a test's) takes the file's feed
-    // from memory, having asked another cache for it: this one is asked, and may not have it (deleted since).
+    // The feed written as it was read (a rebuild with nothing changed): its memo is kept as it is,
+    // not made and encoded again (~0.5 MB of JSON at 1,000 episodes) nor its pack rewritten. Read
+    // with this cache, the guard of this build asked it for the memo (readCached: got it, or set it),
+    // which is all a save needs to keep it. The guard of a build in the same process (a test's)
+    // takes the file's feed from memory, having asked another cache for it: this one is asked, and
+    // may not have it (deleted since).
     if (read.recorded && samePieces(content, read.bytes)) {
-      const key = feedMemoKey(spec, options.cwd);
-      if (read.recorded.cache === options.cache) {
-        options.cache.keep(key);
-        continue;
-      }
-      if (feedMemoFromJson(options.cache.get(key))?.feed === read.recorded.feed) continue;
+      if (read.recorded.cache === options.cache) continue;
+      if (feedMemoFromJson(options.cache.get(feedMemoKey(spec, options.cwd)))?.feed === read.recorded.feed) continue;
     }
     const memo = writtenFeedMemo(spec, [spec, options.cwd], content, options.cache, read);
     if (memo) options.cache.set(feedMemoKey(spec, options.cwd), feedMemoToJson(memo));

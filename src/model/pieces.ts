@@ -65,20 +65,22 @@ export class AsidePieces {
     return this.pieces.length;
   }
 
-  /** The bytes in batches, each with the lengths of the pieces it is made of (a piece held is a batch alone). */
+  /** The bytes in batches, each with the lengths of the pieces it is made of (a piece held of a batch or more is a batch alone). */
   private *batches(transient: boolean): Generator<{ batch: Uint8Array; lengths: number[] }> {
     let reused: Buffer | undefined;
     for (let index = 0; index < this.pieces.length; ) {
       const piece = this.pieces[index]!;
-      if (piece instanceof Uint8Array) {
+      if (piece instanceof Uint8Array && piece.byteLength >= BATCH) {
         yield { batch: piece, lengths: [piece.byteLength] };
         index++;
         continue;
       }
-      // The run of pieces set aside that starts here, up to a batch (at least one piece).
+      // The run of pieces that starts here, up to a batch (at least one piece): pieces set aside, and
+      // the small ones held between them copied in (feed.json's `,` between items made every item
+      // a read and two writes of its own: ~3,000 system calls at 1,000 episodes).
       let end = index;
       let length = 0;
-      for (let next = this.pieces[end]; next !== undefined && !(next instanceof Uint8Array) && (end === index || length + next.byteLength <= BATCH); next = this.pieces[end]) {
+      for (let next = this.pieces[end]; next !== undefined && !(next instanceof Uint8Array && next.byteLength >= BATCH) && (end === index || length + next.byteLength <= BATCH); next = this.pieces[end]) {
         length += next.byteLength;
         end++;
       }
@@ -87,10 +89,11 @@ export class AsidePieces {
       const lengths: number[] = [];
       let offset = 0;
       for (; index < end; index++) {
-        const aside = this.pieces[index] as SetAsideBytes;
-        aside.readInto(batch, offset);
-        offset += aside.byteLength;
-        lengths.push(aside.byteLength);
+        const next = this.pieces[index]!;
+        if (next instanceof Uint8Array) batch.set(next, offset);
+        else next.readInto(batch, offset);
+        offset += next.byteLength;
+        lengths.push(next.byteLength);
       }
       yield { batch, lengths };
     }

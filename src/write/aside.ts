@@ -11,7 +11,7 @@
 //
 // Render sees this file only as model/pieces.ts's SetAside, and what it set aside as SetAsideBytes
 // (read back in batches by model/pieces.ts's AsidePieces).
-import { closeSync, openSync, readSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readSync, rmSync, unlinkSync, writeSync, writevSync } from 'node:fs';
 import type { SetAside, SetAsideBytes } from '../model/pieces.ts';
 
 /** Bytes set aside: where they are in their file. */
@@ -72,12 +72,23 @@ export class AsideFile implements SetAside {
     return new AsideBytes(this, at, bytes.byteLength);
   }
 
-  /** Writes the bytes waiting in memory; on an error they stay waiting. */
+  /**
+   * Writes the bytes waiting in memory, as they are (one writev, not joined first: copying them into
+   * one buffer was ~30-70 ms of a one-edit rebuild of 1,000 episodes); on an error they stay waiting.
+   */
   private flush(): void {
     if (this.pending.length === 0) return;
-    const bytes = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending);
-    for (let done = 0; done < bytes.byteLength; ) done += writeSync(this.descriptor(), bytes, done, bytes.byteLength - done, this.written + done);
-    this.written += bytes.byteLength;
+    const fd = this.descriptor();
+    const written = writevSync(fd, this.pending, this.written);
+    // What the write left (a system may write less than asked), piece by piece.
+    let at = this.written;
+    for (const piece of this.pending) {
+      for (let done = Math.max(0, Math.min(piece.byteLength, this.written + written - at)); done < piece.byteLength; ) {
+        done += writeSync(fd, piece, done, piece.byteLength - done, at + done);
+      }
+      at += piece.byteLength;
+    }
+    this.written = this.size;
     this.pending = [];
   }
 

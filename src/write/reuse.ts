@@ -10,12 +10,13 @@
 // A linked file shares its inode with the live output: nothing ever writes into a staged file in
 // place (a path is either linked or written new, never both), and a replaced file gets a new inode.
 import { createHash, type Hash } from 'node:crypto';
-import { closeSync, constants, copyFileSync, linkSync, lstatSync, openSync, renameSync, rmSync, writeFileSync, writeSync, mkdirSync, type Stats } from 'node:fs';
+import { closeSync, constants, copyFileSync, linkSync, lstatSync, openSync, readdirSync, renameSync, rmSync, writeFileSync, writeSync, mkdirSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { contentHash } from '../cache/fingerprint.ts';
 import { readRegularFile } from '../regular-file.ts';
 import type { ByteChunks, OutputContent, SourceFile } from '../model/source-file.ts';
 import { chunksOf, isPieces, piecesLength, type AsidePieces } from '../model/pieces.ts';
+import { HOST, isRunning } from './work-area.ts';
 
 const RECORD_FORMAT = 'castwright-output-record-2';
 
@@ -37,8 +38,12 @@ export interface OutputRecord {
 
 export { contentHash };
 
-/** The record of `target` in `file`, or an empty one when it is missing, damaged or of another folder. */
+/**
+ * The record of `target` in `file`, or an empty one when it is missing, damaged or of another folder.
+ * Temporary files of this record that a killed build left are removed first (removeStaleTemporaries).
+ */
 export function readOutputRecord(file: string, target: string): OutputRecord {
+  removeStaleTemporaries(file);
   const record: OutputRecord = { file, target, previous: new Map(), next: new Map() };
   try {
     const data = JSON.parse(readRegularFile(file).toString('utf8')) as { format?: unknown; target?: unknown; files?: unknown };
@@ -216,7 +221,7 @@ export function saveOutputRecord(record: OutputRecord): void {
   // the file holds this very text already (~0.65 MB of JSON at 1,000 episodes, made and written again).
   if (sameAsRead(record)) return;
   mkdirSync(path.dirname(record.file), { recursive: true });
-  const temp = `${record.file}.${process.pid}.tmp`;
+  const temp = temporaryFor(record.file);
   let fd: number | undefined;
   try {
     fd = openSync(temp, 'w');
@@ -228,6 +233,36 @@ export function saveOutputRecord(record: OutputRecord): void {
     if (fd !== undefined) closeSync(fd);
     rmSync(temp, { force: true });
     throw error;
+  }
+}
+
+/** `<record>.<host>-<pid>.tmp`: the record being written, named for the machine and process writing it (as work-area.ts's claims). */
+const temporaryFor = (file: string) => `${file}.${HOST}-${process.pid}.tmp`;
+
+/**
+ * Removes the temporary files of the record `file` left by a build killed while writing it: those
+ * naming a process of this machine that has ended (and, as earlier versions named them, a process
+ * alone: judged on this machine). Never one of a build still running, nor one of another machine
+ * sharing the disk; a file that cannot be removed is left for the next build.
+ */
+function removeStaleTemporaries(file: string): void {
+  const folder = path.dirname(file);
+  const prefix = `${path.basename(file)}.`;
+  let names: string[];
+  try {
+    names = readdirSync(folder);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const match = /^(?:([0-9a-f]{8})-)?([1-9][0-9]*)\.tmp$/.exec(name.slice(prefix.length));
+    if (!match || (match[1] !== undefined && match[1] !== HOST) || isRunning(Number(match[2]))) continue;
+    try {
+      rmSync(path.join(folder, name), { force: true });
+    } catch {
+      // Left for the next build.
+    }
   }
 }
 

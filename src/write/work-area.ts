@@ -31,7 +31,8 @@ export interface WorkArea {
 // Run by `node -e` with the folders and the claim as arguments: the claim goes last.
 const REMOVER = `const { rmSync } = require('node:fs'); for (const p of process.argv.slice(1)) rmSync(p, { recursive: true, force: true });`;
 
-const HOST = createHash('sha256').update(hostname()).digest('hex').slice(0, 8);
+/** This machine, as the names of claims and temporary files give it (a disk may be shared). */
+export const HOST = createHash('sha256').update(hostname()).digest('hex').slice(0, 8);
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -65,7 +66,8 @@ function claimPattern(prefix: string): RegExp {
   return new RegExp(`^${escape(prefix)}([0-9a-f]{8})-(\\d+)-([0-9a-f]+)\\.claim$`);
 }
 
-function isRunning(pid: number): boolean {
+/** Whether process `pid` of this machine runs (this one's included). */
+export function isRunning(pid: number): boolean {
   if (pid === process.pid) return true;
   try {
     process.kill(pid, 0);

@@ -239,7 +239,6 @@ function recording(inner: BuildCache): BuildCache & { entries: Map<string, unkno
     entries,
     get: (key) => inner.get(key),
     set: (key, value) => (entries.set(key, value), inner.set(key, value)),
-    keep: (key) => inner.keep(key),
     save: () => inner.save(),
   };
 }

@@ -10,7 +10,7 @@ import { memoryCache, openCache, type BuildCache } from '../../src/cache/store.t
 import { recordFeedMemos } from '../../src/check/run-guard.ts';
 import { AsidePieces, type SetAsideBytes } from '../../src/model/pieces.ts';
 import { stateFolder } from '../../src/state.ts';
-import { cleanUp } from '../helpers/content.ts';
+import { cleanUp, tempDir } from '../helpers/content.ts';
 import { castwright, edit, sampleShow } from './helpers.ts';
 
 afterEach(cleanUp);
@@ -124,22 +124,32 @@ describe('the memo of the feed a build writes (issue 9)', () => {
     expect(await expectRecorded(root)).toBeGreaterThanOrEqual(3);
   }, 120_000);
 
-  it('is kept by a build that writes the feed it read, though its guard did not ask the cache for it, when its pack is saved again', () => {
+  // A build's guard that read the feed with this cache asked it for the memo (readCached: got it or
+  // set it), so a save keeps it with nothing more said (BuildCache.keep did that, and is gone).
+  it('is kept as it is by a build that writes the feed its guard read, when its pack is saved again with another entry changed', async () => {
     const bytes = Buffer.from(
       '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0">\n  <channel>\n    <title>Show</title>\n    <item>\n      <guid>a</guid>\n      <enclosure url="https://cdn.example.com/a.mp3" length="1" type="audio/mpeg"/>\n    </item>\n  </channel>\n</rss>\n',
     );
     const cwd = '/cwd';
     const key = hashOf('live-feed-memo', 'dist/feed.xml', cwd);
     const memo = feedMemoToJson(scanned('dist/feed.xml', cwd, bytes));
-    const cache = memoryCache();
-    cache.set(key, memo);
-    cache.save();
+    const folder = await tempDir();
+    const first = openCache(folder);
+    first.set(key, memo);
+    first.save();
+    const cache = openCache(folder);
+    // What the guard did when it read the feed.
+    expect(cache.get(key)).toBe(memo);
+    // Another entry of the memo's pack: the pack is written again at save.
+    cache.set(`${key.slice(0, 2)}${'0'.repeat(62)}`, 'another');
     let set = 0;
     const counted: BuildCache = { ...cache, set: (k, value) => (set++, cache.set(k, value)) };
     recordFeedMemos({ cache: counted, cwd, out: 'dist', feeds: new Map([['feed.xml', { chunks: [bytes] }]]), read: new Map([['dist/feed.xml', { bytes, parts: feedMemoFromJson(memo)!.parts!, recorded: { cache: counted, feed: hashOf('live-feed', 'dist/feed.xml', cwd, bytes) } }]]) });
-    cache.save();
+    counted.save();
     expect(set).toBe(0);
-    expect(cache.get(key)).toBe(memo);
+    const again = openCache(folder);
+    expect(again.get(key)).toBe(memo);
+    expect(again.get(`${key.slice(0, 2)}${'0'.repeat(62)}`)).toBe('another');
   });
 
   it('is not trusted for a file altered since: the guard reads it again and compares with what it holds', async () => {

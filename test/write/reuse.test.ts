@@ -1,8 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readOutputRecord, saveOutputRecord, type OutputRecord } from '../../src/write/reuse.ts';
+import { HOST } from '../../src/write/work-area.ts';
 
 let folder: string | undefined;
 afterEach(() => {
@@ -51,5 +53,41 @@ describe('saveOutputRecord', () => {
     for (const [name, recorded] of fewer.previous) if (name !== '7') fewer.next.set(name, recorded);
     saveOutputRecord(fewer);
     expect([...readOutputRecord(file, folder).previous.keys()]).toEqual(['3', 'index.html', 'feed.xml']);
+  });
+});
+
+describe('the temporary file of a record being written', () => {
+  // A build killed while it wrote the record left output-….json.<pid>.tmp in the cache for ever.
+  it('is removed by the next build when its process has ended, never while it runs, nor when another machine wrote it', async () => {
+    folder = mkdtempSync(path.join(tmpdir(), 'castwright-record-'));
+    const file = path.join(folder, 'output-x.json');
+    const ended = spawnSync(process.execPath, ['-e', '0']).pid;
+    const running = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)'], { stdio: 'ignore' });
+    try {
+      const names = {
+        // As earlier versions named it: the process alone.
+        endedBefore: `output-x.json.${ended}.tmp`,
+        ended: `output-x.json.${HOST}-${ended}.tmp`,
+        running: `output-x.json.${HOST}-${running.pid}.tmp`,
+        runningBefore: `output-x.json.${running.pid}.tmp`,
+        otherMachine: `output-x.json.${HOST === '00000000' ? '11111111' : '00000000'}-${ended}.tmp`,
+        otherRecord: `output-y.json.${HOST}-${ended}.tmp`,
+        notOurs: `output-x.json.${ended}.tmp.keep`,
+      };
+      for (const name of Object.values(names)) writeFileSync(path.join(folder, name), '{"format":');
+      readOutputRecord(file, folder);
+      const left = new Set(readdirSync(folder));
+      expect(Object.fromEntries(Object.entries(names).map(([how, name]) => [how, left.has(name)]))).toEqual({
+        endedBefore: false,
+        ended: false,
+        running: true,
+        runningBefore: true,
+        otherMachine: true,
+        otherRecord: true,
+        notOurs: true,
+      });
+    } finally {
+      running.kill();
+    }
   });
 });
