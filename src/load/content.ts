@@ -216,12 +216,17 @@ const keysMade = new WeakMap<SourceText, { parts: readonly unknown[]; key: strin
 
 type EpisodeFile = ReturnType<typeof scanContentFolder>['episodes'][number];
 
-/** An episode file read (its text or the problem, and its stamp from before), or known unchanged by its stamp and not read. */
+/**
+ * An episode file read (its text or the problem, and its stamp from before), or known unchanged by
+ * its stamp and not read, or (`again`) read once, found to name no files, and let go: read again
+ * when it is parsed.
+ */
 interface EpisodeText {
   file: EpisodeFile;
   read?: SourceText;
   stamp?: ReturnType<typeof stampOf>;
   known?: { digest: string };
+  again?: true;
 }
 
 /** The episode files a build of `dir` reads (the scan's rules), sorted: for commands that add to a show. */
@@ -234,12 +239,17 @@ export async function loadContent(dir: string, options: LoadOptions = {}): Promi
 }
 
 /**
- * loadContent; with `trustStamps`, files whose stamps the previous build left are not read
- * (load/source-stamps.ts). Undefined when one of them proves to need reading after all in a way this
- * pass cannot follow (its parsed episode is gone from the cache and its text names files): the
- * caller then loads again, reading every file.
+ * loadContent. With `firstPass`, files whose stamps the previous build left are not read
+ * (load/source-stamps.ts), and a text that names no other files is let go once looked at and read
+ * again when it is parsed, so that one such text at a time is held rather than all of them: the
+ * files texts name must all be read before any episode is parsed, and every text held to then was
+ * ~64 MB of live heap at 10,000 episodes, which V8 then let grow about fourfold (issue 9; the second
+ * read comes from the page cache). Undefined when a file proves to need reading after all in a way
+ * this pass cannot follow (its parsed episode is gone from the cache and its text names files, or
+ * it changed between the two reads and names files now): the caller then loads again, reading
+ * every file once and holding every text.
  */
-async function loadWith(dir: string, options: LoadOptions, trustStamps: boolean): Promise<Content | undefined> {
+async function loadWith(dir: string, options: LoadOptions, firstPass: boolean): Promise<Content | undefined> {
   const cwd = options.cwd ?? process.cwd();
   const files = scanContentFolder(dir, cwd);
   options.onScanned?.(files.folders);
@@ -252,8 +262,10 @@ async function loadWith(dir: string, options: LoadOptions, trustStamps: boolean)
   /** A file read now, with its stamp taken before it was read (see SourceStamps.remember). */
   const read = (file: EpisodeFile): EpisodeText => ({ file, stamp: stamps && stampOf(file.path), read: readText(file.path, file.shown) });
   const texts = files.episodes.map((file): EpisodeText => {
-    const known = trustStamps ? stamps?.unchanged(file.path) : undefined;
-    return known ? { file, known } : read(file);
+    const known = firstPass ? stamps?.unchanged(file.path) : undefined;
+    if (known) return { file, known };
+    const text = read(file);
+    return firstPass && text.read && 'text' in text.read && !mayNameFiles(text.read) ? { file, stamp: text.stamp, again: true } : text;
   });
   // A file read only for its other problems (control characters deleted) has what it names read too:
   // without an audio file's facts, its fields would be "missing" as well.
@@ -300,6 +312,10 @@ async function loadWith(dir: string, options: LoadOptions, trustStamps: boolean)
       // text that names files now would need them read with the others: load again, reading all.
       entry = read(file);
       if (entry.read && 'text' in entry.read && mayNameFiles(entry.read)) return undefined;
+    } else if (entry.again) {
+      // Its stamp stays the one taken before the first read: a file changed since is read next time.
+      entry = { file, stamp: entry.stamp, read: readText(file.path, file.shown) };
+      if (!('text' in entry.read!) || mayNameFiles(entry.read)) return undefined;
     }
     const readNow = entry.read!;
     if ('problem' in readNow) {
