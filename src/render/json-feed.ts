@@ -62,9 +62,17 @@ export function jsonFeedItem(show: Show, templates: Templates, episode: EpisodeV
  * built as objects and written out again (issue 9).
  */
 export function jsonFeedItemText(item: JsonFeedItem): Uint8Array {
-  // A line break inside a string is written as \n: every real one starts a line to indent.
-  return Buffer.from(JSON.stringify(item, null, 2).replaceAll('\n', '\n    '));
+  // Written where it sits in the feed, in a list under a key, so JSON.stringify indents it there:
+  // indenting its text after, a second pass copying every string again, took about as long as
+  // writing it (issue 9). A line break inside a string is written as \n, so the item is all
+  // between the list's opening and closing lines.
+  const text = JSON.stringify({ items: [item] }, null, 2);
+  return Buffer.from(text.slice(IN_LIST_BEFORE.length, text.length - IN_LIST_AFTER.length));
 }
+
+/** What JSON.stringify writes around the one item of `{ items: [item] }`. */
+const IN_LIST_BEFORE = '{\n  "items": [\n    ';
+const IN_LIST_AFTER = '\n  ]\n}';
 
 /**
  * The whole feed, items (jsonFeedItemText) newest first, as UTF-8 bytes in pieces (the items' own

@@ -46,8 +46,32 @@ export const SHIPPED_HANDLEBARS_FILE = fileURLToPath(new URL('../../lib/precompi
 /** What a precompiled template is found by: Handlebars' version, how it escapes (`text`: not at all), its source. */
 export const precompiledKey = (source: string, text: boolean) => hashOf('handlebars', runtime().VERSION, text ? 'text' : 'html', source);
 
-/** Handlebars' JavaScript for a template source (the text of an object literal). Throws its parse and compile errors. */
-export const precompileSource = (source: string, text: boolean): string => fullHandlebars().precompile(source, { noEscape: text }) as string;
+/** The helpers registerHelpers adds; with Handlebars' own, the only helpers a template can call. */
+const OUR_HELPERS = ['json', 'eq', 'encode', 'plural', 'list'] as const;
+
+/**
+ * Handlebars' JavaScript for a template source (the text of an object literal). Throws its parse and
+ * compile errors.
+ *
+ * Compiled knowing every helper there is (`knownHelpersOnly`): a plain `{{title}}` is then read from
+ * the context, where otherwise Handlebars looks for a helper of that name first and builds an options
+ * object (with its source location) for a call that never comes, at every expression of every
+ * render (issue 9). Nothing else can register a helper, so the output is the same: a name that is no
+ * helper falls back to the context value either way, and the context castwright gives a template
+ * holds data, no functions. A template that calls a helper there is not (`{{foo bar}}`), which this
+ * compiler refuses, is compiled as before and fails as before, when rendered.
+ */
+export const precompileSource = (source: string, text: boolean): string => {
+  const handlebars = fullHandlebars();
+  try {
+    return handlebars.precompile(source, { noEscape: text, knownHelpers: KNOWN_HELPERS, knownHelpersOnly: true }) as string;
+  } catch (error) {
+    if (!/knownHelpersOnly/.test((error as Error).message ?? '')) throw error;
+    return handlebars.precompile(source, { noEscape: text }) as string;
+  }
+};
+
+const KNOWN_HELPERS = Object.fromEntries(OUR_HELPERS.map((name) => [name, true]));
 
 let shipped: Record<string, TemplateSpecification> | undefined;
 
@@ -131,27 +155,32 @@ function problemOf(file: string, error: unknown): Problem {
   return { file, line: at === undefined ? 1 : Number(at), message: `template error: ${message.replace(/ - \d+:\d+$/, '')}` };
 }
 
-function registerHelpers(hb: Runtime): void {
-  // JSON inside <script>: `<` is escaped so a title containing "</script>" cannot end the element.
-  hb.registerHelper('json', (value: unknown) =>
-    new hb.SafeString(JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029')),
-  );
-  hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
-  // A value inside a URL's query (mailto: subjects, share links).
-  hb.registerHelper('encode', (value: unknown) => encodeURIComponent(String(value ?? '')));
-  hb.registerHelper('plural', (count: number, one: string, many: string) => (count === 1 ? one : many));
+/** Our helpers by name (OUR_HELPERS: the compiler is told of exactly these). */
+function ourHelpers(hb: Runtime): Record<(typeof OUR_HELPERS)[number], Handlebars.HelperDelegate> {
   // "Alex and Natasha", in the show's language.
   // Names or people ({ name }). English after it, as for dates (render/view.ts formatDate): never
   // the locale LANG sets, which gave "Alex und Natasha" to a show in la built under LANG=de_DE.
   // One formatter a language, made at its first use, not one a call (once per episode's feed item):
   // 1,000 feed contents took 12-27 ms of CPU warm, 4-6 ms with it kept.
   const formats = new Map<string, Intl.ListFormat>();
-  hb.registerHelper('list', (items: Array<string | { name: string }>, options: Handlebars.HelperOptions) => {
-    const language: string = options.data?.root?.show?.language ?? 'en';
-    let format = formats.get(language);
-    if (!format) formats.set(language, (format = new Intl.ListFormat([language, 'en'], { type: 'conjunction' })));
-    return format.format(items.map((item) => (typeof item === 'string' ? item : item.name)));
-  });
+  return {
+    // JSON inside <script>: `<` is escaped so a title containing "</script>" cannot end the element.
+    json: (value: unknown) => new hb.SafeString(JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029')),
+    eq: (a: unknown, b: unknown) => a === b,
+    // A value inside a URL's query (mailto: subjects, share links).
+    encode: (value: unknown) => encodeURIComponent(String(value ?? '')),
+    plural: (count: number, one: string, many: string) => (count === 1 ? one : many),
+    list: (items: Array<string | { name: string }>, options: Handlebars.HelperOptions) => {
+      const language: string = options.data?.root?.show?.language ?? 'en';
+      let format = formats.get(language);
+      if (!format) formats.set(language, (format = new Intl.ListFormat([language, 'en'], { type: 'conjunction' })));
+      return format.format(items.map((item) => (typeof item === 'string' ? item : item.name)));
+    },
+  };
+}
+
+function registerHelpers(hb: Runtime): void {
+  for (const [name, helper] of Object.entries(ourHelpers(hb))) hb.registerHelper(name, helper);
 }
 
 /**

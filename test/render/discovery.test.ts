@@ -3,7 +3,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Generated } from '../../src/pipeline.ts';
 import { textOf } from '../../src/model/source-file.ts';
-import { renderJsonFeed } from '../../src/render/json-feed.ts';
+import { jsonFeedItemText, renderJsonFeed } from '../../src/render/json-feed.ts';
 import { file, generateSample } from '../helpers/generate.ts';
 
 let sample: Generated;
@@ -94,5 +94,35 @@ describe('feed.json (issue 14)', () => {
       summary: expect.stringMatching(/^The foot-traffic analytics company, valued at over \$100M/),
     });
     expect(feed.items[3]._castwright.episode).toBe(312);
+  });
+});
+
+describe('a JSON Feed item as written in the feed (issue 9)', () => {
+  /** A text of hostile characters: line breaks, quotes, escapes, U+2028, lone surrogates, non-ASCII. */
+  const hostile = (seed: number) => {
+    const pieces = ['\n', '\r\n', '"', '\\', '\u2028', '\u2029', '\ud800', '\udc00', 'é', '—', '😀', '\t', '\0', ']', '}', '  ', 'items', 'a'];
+    let text = '';
+    for (let i = 0; i < 12; i++) text += pieces[(seed * 31 + i * 17 + ((seed >> 2) ^ i)) % pieces.length]!;
+    return text;
+  };
+
+  it('is JSON.stringify of the item with each line after the first indented at its depth', () => {
+    for (let seed = 0; seed < 300; seed++) {
+      const item = {
+        id: hostile(seed),
+        url: `https://example.com/${seed}`,
+        title: hostile(seed + 1),
+        content_html: `<p>${hostile(seed + 2)}</p>\n<ul>\n<li>${hostile(seed + 3)}</li>\n</ul>`,
+        summary: hostile(seed + 4),
+        ...(seed % 3 ? { image: hostile(seed + 5) } : {}),
+        date_published: '2020-09-14T07:00:00-07:00',
+        ...(seed % 2 ? { authors: [{ name: hostile(seed + 6) }, { name: hostile(seed + 7), url: 'https://example.com/' }] } : {}),
+        language: 'en',
+        attachments: [{ url: 'https://cdn.example.com/a.mp3', mime_type: 'audio/mpeg', size_in_bytes: seed * 1000, ...(seed % 4 ? { duration_in_seconds: seed } : {}) }],
+        _castwright: { ...(seed % 5 ? { episode: seed } : {}), stories: seed % 7 ? [{ title: hostile(seed + 8), url: 'https://example.com/s', source: hostile(seed + 9) }] : [] },
+      };
+      const expected = JSON.stringify(item, null, 2).replaceAll('\n', '\n    ');
+      expect(Buffer.from(jsonFeedItemText(item)).toString()).toBe(Buffer.from(expected).toString());
+    }
   });
 });

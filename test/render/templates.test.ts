@@ -94,6 +94,28 @@ describe('the default Handlebars templates precompiled at installation (issue 9)
   });
 });
 
+describe('templates compiled knowing every helper (issue 9)', () => {
+  it('read a plain name from the context without looking for a helper of that name first', () => {
+    const code = precompileSource('<a href="{{url}}">{{title}}</a>{{#each stories}}{{title}}{{/each}}', false);
+    expect(code).not.toContain('helperMissing');
+    expect(code).not.toMatch(/lookupProperty\(helpers,\s*"(url|title)"\)/);
+  });
+
+  it('still load a template that calls a helper there is not, which fails as before when rendered', async () => {
+    const root = await tempDir();
+    await cp(path.join(PROJECT, 'templates'), path.join(root, 'templates'), { recursive: true });
+    const target = path.join(root, 'templates', 'feed/content.hbs');
+    await writeFile(target, `${await readFile(target, 'utf8')}{{shout episode.title}}`);
+    const templates = await loadTemplates(path.join(root, 'templates'), root);
+    expect(() => templates.feed.content({ show: {}, episode: { title: 'x', stories: [] } })).toThrow(ContentError);
+    try {
+      templates.feed.content({ show: {}, episode: { title: 'x', stories: [] } });
+    } catch (error) {
+      expect((error as ContentError).problems.map(formatProblem)).toEqual([expect.stringMatching(/feed\/content\.hbs:\d+: template error: Missing helper: "shout"$/)]);
+    }
+  });
+});
+
 describe('the list helper', () => {
   it("joins names in each show's own language, whichever language the same templates listed in before", async () => {
     const templates = await loadTemplates();
