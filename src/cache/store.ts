@@ -422,10 +422,16 @@ class PackFamily {
    * The bytes of an entry on disk; undefined when they cannot be read or do not check out. `lent`:
    * read into the scratch buffer, valid until the next entry is read (see `get`).
    */
-  private readStored(pack: Pack, stored: Stored, lent = false): Buffer | undefined {
+  private readStored(pack: Pack, key: string, stored: Stored, lent = false): Buffer | undefined {
     try {
-      if (lent && stored.length > this.scratch.length) this.scratch = Buffer.allocUnsafeSlow(Math.max(stored.length, this.scratch.length * 2));
-      const payload = readAt(pack.fd!, stored.at, stored.length, lent ? this.scratch : undefined);
+      // Read with the entry's head, which must name the key: a row of the index sent to another
+      // entry's bytes (with their CRC) would pass the CRC alone. Its length alone may be garbled
+      // (the index says where the bytes end).
+      const length = ENTRY_HEAD + stored.length;
+      if (lent && length > this.scratch.length) this.scratch = Buffer.allocUnsafeSlow(Math.max(length, this.scratch.length * 2));
+      const entry = readAt(pack.fd!, stored.at - ENTRY_HEAD, length, lent ? this.scratch : undefined);
+      const payload = entry.subarray(ENTRY_HEAD);
+      if (entry.toString('latin1', 0, KEY_BYTES) !== key) return undefined;
       return crc32(payload) === stored.digest ? payload : undefined;
     } catch {
       return undefined;
@@ -452,7 +458,7 @@ class PackFamily {
     if (fresh) return fresh;
     const stored = pack.stored.get(key);
     if (!stored) return undefined;
-    const payload = this.readStored(pack, stored, true);
+    const payload = this.readStored(pack, key, stored, true);
     if (!payload) {
       this.drop(key);
       return undefined;
@@ -591,7 +597,7 @@ class PackFamily {
         }
         // Read again from the pack as it was read (checked when it was asked for; one that no longer checks out is left out).
         const stored = pack.stored.get(key);
-        const payload = stored && this.readStored(pack, stored);
+        const payload = stored && this.readStored(pack, key, stored);
         if (payload) add(key, payload, stored!.digest);
       }
       chunks.push(...indexOf(rows, end));

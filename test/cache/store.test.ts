@@ -3,6 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { lstatSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { crc32 } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { memoryCache, openCache, type BuildCache } from '../../src/cache/store.ts';
 import { cleanUp, tempDir } from '../helpers/content.ts';
@@ -186,6 +187,9 @@ describe('an entry of the cache on disk (issue 9)', () => {
 });
 
 describe("a pack's index (issue 9)", () => {
+  // Where the rows and trailer are in a pack (store.ts's INDEX_ROW, TRAILER).
+  const INDEX_ROW = 64 + 4 + 4 + 4;
+  const TRAILER = 4 + 4 + 4 + 16;
   // Keys of one pack; a value with a text of its own, to find its entry in the file.
   const key = (i: number) => `${KEY.slice(0, 2)}${i.toString(16).padStart(62, '0')}`;
   const value = (i: number) => ({ i, text: `entry-${i} `.repeat(50) });
@@ -225,6 +229,22 @@ describe("a pack's index (issue 9)", () => {
     writeFileSync(pack, bytes);
     const again = openCache(folder, OPTIONS);
     expect([0, 1, 2, 3].map((i) => again.get(key(i)))).toEqual([0, 1, 2, 3].map(value));
+  });
+  // An index whose rows were changed and its CRC made again (by hand, or by a bug in its writer):
+  // a row that sends a key to another entry's bytes (with their CRC) must be a miss, not that entry's value.
+  it.each([
+    ['sends a key to the bytes of another entry', (table: Buffer) => table.copy(table, 64, INDEX_ROW + 64, 2 * INDEX_ROW)],
+    ['names a key twice', (table: Buffer) => table.copy(table, 2 * INDEX_ROW, 0, 64)],
+  ])('that %s, its CRC made again: never gives a value under a key it was not stored under', async (_how, forge) => {
+    const { folder, pack } = await savedPack(3);
+    const bytes = readFileSync(pack);
+    const at = bytes.readUInt32LE(bytes.length - TRAILER);
+    const table = bytes.subarray(at + 72, at + 72 + 3 * INDEX_ROW);
+    forge(table);
+    bytes.writeUInt32LE(crc32(table), bytes.length - TRAILER + 8);
+    writeFileSync(pack, bytes);
+    const cache = openCache(folder, OPTIONS);
+    for (const i of [0, 1, 2]) expect([undefined, value(i)]).toContainEqual(cache.get(key(i)));
   });
 });
 
